@@ -1,0 +1,3 @@
+#include <stdio.h>
+#include "kenchi/kenchi.h"
+int main(void) { printf("kenchi %s\n", kn_version()); return 0; }

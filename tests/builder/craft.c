@@ -1,0 +1,1 @@
+/* placeholder: the frame crafter is being written */

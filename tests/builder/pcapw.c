@@ -1,0 +1,1 @@
+/* placeholder: the pcap/pcapng writer is being written */
