@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Benchmark driver: measures, in one invocation and on one input, the
+libpcap read-loop floor and kenchi's stages, and prints a Markdown table of
+packets/s, Gbit/s, ratio to the floor and peak RSS (medians of --runs).
+
+    python3 bench/run.py [--build build] [--repeat 10] [--runs 3] [--pcap FILE]
+
+Default input: ../shared/data/bench/mix.pcap.gz unpacked, repeated --repeat
+times with ../shared/tools/pcaprep.c (copies are distinct flows). The floor
+is ../shared/tools/pcaploop.c, compiled here with -O2.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared"))
+WORK = os.path.join(tempfile.gettempdir(), "kenchi-bench")
+
+
+def sh(cmd):
+    subprocess.run(cmd, check=True)
+
+
+def tool(name):
+    src = os.path.join(SHARED, "tools", name + ".c")
+    out = os.path.join(WORK, name)
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        sh(["cc", "-O2", "-o", out, src, "-lpcap"])
+    return out
+
+
+def input_capture(args):
+    if args.pcap:
+        return args.pcap
+    mix = "/tmp/kenchi-mix.pcap"
+    if not os.path.exists(mix):
+        gz = os.path.join(SHARED, "data", "bench", "mix.pcap.gz")
+        if not os.path.exists(gz):
+            sys.exit("bench: %s not found; pass --pcap FILE" % gz)
+        sh(["sh", "-c", "gunzip -c '%s' > '%s'" % (gz, mix)])
+    if args.repeat <= 1:
+        return mix
+    rep = os.path.join(WORK, "mix%d.pcap" % args.repeat)
+    if not os.path.exists(rep):
+        sh([tool("pcaprep"), mix, rep, str(args.repeat)])
+    return rep
+
+
+def timed(cmd, env=None):
+    """Runs cmd; returns (wall seconds, peak RSS KiB, stdout)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    if status != 0:
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), status, err.decode()[-2000:]))
+    return wall, ru.ru_maxrss, out.decode()
+
+
+def median_run(cmd, runs):
+    res = [timed(cmd) for _ in range(runs)]
+    walls = sorted(r[0] for r in res)
+    return statistics.median(walls), max(r[1] for r in res), res[-1][2]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pcap")
+    ap.add_argument("--json", help="also write the results here")
+    args = ap.parse_args()
+    os.makedirs(WORK, exist_ok=True)
+    cap = input_capture(args)
+    kenchi = os.path.join(args.build, "src", "cli", "kenchi")
+    bench = os.path.join(args.build, "bench", "kn_bench")
+    size = os.path.getsize(cap)
+    out = os.path.join(WORK, "out")
+    os.makedirs(out, exist_ok=True)
+
+    # Packet and byte counts come from our reader (same as the floor's).
+    _, _, o = timed([bench, "read", cap])
+    info = json.loads(o)
+    pkts, nbytes = info["packets"], info["bytes"]
+
+    rows = []
+    def add(name, cmd):
+        wall, rss, _ = median_run(cmd, args.runs)
+        rows.append({"name": name, "wall_s": wall, "peak_rss_kib": rss,
+                     "pkts_per_s": pkts / wall, "gbit_per_s": nbytes * 8 / wall / 1e9})
+        print("  %-44s %7.3f s %10.0f pkt/s" % (name, wall, pkts / wall), file=sys.stderr)
+
+    print("bench: %s (%d packets, %d bytes of packet data)" % (cap, pkts, nbytes), file=sys.stderr)
+    add("(a) floor: libpcap read loop (pcaploop)", [tool("pcaploop"), cap])
+    add("kenchi reader only (kn_bench read)", [bench, "read", cap])
+    add("(b) decode only (kn_bench decode)", [bench, "decode", cap])
+    add("flows + TCP reassembly, no output (kn_bench flows)", [bench, "flows", cap])
+    for w in (1, 2):
+        add("(c) kenchi run, flow events, %d worker%s" % (w, "s" if w > 1 else ""),
+            [kenchi, "run", "-q", "--no-progress", "--stats-interval", "0", "-w", str(w),
+             "-l", out, cap])
+        os.unlink(os.path.join(out, "eve.json"))
+    floor = rows[0]["pkts_per_s"]
+    for r in rows:
+        r["ratio_to_floor"] = r["pkts_per_s"] / floor
+
+    _, _, o = timed([bench, "flowmem", "1000000"])
+    flowmem = json.loads(o)
+    empty = os.path.join(WORK, "empty.pcap")
+    with open(empty, "wb") as f:
+        f.write(bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000"))
+    starts = sorted(timed([kenchi, "run", "-q", "--no-progress", "-l", out, empty])[0] for _ in range(21))
+    startup_ms = statistics.median(starts) * 1000
+
+    print("\ninput: `%s`, %d packets, %.1f MB of packet data, file %.1f MB; median of %d runs\n"
+          % (os.path.basename(cap), pkts, nbytes / 1e6, size / 1e6, args.runs))
+    print("| configuration | wall s | packets/s | Gbit/s | vs floor | peak RSS MiB |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print("| %s | %.3f | %.2f M | %.2f | %.2f | %.0f |" % (
+            r["name"], r["wall_s"], r["pkts_per_s"] / 1e6, r["gbit_per_s"],
+            r["ratio_to_floor"], r["peak_rss_kib"] / 1024))
+    print("\nmemory per idle tracked flow (1M UDP flows, flow table's own account): "
+          "%.1f bytes (sizeof struct kn_flow = %d)" % (flowmem["bytes_per_flow"], flowmem["sizeof_flow"]))
+    print("start-up (kenchi run on an empty capture, median of 21): %.1f ms" % startup_ms)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"input": cap, "packets": pkts, "bytes": nbytes, "rows": rows,
+                       "flowmem": flowmem, "startup_ms": startup_ms}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

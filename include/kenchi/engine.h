@@ -1,0 +1,89 @@
+/*
+ * engine.h - the sensor pipeline assembled: capture -> decode -> flow ->
+ * stream -> output, on one thread or on one reader plus N workers.
+ *
+ * Threads: with workers == 1 everything runs on the caller's thread. With
+ * workers >= 2 the caller's thread reads and decodes, and hands each IP
+ * packet to worker (hash % N) through a single-producer single-consumer
+ * ring; each worker owns its flow table, stream context and EVE batch, so
+ * the per-packet path takes no lock. Flow events are identical (as a set)
+ * for any number of workers: timeouts are decided on one global packet
+ * clock that travels with every packet.
+ */
+#ifndef KENCHI_ENGINE_H
+#define KENCHI_ENGINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kenchi/decode.h"
+#include "kenchi/eve.h"
+#include "kenchi/flow.h"
+#include "kenchi/kenchi.h"
+#include "kenchi/stream.h"
+
+#define KN_MAX_WORKERS 64
+
+struct kn_engine_config {
+	/* Input: either capture files (read in order, one packet numbering and
+	 * one flow table across them) or one live interface. */
+	const char *const *files;
+	unsigned n_files;
+	const char *iface;
+	const char *bpf;          /* live only; NULL = no filter */
+	int snaplen;              /* live only */
+	int promisc;              /* live only */
+
+	unsigned workers;         /* 1..KN_MAX_WORKERS */
+
+	/* Output: kind (enum kn_eve_kind) and path (file or socket; ignored for stdout). */
+	int eve_kind;
+	const char *eve_path;
+	int log_decode_anomalies; /* one anomaly event per decoder event */
+	uint16_t community_id_seed;
+
+	uint64_t stats_interval_ms;  /* periodic stats events (wall clock), 0 = only final */
+	int progress;                /* progress line on stderr while reading files */
+
+	struct kn_decode_config decode;
+	struct kn_flow_config flow;
+	struct kn_stream_config stream;
+};
+
+/* Defaults: 1 worker, eve.json in the current directory, decode anomalies
+ * logged, stats every 8 s, stage defaults. */
+void kn_engine_config_default(struct kn_engine_config *cfg);
+
+/* Totals of a run, for the summary and for tests. */
+struct kn_engine_totals {
+	uint64_t packets, bytes, ip_packets, decoder_events, invalid;
+	uint64_t flows, flow_events, flow_pkts, flow_bytes;
+	uint64_t ended_timeout, ended_forced, ended_shutdown, flow_memcap_drops;
+	uint64_t stream_bytes, stream_gaps;
+	uint64_t capture_drops, capture_ifdrops;
+	uint64_t eve_events, eve_dropped, eve_write_errors;
+	uint64_t mem_peak_flow, mem_peak_stream, mem_peak_defrag;
+	double wall_s, cpu_s;
+};
+
+struct kn_engine;
+
+KN_WARN_UNUSED struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf);
+
+/* Runs until every input is consumed, kn_engine_stop() is called or an
+ * input fails. All flows are flushed and all events written in every
+ * case. Returns 0, or a negative -KN_E code with errbuf naming the file and
+ * byte offset of the fault (everything before it was processed). */
+KN_WARN_UNUSED int kn_engine_run(struct kn_engine *e, char *errbuf);
+
+/* Async-signal-safe requests: stop reading; reopen the EVE file. */
+void kn_engine_stop(struct kn_engine *e);
+void kn_engine_rotate(struct kn_engine *e);
+
+void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *out);
+/* Writes the human summary of the run. */
+void kn_engine_summary(const struct kn_engine *e, FILE *out);
+
+void kn_engine_free(struct kn_engine *e);
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * cli.h - the kenchi command: one function per subcommand (git style).
+ * Each returns the process exit status: 0 success, 1 runtime failure,
+ * 2 usage error.
+ */
+#ifndef KN_CLI_H
+#define KN_CLI_H
+
+int cmd_run(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Parses "123", "64k", "128M", "2G" (binary multiples) into *out. */
+int cli_parse_size(const char *s, unsigned long long *out);
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * run.c - `kenchi run`: the sensor. Parses options into a struct
+ * kn_engine_config, installs signal handlers (INT/TERM stop, HUP reopens the
+ * EVE file for log rotation), runs the engine and prints the summary.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "kenchi/engine.h"
+
+#define MAX_FILES 4096
+
+static const char run_usage[] =
+	"usage: kenchi run [options] -r FILE [-r FILE ...]\n"
+	"       kenchi run [options] -i INTERFACE [-f BPF]\n"
+	"\n"
+	"Decodes traffic, tracks flows and TCP streams and writes EVE JSON events\n"
+	"(flow, anomaly, stats) as Suricata users know them.\n"
+	"\n"
+	"input:\n"
+	"  -r, --read FILE          read a pcap or pcapng file (repeatable; files are\n"
+	"                           read in the order given, as one run). '-' = stdin.\n"
+	"                           Further non-option arguments are files too.\n"
+	"  -i, --interface IFACE    capture live from IFACE (libpcap)\n"
+	"  -f, --bpf EXPR           BPF filter for live capture, e.g. 'tcp port 80'\n"
+	"      --snaplen N          live snapshot length (default 262144)\n"
+	"      --no-promisc         do not put the interface in promiscuous mode\n"
+	"output:\n"
+	"  -l, --log-dir DIR        write events to DIR/eve.json (default: ./eve.json)\n"
+	"  -o, --output SPEC        events to SPEC: '-' (stdout), file:PATH,\n"
+	"                           unix:PATH (stream socket), unix-dgram:PATH\n"
+	"      --stats-interval S   periodic stats event every S seconds (0: final only;\n"
+	"                           default 8)\n"
+	"      --no-decode-events   do not log decoder anomalies (still counted)\n"
+	"      --community-id-seed N  Community ID seed (default 0)\n"
+	"  -q, --quiet              no summary on stderr\n"
+	"      --progress / --no-progress  progress line (default: when stderr is a terminal)\n"
+	"processing:\n"
+	"  -w, --workers N          worker threads (default 1); packets are spread by flow\n"
+	"      --flow-memcap SIZE   flow table memory (default 128M)\n"
+	"      --flow-hash-size N   flow hash buckets (default 65536)\n"
+	"      --stream-memcap SIZE TCP reassembly memory (default 64M)\n"
+	"      --stream-depth SIZE  bytes reassembled per direction, 0 = all (default 1M)\n"
+	"      --defrag-memcap SIZE IP reassembly memory (default 32M)\n"
+	"      --no-midstream       ignore TCP sessions whose SYN was not seen\n"
+	"  -h, --help               this help\n"
+	"\n"
+	"SIGHUP reopens the EVE file (log rotation); SIGINT/SIGTERM stop and flush.\n"
+	"Exit status: 0 ok, 1 input/output error (events before it are written), 2 usage.\n";
+
+/* The signal handlers need the engine; this is the one process-wide
+ * pointer, owned by cmd_run for the duration of the run. */
+static struct kn_engine *volatile running_engine;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	if (running_engine)
+		kn_engine_stop(running_engine);
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	if (running_engine)
+		kn_engine_rotate(running_engine);
+}
+
+int cli_parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i') + (end[*end == 'i'] == 'B');
+	if (*end || (shift && v > (~0ULL >> shift)))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+enum {
+	OPT_SNAPLEN = 256, OPT_NOPROMISC, OPT_STATS, OPT_NODECODE, OPT_SEED, OPT_PROGRESS,
+	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
+	OPT_DEFRAGMEM, OPT_NOMIDSTREAM,
+};
+
+static const struct option long_opts[] = {
+	{ "read", required_argument, NULL, 'r' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "bpf", required_argument, NULL, 'f' },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "no-promisc", no_argument, NULL, OPT_NOPROMISC },
+	{ "log-dir", required_argument, NULL, 'l' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "stats-interval", required_argument, NULL, OPT_STATS },
+	{ "no-decode-events", no_argument, NULL, OPT_NODECODE },
+	{ "community-id-seed", required_argument, NULL, OPT_SEED },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+	{ "workers", required_argument, NULL, 'w' },
+	{ "flow-memcap", required_argument, NULL, OPT_FLOWMEM },
+	{ "flow-hash-size", required_argument, NULL, OPT_FLOWHASH },
+	{ "stream-memcap", required_argument, NULL, OPT_STREAMMEM },
+	{ "stream-depth", required_argument, NULL, OPT_STREAMDEPTH },
+	{ "defrag-memcap", required_argument, NULL, OPT_DEFRAGMEM },
+	{ "no-midstream", no_argument, NULL, OPT_NOMIDSTREAM },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct run_opts {
+	struct kn_engine_config cfg;
+	const char *files[MAX_FILES];
+	char eve_path[4096];
+	int quiet, progress;
+};
+
+static int bad(const char *opt, const char *val, const char *want)
+{
+	fprintf(stderr, "kenchi run: invalid %s '%s': expected %s (see kenchi run --help)\n", opt,
+		val, want);
+	return 2;
+}
+
+static int add_file(struct run_opts *o, const char *f)
+{
+	if (o->cfg.n_files >= MAX_FILES) {
+		fprintf(stderr, "kenchi run: too many input files (at most %d)\n", MAX_FILES);
+		return 2;
+	}
+	o->files[o->cfg.n_files++] = f;
+	return 0;
+}
+
+static int set_output(struct run_opts *o, const char *spec)
+{
+	static const struct { const char *prefix; int kind; } kinds[] = {
+		{ "file:", KN_EVE_FILE }, { "unix:", KN_EVE_UNIX_STREAM },
+		{ "unix-dgram:", KN_EVE_UNIX_DGRAM },
+	};
+	if (!strcmp(spec, "-")) {
+		o->cfg.eve_kind = KN_EVE_STDOUT;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		size_t n = strlen(kinds[i].prefix);
+		if (!strncmp(spec, kinds[i].prefix, n) && spec[n]) {
+			o->cfg.eve_kind = kinds[i].kind;
+			snprintf(o->eve_path, sizeof o->eve_path, "%s", spec + n);
+			return 0;
+		}
+	}
+	return bad("--output", spec, "'-', file:PATH, unix:PATH or unix-dgram:PATH");
+}
+
+static int set_log_dir(struct run_opts *o, const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "kenchi run: log directory %s: %s; create it first (mkdir -p %s)\n",
+			dir, stat(dir, &st) != 0 ? strerror(errno) : "not a directory", dir);
+		return 1;
+	}
+	if (access(dir, W_OK) != 0) {
+		fprintf(stderr, "kenchi run: log directory %s is not writable: %s\n", dir,
+			strerror(errno));
+		return 1;
+	}
+	o->cfg.eve_kind = KN_EVE_FILE;
+	snprintf(o->eve_path, sizeof o->eve_path, "%s/eve.json", dir);
+	return 0;
+}
+
+static int parse_size_opt(const char *opt, const char *val, uint64_t *dst)
+{
+	unsigned long long v;
+	if (cli_parse_size(val, &v) != 0)
+		return bad(opt, val, "a size such as 65536, 64K, 128M or 2G");
+	*dst = v;
+	return 0;
+}
+
+static int parse_uint_opt(const char *opt, const char *val, unsigned long max, unsigned long *dst)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(val, &end, 10);
+	if (errno || end == val || *end || v > max) {
+		char want[64];
+		snprintf(want, sizeof want, "a whole number 0..%lu", max);
+		return bad(opt, val, want);
+	}
+	*dst = v;
+	return 0;
+}
+
+static int parse_one(struct run_opts *o, int c, const char *arg)
+{
+	unsigned long v;
+	int rc = 0;
+	switch (c) {
+	case 'r': return add_file(o, arg);
+	case 'i': o->cfg.iface = arg; return 0;
+	case 'f': o->cfg.bpf = arg; return 0;
+	case 'l': return set_log_dir(o, arg);
+	case 'o': return set_output(o, arg);
+	case 'q': o->quiet = 1; return 0;
+	case OPT_NOPROMISC: o->cfg.promisc = 0; return 0;
+	case OPT_NODECODE: o->cfg.log_decode_anomalies = 0; return 0;
+	case OPT_PROGRESS: o->progress = 1; return 0;
+	case OPT_NOPROGRESS: o->progress = 0; return 0;
+	case OPT_NOMIDSTREAM: o->cfg.stream.midstream = 0; return 0;
+	case OPT_FLOWMEM: return parse_size_opt("--flow-memcap", arg, &o->cfg.flow.memcap);
+	case OPT_STREAMMEM: return parse_size_opt("--stream-memcap", arg, &o->cfg.stream.memcap);
+	case OPT_STREAMDEPTH: return parse_size_opt("--stream-depth", arg, &o->cfg.stream.depth);
+	case OPT_DEFRAGMEM: return parse_size_opt("--defrag-memcap", arg, &o->cfg.decode.defrag_memcap);
+	case 'w':
+		if (!(rc = parse_uint_opt("--workers", arg, KN_MAX_WORKERS, &v)) && v == 0)
+			return bad("--workers", arg, "1 or more");
+		o->cfg.workers = (unsigned)v;
+		return rc;
+	case OPT_SNAPLEN:
+		if (!(rc = parse_uint_opt("--snaplen", arg, 262144, &v)))
+			o->cfg.snaplen = (int)v;
+		return rc;
+	case OPT_STATS:
+		if (!(rc = parse_uint_opt("--stats-interval", arg, 86400, &v)))
+			o->cfg.stats_interval_ms = v * 1000;
+		return rc;
+	case OPT_SEED:
+		if (!(rc = parse_uint_opt("--community-id-seed", arg, 65535, &v)))
+			o->cfg.community_id_seed = (uint16_t)v;
+		return rc;
+	case OPT_FLOWHASH:
+		if (!(rc = parse_uint_opt("--flow-hash-size", arg, 1UL << 26, &v)))
+			o->cfg.flow.hash_size = (uint32_t)v;
+		return rc;
+	default:
+		fprintf(stderr, "see 'kenchi run --help'\n");
+		return 2;
+	}
+}
+
+static int parse_args(struct run_opts *o, int argc, char **argv)
+{
+	int c, rc;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:i:f:l:o:w:qh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(run_usage, stdout);
+			return -1;
+		}
+		if ((rc = parse_one(o, c, optarg)) != 0)
+			return rc;
+	}
+	for (int i = optind; i < argc; i++)
+		if ((rc = add_file(o, argv[i])) != 0)
+			return rc;
+	if (o->cfg.iface && o->cfg.n_files) {
+		fprintf(stderr, "kenchi run: give either files (-r) or an interface (-i), not both\n");
+		return 2;
+	}
+	if (!o->cfg.iface && !o->cfg.n_files) {
+		fprintf(stderr, "kenchi run: no input; give -r FILE or -i INTERFACE (see --help)\n");
+		return 2;
+	}
+	if (o->cfg.bpf && !o->cfg.iface) {
+		fprintf(stderr, "kenchi run: --bpf applies to live capture (-i) only\n");
+		return 2;
+	}
+	return 0;
+}
+
+static void install_signals(struct kn_engine *e)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	running_engine = e;
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static struct run_opts o;  /* large (file list): not on the stack */
+	char errbuf[KN_ERRBUF_SIZE] = "";
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	kn_engine_config_default(&o.cfg);
+	o.progress = isatty(STDERR_FILENO);
+	snprintf(o.eve_path, sizeof o.eve_path, "eve.json");
+	if ((rc = parse_args(&o, argc, argv)) != 0)
+		return rc < 0 ? 0 : rc;
+	o.cfg.files = o.files;
+	o.cfg.eve_path = o.eve_path;
+	o.cfg.progress = o.progress && !o.cfg.iface;
+
+	struct kn_engine *e = kn_engine_new(&o.cfg, errbuf);
+	if (!e) {
+		fprintf(stderr, "kenchi run: %s\n", errbuf);
+		return 1;
+	}
+	install_signals(e);
+	rc = kn_engine_run(e, errbuf);
+	running_engine = NULL;
+	if (!o.quiet)
+		kn_engine_summary(e, stderr);
+	if (rc != 0)
+		fprintf(stderr, "kenchi run: error: %s\n", errbuf);
+	kn_engine_free(e);
+	return rc != 0 ? 1 : 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * dispatch.c - threaded mode: the reader thread hands decoded packets to N
+ * worker threads by symmetric flow hash, through one single-producer
+ * single-consumer ring per worker.
+ *
+ * The ring is the only thing the two sides share. The producer copies the
+ * packet record into a slot; the frame bytes are copied too unless they are
+ * KN_PKT_STABLE (a mapped capture file outlives the run). head and tail are
+ * the only atomics; no locks on the packet path. A full ring makes the
+ * reader wait (back-pressure: a file is never read faster than it is
+ * processed, and on live capture the kernel buffer absorbs the burst and
+ * counts its drops).
+ */
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine_int.h"
+
+#define RING_SLOTS 2048
+
+static void backoff(unsigned *spins)
+{
+	if (++*spins < 64)
+		return;
+	if (*spins < 256) {
+		sched_yield();
+		return;
+	}
+	struct timespec ts = { 0, 20000 };
+	nanosleep(&ts, NULL);
+}
+
+static struct ring_slot *ring_claim(struct ring *r)
+{
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	unsigned spins = 0;
+	while (head - atomic_load_explicit(&r->tail, memory_order_acquire) >= r->size)
+		backoff(&spins);
+	return &r->slots[head & r->mask];
+}
+
+static void ring_publish(struct ring *r)
+{
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+}
+
+/* Copies the frame into the slot when it would not outlive the call. */
+static int slot_fill(struct ring_slot *s, const struct kn_packet *pkt)
+{
+	s->pkt = *pkt;
+	if (pkt->flags & KN_PKT_STABLE)
+		return 0;
+	uint8_t *dst = s->data;
+	if (pkt->caplen > SLOT_INLINE) {
+		if (pkt->caplen > s->big_cap) {
+			uint8_t *nb = kn_realloc_array(s->big, pkt->caplen, 1);
+			if (!nb)
+				return -KN_ENOMEM;
+			s->big = nb;
+			s->big_cap = pkt->caplen;
+		}
+		dst = s->big;
+	}
+	memcpy(dst, pkt->data, pkt->caplen);
+	s->pkt.data = dst;
+	return 0;
+}
+
+void dispatch_packet(struct kn_engine *e, const struct kn_packet *pkt)
+{
+	struct worker *w = &e->workers[pkt->hash % e->n_workers];
+	struct ring_slot *s = ring_claim(&w->ring);
+	if (slot_fill(s, pkt) != 0)
+		return; /* cannot copy an oversized frame: counted as not tracked */
+	s->kind = SLOT_PACKET;
+	s->now_ns = e->now_ns;
+	ring_publish(&w->ring);
+}
+
+static void broadcast(struct kn_engine *e, uint32_t kind)
+{
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		struct ring_slot *s = ring_claim(&e->workers[i].ring);
+		s->kind = kind;
+		s->now_ns = e->now_ns;
+		ring_publish(&e->workers[i].ring);
+	}
+}
+
+/* Advances every worker's clock (live capture while idle). */
+void dispatch_tick(struct kn_engine *e)
+{
+	broadcast(e, SLOT_TICK);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct ring *r = &w->ring;
+	uint64_t tail = 0;
+	for (;;) {
+		unsigned spins = 0;
+		while (atomic_load_explicit(&r->head, memory_order_acquire) == tail)
+			backoff(&spins);
+		struct ring_slot *s = &r->slots[tail & r->mask];
+		if (s->kind == SLOT_PACKET) {
+			worker_packet(w, &s->pkt, s->now_ns);
+		} else if (s->kind == SLOT_TICK) {
+			kn_flow_table_timeout(w->flows, s->now_ns);
+			kn_eve_writer_flush(&w->eve);
+			worker_publish(w);
+		} else {
+			worker_finish(w, s->now_ns);
+			atomic_store_explicit(&r->tail, ++tail, memory_order_release);
+			return NULL;
+		}
+		atomic_store_explicit(&r->tail, ++tail, memory_order_release);
+	}
+}
+
+int dispatch_start(struct kn_engine *e, char *errbuf)
+{
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		struct worker *w = &e->workers[i];
+		w->ring.size = RING_SLOTS;
+		w->ring.mask = RING_SLOTS - 1;
+		w->ring.slots = kn_calloc(RING_SLOTS, sizeof(struct ring_slot));
+		if (!w->ring.slots) {
+			snprintf(errbuf, KN_ERRBUF_SIZE, "worker %u: cannot allocate its ring", i);
+			return -KN_ENOMEM;
+		}
+	}
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		int rc = pthread_create(&e->workers[i].thread, NULL, worker_main, &e->workers[i]);
+		if (rc != 0) {
+			snprintf(errbuf, KN_ERRBUF_SIZE, "cannot start worker thread %u: %s", i,
+				 strerror(rc));
+			return -KN_ENOMEM;
+		}
+		e->workers[i].started = 1;
+	}
+	return 0;
+}
+
+/* Sends the end marker to every worker and waits for them. */
+void dispatch_finish(struct kn_engine *e)
+{
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		if (!e->workers[i].started)
+			continue;
+		struct ring_slot *s = ring_claim(&e->workers[i].ring);
+		s->kind = SLOT_END;
+		s->now_ns = e->now_ns;
+		ring_publish(&e->workers[i].ring);
+	}
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		if (e->workers[i].started)
+			pthread_join(e->workers[i].thread, NULL);
+		e->workers[i].started = 0;
+	}
+}

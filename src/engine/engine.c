@@ -1,0 +1,310 @@
+/*
+ * engine.c - the sensor's main loop: open each input in turn, decode every
+ * packet, hand IP packets to the worker that owns their flow, and on the
+ * way out flush every flow and write the final statistics.
+ *
+ * The reader side (this file) owns capture, decode and the decoder-anomaly
+ * events; workers (worker.c) own flows and streams. With one worker the
+ * worker is called directly; otherwise through dispatch.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "engine_int.h"
+
+#define HOUSEKEEP_EVERY 8192       /* packets between wall-clock checks */
+#define EXPIRE_EVERY_NS 1000000000ULL
+
+void kn_engine_config_default(struct kn_engine_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->snaplen = 262144;
+	cfg->promisc = 1;
+	cfg->workers = 1;
+	cfg->eve_kind = KN_EVE_FILE;
+	cfg->eve_path = "eve.json";
+	cfg->log_decode_anomalies = 1;
+	cfg->stats_interval_ms = 8000;
+	kn_decode_config_default(&cfg->decode);
+	kn_flow_config_default(&cfg->flow);
+	kn_stream_config_default(&cfg->stream);
+}
+
+struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf)
+{
+	struct kn_engine *e;
+
+	if (cfg->workers < 1 || cfg->workers > KN_MAX_WORKERS) {
+		snprintf(errbuf, KN_ERRBUF_SIZE, "--workers must be 1..%d, not %u", KN_MAX_WORKERS,
+			 cfg->workers);
+		return NULL;
+	}
+	if (!cfg->iface && cfg->n_files == 0) {
+		snprintf(errbuf, KN_ERRBUF_SIZE, "no input: give -r FILE or -i INTERFACE");
+		return NULL;
+	}
+	e = kn_calloc(1, sizeof *e);
+	if (!e)
+		goto nomem;
+	e->cfg = *cfg;
+	pthread_mutex_init(&e->cap_lock, NULL);
+	e->n_workers = cfg->workers;
+	e->sink = kn_eve_sink_open(cfg->eve_kind, cfg->eve_path, errbuf);
+	if (!e->sink)
+		goto fail;
+	e->dec = kn_decoder_new(&cfg->decode, errbuf);
+	if (!e->dec)
+		goto fail;
+	if (kn_json_init(&e->json, 4096, 1 << 20) != 0 ||
+	    kn_eve_writer_init(&e->eve, e->sink, 1 << 16) != 0)
+		goto nomem;
+	e->workers = kn_calloc(e->n_workers, sizeof *e->workers);
+	if (!e->workers)
+		goto nomem;
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		if (worker_init(&e->workers[i], e, i, errbuf) != 0) {
+			e->n_workers = i + 1;
+			goto fail;
+		}
+	}
+	return e;
+nomem:
+	snprintf(errbuf, KN_ERRBUF_SIZE, "out of memory while starting the engine");
+fail:
+	kn_engine_free(e);
+	return NULL;
+}
+
+void kn_engine_free(struct kn_engine *e)
+{
+	if (!e)
+		return;
+	for (unsigned i = 0; e->workers && i < e->n_workers; i++)
+		worker_fini(&e->workers[i]);
+	kn_free(e->workers);
+	kn_eve_writer_fini(&e->eve);
+	kn_json_fini(&e->json);
+	kn_decoder_free(e->dec);
+	kn_eve_sink_close(e->sink);
+	pthread_mutex_destroy(&e->cap_lock);
+	kn_free(e);
+}
+
+void kn_engine_stop(struct kn_engine *e)
+{
+	atomic_store(&e->stop, 1);
+	/* breakloop is async-signal-safe; cap may be NULL between inputs. */
+	struct kn_capture *c = e->cap;
+	if (c)
+		kn_capture_breakloop(c);
+}
+
+void kn_engine_rotate(struct kn_engine *e)
+{
+	atomic_store(&e->rotate, 1);
+}
+
+static void emit_anomalies(struct kn_engine *e, const struct kn_packet *pkt)
+{
+	for (unsigned i = 0; i < pkt->n_events; i++) {
+		size_t len;
+		const char *name = kn_decode_event_name(pkt->events[i]);
+		kn_json_reset(&e->json);
+		kn_eve_decode_anomaly(&e->json, pkt, name ? name : "unknown");
+		const char *text = kn_json_text(&e->json, &len);
+		if (text) {
+			kn_eve_writer_put(&e->eve, text, len);
+			e->anomaly_events++;
+		}
+	}
+}
+
+static void show_progress(struct kn_engine *e, uint64_t mono, int final)
+{
+	double el = (double)(mono - e->start_mono_ns) / 1e9;
+	uint64_t pos = e->input_pos_done + (e->cap ? kn_capture_position(e->cap) : 0);
+	double pct = e->input_size ? 100.0 * (double)pos / (double)e->input_size : 0.0;
+	fprintf(stderr, "\r\033[Kkenchi: %5.1f%%  %llu packets  %.2f Mpkt/s  %.1f s%s", pct,
+		(unsigned long long)e->pkt_index, el > 0 ? (double)e->pkt_index / el / 1e6 : 0.0,
+		el, final ? "\n" : "");
+	e->progress_shown = !final;
+}
+
+/* Wall-clock chores, run every HOUSEKEEP_EVERY packets and on live idle. */
+static void housekeep(struct kn_engine *e)
+{
+	uint64_t mono = stats_mono_ns();
+
+	if (atomic_exchange(&e->rotate, 0)) {
+		if (e->n_workers == 1)
+			kn_eve_writer_flush(&e->workers[0].eve);
+		kn_eve_writer_flush(&e->eve);
+		kn_eve_sink_reopen(e->sink);
+	}
+	if (e->cfg.stats_interval_ms &&
+	    mono - e->last_stats_mono_ns >= e->cfg.stats_interval_ms * 1000000ULL) {
+		e->last_stats_mono_ns = mono;
+		stats_emit(e, 0);
+	}
+	if (e->cfg.progress && !e->cfg.iface && mono - e->last_progress_mono_ns >= 250000000ULL) {
+		e->last_progress_mono_ns = mono;
+		show_progress(e, mono, 0);
+	}
+}
+
+static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
+{
+	pkt->index = ++e->pkt_index;
+	e->bytes += pkt->caplen;
+	if (pkt->ts_ns > e->now_ns)
+		e->now_ns = pkt->ts_ns;
+	int kind = kn_decode(e->dec, pkt);
+	if (KN_UNLIKELY(pkt->n_events) && e->cfg.log_decode_anomalies)
+		emit_anomalies(e, pkt);
+	if (e->now_ns - e->last_expire_ns >= EXPIRE_EVERY_NS) {
+		e->last_expire_ns = e->now_ns;
+		kn_decoder_expire(e->dec, e->now_ns);
+	}
+	if (kind != KN_DECODE_IP)
+		return;
+	e->ip_packets++;
+	if (e->n_workers == 1)
+		worker_packet(&e->workers[0], pkt, e->now_ns);
+	else
+		dispatch_packet(e, pkt);
+}
+
+static void set_cap(struct kn_engine *e, struct kn_capture *c)
+{
+	pthread_mutex_lock(&e->cap_lock);
+	e->cap = c;
+	pthread_mutex_unlock(&e->cap_lock);
+	if (c && atomic_load(&e->stop))
+		kn_capture_breakloop(c);
+}
+
+static void close_input(struct kn_engine *e)
+{
+	struct kn_capture_stats st;
+	struct kn_capture *c = e->cap;
+	if (!c)
+		return;
+	if (kn_capture_stats(c, &st) == 0) {
+		e->cap_total.packets += st.packets;
+		e->cap_total.bytes += st.bytes;
+		e->cap_total.dropped += st.dropped;
+		e->cap_total.ifdropped += st.ifdropped;
+	}
+	e->input_pos_done += kn_capture_position(c);
+	set_cap(e, NULL);
+	kn_capture_close(c);
+}
+
+/* Reads one input to its end. Returns 0 or a negative error (errbuf set). */
+static int read_input(struct kn_engine *e, struct kn_capture *c, char *errbuf)
+{
+	struct kn_packet pkt;
+	unsigned n = 0;
+	int rc;
+
+	memset(&pkt, 0, sizeof pkt);
+	set_cap(e, c);
+	while ((rc = kn_capture_next(c, &pkt, errbuf)) != 0) {
+		if (rc == 1) {
+			handle_packet(e, &pkt);
+			if (++n < HOUSEKEEP_EVERY)
+				continue;
+		} else if (rc == -KN_EAGAIN) {
+			/* Live and idle: let the wall clock age flows out. */
+			uint64_t wall = stats_wall_ns();
+			if (wall > e->now_ns)
+				e->now_ns = wall;
+			if (e->n_workers == 1)
+				kn_flow_table_timeout(e->workers[0].flows, e->now_ns);
+			else
+				dispatch_tick(e);
+		} else {
+			return rc;
+		}
+		n = 0;
+		housekeep(e);
+		if (atomic_load(&e->stop))
+			break;
+	}
+	return 0;
+}
+
+static int open_and_read(struct kn_engine *e, const char *file, char *errbuf)
+{
+	struct kn_capture *c;
+	if (file)
+		c = kn_capture_open_file(file, errbuf);
+	else
+		c = kn_capture_open_live(e->cfg.iface, e->cfg.bpf, e->cfg.snaplen, e->cfg.promisc,
+					 errbuf);
+	if (!c)
+		return -KN_EIO;
+	int rc = read_input(e, c, errbuf);
+	close_input(e);
+	return rc;
+}
+
+static void input_sizes(struct kn_engine *e)
+{
+	for (unsigned i = 0; i < e->cfg.n_files; i++) {
+		FILE *f = fopen(e->cfg.files[i], "rb");
+		if (!f)
+			continue;
+		if (fseeko(f, 0, SEEK_END) == 0) {
+			off_t sz = ftello(f);
+			if (sz > 0)
+				e->input_size += (uint64_t)sz;
+		}
+		fclose(f);
+	}
+}
+
+int kn_engine_run(struct kn_engine *e, char *errbuf)
+{
+	int rc = 0;
+	struct rusage ru;
+
+	e->start_mono_ns = e->last_stats_mono_ns = stats_mono_ns();
+	if (e->cfg.progress)
+		input_sizes(e);
+	if (e->n_workers > 1 && (rc = dispatch_start(e, errbuf)) != 0)
+		goto out;
+	if (e->cfg.iface) {
+		rc = open_and_read(e, NULL, errbuf);
+	} else {
+		for (unsigned i = 0; i < e->cfg.n_files && !atomic_load(&e->stop); i++) {
+			rc = open_and_read(e, e->cfg.files[i], errbuf);
+			if (rc != 0)
+				break;
+		}
+	}
+out:
+	/* Whatever happened, everything decoded so far is flushed. */
+	if (e->n_workers > 1)
+		dispatch_finish(e);
+	else
+		worker_finish(&e->workers[0], e->now_ns);
+	kn_decoder_expire(e->dec, e->now_ns);
+	if (e->progress_shown)
+		show_progress(e, stats_mono_ns(), 1);
+	e->wall_s = (double)(stats_mono_ns() - e->start_mono_ns) / 1e9;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		e->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+			   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	stats_emit(e, 1);
+	kn_eve_writer_flush(&e->eve);
+	const char *werr = kn_eve_sink_error(e->sink);
+	if (rc == 0 && werr) {
+		snprintf(errbuf, KN_ERRBUF_SIZE, "%s", werr);
+		rc = -KN_EIO;
+	}
+	return rc;
+}

@@ -1,0 +1,115 @@
+/*
+ * engine_int.h - private structures of the engine (src/engine): the worker
+ * (flow table + stream context + EVE batch of one thread), the SPSC ring
+ * that feeds it in threaded mode, and the engine object itself.
+ */
+#ifndef KN_ENGINE_INT_H
+#define KN_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kenchi/capture.h"
+#include "kenchi/engine.h"
+#include "util/alloc.h"
+#include "util/json.h"
+
+/* Counters a worker publishes for the stats thread (copied under lock at
+ * most every few thousand packets, never per packet). */
+struct worker_stats {
+	struct kn_flow_stats flow;
+	struct kn_stream_stats stream;
+	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
+	uint64_t stream_bytes, stream_gaps;
+};
+
+enum slot_kind { SLOT_PACKET = 0, SLOT_TICK, SLOT_END };
+
+#define SLOT_INLINE 1792
+
+struct ring_slot {
+	struct kn_packet pkt;
+	uint64_t now_ns;          /* global packet clock when the packet was read */
+	uint32_t kind;            /* enum slot_kind */
+	uint32_t big_cap;
+	uint8_t *big;             /* owned; for frames larger than SLOT_INLINE */
+	uint8_t data[SLOT_INLINE];
+};
+
+struct ring {
+	_Alignas(64) _Atomic uint64_t head;  /* written by the producer */
+	_Alignas(64) _Atomic uint64_t tail;  /* written by the consumer */
+	_Alignas(64) uint64_t size, mask;
+	struct ring_slot *slots;
+};
+
+struct worker {
+	unsigned id;
+	struct kn_engine *eng;
+	struct kn_flow_table *flows;
+	struct kn_stream_ctx *streams;
+	struct kn_eve_writer eve;
+	struct kn_json json;
+	uint16_t cid_seed;
+	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
+	uint64_t stream_bytes, stream_gaps, since_publish;
+
+	/* threaded mode only */
+	struct ring ring;
+	pthread_t thread;
+	int started;
+	pthread_mutex_t pub_lock;
+	struct worker_stats pub;
+};
+
+struct kn_engine {
+	struct kn_engine_config cfg;
+	struct kn_eve_sink *sink;
+	struct kn_decoder *dec;
+	struct kn_eve_writer eve;     /* reader thread's batch: anomalies and stats */
+	struct kn_json json;
+	struct worker *workers;
+	unsigned n_workers;
+	struct kn_capture *cap;       /* current input */
+	pthread_mutex_t cap_lock;     /* guards cap against kn_engine_stop */
+
+	atomic_int stop;
+	atomic_int rotate;
+
+	uint64_t now_ns;              /* global packet clock: max ts seen */
+	uint64_t pkt_index;
+	uint64_t bytes;
+	uint64_t ip_packets;
+	uint64_t anomaly_events;
+	uint64_t last_expire_ns;
+	struct kn_capture_stats cap_total;   /* capture counters of closed inputs */
+	uint64_t start_mono_ns, last_stats_mono_ns, last_progress_mono_ns;
+	uint64_t input_size, input_pos_done;  /* for progress over several files */
+	double wall_s, cpu_s;
+	int progress_shown;
+};
+
+/* worker.c */
+int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf);
+void worker_fini(struct worker *w);
+void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns);
+void worker_finish(struct worker *w, uint64_t now_ns);
+void worker_snapshot(struct worker *w, struct worker_stats *out);
+void worker_publish(struct worker *w);
+
+/* dispatch.c: threaded mode */
+int dispatch_start(struct kn_engine *e, char *errbuf);
+void dispatch_packet(struct kn_engine *e, const struct kn_packet *pkt);
+void dispatch_tick(struct kn_engine *e);
+void dispatch_finish(struct kn_engine *e);
+
+/* stats.c */
+void stats_emit(struct kn_engine *e, int final);
+void stats_collect(const struct kn_engine *e, struct worker_stats *sum,
+		   struct kn_capture_stats *cap);
+uint64_t stats_mono_ns(void);
+uint64_t stats_wall_ns(void);
+
+#endif

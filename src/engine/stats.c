@@ -1,0 +1,290 @@
+/*
+ * stats.c - run statistics: merges the counters of capture, decode and every
+ * worker into periodic and final EVE `stats` events (Suricata's layout where
+ * one exists: stats.decoder.*, stats.flow.*, stats.tcp.*, stats.defrag.*)
+ * and into the human summary printed on stderr at the end of a run.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "engine_int.h"
+#include "util/timefmt.h"
+
+uint64_t stats_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t stats_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void add_flow(struct kn_flow_stats *a, const struct kn_flow_stats *b)
+{
+	a->created += b->created;
+	a->active += b->active;
+	a->peak_active += b->peak_active;
+	a->tcp += b->tcp;
+	a->udp += b->udp;
+	a->icmp += b->icmp;
+	a->other += b->other;
+	a->ended_timeout += b->ended_timeout;
+	a->ended_forced += b->ended_forced;
+	a->ended_shutdown += b->ended_shutdown;
+	a->tcp_reuse += b->tcp_reuse;
+	a->memcap_hits += b->memcap_hits;
+	a->memcap_drops += b->memcap_drops;
+	a->mem_in_use += b->mem_in_use;
+	a->mem_peak += b->mem_peak;
+}
+
+static void add_stream(struct kn_stream_stats *a, const struct kn_stream_stats *b)
+{
+	a->segments += b->segments;
+	a->bytes += b->bytes;
+	a->retransmits += b->retransmits;
+	a->overlaps += b->overlaps;
+	a->overlaps_diff += b->overlaps_diff;
+	a->ooo_segments += b->ooo_segments;
+	a->gaps += b->gaps;
+	a->gap_bytes += b->gap_bytes;
+	a->memcap_drops += b->memcap_drops;
+	a->depth_reached += b->depth_reached;
+	a->mem_in_use += b->mem_in_use;
+	a->mem_peak += b->mem_peak;
+}
+
+/* Sums the workers' published counters and the capture counters (closed
+ * inputs plus the one being read). Peaks are summed over workers: an upper
+ * bound of the true simultaneous peak. */
+void stats_collect(const struct kn_engine *e, struct worker_stats *sum, struct kn_capture_stats *cap)
+{
+	memset(sum, 0, sizeof *sum);
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		struct worker_stats s;
+		worker_snapshot(&e->workers[i], &s);
+		add_flow(&sum->flow, &s.flow);
+		add_stream(&sum->stream, &s.stream);
+		sum->flow_events += s.flow_events;
+		sum->flow_pkts += s.flow_pkts;
+		sum->flow_bytes += s.flow_bytes;
+		sum->json_overflows += s.json_overflows;
+		sum->stream_bytes += s.stream_bytes;
+		sum->stream_gaps += s.stream_gaps;
+	}
+	*cap = e->cap_total;
+	struct kn_capture_stats cur;
+	if (e->cap && kn_capture_stats(e->cap, &cur) == 0) {
+		cap->packets += cur.packets;
+		cap->bytes += cur.bytes;
+		cap->dropped += cur.dropped;
+		cap->ifdropped += cur.ifdropped;
+	}
+}
+
+/* "ipv4.trunc_pkt" -> group "ipv4", key "trunc_pkt", nested per group. */
+static void json_decoder_events(struct kn_json *j, const struct kn_decode_stats *d)
+{
+	kn_json_open(j, "event");
+	for (unsigned g = 0; g < KN_DEV_COUNT; g++) {
+		const char *gname = kn_decode_event_name(g);
+		const char *dot = gname ? strchr(gname, '.') : NULL;
+		size_t glen = dot ? (size_t)(dot - gname) : 0;
+		int first = 1;
+		/* Emit each group once, at its first event. */
+		for (unsigned p = 0; p < g && first; p++) {
+			const char *pn = kn_decode_event_name(p);
+			first = !(pn && strncmp(pn, gname, glen) == 0 && pn[glen] == '.');
+		}
+		if (!dot || !first)
+			continue;
+		char group[64];
+		snprintf(group, sizeof group, "%.*s", (int)glen, gname);
+		kn_json_open(j, group);
+		for (unsigned ev = g; ev < KN_DEV_COUNT; ev++) {
+			const char *n = kn_decode_event_name(ev);
+			if (n && strncmp(n, gname, glen) == 0 && n[glen] == '.')
+				kn_json_u64(j, n + glen + 1, d->events[ev]);
+		}
+		kn_json_close(j);
+	}
+	kn_json_close(j);
+}
+
+static void json_decoder(struct kn_json *j, const struct kn_decode_stats *d, const struct kn_engine *e)
+{
+	kn_json_open(j, "decoder");
+#define U(f) kn_json_u64(j, #f, d->f)
+	U(pkts); U(bytes); U(invalid); U(ethernet); U(sll); U(null); U(raw); U(arp);
+	U(unknown_ethertype); U(vlan); U(vlan_qinq); U(mpls); U(pppoe); U(ipv4); U(ipv6);
+	U(tcp); U(udp); U(sctp); U(icmpv4); U(icmpv6); U(gre); U(vxlan); U(geneve);
+	U(ipv4_in_ipv4); U(ipv6_in_ipv4); U(ipv4_in_ipv6); U(ipv6_in_ipv6); U(other_ip);
+#undef U
+	kn_json_u64(j, "anomaly_events", e->anomaly_events);
+	json_decoder_events(j, d);
+	kn_json_close(j);
+	kn_json_open(j, "defrag");
+	kn_json_u64(j, "ipv4_fragments", d->frag_ipv4);
+	kn_json_u64(j, "ipv6_fragments", d->frag_ipv6);
+	kn_json_u64(j, "reassembled", d->defrag_reassembled);
+	kn_json_u64(j, "timeouts", d->defrag_timeouts);
+	kn_json_u64(j, "memcap_drops", d->defrag_memcap_drops);
+	kn_json_u64(j, "memuse", d->defrag_mem_in_use);
+	kn_json_u64(j, "memuse_peak", d->defrag_mem_peak);
+	kn_json_close(j);
+}
+
+static void json_flow_stream(struct kn_json *j, const struct worker_stats *s)
+{
+	kn_json_open(j, "flow");
+	kn_json_u64(j, "total", s->flow.created);
+	kn_json_u64(j, "tcp", s->flow.tcp);
+	kn_json_u64(j, "udp", s->flow.udp);
+	kn_json_u64(j, "icmp", s->flow.icmp);
+	kn_json_u64(j, "other", s->flow.other);
+	kn_json_u64(j, "active", s->flow.active);
+	kn_json_u64(j, "tcp_reuse", s->flow.tcp_reuse);
+	kn_json_u64(j, "memcap", s->flow.memcap_hits);
+	kn_json_u64(j, "memcap_drops", s->flow.memcap_drops);
+	kn_json_u64(j, "memuse", s->flow.mem_in_use);
+	kn_json_u64(j, "memuse_peak", s->flow.mem_peak);
+	kn_json_open(j, "end");
+	kn_json_u64(j, "timeout", s->flow.ended_timeout);
+	kn_json_u64(j, "forced", s->flow.ended_forced);
+	kn_json_u64(j, "shutdown", s->flow.ended_shutdown);
+	kn_json_close(j);
+	kn_json_u64(j, "events", s->flow_events);
+	kn_json_close(j);
+	kn_json_open(j, "tcp");
+	kn_json_u64(j, "segments", s->stream.segments);
+	kn_json_u64(j, "reassembled_bytes", s->stream.bytes);
+	kn_json_u64(j, "retransmits", s->stream.retransmits);
+	kn_json_u64(j, "overlap", s->stream.overlaps);
+	kn_json_u64(j, "overlap_diff_data", s->stream.overlaps_diff);
+	kn_json_u64(j, "out_of_order", s->stream.ooo_segments);
+	kn_json_u64(j, "reassembly_gap", s->stream.gaps);
+	kn_json_u64(j, "reassembly_gap_bytes", s->stream.gap_bytes);
+	kn_json_u64(j, "segment_memcap_drop", s->stream.memcap_drops);
+	kn_json_u64(j, "reassembly_depth_reached", s->stream.depth_reached);
+	kn_json_u64(j, "reassembly_memuse", s->stream.mem_in_use);
+	kn_json_u64(j, "reassembly_memuse_peak", s->stream.mem_peak);
+	kn_json_close(j);
+}
+
+void stats_emit(struct kn_engine *e, int final)
+{
+	struct worker_stats s;
+	struct kn_capture_stats cap;
+	struct kn_eve_sink_stats es;
+	char ts[KN_TIME_LEN];
+	size_t len;
+
+	stats_collect(e, &s, &cap);
+	kn_eve_sink_stats(e->sink, &es);
+	kn_time_format(stats_wall_ns(), ts);
+	struct kn_json *j = &e->json;
+	kn_json_reset(j);
+	kn_json_open(j, NULL);
+	kn_json_str(j, "timestamp", ts);
+	kn_json_str(j, "event_type", "stats");
+	kn_json_open(j, "stats");
+	kn_json_u64(j, "uptime", (stats_mono_ns() - e->start_mono_ns) / 1000000000ULL);
+	kn_json_bool(j, "final", final);
+	if (e->cfg.iface) {
+		kn_json_open(j, "capture");
+		kn_json_u64(j, "kernel_packets", cap.packets);
+		kn_json_u64(j, "kernel_drops", cap.dropped);
+		kn_json_u64(j, "kernel_ifdrops", cap.ifdropped);
+		kn_json_close(j);
+	}
+	json_decoder(j, kn_decoder_stats(e->dec), e);
+	json_flow_stream(j, &s);
+	kn_json_open(j, "eve");
+	kn_json_u64(j, "lines", es.lines);
+	kn_json_u64(j, "bytes", es.bytes);
+	kn_json_u64(j, "write_errors", es.write_errors);
+	kn_json_u64(j, "dropped_lines", es.dropped_lines);
+	kn_json_u64(j, "json_overflows", s.json_overflows);
+	kn_json_close(j);
+	kn_json_close(j);
+	kn_json_close(j);
+	const char *text = kn_json_text(j, &len);
+	if (text)
+		kn_eve_writer_put(&e->eve, text, len);
+	kn_eve_writer_flush(&e->eve);
+}
+
+void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *t)
+{
+	struct worker_stats s;
+	struct kn_capture_stats cap;
+	struct kn_eve_sink_stats es;
+	const struct kn_decode_stats *d = kn_decoder_stats(e->dec);
+
+	stats_collect(e, &s, &cap);
+	kn_eve_sink_stats(e->sink, &es);
+	memset(t, 0, sizeof *t);
+	t->packets = e->pkt_index;
+	t->bytes = e->bytes;
+	t->ip_packets = e->ip_packets;
+	for (unsigned i = 0; i < KN_DEV_COUNT; i++)
+		t->decoder_events += d->events[i];
+	t->invalid = d->invalid;
+	t->flows = s.flow.created;
+	t->flow_events = s.flow_events;
+	t->flow_pkts = s.flow_pkts;
+	t->flow_bytes = s.flow_bytes;
+	t->ended_timeout = s.flow.ended_timeout;
+	t->ended_forced = s.flow.ended_forced;
+	t->ended_shutdown = s.flow.ended_shutdown;
+	t->flow_memcap_drops = s.flow.memcap_drops;
+	t->stream_bytes = s.stream_bytes;
+	t->stream_gaps = s.stream_gaps;
+	t->capture_drops = cap.dropped;
+	t->capture_ifdrops = cap.ifdropped;
+	t->eve_events = es.lines;
+	t->eve_dropped = es.dropped_lines;
+	t->eve_write_errors = es.write_errors;
+	t->mem_peak_flow = s.flow.mem_peak;
+	t->mem_peak_stream = s.stream.mem_peak;
+	t->mem_peak_defrag = d->defrag_mem_peak;
+	t->wall_s = e->wall_s;
+	t->cpu_s = e->cpu_s;
+}
+
+static double mib(uint64_t b)
+{
+	return (double)b / (1024.0 * 1024.0);
+}
+
+void kn_engine_summary(const struct kn_engine *e, FILE *out)
+{
+	struct kn_engine_totals t;
+	kn_engine_totals(e, &t);
+	double rate = t.wall_s > 0 ? (double)t.packets / t.wall_s : 0;
+	fprintf(out, "kenchi: %llu packets, %.1f MB in %.2f s (%.0f packets/s, %.2f Gbit/s, CPU %.2f s)\n",
+		(unsigned long long)t.packets, (double)t.bytes / 1e6, t.wall_s, rate,
+		t.wall_s > 0 ? (double)t.bytes * 8 / t.wall_s / 1e9 : 0.0, t.cpu_s);
+	fprintf(out, "  decode: %llu IP packets, %llu decoder events, %llu invalid\n",
+		(unsigned long long)t.ip_packets, (unsigned long long)t.decoder_events,
+		(unsigned long long)t.invalid);
+	fprintf(out, "  flows:  %llu (ended: %llu timeout, %llu forced, %llu shutdown; %llu packets not tracked)\n",
+		(unsigned long long)t.flows, (unsigned long long)t.ended_timeout,
+		(unsigned long long)t.ended_forced, (unsigned long long)t.ended_shutdown,
+		(unsigned long long)t.flow_memcap_drops);
+	fprintf(out, "  tcp:    %.1f MB reassembled, %llu gaps\n", (double)t.stream_bytes / 1e6,
+		(unsigned long long)t.stream_gaps);
+	fprintf(out, "  memory: flows %.1f MiB, streams %.1f MiB, defrag %.1f MiB (peaks)\n",
+		mib(t.mem_peak_flow), mib(t.mem_peak_stream), mib(t.mem_peak_defrag));
+	if (e->cfg.iface)
+		fprintf(out, "  capture: %llu dropped by the kernel, %llu by the interface\n",
+			(unsigned long long)t.capture_drops, (unsigned long long)t.capture_ifdrops);
+	fprintf(out, "  eve:    %llu events to %s%s\n", (unsigned long long)t.eve_events,
+		e->cfg.eve_kind == KN_EVE_STDOUT ? "stdout" : e->cfg.eve_path,
+		t.eve_write_errors ? " (WRITE ERRORS: see above)" : "");
+}
