@@ -70,6 +70,8 @@ struct kn_stream_stats {
 	uint64_t gaps, gap_bytes;
 	uint64_t memcap_drops;    /* segments refused by the memcap */
 	uint64_t depth_reached;   /* directions that reached the depth */
+	uint64_t bad_seq;         /* segments far outside any plausible window, ignored */
+	uint64_t malformed;       /* packets whose payload bounds are inconsistent, ignored */
 	uint64_t mem_in_use, mem_peak;
 };
 

@@ -49,7 +49,7 @@ static const char run_usage[] =
 	"      --stream-memcap SIZE TCP reassembly memory (default 64M)\n"
 	"      --stream-depth SIZE  bytes reassembled per direction, 0 = all (default 1M)\n"
 	"      --defrag-memcap SIZE IP reassembly memory (default 32M)\n"
-	"      --no-midstream       ignore TCP sessions whose SYN was not seen\n"
+	"      --midstream          reassemble TCP sessions whose SYN was not seen\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"SIGHUP reopens the EVE file (log rotation); SIGINT/SIGTERM stop and flush.\n"
@@ -98,7 +98,7 @@ int cli_parse_size(const char *s, unsigned long long *out)
 enum {
 	OPT_SNAPLEN = 256, OPT_NOPROMISC, OPT_STATS, OPT_NODECODE, OPT_SEED, OPT_PROGRESS,
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
-	OPT_DEFRAGMEM, OPT_NOMIDSTREAM,
+	OPT_DEFRAGMEM, OPT_MIDSTREAM,
 };
 
 static const struct option long_opts[] = {
@@ -121,7 +121,7 @@ static const struct option long_opts[] = {
 	{ "stream-memcap", required_argument, NULL, OPT_STREAMMEM },
 	{ "stream-depth", required_argument, NULL, OPT_STREAMDEPTH },
 	{ "defrag-memcap", required_argument, NULL, OPT_DEFRAGMEM },
-	{ "no-midstream", no_argument, NULL, OPT_NOMIDSTREAM },
+	{ "midstream", no_argument, NULL, OPT_MIDSTREAM },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -227,7 +227,7 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_NODECODE: o->cfg.log_decode_anomalies = 0; return 0;
 	case OPT_PROGRESS: o->progress = 1; return 0;
 	case OPT_NOPROGRESS: o->progress = 0; return 0;
-	case OPT_NOMIDSTREAM: o->cfg.stream.midstream = 0; return 0;
+	case OPT_MIDSTREAM: o->cfg.stream.midstream = 1; return 0;
 	case OPT_FLOWMEM: return parse_size_opt("--flow-memcap", arg, &o->cfg.flow.memcap);
 	case OPT_STREAMMEM: return parse_size_opt("--stream-memcap", arg, &o->cfg.stream.memcap);
 	case OPT_STREAMDEPTH: return parse_size_opt("--stream-depth", arg, &o->cfg.stream.depth);

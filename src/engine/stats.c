@@ -55,6 +55,8 @@ static void add_stream(struct kn_stream_stats *a, const struct kn_stream_stats *
 	a->gap_bytes += b->gap_bytes;
 	a->memcap_drops += b->memcap_drops;
 	a->depth_reached += b->depth_reached;
+	a->bad_seq += b->bad_seq;
+	a->malformed += b->malformed;
 	a->mem_in_use += b->mem_in_use;
 	a->mem_peak += b->mem_peak;
 }
@@ -171,6 +173,8 @@ static void json_flow_stream(struct kn_json *j, const struct worker_stats *s)
 	kn_json_u64(j, "reassembly_gap_bytes", s->stream.gap_bytes);
 	kn_json_u64(j, "segment_memcap_drop", s->stream.memcap_drops);
 	kn_json_u64(j, "reassembly_depth_reached", s->stream.depth_reached);
+	kn_json_u64(j, "bad_seq", s->stream.bad_seq);
+	kn_json_u64(j, "malformed", s->stream.malformed);
 	kn_json_u64(j, "reassembly_memuse", s->stream.mem_in_use);
 	kn_json_u64(j, "reassembly_memuse_peak", s->stream.mem_peak);
 	kn_json_close(j);
