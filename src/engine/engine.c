@@ -161,6 +161,7 @@ static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
 	e->bytes += pkt->caplen;
 	if (pkt->ts_ns > e->now_ns)
 		e->now_ns = pkt->ts_ns;
+	pkt->flow = NULL;  /* decode does not own it; anomalies must not see a stale flow */
 	int kind = kn_decode(e->dec, pkt);
 	if (KN_UNLIKELY(pkt->n_events) && e->cfg.log_decode_anomalies)
 		emit_anomalies(e, pkt);
@@ -215,7 +216,11 @@ static int read_input(struct kn_engine *e, struct kn_capture *c, char *errbuf)
 	while ((rc = kn_capture_next(c, &pkt, errbuf)) != 0) {
 		if (rc == 1) {
 			handle_packet(e, &pkt);
-			if (++n < HOUSEKEEP_EVERY)
+			/* Signals are noticed at once; wall-clock chores every
+			 * HOUSEKEEP_EVERY packets. */
+			if (++n < HOUSEKEEP_EVERY &&
+			    !atomic_load_explicit(&e->rotate, memory_order_relaxed) &&
+			    !atomic_load_explicit(&e->stop, memory_order_relaxed))
 				continue;
 		} else if (rc == -KN_EAGAIN) {
 			/* Live and idle: let the wall clock age flows out. */

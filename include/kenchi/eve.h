@@ -1,0 +1,132 @@
+/*
+ * eve.h - EVE output: where event lines go (sinks), per-thread batching
+ * writers, and the formatters of the flow and decode-anomaly events.
+ *
+ * Pipeline position: the last stage. Workers format events with the JSON
+ * writer (src/util/json.h) into their own struct kn_json, append the line to
+ * their own struct kn_eve_writer, and the writer hands whole batches of lines
+ * to the one sink shared by all threads. Only the sink takes a lock, once per
+ * batch. Field names and order follow Suricata 7's EVE, so existing EVE
+ * consumers read kenchi's events unchanged.
+ */
+#ifndef KENCHI_EVE_H
+#define KENCHI_EVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kenchi/flow.h"
+#include "kenchi/kenchi.h"
+#include "kenchi/packet.h"
+
+struct kn_json;
+
+/* ---------------------------------------------------------------- sinks */
+
+enum kn_eve_kind {
+	KN_EVE_FILE = 0,         /* append to a regular file (or a device/FIFO) */
+	KN_EVE_STDOUT,           /* file descriptor 1 (not closed by the sink) */
+	KN_EVE_UNIX_STREAM,      /* connect to a listening AF_UNIX SOCK_STREAM socket */
+	KN_EVE_UNIX_DGRAM,       /* send to a bound AF_UNIX SOCK_DGRAM socket */
+};
+
+/* A sink is shared by every thread of a run (opaque; thread-safe). */
+struct kn_eve_sink;
+
+/* Opens a sink. FILE: opened for append, created with mode 0640. STDOUT:
+ * path is ignored. UNIX_*: path is the socket; connecting is lazy (at the
+ * first write), so a missing listener is not an error here. Returns NULL
+ * with a reason in errbuf (KN_ERRBUF_SIZE), e.g.
+ * "cannot open /x/eve.json: Permission denied". */
+KN_WARN_UNUSED struct kn_eve_sink *kn_eve_sink_open(int kind, const char *path, char *errbuf);
+
+/* Writes buf[0..len), which holds whole lines ('\n'-terminated). Thread-safe:
+ * one mutex per call, so callers should write big batches. Short writes and
+ * EINTR are retried; no call ever raises SIGPIPE.
+ * FILE/STDOUT: one write(2) loop. UNIX_STREAM: connects if needed (after a
+ * failure, retries with an exponential backoff of 100 ms .. 5 s); while
+ * disconnected, lines are dropped and counted; a send error closes the
+ * connection. UNIX_DGRAM: each line (with its '\n') is one datagram, sent
+ * without blocking; a line the receiver cannot take now is dropped.
+ * Returns 0, or -KN_EIO when any line was not delivered: the failure is
+ * counted (write_errors, dropped_lines), the first error's text is kept
+ * for kn_eve_sink_error(), and the sink stays usable (the next write tries
+ * again). -KN_EINVAL for a NULL sink. */
+int kn_eve_sink_write(struct kn_eve_sink *s, const char *buf, size_t len);
+
+/* Log rotation (SIGHUP, from any thread, safe while others write): FILE
+ * closes and reopens the same path (if opening fails, the old descriptor is
+ * kept and -KN_EIO returned); UNIX_* drop the connection and reconnect at
+ * the next write without waiting for a backoff; STDOUT does nothing.
+ * Returns 0 or -KN_EIO. */
+int kn_eve_sink_reopen(struct kn_eve_sink *s);
+
+/* Text of the first write/open/connect error of this sink, or NULL. The
+ * string is owned by the sink and lives until kn_eve_sink_close(). */
+const char *kn_eve_sink_error(struct kn_eve_sink *s);
+
+struct kn_eve_sink_stats {
+	uint64_t bytes;          /* bytes delivered */
+	uint64_t lines;          /* lines delivered */
+	uint64_t write_errors;   /* failed write/send/connect calls */
+	uint64_t dropped_lines;  /* lines not delivered */
+	uint64_t reopens;        /* successful kn_eve_sink_reopen() calls */
+};
+void kn_eve_sink_stats(struct kn_eve_sink *s, struct kn_eve_sink_stats *out);
+
+/* Closes the sink (stdout is left open). No other thread may use it any
+ * more. NULL is a no-op. */
+void kn_eve_sink_close(struct kn_eve_sink *s);
+
+/* -------------------------------------------------------------- writers */
+
+/* A per-thread batching writer: lines accumulate in a private buffer and go
+ * to the sink when the buffer is full or on flush. No lock except the one
+ * inside the sink write. Embedded in the owner's struct (init/fini). */
+struct kn_eve_writer {
+	struct kn_eve_sink *sink;  /* borrowed; must outlive the writer */
+	char *buf;                 /* owned, cap bytes */
+	size_t len, cap;
+	uint64_t events;           /* lines put */
+};
+
+/* Allocates a buffer of cap bytes (a line longer than cap bypasses it).
+ * Returns 0, -KN_EINVAL (NULL sink, cap 0) or -KN_ENOMEM. */
+KN_WARN_UNUSED int kn_eve_writer_init(struct kn_eve_writer *w, struct kn_eve_sink *sink,
+				      size_t cap);
+/* Appends json[0..len) and a '\n' (flushing first if it would not fit).
+ * A NULL json (an overflowed kn_json_text()) is ignored. Sink failures are
+ * counted by the sink. */
+void kn_eve_writer_put(struct kn_eve_writer *w, const char *json, size_t len);
+/* Writes the buffered lines to the sink. Returns 0 or the sink's error. */
+int kn_eve_writer_flush(struct kn_eve_writer *w);
+/* Flushes and frees the buffer. */
+void kn_eve_writer_fini(struct kn_eve_writer *w);
+
+/* ----------------------------------------------------------- formatters */
+
+/* Each formatter resets j and writes ONE complete EVE object into it (check
+ * kn_json_text() for NULL: the event overflowed the writer's max). Common
+ * head, in Suricata's order: "timestamp", "flow_id", "pcap_cnt",
+ * "event_type", "vlan", "src_ip", "src_port", "dest_ip", "dest_port",
+ * "proto" (IANA keyword as Suricata prints it, else the number as a string),
+ * "icmp_type", "icmp_code"; ports only for TCP/UDP/SCTP, ICMP fields only for
+ * ICMP/ICMPv6. IPv4 dotted quad, IPv6 in RFC 5952 compressed form. */
+
+/* The "flow" event of a flow that ended for `reason` (enum
+ * kn_flow_end_reason) at ts_ns. community_id (from kn_community_id) may be
+ * NULL: the field is omitted. Adds "flow" {pkts/bytes to server/client,
+ * start, end, age (whole seconds, end minus start), state, reason, alerted}
+ * and for TCP a "tcp" object {tcp_flags, tcp_flags_ts, tcp_flags_tc (two hex
+ * digits), a true member per flag seen, state (omitted while "none")}. */
+void kn_eve_flow(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
+		 const char *community_id);
+
+/* A decode "anomaly" event for a packet: "pcap_cnt" (pkt->index, when
+ * non-zero), "flow_id" when the packet has a flow, addresses and proto when
+ * the packet was decoded that far (ip_version != 0), "pkt_src", then
+ * "anomaly": {"type": "decode", "event": "decoder.<event_name>"}. */
+void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
+			   const char *event_name);
+
+#endif

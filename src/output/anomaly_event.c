@@ -1,0 +1,47 @@
+/*
+ * anomaly_event.c - the EVE "anomaly" event of type "decode": one per
+ * decoder event recorded on a packet (truncated header, bad length, ...).
+ *
+ * Output stage, fed by the engine for each packet with decoder events.
+ * Malformed traffic is a fact worth logging, never an error: whatever the
+ * decoder managed to read (addresses, ports, protocol) is included, and a
+ * packet that never reached the IP layer gets the head without them.
+ */
+#include "kenchi/eve.h"
+
+#include <string.h>
+
+#include "output/output.h"
+
+/* Where the packet came from, in Suricata's words. */
+static const char *packet_source(const struct kn_packet *pkt)
+{
+	return (pkt->flags & KN_PKT_REASSEMBLED) ? "defrag" : "wire/pcap";
+}
+
+void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
+			   const char *event_name)
+{
+	const struct output_tuple t = {
+		.src = &pkt->src, .dst = &pkt->dst, .sport = pkt->sport, .dport = pkt->dport,
+		.proto = pkt->proto, .ip_version = pkt->ip_version,
+		.icmp_type = pkt->icmp_type, .icmp_code = pkt->icmp_code,
+	};
+	/* "decoder.<name>"; names are short literals (truncated past 119). */
+	const char *name = event_name ? event_name : "unknown";
+	char event[128] = "decoder.";
+	size_t prefix = strlen(event);
+	size_t n = strnlen(name, sizeof event - prefix);
+	memcpy(event + prefix, name, n);
+
+	kn_json_reset(j);
+	output_eve_begin(j, pkt->ts_ns, pkt->flow ? pkt->flow->flow_id : 0, pkt->index,
+			 "anomaly", pkt->vlan);
+	output_eve_tuple(j, &t);
+	kn_json_str(j, "pkt_src", packet_source(pkt));
+	kn_json_open(j, "anomaly");
+	kn_json_str(j, "type", "decode");
+	kn_json_strn(j, "event", event, prefix + n);
+	kn_json_close(j);
+	kn_json_close(j);
+}

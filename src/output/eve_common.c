@@ -1,0 +1,155 @@
+/*
+ * eve_common.c - the head shared by every EVE event: timestamp, ids, event
+ * type, VLANs, addresses, ports and protocol name, in Suricata's order.
+ *
+ * Output stage, used by the formatters (flow_event.c, anomaly_event.c).
+ * Addresses are formatted here by hand (no inet_ntop, no locale, no stdio):
+ * IPv4 as a dotted quad, IPv6 uncompressed as Suricata writes it.
+ */
+#include "output/output.h"
+
+#include <string.h>
+
+#include "util/timefmt.h"
+
+/* IANA protocol keywords as Suricata 7 prints them ("IP-in-IP" for 4 rather
+ * than IANA's "IPv4"); numbers without a keyword are printed as numbers. */
+static const char *const proto_names[256] = {
+	[0] = "HOPOPT", [1] = "ICMP", [2] = "IGMP", [3] = "GGP", [4] = "IP-in-IP",
+	[5] = "ST", [6] = "TCP", [7] = "CBT", [8] = "EGP", [9] = "IGP",
+	[10] = "BBN-RCC-MON", [11] = "NVP-II", [12] = "PUP", [13] = "ARGUS",
+	[14] = "EMCON", [15] = "XNET", [16] = "CHAOS", [17] = "UDP", [18] = "MUX",
+	[19] = "DCN-MEAS", [20] = "HMP", [21] = "PRM", [22] = "XNS-IDP",
+	[23] = "TRUNK-1", [24] = "TRUNK-2", [25] = "LEAF-1", [26] = "LEAF-2",
+	[27] = "RDP", [28] = "IRTP", [29] = "ISO-TP4", [30] = "NETBLT",
+	[31] = "MFE-NSP", [32] = "MERIT-INP", [33] = "DCCP", [34] = "3PC",
+	[35] = "IDPR", [36] = "XTP", [37] = "DDP", [38] = "IDPR-CMTP", [39] = "TP++",
+	[40] = "IL", [41] = "IPv6", [42] = "SDRP", [43] = "IPv6-Route",
+	[44] = "IPv6-Frag", [45] = "IDRP", [46] = "RSVP", [47] = "GRE", [48] = "DSR",
+	[49] = "BNA", [50] = "ESP", [51] = "AH", [52] = "I-NLSP", [53] = "SWIPE",
+	[54] = "NARP", [55] = "MOBILE", [56] = "TLSP", [57] = "SKIP",
+	[58] = "IPv6-ICMP", [59] = "IPv6-NoNxt", [60] = "IPv6-Opts", [62] = "CFTP",
+	[64] = "SAT-EXPAK", [65] = "KRYPTOLAN", [66] = "RVD", [67] = "IPPC",
+	[69] = "SAT-MON", [70] = "VISA", [71] = "IPCV", [72] = "CPNX", [73] = "CPHB",
+	[74] = "WSN", [75] = "PVP", [76] = "BR-SAT-MON", [77] = "SUN-ND",
+	[78] = "WB-MON", [79] = "WB-EXPAK", [80] = "ISO-IP", [81] = "VMTP",
+	[82] = "SECURE-VMTP", [83] = "VINES", [84] = "TTP", [85] = "NSFNET-IGP",
+	[86] = "DGP", [87] = "TCF", [88] = "EIGRP", [89] = "OSPFIGP",
+	[90] = "Sprite-RPC", [91] = "LARP", [92] = "MTP", [93] = "AX.25",
+	[94] = "IPIP", [95] = "MICP", [96] = "SCC-SP", [97] = "ETHERIP",
+	[98] = "ENCAP", [100] = "GMTP", [101] = "IFMP", [102] = "PNNI", [103] = "PIM",
+	[104] = "ARIS", [105] = "SCPS", [106] = "QNX", [107] = "A/N", [108] = "IPComp",
+	[109] = "SNP", [110] = "Compaq-Peer", [111] = "IPX-in-IP", [112] = "VRRP",
+	[113] = "PGM", [115] = "L2TP", [116] = "DDX", [117] = "IATP", [118] = "STP",
+	[119] = "SRP", [120] = "UTI", [121] = "SMP", [122] = "SM", [123] = "PTP",
+	[124] = "ISIS over IPv4", [125] = "FIRE", [126] = "CRTP", [127] = "CRUDP",
+	[128] = "SSCOPMCE", [129] = "IPLT", [130] = "SPS", [131] = "PIPE",
+	[132] = "SCTP", [133] = "FC", [134] = "RSVP-E2E-IGNORE",
+	[135] = "Mobility Header", [136] = "UDPLite", [137] = "MPLS-in-IP",
+	[138] = "manet", [139] = "HIP", [140] = "Shim6", [141] = "WESP", [142] = "ROHC",
+	[143] = "Ethernet",
+};
+
+const char *output_proto_name(uint8_t proto, char tmp[4])
+{
+	if (proto_names[proto])
+		return proto_names[proto];
+	tmp[kn_u64_to_dec(proto, tmp)] = '\0';
+	return tmp;
+}
+
+int output_proto_has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
+
+int output_proto_is_icmp(uint8_t proto)
+{
+	return proto == 1 || proto == 58;
+}
+
+static char *put_ipv4(char *p, const uint8_t b[4])
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p += kn_u64_to_dec(b[i], p);
+	}
+	return p;
+}
+
+/* IPv6 as Suricata logs it: eight groups of four hex digits, no
+ * compression ("2001:0db8:0000:...:0001"), so tools that match addresses
+ * as strings against Suricata's output keep working. */
+static char *put_ipv6(char *p, const uint8_t b[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 16; i += 2) {
+		if (i)
+			*p++ = ':';
+		*p++ = hex[b[i] >> 4];
+		*p++ = hex[b[i] & 15];
+		*p++ = hex[b[i + 1] >> 4];
+		*p++ = hex[b[i + 1] & 15];
+	}
+	return p;
+}
+
+size_t output_addr_format(const struct kn_addr *a, unsigned ip_version,
+			  char out[OUTPUT_ADDR_LEN])
+{
+	char *end = ip_version == 6 ? put_ipv6(out, a->b) : put_ipv4(out, a->b);
+	*end = '\0';
+	return (size_t)(end - out);
+}
+
+void output_eve_time(struct kn_json *j, const char *key, uint64_t ts_ns)
+{
+	char ts[KN_TIME_LEN];
+	kn_json_strn(j, key, ts, kn_time_format(ts_ns, ts));
+}
+
+void output_eve_begin(struct kn_json *j, uint64_t ts_ns, uint64_t flow_id,
+		      uint64_t pcap_cnt, const char *event_type, const uint16_t vlan[2])
+{
+	kn_json_open(j, NULL);
+	output_eve_time(j, "timestamp", ts_ns);
+	if (flow_id)
+		kn_json_u64(j, "flow_id", flow_id);
+	if (pcap_cnt)
+		kn_json_u64(j, "pcap_cnt", pcap_cnt);
+	kn_json_str(j, "event_type", event_type);
+	if (vlan[0] || vlan[1]) {
+		kn_json_open_array(j, "vlan");
+		for (int i = 0; i < 2; i++)
+			if (vlan[i])
+				kn_json_u64(j, NULL, vlan[i]);
+		kn_json_close_array(j);
+	}
+}
+
+static void put_addr(struct kn_json *j, const char *key, const struct kn_addr *a,
+		     unsigned ip_version)
+{
+	char text[OUTPUT_ADDR_LEN];
+	kn_json_strn(j, key, text, output_addr_format(a, ip_version, text));
+}
+
+void output_eve_tuple(struct kn_json *j, const struct output_tuple *t)
+{
+	if (t->ip_version != 4 && t->ip_version != 6)
+		return;
+	int ports = output_proto_has_ports(t->proto);
+	put_addr(j, "src_ip", t->src, t->ip_version);
+	if (ports)
+		kn_json_u64(j, "src_port", t->sport);
+	put_addr(j, "dest_ip", t->dst, t->ip_version);
+	if (ports)
+		kn_json_u64(j, "dest_port", t->dport);
+	char num[4];
+	kn_json_str(j, "proto", output_proto_name(t->proto, num));
+	if (output_proto_is_icmp(t->proto)) {
+		kn_json_u64(j, "icmp_type", t->icmp_type);
+		kn_json_u64(j, "icmp_code", t->icmp_code);
+	}
+}

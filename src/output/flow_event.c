@@ -1,0 +1,98 @@
+/*
+ * flow_event.c - the EVE "flow" event, written once for every flow that
+ * ends (timeout, memcap eviction, end of input).
+ *
+ * Output stage: called from the flow table's end callback with the ended
+ * flow. Field names and order are Suricata 7.0.4's, so existing flow
+ * dashboards work unchanged. Only struct fields are read: the state names
+ * are this file's own tables (the same strings flow.h documents), and the
+ * community id arrives as a finished string.
+ */
+#include "kenchi/eve.h"
+
+#include "output/output.h"
+
+static const char *const flow_state_names[] = { "new", "established", "closed" };
+
+static const char *const tcp_state_names[] = {
+	"none", "syn_sent", "syn_recv", "established", "fin_wait1", "fin_wait2",
+	"time_wait", "last_ack", "close_wait", "closing", "closed",
+};
+
+static const char *const end_reason_names[] = { "timeout", "forced", "shutdown" };
+
+#define NAME_OF(table, i) \
+	((unsigned)(i) < sizeof(table) / sizeof((table)[0]) ? (table)[i] : "unknown")
+
+/* TCP flag bits and their EVE member names, in Suricata's order. */
+static const struct {
+	uint8_t bit;
+	const char *name;
+} tcp_flag_names[] = {
+	{ KN_TCP_SYN, "syn" }, { KN_TCP_FIN, "fin" }, { KN_TCP_RST, "rst" },
+	{ KN_TCP_PSH, "psh" }, { KN_TCP_ACK, "ack" }, { KN_TCP_URG, "urg" },
+	{ KN_TCP_ECE, "ecn" }, { KN_TCP_CWR, "cwr" },
+};
+
+/* Two lowercase hex digits, as Suricata logs TCP flags ("1b"). */
+static void put_flags_hex(struct kn_json *j, const char *key, uint8_t flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	char text[2] = { hex[flags >> 4], hex[flags & 15] };
+	kn_json_strn(j, key, text, 2);
+}
+
+static void put_flow_object(struct kn_json *j, const struct kn_flow *f, int reason)
+{
+	kn_json_open(j, "flow");
+	kn_json_u64(j, "pkts_toserver", f->pkts[0]);
+	kn_json_u64(j, "pkts_toclient", f->pkts[1]);
+	kn_json_u64(j, "bytes_toserver", f->bytes[0]);
+	kn_json_u64(j, "bytes_toclient", f->bytes[1]);
+	output_eve_time(j, "start", f->start_ns);
+	output_eve_time(j, "end", f->last_ns);
+	/* Suricata's age: difference of the whole-second parts of end and
+	 * start (so 0.9 s across a second boundary is 1). */
+	uint64_t start_s = f->start_ns / 1000000000u, end_s = f->last_ns / 1000000000u;
+	kn_json_u64(j, "age", end_s > start_s ? end_s - start_s : 0);
+	kn_json_str(j, "state", NAME_OF(flow_state_names, f->state));
+	kn_json_str(j, "reason", NAME_OF(end_reason_names, reason));
+	kn_json_bool(j, "alerted", 0);
+	kn_json_close(j);
+}
+
+static void put_tcp_object(struct kn_json *j, const struct kn_flow *f)
+{
+	uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
+	kn_json_open(j, "tcp");
+	put_flags_hex(j, "tcp_flags", all);
+	put_flags_hex(j, "tcp_flags_ts", f->tcp_flags[0]);
+	put_flags_hex(j, "tcp_flags_tc", f->tcp_flags[1]);
+	for (size_t i = 0; i < sizeof tcp_flag_names / sizeof tcp_flag_names[0]; i++)
+		if (all & tcp_flag_names[i].bit)
+			kn_json_bool(j, tcp_flag_names[i].name, 1);
+	/* Suricata logs no state for a flow that never got a TCP session. */
+	if (f->tcp_state != KN_TCP_NONE)
+		kn_json_str(j, "state", NAME_OF(tcp_state_names, f->tcp_state));
+	kn_json_close(j);
+}
+
+void kn_eve_flow(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
+		 const char *community_id)
+{
+	const struct kn_flow_key *k = &f->key;
+	const struct output_tuple t = {
+		.src = &k->src, .dst = &k->dst, .sport = k->sport, .dport = k->dport,
+		.proto = k->proto, .ip_version = k->ip_version,
+		.icmp_type = f->icmp_type, .icmp_code = f->icmp_code,
+	};
+	kn_json_reset(j);
+	output_eve_begin(j, ts_ns, f->flow_id, 0, "flow", k->vlan);
+	output_eve_tuple(j, &t);
+	put_flow_object(j, f, reason);
+	if (community_id)
+		kn_json_str(j, "community_id", community_id);
+	if (k->proto == 6)
+		put_tcp_object(j, f);
+	kn_json_close(j);
+}

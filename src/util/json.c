@@ -1,0 +1,547 @@
+/*
+ * json.c - the JSON writer behind every EVE event (see json.h).
+ *
+ * Leaf utility. Each call reserves the worst case of what it writes with a
+ * single comparison (growing the buffer only when a document is bigger than
+ * any before), then writes without further checks. Strings are copied in
+ * runs of bytes that need no escaping; integers use a two-digits-at-a-time
+ * table; doubles use scaled integer arithmetic with a snprintf fallback for
+ * huge values, so the hot path never calls into stdio.
+ */
+#include "util/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+/* Byte classes for escaping and UTF-8 validation. */
+enum {
+	C_SAFE = 0,   /* copied as is */
+	C_ESC = 1,    /* control character, '"' or '\\' */
+	C_LEAD2 = 2,  /* C2..DF: lead of a 2-byte sequence */
+	C_LEAD3 = 3,  /* E0..EF */
+	C_LEAD4 = 4,  /* F0..F4 */
+	C_BAD = 5,    /* continuation byte alone, C0, C1, F5..FF: never valid first */
+};
+
+static const uint8_t byte_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 10 */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 20: '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 50: '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 70 */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* 80 */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* 90 */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* a0 */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* b0 */
+	5, 5, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* c0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* d0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* e0 */
+	4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* f0 */
+};
+
+static const char hex_lower[] = "0123456789abcdef";
+
+/* "00" "01" ... "99": the two digits of v are digit_pairs[2v], [2v+1]. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static inline void put2(char *p, unsigned v)
+{
+	memcpy(p, digit_pairs + 2 * v, 2);
+}
+
+/* Worst-case growth of one input byte when escaped ("\u00XX"). */
+#define ESC_MAX 6
+
+int kn_json_init(struct kn_json *j, size_t initial_cap, size_t max_cap)
+{
+	memset(j, 0, sizeof *j);
+	if (max_cap < 64)
+		return -KN_EINVAL;
+	if (initial_cap < 64)
+		initial_cap = 64;
+	if (initial_cap > max_cap)
+		initial_cap = max_cap;
+	j->buf = kn_malloc(initial_cap);
+	if (!j->buf)
+		return -KN_ENOMEM;
+	j->cap = initial_cap;
+	j->max = max_cap;
+	j->buf[0] = '\0';
+	return 0;
+}
+
+void kn_json_fini(struct kn_json *j)
+{
+	kn_free(j->buf);
+	memset(j, 0, sizeof *j);
+}
+
+void kn_json_reset(struct kn_json *j)
+{
+	j->len = 0;
+	j->depth = 0;
+	j->need_comma = 0;
+	j->overflow = 0;
+	if (j->buf)
+		j->buf[0] = '\0';
+}
+
+const char *kn_json_text(const struct kn_json *j, size_t *len)
+{
+	if (j->overflow || !j->buf)
+		return NULL;
+	if (len)
+		*len = j->len;
+	return j->buf;
+}
+
+/* Slow path of reserve(): doubles the buffer until n more bytes (plus the
+ * NUL) fit, never past max. Returns 0 and sets overflow when impossible. */
+static int grow(struct kn_json *j, size_t n)
+{
+	if (j->overflow || !j->buf)
+		goto fail;
+	if (n > j->max || j->len + 1 > j->max - n)
+		goto fail;
+	size_t need = j->len + n + 1;
+	size_t cap = j->cap;
+	while (cap < need)
+		cap = cap > j->max / 2 ? j->max : cap * 2;
+	char *nb = kn_realloc_array(j->buf, cap, 1);
+	if (!nb)
+		goto fail;
+	j->buf = nb;
+	j->cap = cap;
+	return 1;
+fail:
+	j->overflow = 1;
+	return 0;
+}
+
+/* Makes room for n more bytes plus the terminating NUL. */
+static inline int reserve(struct kn_json *j, size_t n)
+{
+	if (KN_LIKELY(!j->overflow && j->cap - j->len > n))
+		return 1;
+	return grow(j, n);
+}
+
+/* Validates the UTF-8 sequence whose lead byte s[0] has class c (2..4) and
+ * returns its length, or 0 when it is not a valid sequence (overlong forms,
+ * surrogates and code points past U+10FFFF are rejected). */
+static size_t utf8_seq_len(const uint8_t *s, size_t n, unsigned c)
+{
+	if (n < c || (s[1] & 0xc0) != 0x80)
+		return 0;
+	if (c == C_LEAD2)
+		return 2;
+	if ((s[2] & 0xc0) != 0x80)
+		return 0;
+	if (c == C_LEAD3) {
+		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if ((s[3] & 0xc0) != 0x80)
+		return 0;
+	if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return 4;
+}
+
+static char *escape_byte(char *p, uint8_t b)
+{
+	char short_form = 0;
+	switch (b) {
+	case '"': short_form = '"'; break;
+	case '\\': short_form = '\\'; break;
+	case '\b': short_form = 'b'; break;
+	case '\f': short_form = 'f'; break;
+	case '\n': short_form = 'n'; break;
+	case '\r': short_form = 'r'; break;
+	case '\t': short_form = 't'; break;
+	}
+	*p++ = '\\';
+	if (short_form) {
+		*p++ = short_form;
+		return p;
+	}
+	memcpy(p, "u00", 3);
+	p[3] = hex_lower[b >> 4];
+	p[4] = hex_lower[b & 15];
+	return p + 5;
+}
+
+/* Eight bytes at a time (SWAR, "has a byte less than" tests): non-zero
+ * when any byte of w is a control character, '"', '\\' or >= 0x80. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static inline uint64_t needs_escape8(uint64_t w)
+{
+	uint64_t ctl = (w - ONES * 0x20) & ~w;
+	uint64_t quote = ((w ^ (ONES * '"')) - ONES) & ~(w ^ (ONES * '"'));
+	uint64_t bslash = ((w ^ (ONES * '\\')) - ONES) & ~(w ^ (ONES * '\\'));
+	return (ctl | quote | bslash | w) & HIGHS;
+}
+
+/* Length of the next run of bytes that are copied verbatim. */
+static inline size_t safe_run(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (needs_escape8(w))
+			break;
+	}
+	while (i < n && byte_class[s[i]] == C_SAFE)
+		i++;
+	return i;
+}
+
+/* Handles the byte at s[0] that is not C_SAFE: copies the valid UTF-8
+ * sequence it starts, or escapes it. Returns the input bytes consumed. */
+static size_t escape_special(char **p, const uint8_t *s, size_t n)
+{
+	unsigned c = byte_class[s[0]];
+	size_t seq = (c >= C_LEAD2 && c <= C_LEAD4) ? utf8_seq_len(s, n, c) : 0;
+	if (seq) {
+		memcpy(*p, s, seq);
+		*p += seq;
+		return seq;
+	}
+	*p = escape_byte(*p, s[0]);
+	return 1;
+}
+
+/* Writes the escaped form of s[0..n) at p (room for ESC_MAX * n bytes must
+ * exist) and returns the new end. Plain text moves eight bytes at a time. */
+static char *escape_bytes(char *p, const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	for (;;) {
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (needs_escape8(w))
+				break;
+			memcpy(p, &w, 8);
+			p += 8;
+			i += 8;
+		}
+		while (i < n && byte_class[s[i]] == C_SAFE)
+			*p++ = (char)s[i++];
+		if (i == n)
+			return p;
+		i += escape_special(&p, s + i, n - i);
+	}
+}
+
+/* Exact length escape_bytes() would write: used only when the worst case
+ * does not fit, so a long string near max_cap is not refused needlessly. */
+static size_t escaped_len(const uint8_t *s, size_t n)
+{
+	size_t out = 0, i = 0;
+	while (i < n) {
+		size_t run = safe_run(s + i, n - i);
+		out += run;
+		i += run;
+		if (i == n)
+			break;
+		char tmp[ESC_MAX], *t = tmp;
+		i += escape_special(&t, s + i, n - i);
+		out += (size_t)(t - tmp);
+	}
+	return out;
+}
+
+/* Reserves room for the member prefix (comma, quoted key, colon) plus
+ * value_len bytes and writes the prefix. Returns where the value goes, or
+ * NULL when the document overflowed. The key's escaping is assumed worst
+ * case except near max, where it is measured, so the limit is exact. */
+static char *begin_value_klen(struct kn_json *j, const char *key, size_t klen,
+			      size_t value_len)
+{
+	size_t want = 4 + ESC_MAX * klen + value_len;
+	if (KN_UNLIKELY(j->len + want >= j->max))
+		want = (size_t)j->need_comma + (key ? escaped_len((const uint8_t *)key, klen) + 3 : 0) +
+		       value_len;
+	if (!reserve(j, want))
+		return NULL;
+	char *p = j->buf + j->len;
+	if (j->need_comma)
+		*p++ = ',';
+	if (key) {
+		*p++ = '"';
+		p = escape_bytes(p, (const uint8_t *)key, klen);
+		*p++ = '"';
+		*p++ = ':';
+	}
+	return p;
+}
+
+/* Keys up to this long are copied and checked in one pass, without strlen. */
+#define KEY_FAST_MAX 32
+
+/* The member prefix for a short key that needs no escaping (all of ours),
+ * when the buffer already has room for it and value_len more bytes.
+ * Returns where the value goes, or NULL (nothing committed) otherwise. */
+static inline char *begin_short_key(struct kn_json *j, const char *key, size_t value_len)
+{
+	if (!key || j->overflow || j->cap - j->len <= KEY_FAST_MAX + 5 + value_len)
+		return NULL;
+	char *p = j->buf + j->len;
+	if (j->need_comma)
+		*p++ = ',';
+	*p++ = '"';
+	for (size_t i = 0; i < KEY_FAST_MAX; i++) {
+		uint8_t c = (uint8_t)key[i];
+		if (c == 0) {
+			p[i] = '"';
+			p[i + 1] = ':';
+			return p + i + 2;
+		}
+		if (byte_class[c] != C_SAFE)
+			return NULL;
+		p[i] = (char)c;
+	}
+	return NULL;
+}
+
+/* begin_value_klen() for a NUL-terminated key. */
+static inline char *begin_value(struct kn_json *j, const char *key, size_t value_len)
+{
+	char *p = begin_short_key(j, key, value_len);
+	if (p)
+		return p;
+	return begin_value_klen(j, key, key ? strlen(key) : 0, value_len);
+}
+
+static inline void end_value(struct kn_json *j, char *p)
+{
+	*p = '\0';
+	j->len = (size_t)(p - j->buf);
+	j->need_comma = 1;
+}
+
+static void open_container(struct kn_json *j, const char *key, char c)
+{
+	char *p = begin_value(j, key, 1);
+	if (!p)
+		return;
+	*p++ = c;
+	*p = '\0';
+	j->len = (size_t)(p - j->buf);
+	j->need_comma = 0;
+	j->depth++;
+}
+
+static void close_container(struct kn_json *j, char c)
+{
+	if (j->depth == 0 || !reserve(j, 1))
+		return;
+	j->buf[j->len++] = c;
+	j->buf[j->len] = '\0';
+	j->need_comma = 1;
+	j->depth--;
+}
+
+void kn_json_open(struct kn_json *j, const char *key)
+{
+	open_container(j, key, '{');
+}
+
+void kn_json_close(struct kn_json *j)
+{
+	close_container(j, '}');
+}
+
+void kn_json_open_array(struct kn_json *j, const char *key)
+{
+	open_container(j, key, '[');
+}
+
+void kn_json_close_array(struct kn_json *j)
+{
+	close_container(j, ']');
+}
+
+void kn_json_strn(struct kn_json *j, const char *key, const char *s, size_t n)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	size_t worst = n <= (SIZE_MAX - 2) / ESC_MAX ? ESC_MAX * n + 2 : SIZE_MAX / 2;
+	char *p = begin_short_key(j, key, worst);
+	if (!p) {
+		size_t klen = key ? strlen(key) : 0;
+		/* When the worst case would not fit under max, size the value
+		 * exactly (a second pass, only for strings that big). */
+		if (j->len + 5 + ESC_MAX * klen + worst > j->max)
+			worst = escaped_len(u, n) + 2;
+		p = begin_value_klen(j, key, klen, worst);
+		if (!p)
+			return;
+	}
+	*p++ = '"';
+	p = escape_bytes(p, u, n);
+	*p++ = '"';
+	end_value(j, p);
+}
+
+void kn_json_str(struct kn_json *j, const char *key, const char *s)
+{
+	if (!s) {
+		kn_json_null(j, key);
+		return;
+	}
+	kn_json_strn(j, key, s, strlen(s));
+}
+
+/* Number of decimal digits of v (1..20). */
+static inline size_t dec_digits(uint64_t v)
+{
+	size_t n = 1;
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+size_t kn_u64_to_dec(uint64_t v, char *out)
+{
+	size_t n = dec_digits(v);
+	char *p = out + n;
+	while (v >= 100) {
+		p -= 2;
+		put2(p, (unsigned)(v % 100));
+		v /= 100;
+	}
+	if (v >= 10)
+		put2(p - 2, (unsigned)v);
+	else
+		p[-1] = (char)('0' + v);
+	return n;
+}
+
+static void write_literal(struct kn_json *j, const char *key, const char *lit, size_t n)
+{
+	char *p = begin_value(j, key, n);
+	if (!p)
+		return;
+	memcpy(p, lit, n);
+	end_value(j, p + n);
+}
+
+/* Integers go straight into the buffer when it has room for the longest
+ * one; otherwise (growth, or near max) they are formatted on the stack
+ * first so that the reservation is exact. */
+void kn_json_u64(struct kn_json *j, const char *key, uint64_t v)
+{
+	char *p = begin_short_key(j, key, KN_U64_DIGITS);
+	if (p) {
+		end_value(j, p + kn_u64_to_dec(v, p));
+		return;
+	}
+	char tmp[KN_U64_DIGITS];
+	write_literal(j, key, tmp, kn_u64_to_dec(v, tmp));
+}
+
+void kn_json_i64(struct kn_json *j, const char *key, int64_t v)
+{
+	char tmp[KN_U64_DIGITS + 1];
+	uint64_t mag = (uint64_t)v;
+	size_t sign = v < 0;
+	if (sign) {
+		tmp[0] = '-';
+		mag = 0 - mag;  /* well defined for INT64_MIN too */
+	}
+	write_literal(j, key, tmp, sign + kn_u64_to_dec(mag, tmp + sign));
+}
+
+void kn_json_bool(struct kn_json *j, const char *key, int v)
+{
+	if (v)
+		write_literal(j, key, "true", 4);
+	else
+		write_literal(j, key, "false", 5);
+}
+
+void kn_json_null(struct kn_json *j, const char *key)
+{
+	write_literal(j, key, "null", 4);
+}
+
+void kn_json_raw(struct kn_json *j, const char *key, const char *json_text)
+{
+	write_literal(j, key, json_text, strlen(json_text));
+}
+
+/* Formats v (finite) with `decimals` digits into out and returns the length.
+ * Values whose scaled magnitude is an exact double integer use integer
+ * arithmetic (rounding half away from zero); larger ones go to snprintf,
+ * with a locale's decimal comma turned back into a point. */
+static size_t format_double(double v, int decimals, char *out, size_t out_size)
+{
+	static const uint64_t pow10[10] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+		10000000, 100000000, 1000000000 };
+	double mag = fabs(v);
+	if (decimals <= 9 && mag * (double)pow10[decimals] < 9.0e15) {
+		uint64_t q = (uint64_t)(mag * (double)pow10[decimals] + 0.5);
+		uint64_t ip = q / pow10[decimals], fp = q % pow10[decimals];
+		char *p = out;
+		if (v < 0 && q != 0)
+			*p++ = '-';
+		p += kn_u64_to_dec(ip, p);
+		if (decimals > 0) {
+			*p++ = '.';
+			for (int d = decimals - 1; d >= 0; d--) {
+				p[d] = (char)('0' + fp % 10);
+				fp /= 10;
+			}
+			p += decimals;
+		}
+		return (size_t)(p - out);
+	}
+	int n = snprintf(out, out_size, "%.*f", decimals, v);
+	if (n < 0 || (size_t)n >= out_size)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (out[i] == ',')
+			out[i] = '.';
+	return (size_t)n;
+}
+
+void kn_json_double(struct kn_json *j, const char *key, double v, int decimals)
+{
+	if (!isfinite(v)) {
+		kn_json_null(j, key);
+		return;
+	}
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 17)
+		decimals = 17;
+	char tmp[400];  /* DBL_MAX has 309 integer digits */
+	size_t n = format_double(v, decimals, tmp, sizeof tmp);
+	if (n == 0) {
+		kn_json_null(j, key);
+		return;
+	}
+	write_literal(j, key, tmp, n);
+}

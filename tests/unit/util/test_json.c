@@ -1,0 +1,311 @@
+/*
+ * test_json.c - unit tests of the JSON writer (src/util/json.c): structure
+ * and commas, every escape, invalid UTF-8, integer and double formatting,
+ * buffer growth and the max_cap overflow contract. Every document written
+ * is also checked by the strict validator in json_check.h.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt.h"
+#include "json_check.h"
+#include "util/json.h"
+
+/* The current document, required to be valid JSON. */
+static const char *doc(struct kn_json *j)
+{
+	size_t len = 0;
+	const char *t = kn_json_text(j, &len);
+	if (!t)
+		return NULL;
+	if (strlen(t) != len || !json_valid(t, len))
+		return "(invalid)";
+	return t;
+}
+
+/* A one-member document {"s": <bytes>}: the escaped string value. */
+static const char *escaped(struct kn_json *j, const char *s, size_t n)
+{
+	kn_json_reset(j);
+	kn_json_open(j, NULL);
+	kn_json_strn(j, "s", s, n);
+	kn_json_close(j);
+	return doc(j);
+}
+
+static void test_nesting_and_commas(void)
+{
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 4096) == 0);
+	kn_json_open(&j, NULL);
+	kn_json_u64(&j, "a", 1);
+	kn_json_open_array(&j, "b");
+	kn_json_u64(&j, NULL, 1);
+	kn_json_i64(&j, NULL, -2);
+	kn_json_open(&j, NULL);
+	kn_json_str(&j, "c", "x");
+	kn_json_close(&j);
+	kn_json_open_array(&j, NULL);
+	kn_json_close_array(&j);
+	kn_json_close_array(&j);
+	kn_json_open(&j, "d");
+	kn_json_close(&j);
+	kn_json_bool(&j, "t", 1);
+	kn_json_bool(&j, "f", 0);
+	kn_json_null(&j, "n");
+	kn_json_str(&j, "nul", NULL);
+	kn_json_raw(&j, "r", "{\"k\":[1,2]}");
+	kn_json_close(&j);
+	KT_EQ_STR(doc(&j), "{\"a\":1,\"b\":[1,-2,{\"c\":\"x\"},[]],\"d\":{},\"t\":true,"
+			   "\"f\":false,\"n\":null,\"nul\":null,\"r\":{\"k\":[1,2]}}");
+	KT_EQ(j.depth, 0);
+	/* An unbalanced close is ignored rather than corrupting the text. */
+	kn_json_close(&j);
+	KT_EQ(j.len, strlen(j.buf));
+	KT_CHECK(j.buf[j.len - 1] == '}' && j.buf[j.len - 2] == '}');
+	/* Reset starts a fresh document. */
+	kn_json_reset(&j);
+	kn_json_open_array(&j, NULL);
+	kn_json_str(&j, NULL, "a");
+	kn_json_str(&j, NULL, "b");
+	kn_json_close_array(&j);
+	KT_EQ_STR(doc(&j), "[\"a\",\"b\"]");
+	kn_json_fini(&j);
+}
+
+static void test_escapes(void)
+{
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 4096) == 0);
+	static const char in[] = "a\"b\\c/\b\f\n\r\t\x01\x1f\x7f~";
+	KT_EQ_STR(escaped(&j, in, sizeof in - 1),
+		  "{\"s\":\"a\\\"b\\\\c/\\b\\f\\n\\r\\t\\u0001\\u001f\x7f~\"}");
+	/* Embedded NUL bytes are data, not terminators. */
+	KT_EQ_STR(escaped(&j, "x\0y", 3), "{\"s\":\"x\\u0000y\"}");
+	/* Keys are escaped too. */
+	kn_json_reset(&j);
+	kn_json_open(&j, NULL);
+	kn_json_u64(&j, "we\"ird\n", 7);
+	kn_json_close(&j);
+	KT_EQ_STR(doc(&j), "{\"we\\\"ird\\n\":7}");
+	/* Every single byte gives valid JSON, and each control char is escaped. */
+	for (int b = 0; b < 256; b++) {
+		char c = (char)b;
+		const char *t = escaped(&j, &c, 1);
+		KT_REQUIRE(t && strcmp(t, "(invalid)") != 0);
+		if (b < 0x20)
+			KT_CHECK(strchr(t + 6, '\\') != NULL);
+	}
+	kn_json_fini(&j);
+}
+
+static void test_invalid_utf8(void)
+{
+	static const struct {
+		const char *in, *out;
+	} v[] = {
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },                      /* valid 2-byte */
+		{ "\xe2\x82\xac", "\xe2\x82\xac" },                    /* valid euro sign */
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },            /* valid 4-byte */
+		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" },            /* U+10FFFF */
+		{ "\xff", "\\u00ff" },                                 /* never valid */
+		{ "\xc3", "\\u00c3" },                                 /* truncated at end */
+		{ "\xc3(", "\\u00c3(" },                               /* bad continuation */
+		{ "\xc0\xaf", "\\u00c0\\u00af" },                      /* overlong '/' */
+		{ "\xe0\x80\xaf", "\\u00e0\\u0080\\u00af" },           /* overlong 3-byte */
+		{ "\xed\xa0\x80", "\\u00ed\\u00a0\\u0080" },           /* surrogate D800 */
+		{ "\xf4\x90\x80\x80", "\\u00f4\\u0090\\u0080\\u0080" }, /* past U+10FFFF */
+		{ "\xf0\x8f\xbf\xbf", "\\u00f0\\u008f\\u00bf\\u00bf" }, /* overlong 4-byte */
+		{ "\xe2\x82", "\\u00e2\\u0082" },                      /* truncated 3-byte */
+		{ "\x80z\xbf", "\\u0080z\\u00bf" },                    /* lone continuations */
+		{ "a\xe2\x82\xac\xe2", "a\xe2\x82\xac\\u00e2" },       /* valid then broken */
+	};
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 4096) == 0);
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char want[128];
+		snprintf(want, sizeof want, "{\"s\":\"%s\"}", v[i].out);
+		KT_EQ_STR(escaped(&j, v[i].in, strlen(v[i].in)), want);
+	}
+	/* Random bytes always produce valid JSON in valid UTF-8. */
+	srand(1234);
+	for (int round = 0; round < 20000; round++) {
+		char buf[48];
+		size_t n = (size_t)(rand() % (int)sizeof buf);
+		for (size_t k = 0; k < n; k++)
+			buf[k] = (char)(rand() % 3 ? 0x80 + rand() % 0x80 : rand() % 0x100);
+		const char *t = escaped(&j, buf, n);
+		KT_REQUIRE(t && strcmp(t, "(invalid)") != 0);
+	}
+	kn_json_fini(&j);
+}
+
+static void test_integers(void)
+{
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 4096) == 0);
+	kn_json_open_array(&j, NULL);
+	kn_json_u64(&j, NULL, 0);
+	kn_json_u64(&j, NULL, 9);
+	kn_json_u64(&j, NULL, 10);
+	kn_json_u64(&j, NULL, 99);
+	kn_json_u64(&j, NULL, 100);
+	kn_json_u64(&j, NULL, UINT64_C(1) << 63);
+	kn_json_u64(&j, NULL, UINT64_MAX);
+	kn_json_i64(&j, NULL, 0);
+	kn_json_i64(&j, NULL, -1);
+	kn_json_i64(&j, NULL, INT64_MAX);
+	kn_json_i64(&j, NULL, INT64_MIN);
+	kn_json_close_array(&j);
+	KT_EQ_STR(doc(&j), "[0,9,10,99,100,9223372036854775808,18446744073709551615,0,-1,"
+			   "9223372036854775807,-9223372036854775808]");
+	/* Random values against printf, across every magnitude. */
+	srand(99);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t v = ((uint64_t)rand() << 42) ^ ((uint64_t)rand() << 21) ^ (uint64_t)rand();
+		v >>= rand() % 64;
+		char want[64];
+		kn_json_reset(&j);
+		if (i & 1) {
+			kn_json_u64(&j, NULL, v);
+			snprintf(want, sizeof want, "%" PRIu64, v);
+		} else {
+			int64_t s = (i & 2) ? -(int64_t)(v >> 1) : (int64_t)(v >> 1);
+			kn_json_i64(&j, NULL, s);
+			snprintf(want, sizeof want, "%" PRId64, s);
+		}
+		KT_REQUIRE(strcmp(kn_json_text(&j, NULL), want) == 0);
+	}
+	kn_json_fini(&j);
+}
+
+static void test_doubles(void)
+{
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 4096) == 0);
+	kn_json_open_array(&j, NULL);
+	kn_json_double(&j, NULL, 0.0, 2);
+	kn_json_double(&j, NULL, 1.5, 2);
+	kn_json_double(&j, NULL, -2.25, 1);   /* tie: away from zero */
+	kn_json_double(&j, NULL, 3.7, 0);
+	kn_json_double(&j, NULL, -0.001, 2);  /* rounds to zero: no sign */
+	kn_json_double(&j, NULL, 0.000123, 6);
+	kn_json_double(&j, NULL, 123456.789, -3);  /* decimals clamped to 0 */
+	kn_json_double(&j, NULL, NAN, 3);
+	kn_json_double(&j, NULL, INFINITY, 3);
+	kn_json_double(&j, NULL, -INFINITY, 3);
+	kn_json_double(&j, NULL, 1e20, 1);    /* fallback path */
+	kn_json_close_array(&j);
+	KT_EQ_STR(doc(&j), "[0.00,1.50,-2.3,4,0.00,0.000123,123457,null,null,null,"
+			   "100000000000000000000.0]");
+	/* Random values: within half a unit of the last digit, like printf. */
+	srand(7);
+	for (int i = 0; i < 20000; i++) {
+		double v = ((double)rand() / RAND_MAX - 0.5) * pow(10, rand() % 24 - 8);
+		int d = rand() % 10;
+		kn_json_reset(&j);
+		kn_json_double(&j, NULL, v, d);
+		const char *t = kn_json_text(&j, NULL);
+		KT_REQUIRE(t && json_valid(t, strlen(t)));
+		double back = strtod(t, NULL);
+		double tol = 0.5 * pow(10, -d) + fabs(v) * 1e-15;
+		KT_REQUIRE(fabs(back - v) <= tol * 1.000001);
+		const char *dot = strchr(t, '.');
+		KT_REQUIRE(d == 0 ? dot == NULL : (dot && strlen(dot + 1) == (size_t)d));
+	}
+	kn_json_fini(&j);
+}
+
+static void test_growth(void)
+{
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 1 << 20) == 0);
+	KT_EQ(j.cap, 64);
+	static char big[10000];
+	memset(big, 'x', sizeof big);
+	kn_json_open(&j, NULL);
+	kn_json_strn(&j, "big", big, sizeof big);
+	kn_json_u64(&j, "n", 42);
+	kn_json_close(&j);
+	const char *t = doc(&j);
+	KT_REQUIRE(t && strlen(t) == sizeof big + 17);
+	KT_CHECK(strncmp(t, "{\"big\":\"xxxx", 12) == 0);
+	KT_CHECK(strcmp(t + strlen(t) - 10, "x\",\"n\":42}") == 0);
+	size_t grown = j.cap;
+	KT_CHECK(grown > sizeof big && grown <= (1 << 20));
+	KT_CHECK((grown & (grown - 1)) == 0);  /* doubled from 64 */
+	/* Smaller documents reuse the buffer: no shrink, no regrowth. */
+	char *before = j.buf;
+	for (int i = 0; i < 100; i++) {
+		kn_json_reset(&j);
+		kn_json_open(&j, NULL);
+		kn_json_strn(&j, "s", big, 5000);
+		kn_json_close(&j);
+	}
+	KT_CHECK(j.buf == before && j.cap == grown);
+	KT_REQUIRE(doc(&j) != NULL);
+	kn_json_fini(&j);
+	KT_CHECK(j.buf == NULL);
+}
+
+static void test_overflow_at_max(void)
+{
+	struct kn_json j;
+	KT_EQ(kn_json_init(&j, 64, 32), -KN_EINVAL);
+	KT_REQUIRE(kn_json_init(&j, 64, 128) == 0);
+	char xs[200];
+	memset(xs, 'a', sizeof xs);
+	/* {"s":"<n x a>"} is 8 + n bytes and needs one more for the NUL:
+	 * n = 119 fits max 128 exactly, n = 120 does not. */
+	const char *t = escaped(&j, xs, 119);
+	KT_REQUIRE(t != NULL);
+	KT_EQ(strlen(t), 127);
+	KT_CHECK(escaped(&j, xs, 120) == NULL);
+	KT_CHECK(j.overflow);
+	/* After an overflow every call is a no-op until reset. */
+	kn_json_u64(&j, "n", 1);
+	KT_CHECK(kn_json_text(&j, NULL) == NULL);
+	KT_CHECK(j.cap <= 128);
+	/* Escapes count: 20 control bytes take 6 each (120 + 8 > 127). */
+	char ctl[20];
+	memset(ctl, 1, sizeof ctl);
+	KT_CHECK(escaped(&j, ctl, 19) != NULL);
+	KT_CHECK(escaped(&j, ctl, 20) == NULL);
+	/* The next document works again. */
+	KT_EQ_STR(escaped(&j, "ok", 2), "{\"s\":\"ok\"}");
+	/* Many small members overflow the same way. */
+	kn_json_reset(&j);
+	kn_json_open_array(&j, NULL);
+	for (int i = 0; i < 100; i++)
+		kn_json_u64(&j, NULL, 1000000);
+	kn_json_close_array(&j);
+	KT_CHECK(kn_json_text(&j, NULL) == NULL);
+	kn_json_fini(&j);
+}
+
+static void test_u64_to_dec(void)
+{
+	char out[KN_U64_DIGITS];
+	KT_EQ(kn_u64_to_dec(0, out), 1);
+	KT_CHECK(out[0] == '0');
+	KT_EQ(kn_u64_to_dec(UINT64_MAX, out), 20);
+	KT_CHECK(memcmp(out, "18446744073709551615", 20) == 0);
+	KT_EQ(kn_u64_to_dec(1000, out), 4);
+	KT_CHECK(memcmp(out, "1000", 4) == 0);
+}
+
+static const struct kt_case cases[] = {
+	KT_CASE(test_nesting_and_commas),
+	KT_CASE(test_escapes),
+	KT_CASE(test_invalid_utf8),
+	KT_CASE(test_integers),
+	KT_CASE(test_doubles),
+	KT_CASE(test_growth),
+	KT_CASE(test_overflow_at_max),
+	KT_CASE(test_u64_to_dec),
+};
+
+KT_MAIN("util_json", cases)
