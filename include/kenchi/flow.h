@@ -71,6 +71,8 @@ enum kn_flow_flag {
 struct kn_flow {
 	struct kn_flow_key key;
 	uint32_t hash;           /* symmetric hash (kn_packet.hash of its packets) */
+	struct kn_flow *hnext;   /* hash bucket chain (private to src/flow; next to key
+	                            and hash so a chain walk reads one cache line) */
 	uint8_t state;           /* enum kn_flow_state */
 	uint8_t tcp_state;       /* enum kn_tcp_state */
 	uint8_t tcp_flags[2];    /* OR of TCP flags seen [0] to server, [1] to client */
@@ -88,7 +90,6 @@ struct kn_flow {
 	void *app;               /* application layer */
 
 	/* Table links: private to src/flow. */
-	struct kn_flow *hnext;   /* hash bucket chain */
 	struct kn_flow *lru_prev, *lru_next;  /* least recently used order */
 };
 
@@ -96,17 +97,18 @@ struct kn_flow {
 struct kn_flow_config {
 	uint64_t memcap;         /* bytes for flow records and buckets */
 	uint32_t hash_size;      /* buckets, rounded up to a power of two */
-	uint64_t timeout_new;          /* flows in state new (non-TCP one-sided, TCP before handshake) */
+	uint64_t timeout_new;          /* non-TCP flows in state new (seen one way only) */
+	uint64_t timeout_tcp_new;      /* TCP before the handshake completes */
 	uint64_t timeout_established;  /* established (non-TCP: seen both ways) */
 	uint64_t timeout_closed;       /* TCP closed / RST */
 	uint64_t timeout_tcp_established; /* TCP established; others use the generic ones */
 	uint64_t timeout_udp_established;
-	uint64_t timeout_icmp;
+	uint64_t timeout_icmp;         /* ICMP in state new; established ICMP uses timeout_established */
 };
 
-/* Fills *cfg with the defaults (Suricata-like: new 30 s, established 300 s,
- * closed 0 s, TCP established 3600 s, UDP established 300 s, ICMP 30 s,
- * memcap 128 MiB, 65536 buckets). */
+/* Fills *cfg with the defaults, Suricata 7's stock flow timeouts: new 30 s
+ * (TCP 60 s), established 300 s (TCP 600 s), TCP closed 60 s, ICMP new 30 s;
+ * memcap 128 MiB, 65536 buckets. */
 void kn_flow_config_default(struct kn_flow_config *cfg);
 
 /* Called once for every ended flow. `now_ns` is the packet time at which the
@@ -157,7 +159,7 @@ const char *kn_tcp_state_name(unsigned tcp_state);
 const char *kn_flow_end_reason_name(unsigned reason);
 
 /* Community ID v1 (https://github.com/corelight/community-id-spec) of a
- * flow key: writes "1:<base64 of SHA-1>" (31 chars + NUL) into out, which
+ * flow key: writes "1:<base64 of SHA-1>" (30 chars + NUL) into out, which
  * must hold KN_COMMUNITY_ID_LEN bytes. Returns 0, or -KN_EINVAL. */
 #define KN_COMMUNITY_ID_LEN 32
 int kn_community_id(const struct kn_flow_key *key, uint16_t seed, char *out);
