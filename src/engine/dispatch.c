@@ -144,6 +144,21 @@ int dispatch_start(struct kn_engine *e, char *errbuf)
 	return 0;
 }
 
+/* Waits until every worker has processed everything queued so far: the
+ * frames of a mapped capture file are passed by pointer (KN_PKT_STABLE), so
+ * the file must not be unmapped before its packets are done. */
+void dispatch_drain(struct kn_engine *e)
+{
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		struct ring *r = &e->workers[i].ring;
+		uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+		unsigned spins = 0;
+		while (e->workers[i].started &&
+		       atomic_load_explicit(&r->tail, memory_order_acquire) != head)
+			backoff(&spins);
+	}
+}
+
 /* Sends the end marker to every worker and waits for them. */
 void dispatch_finish(struct kn_engine *e)
 {

@@ -193,6 +193,8 @@ static void close_input(struct kn_engine *e)
 	struct kn_capture *c = e->cap;
 	if (!c)
 		return;
+	if (e->n_workers > 1)
+		dispatch_drain(e);  /* workers may still hold pointers into c */
 	if (kn_capture_stats(c, &st) == 0) {
 		e->cap_total.packets += st.packets;
 		e->cap_total.bytes += st.bytes;

@@ -103,6 +103,7 @@ void worker_publish(struct worker *w);
 int dispatch_start(struct kn_engine *e, char *errbuf);
 void dispatch_packet(struct kn_engine *e, const struct kn_packet *pkt);
 void dispatch_tick(struct kn_engine *e);
+void dispatch_drain(struct kn_engine *e);
 void dispatch_finish(struct kn_engine *e);
 
 /* stats.c */

@@ -14,6 +14,7 @@
 #include "kenchi/eve.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,6 +34,7 @@
 #define BACKOFF_MIN_NS 100000000ull     /* first reconnect delay: 100 ms */
 #define BACKOFF_MAX_NS 5000000000ull    /* longest: 5 s */
 #define SEND_TIMEOUT_S 5                /* a stream reader stalled this long is dropped */
+#define DGRAM_WAIT_MS 2000              /* longest wait for room in a datagram receiver */
 #define MAX_IOV 3                       /* pending newline + up to two pieces (a line and its '\n') */
 
 struct kn_eve_sink {
@@ -247,9 +249,11 @@ fail:
 	return -1;
 }
 
-/* UNIX_DGRAM: one datagram, never blocking. A full receiver queue or an
- * oversized line drops just that line; other errors mean the receiver is
- * gone: close and reconnect after the backoff. */
+/* UNIX_DGRAM: one datagram. A full receiver queue is waited on for up to
+ * DGRAM_WAIT_MS (the reader is alive, just behind); if it stays full, or the
+ * line is too big for a datagram, that line is dropped and counted
+ * (dropped_lines; not an error of the run). Other errors mean the receiver
+ * is gone: close and reconnect after the backoff. */
 static int send_datagram(struct kn_eve_sink *s, struct iovec *iov, int n, size_t len)
 {
 	if (s->fd < 0 && sock_connect(s) != 0) {
@@ -258,20 +262,32 @@ static int send_datagram(struct kn_eve_sink *s, struct iovec *iov, int n, size_t
 	}
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 	ssize_t r;
-	do
+	uint64_t give_up = mono_ns() + DGRAM_WAIT_MS * 1000000ULL;
+	for (;;) {
 		r = sendmsg(s->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (r < 0 && errno == EINTR);
+		if (r >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if ((errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) ||
+		    mono_ns() >= give_up)
+			break;
+		struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
+		poll(&pfd, 1, 10);
+	}
 	if (r >= 0) {
 		s->st.lines++;
 		s->st.bytes += len;
 		return 0;
 	}
 	int err = errno;
-	if (err != EAGAIN && err != EWOULDBLOCK && err != ENOBUFS && err != EMSGSIZE) {
-		close(s->fd);
-		s->fd = -1;
-		s->retry_at_ns = mono_ns() + s->backoff_ns;
+	if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS || err == EMSGSIZE) {
+		s->st.dropped_lines++;
+		return 0;
 	}
+	close(s->fd);
+	s->fd = -1;
+	s->retry_at_ns = mono_ns() + s->backoff_ns;
 	note_error(s, "cannot send to", err);
 	s->st.write_errors++;
 	s->st.dropped_lines++;

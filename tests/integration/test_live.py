@@ -137,9 +137,15 @@ def run_case(suite, kenchi, iface):
     ok = (len(tcp) == 1 and tcp[0]["src_ip"] == ADDR_A and tcp[0]["tcp"].get("syn")
           and tcp[0]["tcp"].get("fin") and tcp[0]["flow"]["pkts_toclient"] >= 3)
     suite.result("tcp_flow", ok, "TCP flows: %s" % tcp)
-    icmp = [f for f in fl if f["proto"] == "ICMP"]
+    icmp = [f for f in fl if f["proto"] == "ICMP" and f["icmp_type"] == 8]
     suite.result("icmp_flow", len(icmp) == 1 and icmp[0]["flow"]["pkts_toserver"] == 3
-                 and icmp[0]["flow"]["pkts_toclient"] == 3, "ICMP flows: %s" % icmp)
+                 and icmp[0]["flow"]["pkts_toclient"] == 3, "ICMP echo flows: %s" % icmp)
+    # Nothing listens on UDP 5353 in the namespace: each datagram draws a
+    # port unreachable, which is a one-way ICMP flow of its own.
+    unreach = [f for f in fl if f["proto"] == "ICMP" and f["icmp_type"] == 3]
+    suite.result("icmp_unreachable", len(unreach) == 1 and unreach[0]["icmp_code"] == 3
+                 and unreach[0]["flow"]["pkts_toserver"] == 5 and unreach[0]["src_ip"] == ADDR_B,
+                 "ICMP unreachable flows: %s" % unreach)
     st = kntest.final_stats(events)
     cap = st.get("capture", {})
     total = sum(f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"] for f in fl)
