@@ -144,7 +144,9 @@ void kn_flow_table_free(struct kn_flow_table *t);
  * flow could be evicted (counted in memcap_drops). */
 struct kn_flow *kn_flow_lookup(struct kn_flow_table *t, struct kn_packet *pkt);
 
-/* Ends every flow idle past its timeout at `now_ns`. */
+/* Sets the table clock to `now_ns` (the time of the latest packet; it may
+ * go backwards with unordered captures) and ends every flow idle past its
+ * timeout at that time. O(1) when nothing is due. */
 void kn_flow_table_timeout(struct kn_flow_table *t, uint64_t now_ns);
 
 /* Ends every flow with reason shutdown (end of input). */

@@ -159,8 +159,7 @@ static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
 {
 	pkt->index = ++e->pkt_index;
 	e->bytes += pkt->caplen;
-	if (pkt->ts_ns > e->now_ns)
-		e->now_ns = pkt->ts_ns;
+	e->now_ns = pkt->ts_ns;  /* the packet clock follows the capture (see flow.h) */
 	pkt->flow = NULL;  /* decode does not own it; anomalies must not see a stale flow */
 	int kind = kn_decode(e->dec, pkt);
 	if (KN_UNLIKELY(pkt->n_events) && e->cfg.log_decode_anomalies)

@@ -85,7 +85,7 @@ struct kn_flow_table {
 	uint8_t worker;
 	kn_flow_end_fn on_end;
 	void *user;
-	uint64_t clock;                 /* max of every ts_ns / now_ns seen; never decreases */
+	uint64_t clock;                 /* time of the latest packet or tick (may go back) */
 	uint64_t next_expire;           /* no list head expires before this (lower bound) */
 	uint64_t memcap;
 	uint64_t timeout[FLOW_TC_COUNT];

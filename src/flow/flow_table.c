@@ -325,8 +325,7 @@ struct kn_flow *kn_flow_lookup(struct kn_flow_table *t, struct kn_packet *pkt)
 	if (KN_UNLIKELY(pkt->ip_version == 0 || (pkt->flags & KN_PKT_FRAGMENT)))
 		return NULL;
 	__builtin_prefetch(&t->buckets[pkt->hash & t->mask]);
-	if (pkt->ts_ns > t->clock)
-		t->clock = pkt->ts_ns;
+	t->clock = pkt->ts_ns;
 	if (KN_UNLIKELY(t->clock > t->next_expire))
 		flow_sweep(t);
 	two_way = flow_key_build(pkt, &fwd, &rev);

@@ -10,8 +10,12 @@
  * keeps next_expire, the earliest head expiry, so a sweep with nothing due
  * is one comparison.
  *
- * Time is packet time. A flow is expired when clock > last_ns + timeout and
- * its end is reported at last_ns + timeout, whenever the sweep notices it.
+ * Time is packet time. The clock is the time of the latest packet (or
+ * engine tick): it follows the capture, backwards too, like Suricata's, so
+ * a capture whose timestamps restart (concatenated or repeated files) does
+ * not expire every flow of its later part at once. A flow is expired when
+ * clock > last_ns + timeout (last_ns never decreases) and its end is
+ * reported at last_ns + timeout, whenever the sweep notices it.
  * Captures are not always time-ordered: a packet older than the list tail
  * is inserted in order by walking back from the tail, at most
  * FLOW_LRU_MAX_WALK steps; beyond that (grossly disordered input) it is
@@ -173,8 +177,7 @@ void kn_flow_table_timeout(struct kn_flow_table *t, uint64_t now_ns)
 {
 	if (!t)
 		return;
-	if (now_ns > t->clock)
-		t->clock = now_ns;
+	t->clock = now_ns;
 	if (t->clock > t->next_expire)
 		flow_sweep(t);
 }
