@@ -8,6 +8,9 @@
  * is borrowed from the capture buffer (or from the decoder's reassembly
  * buffer after IP defragmentation) and is valid until the producer is asked
  * for the next packet, unless KN_PKT_STABLE says it lives for the whole run.
+ * When decode completes an IP datagram from fragments it rewrites data,
+ * caplen, wirelen and linktype to describe the reassembled datagram, clears
+ * KN_PKT_STABLE and sets KN_PKT_REASSEMBLED.
  */
 #ifndef KENCHI_PACKET_H
 #define KENCHI_PACKET_H

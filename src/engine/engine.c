@@ -298,7 +298,8 @@ out:
 		dispatch_finish(e);
 	else
 		worker_finish(&e->workers[0], e->now_ns);
-	kn_decoder_expire(e->dec, e->now_ns);
+	/* Fragments still held will never complete: count them (defrag.timeout). */
+	kn_decoder_expire(e->dec, UINT64_MAX);
 	if (e->progress_shown)
 		show_progress(e, stats_mono_ns(), 1);
 	e->wall_s = (double)(stats_mono_ns() - e->start_mono_ns) / 1e9;

@@ -123,8 +123,9 @@ static void json_decoder(struct kn_json *j, const struct kn_decode_stats *d, con
 	kn_json_open(j, "decoder");
 #define U(f) kn_json_u64(j, #f, d->f)
 	U(pkts); U(bytes); U(invalid); U(ethernet); U(sll); U(null); U(raw); U(arp);
-	U(unknown_ethertype); U(vlan); U(vlan_qinq); U(mpls); U(pppoe); U(ipv4); U(ipv6);
-	U(tcp); U(udp); U(sctp); U(icmpv4); U(icmpv6); U(gre); U(vxlan); U(geneve);
+	U(unknown_ethertype); U(vlan); U(vlan_qinq); U(ieee8021ah); U(vntag); U(dce);
+	U(mpls); U(pppoe); U(ppp); U(ipv4); U(ipv6); U(tcp); U(udp); U(sctp); U(icmpv4);
+	U(icmpv6); U(esp); U(gre); U(erspan); U(vxlan); U(geneve); U(teredo);
 	U(ipv4_in_ipv4); U(ipv6_in_ipv4); U(ipv4_in_ipv6); U(ipv6_in_ipv6); U(other_ip);
 #undef U
 	kn_json_u64(j, "anomaly_events", e->anomaly_events);
@@ -134,6 +135,8 @@ static void json_decoder(struct kn_json *j, const struct kn_decode_stats *d, con
 	kn_json_u64(j, "ipv4_fragments", d->frag_ipv4);
 	kn_json_u64(j, "ipv6_fragments", d->frag_ipv6);
 	kn_json_u64(j, "reassembled", d->defrag_reassembled);
+	kn_json_u64(j, "fragments_dropped", d->defrag_frags_dropped);
+	kn_json_u64(j, "fragments_held", d->defrag_frags_held);
 	kn_json_u64(j, "timeouts", d->defrag_timeouts);
 	kn_json_u64(j, "memcap_drops", d->defrag_memcap_drops);
 	kn_json_u64(j, "memuse", d->defrag_mem_in_use);
