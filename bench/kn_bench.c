@@ -83,8 +83,7 @@ static int run_file(const char *mode, const char *path)
 			continue;
 		}
 		pkt.index = n;
-		if (pkt.ts_ns > now)
-			now = pkt.ts_ns;
+		now = pkt.ts_ns;  /* the packet clock, as the engine keeps it */
 		if (kn_decode(d, &pkt) != KN_DECODE_IP || level < 2)
 			continue;
 		kn_flow_table_timeout(ft, now);

@@ -6,7 +6,7 @@ set -uo pipefail
 build=$1; secs=${2:-20}
 cd "$(dirname "$0")/.."
 for bin in "$build"/fuzz/fuzz_*; do
-	[ -x "$bin" ] || continue
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	t=$(basename "$bin"); t=${t#fuzz_}
 	scratch=$(mktemp -d)
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
