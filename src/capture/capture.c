@@ -25,6 +25,14 @@
  * records that do not fit. */
 #define PIPE_BUF_INITIAL (256u << 10)
 
+/* A mapped file's pages are released from the process (MADV_DONTNEED) once
+ * the reader is this far past them, in steps of RELEASE_STEP, so resident
+ * memory does not grow with the file. A released page that is touched again
+ * (a worker still holding an old packet) is simply read back from the file:
+ * the mapping is private and read-only, so nothing is lost. */
+#define RELEASE_LAG (16u << 20)
+#define RELEASE_STEP (16u << 20)
+
 #define MAGIC_PCAP_US 0xa1b2c3d4u
 #define MAGIC_PCAP_NS 0xa1b23c4du
 #define MAGIC_PCAP_KUZNETZOV 0xa1b2cd34u
@@ -283,6 +291,16 @@ struct kn_capture *kn_capture_open_live(const char *iface, const char *bpf, int 
 	return c;
 }
 
+static void release_behind(struct kn_capture *c)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t upto = (c->pos - RELEASE_LAG) / page * page;
+	if (upto > c->released) {
+		madvise((uint8_t *)c->map + c->released, upto - c->released, MADV_DONTNEED);
+		c->released = upto;
+	}
+}
+
 int kn_capture_next(struct kn_capture *c, struct kn_packet *pkt, char *errbuf)
 {
 	if (KN_UNLIKELY(c->err)) {
@@ -295,6 +313,8 @@ int kn_capture_next(struct kn_capture *c, struct kn_packet *pkt, char *errbuf)
 	if (KN_LIKELY(r == 1)) {
 		c->packets++;
 		c->bytes += pkt->caplen;
+		if (KN_UNLIKELY(c->map && c->pos >= c->released + RELEASE_LAG + RELEASE_STEP))
+			release_behind(c);
 		return 1;
 	}
 	if (r < 0 && r != -KN_EAGAIN)

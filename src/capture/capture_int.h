@@ -51,6 +51,7 @@ struct kn_capture {
 	size_t own_cap;
 	void *map;             /* mmap'd file */
 	size_t map_len;
+	size_t released;       /* map bytes before this were dropped from memory */
 	uint16_t pkt_flags;    /* KN_PKT_STABLE or 0 */
 
 	/* Classic pcap. */
