@@ -41,10 +41,9 @@ struct frag {
 
 static uint32_t key_hash(const struct defrag_key *k)
 {
-	uint64_t h = kn_hash_addr16(k->src.b) ^ kn_mix64(kn_hash_addr16(k->dst.b) + k->id);
 	uint64_t extra = (uint64_t)k->tunnel_id << 32 | (uint64_t)k->vlan[0] << 16 | k->vlan[1];
-	h = kn_mix64(h ^ extra ^ ((uint64_t)k->proto << 8 | k->version));
-	return (uint32_t)(h ^ (h >> 32));
+	extra ^= kn_mix64((uint64_t)k->id << 16 | (uint64_t)k->proto << 8 | k->version);
+	return kn_hash_tuple(k->src.b, 0, k->dst.b, 0, extra);
 }
 
 static void key_fill(struct defrag_key *k, const struct kn_packet *p, uint8_t proto, uint32_t id)

@@ -22,23 +22,22 @@ static inline uint64_t kn_mix64(uint64_t x)
 	return x;
 }
 
-static inline uint64_t kn_hash_addr16(const uint8_t a[16])
-{
-	uint64_t hi, lo;
-	memcpy(&hi, a, 8);
-	memcpy(&lo, a + 8, 8);
-	return kn_mix64(hi ^ kn_mix64(lo + 0x9e3779b97f4a7c15ULL));
-}
-
-/* Symmetric tuple hash. `extra` carries protocol, VLAN ids and tunnel id. */
+/* Symmetric tuple hash. `extra` carries protocol, VLAN ids and tunnel id.
+ * Sums are commutative, so swapping the ends gives the same value; one
+ * finaliser mixes the result (a table probe compares whole keys, so this
+ * only has to spread, not to be collision-proof). */
 static inline uint32_t kn_hash_tuple(const uint8_t addr_a[16], uint16_t port_a,
 				     const uint8_t addr_b[16], uint16_t port_b,
 				     uint64_t extra)
 {
-	uint64_t ha = kn_hash_addr16(addr_a) + port_a;
-	uint64_t hb = kn_hash_addr16(addr_b) + port_b;
-	/* Commutative combination keeps the hash symmetric. */
-	uint64_t h = kn_mix64((ha + hb) ^ kn_mix64(ha ^ hb) ^ kn_mix64(extra + 0x51ed270b27ULL));
+	uint64_t a0, a1, b0, b1;
+	memcpy(&a0, addr_a, 8);
+	memcpy(&a1, addr_a + 8, 8);
+	memcpy(&b0, addr_b, 8);
+	memcpy(&b1, addr_b + 8, 8);
+	uint64_t lo = a0 + b0, hi = a1 + b1;
+	uint64_t ports = ((uint64_t)(port_a + port_b) << 32) | (uint64_t)(port_a ^ port_b);
+	uint64_t h = kn_mix64(lo ^ (hi << 29 | hi >> 35) ^ ports ^ (extra * 0x9e3779b97f4a7c15ULL));
 	return (uint32_t)(h ^ (h >> 32));
 }
 
