@@ -244,19 +244,23 @@ static inline int write_chunks(int fd, const uint8_t *buf, size_t len, size_t ch
 	return 0;
 }
 
-/* Forks a child that writes buf to fd in chunks of `chunk` bytes (small
- * chunks exercise partial reads), then exits. Returns its pid. The child
- * frees its copy of the heap buffer `owned` (may be NULL) before leaving,
- * so valgrind finds no leak in it. */
-static inline pid_t feed_child(int fd, const uint8_t *buf, size_t len, size_t chunk,
+/* Forks a child that writes buf into the pipe fds in chunks of `chunk`
+ * bytes (small chunks exercise partial reads), then exits. The parent keeps
+ * only the read end fds[0]; the child keeps only the write end, so it sees
+ * EPIPE when the reader stops early. The child frees its copy of the heap
+ * buffer `owned` (may be NULL) so valgrind finds no leak in it. Returns the
+ * child's pid. */
+static inline pid_t feed_child(const int fds[2], const uint8_t *buf, size_t len, size_t chunk,
 			       void *owned)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		int ok = write_chunks(fd, buf, len, chunk) == 0;
+		close(fds[0]);
+		int ok = write_chunks(fds[1], buf, len, chunk) == 0;
 		kn_free(owned);
 		_exit(ok ? 0 : 1);
 	}
+	close(fds[1]);
 	return pid;
 }
 

@@ -82,6 +82,7 @@ static void run_pipe(const struct expect *e)
 	KT_REQUIRE(pid >= 0);
 	if (pid == 0) {
 		static uint8_t buf[1000];
+		close(fds[0]);
 		int fd = open(path, O_RDONLY);
 		ssize_t n;
 		while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)

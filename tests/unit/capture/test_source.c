@@ -161,8 +161,7 @@ static void test_stdin(void)
 	KT_REQUIRE(img);
 	int fds[2];
 	KT_REQUIRE(pipe(fds) == 0);
-	pid_t pid = feed_child(fds[1], img, len, 4096, img);
-	close(fds[1]);
+	pid_t pid = feed_child(fds, img, len, 4096, img);
 	int saved = dup(STDIN_FILENO);
 	KT_REQUIRE(saved >= 0 && dup2(fds[0], STDIN_FILENO) == STDIN_FILENO);
 	close(fds[0]);
@@ -200,8 +199,7 @@ static void test_pipe_large_and_cut_short(void)
 	kn_free(h);
 	int fds[2];
 	KT_REQUIRE(pipe(fds) == 0);
-	pid_t pid = feed_child(fds[1], img, len, 65536, img);
-	close(fds[1]);
+	pid_t pid = feed_child(fds, img, len, 65536, img);
 	char path[64], eb[KN_ERRBUF_SIZE];
 	snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
 	struct kn_capture *c = kn_capture_open_file(path, eb);
@@ -286,8 +284,7 @@ static void test_pipe_alloc_failures(void)
 	for (unsigned long n = 1; n <= 5; n++) {
 		int fds[2];
 		KT_REQUIRE(pipe(fds) == 0);
-		pid_t pid = feed_child(fds[1], img, len, 65536, img);
-		close(fds[1]);
+		pid_t pid = feed_child(fds, img, len, 65536, img);
 		char path[64], eb[KN_ERRBUF_SIZE] = "";
 		snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
 		kn_alloc_fail_at(n);
