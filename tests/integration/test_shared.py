@@ -153,59 +153,6 @@ def scan_tshark(shared, name):
     return T, by_tuple, frames_of, multi, outer
 
 
-CONV_RE = re.compile(r"^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)")
-
-
-def tshark_convs(shared, name):
-    """Returns a Counter of frozenset({(addr, port), (addr, port)}, proto)."""
-    convs = collections.Counter()
-    proto = None
-    path = os.path.join(shared, "data", "ref", "tshark", name + ".conv.txt")
-    for line in open(path, encoding="utf-8", errors="replace"):
-        if line.startswith("UDP Conversations"):
-            proto = "UDP"
-        elif line.startswith("TCP Conversations"):
-            proto = "TCP"
-        m = CONV_RE.match(line)
-        if m and proto:
-            a = (m.group(1).strip("[]"), int(m.group(2)))
-            b = (m.group(3).strip("[]"), int(m.group(4)))
-            convs[(frozenset((a, b)), proto)] += 1
-    return convs
-
-
-def sample(keys):
-    if not keys:
-        return ""
-    ends, proto = min(keys, key=repr)
-    return "%s %s" % (proto, " <-> ".join("%s:%d" % e for e in sorted(ends)))
-
-
-def last(v):
-    return v.split(",")[-1] if v else ""
-
-
-def pairs(r):
-    """Every (src, dst) address pair of a frame, outermost first."""
-    out = []
-    for fam in ("ip", "ipv6"):
-        s, d = r.get(fam + ".src"), r.get(fam + ".dst")
-        if s:
-            out += list(zip(s.split(","), d.split(",")))
-    return out
-
-
-def ports(r):
-    out = []
-    for proto in ("tcp", "udp"):
-        s, d = r.get(proto + ".srcport"), r.get(proto + ".dstport")
-        if s:
-            out += [(proto.upper(), a, b) for a, b in zip(s.split(","), d.split(","))]
-    return out
-
-
-
-
 def norm_ip(s):
     try:
         return str(ipaddress.ip_address(s))
