@@ -5,8 +5,10 @@
 set -uo pipefail
 build=$1; secs=${2:-20}
 cd "$(dirname "$0")/.."
+found=0
 for bin in "$build"/fuzz/fuzz_*; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	found=1
 	t=$(basename "$bin"); t=${t#fuzz_}
 	scratch=$(mktemp -d)
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -19,3 +21,4 @@ for bin in "$build"/fuzz/fuzz_*; do
 	fi
 	rm -rf "$scratch"
 done
+[ "$found" = 1 ] || echo "FAIL fuzz: no fuzz targets were built in $build"

@@ -39,7 +39,12 @@ def main():
         build = os.path.basename(os.path.dirname(os.path.dirname(path))) or path
         if path.endswith(".json"):
             for raw in open(path, encoding="utf-8", errors="replace"):
-                rec = json.loads(raw)
+                try:
+                    rec = json.loads(raw)
+                except ValueError:
+                    tally["FAIL"] += 1
+                    print("   [%s] FAIL unreadable test log line in %s" % (build, path))
+                    continue
                 out = rec.get("stdout") or ""
                 seen_fail = count_lines(out, tally, f"[{build}] ")
                 bad = rec.get("result") not in ("OK", "SKIP", "EXPECTEDFAIL")

@@ -58,7 +58,8 @@ void kn_engine_config_default(struct kn_engine_config *cfg);
 struct kn_engine_totals {
 	uint64_t packets, bytes, ip_packets, decoder_events, invalid;
 	uint64_t flows, flow_events, flow_pkts, flow_bytes;
-	uint64_t ended_timeout, ended_forced, ended_shutdown, flow_memcap_drops;
+	uint64_t ended_timeout, ended_forced, ended_shutdown;
+	uint64_t flow_memcap_drops;  /* IP packets in no flow: flow memcap or ring memcap */
 	uint64_t stream_bytes, stream_gaps;
 	uint64_t capture_drops, capture_ifdrops;
 	uint64_t eve_events, eve_dropped, eve_write_errors;

@@ -3,6 +3,7 @@
  * kn_engine_config, installs signal handlers (INT/TERM stop, HUP reopens the
  * EVE file for log rotation), runs the engine and prints the summary.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -76,6 +77,8 @@ static void on_hup(int sig)
 int cli_parse_size(const char *s, unsigned long long *out)
 {
 	char *end;
+	if (!isdigit((unsigned char)*s))
+		return -1;  /* strtoull would take "-1" as 2^64-1 */
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || end == s)
@@ -198,14 +201,15 @@ static int parse_size_opt(const char *opt, const char *val, uint64_t *dst)
 	return 0;
 }
 
-static int parse_uint_opt(const char *opt, const char *val, unsigned long max, unsigned long *dst)
+static int parse_uint_opt(const char *opt, const char *val, unsigned long min, unsigned long max,
+			  unsigned long *dst)
 {
 	char *end;
 	errno = 0;
-	unsigned long v = strtoul(val, &end, 10);
-	if (errno || end == val || *end || v > max) {
+	unsigned long v = isdigit((unsigned char)*val) ? strtoul(val, &end, 10) : 0;
+	if (!isdigit((unsigned char)*val) || errno || *end || v < min || v > max) {
 		char want[64];
-		snprintf(want, sizeof want, "a whole number 0..%lu", max);
+		snprintf(want, sizeof want, "a whole number %lu..%lu", min, max);
 		return bad(opt, val, want);
 	}
 	*dst = v;
@@ -233,24 +237,23 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_STREAMDEPTH: return parse_size_opt("--stream-depth", arg, &o->cfg.stream.depth);
 	case OPT_DEFRAGMEM: return parse_size_opt("--defrag-memcap", arg, &o->cfg.decode.defrag_memcap);
 	case 'w':
-		if (!(rc = parse_uint_opt("--workers", arg, KN_MAX_WORKERS, &v)) && v == 0)
-			return bad("--workers", arg, "1 or more");
-		o->cfg.workers = (unsigned)v;
+		if (!(rc = parse_uint_opt("--workers", arg, 1, KN_MAX_WORKERS, &v)))
+			o->cfg.workers = (unsigned)v;
 		return rc;
 	case OPT_SNAPLEN:
-		if (!(rc = parse_uint_opt("--snaplen", arg, 262144, &v)))
+		if (!(rc = parse_uint_opt("--snaplen", arg, 64, 262144, &v)))
 			o->cfg.snaplen = (int)v;
 		return rc;
 	case OPT_STATS:
-		if (!(rc = parse_uint_opt("--stats-interval", arg, 86400, &v)))
+		if (!(rc = parse_uint_opt("--stats-interval", arg, 0, 86400, &v)))
 			o->cfg.stats_interval_ms = v * 1000;
 		return rc;
 	case OPT_SEED:
-		if (!(rc = parse_uint_opt("--community-id-seed", arg, 65535, &v)))
+		if (!(rc = parse_uint_opt("--community-id-seed", arg, 0, 65535, &v)))
 			o->cfg.community_id_seed = (uint16_t)v;
 		return rc;
 	case OPT_FLOWHASH:
-		if (!(rc = parse_uint_opt("--flow-hash-size", arg, 1UL << 26, &v)))
+		if (!(rc = parse_uint_opt("--flow-hash-size", arg, 1, 1UL << 26, &v)))
 			o->cfg.flow.hash_size = (uint32_t)v;
 		return rc;
 	default:

@@ -12,12 +12,15 @@
  * counts its drops).
  */
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine_int.h"
 
 #define RING_SLOTS 2048
+#define RING_BIG_MAX (64u << 20)  /* large-frame copies in flight, per ring */
+#define RING_BIG_KEEP (64u << 10)
 
 static void backoff(unsigned *spins)
 {
@@ -46,8 +49,12 @@ static void ring_publish(struct ring *r)
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
 }
 
-/* Copies the frame into the slot when it would not outlive the call. */
-static int slot_fill(struct ring_slot *s, const struct kn_packet *pkt)
+/* Copies the frame into the slot when it would not outlive the call.
+ * Frames larger than the inline area use a per-slot buffer; all of a ring's
+ * buffers together are capped at RING_BIG_MAX (a frame that would pass it is
+ * dropped and counted), and a buffer over RING_BIG_KEEP is released as soon
+ * as its slot carries a small frame again. */
+static int slot_fill(struct worker *w, struct ring_slot *s, const struct kn_packet *pkt)
 {
 	s->pkt = *pkt;
 	if (pkt->flags & KN_PKT_STABLE)
@@ -55,37 +62,64 @@ static int slot_fill(struct ring_slot *s, const struct kn_packet *pkt)
 	uint8_t *dst = s->data;
 	if (pkt->caplen > SLOT_INLINE) {
 		if (pkt->caplen > s->big_cap) {
+			if (w->ring_big_bytes - s->big_cap + pkt->caplen > RING_BIG_MAX)
+				return -KN_ENOMEM;
 			uint8_t *nb = kn_realloc_array(s->big, pkt->caplen, 1);
 			if (!nb)
 				return -KN_ENOMEM;
+			w->ring_big_bytes += pkt->caplen - s->big_cap;
 			s->big = nb;
 			s->big_cap = pkt->caplen;
 		}
 		dst = s->big;
+	} else if (s->big_cap > RING_BIG_KEEP) {
+		w->ring_big_bytes -= s->big_cap;
+		kn_free(s->big);
+		s->big = NULL;
+		s->big_cap = 0;
 	}
 	memcpy(dst, pkt->data, pkt->caplen);
 	s->pkt.data = dst;
 	return 0;
 }
 
+/* Every worker must see the highest clock reached since its previous slot:
+ * the clock can go back (unordered captures), and a flow that would have
+ * expired meanwhile with one worker must expire with N too. */
+static void raise_peaks(struct kn_engine *e)
+{
+	for (unsigned i = 0; i < e->n_workers; i++)
+		if (e->now_ns > e->workers[i].peak_ns)
+			e->workers[i].peak_ns = e->now_ns;
+}
+
+static void slot_send(struct worker *w, struct ring_slot *s, uint32_t kind, uint64_t now_ns)
+{
+	s->kind = kind;
+	s->now_ns = now_ns;
+	s->peak_ns = w->peak_ns;
+	w->peak_ns = 0;
+	ring_publish(&w->ring);
+}
+
 void dispatch_packet(struct kn_engine *e, const struct kn_packet *pkt)
 {
 	struct worker *w = &e->workers[pkt->hash % e->n_workers];
+	raise_peaks(e);
 	struct ring_slot *s = ring_claim(&w->ring);
-	if (slot_fill(s, pkt) != 0)
-		return; /* cannot copy an oversized frame: counted as not tracked */
-	s->kind = SLOT_PACKET;
-	s->now_ns = e->now_ns;
-	ring_publish(&w->ring);
+	if (slot_fill(w, s, pkt) != 0) {
+		e->dispatch_drops++;
+		return;
+	}
+	slot_send(w, s, SLOT_PACKET, e->now_ns);
 }
 
 static void broadcast(struct kn_engine *e, uint32_t kind)
 {
+	raise_peaks(e);
 	for (unsigned i = 0; i < e->n_workers; i++) {
-		struct ring_slot *s = ring_claim(&e->workers[i].ring);
-		s->kind = kind;
-		s->now_ns = e->now_ns;
-		ring_publish(&e->workers[i].ring);
+		struct worker *w = &e->workers[i];
+		slot_send(w, ring_claim(&w->ring), kind, e->now_ns);
 	}
 }
 
@@ -105,6 +139,8 @@ static void *worker_main(void *arg)
 		while (atomic_load_explicit(&r->head, memory_order_acquire) == tail)
 			backoff(&spins);
 		struct ring_slot *s = &r->slots[tail & r->mask];
+		if (s->peak_ns > s->now_ns)
+			kn_flow_table_timeout(w->flows, s->peak_ns);
 		if (s->kind == SLOT_PACKET) {
 			worker_packet(w, &s->pkt, s->now_ns);
 		} else if (s->kind == SLOT_TICK) {
@@ -132,16 +168,25 @@ int dispatch_start(struct kn_engine *e, char *errbuf)
 			return -KN_ENOMEM;
 		}
 	}
-	for (unsigned i = 0; i < e->n_workers; i++) {
-		int rc = pthread_create(&e->workers[i].thread, NULL, worker_main, &e->workers[i]);
-		if (rc != 0) {
+	/* Workers inherit a mask without the process signals, so INT/TERM/HUP
+	 * are always handled by the reader thread. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int rc = 0;
+	for (unsigned i = 0; i < e->n_workers && rc == 0; i++) {
+		rc = pthread_create(&e->workers[i].thread, NULL, worker_main, &e->workers[i]);
+		if (rc != 0)
 			snprintf(errbuf, KN_ERRBUF_SIZE, "cannot start worker thread %u: %s", i,
 				 strerror(rc));
-			return -KN_ENOMEM;
-		}
-		e->workers[i].started = 1;
+		else
+			e->workers[i].started = 1;
 	}
-	return 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc ? -KN_ENOMEM : 0;
 }
 
 /* Waits until every worker has processed everything queued so far: the
@@ -162,13 +207,11 @@ void dispatch_drain(struct kn_engine *e)
 /* Sends the end marker to every worker and waits for them. */
 void dispatch_finish(struct kn_engine *e)
 {
+	raise_peaks(e);
 	for (unsigned i = 0; i < e->n_workers; i++) {
-		if (!e->workers[i].started)
-			continue;
-		struct ring_slot *s = ring_claim(&e->workers[i].ring);
-		s->kind = SLOT_END;
-		s->now_ns = e->now_ns;
-		ring_publish(&e->workers[i].ring);
+		struct worker *w = &e->workers[i];
+		if (w->started)
+			slot_send(w, ring_claim(&w->ring), SLOT_END, e->now_ns);
 	}
 	for (unsigned i = 0; i < e->n_workers; i++) {
 		if (e->workers[i].started)

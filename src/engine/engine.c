@@ -50,7 +50,6 @@ struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf
 	if (!e)
 		goto nomem;
 	e->cfg = *cfg;
-	pthread_mutex_init(&e->cap_lock, NULL);
 	e->n_workers = cfg->workers;
 	e->sink = kn_eve_sink_open(cfg->eve_kind, cfg->eve_path, errbuf);
 	if (!e->sink)
@@ -89,17 +88,15 @@ void kn_engine_free(struct kn_engine *e)
 	kn_json_fini(&e->json);
 	kn_decoder_free(e->dec);
 	kn_eve_sink_close(e->sink);
-	pthread_mutex_destroy(&e->cap_lock);
 	kn_free(e);
 }
 
 void kn_engine_stop(struct kn_engine *e)
 {
+	/* Only the flag: the reader checks it after every packet and on every
+	 * live-capture timeout (<= 100 ms), so no capture object is touched from
+	 * a signal handler. */
 	atomic_store(&e->stop, 1);
-	/* breakloop is async-signal-safe; cap may be NULL between inputs. */
-	struct kn_capture *c = e->cap;
-	if (c)
-		kn_capture_breakloop(c);
 }
 
 void kn_engine_rotate(struct kn_engine *e)
@@ -177,15 +174,6 @@ static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
 		dispatch_packet(e, pkt);
 }
 
-static void set_cap(struct kn_engine *e, struct kn_capture *c)
-{
-	pthread_mutex_lock(&e->cap_lock);
-	e->cap = c;
-	pthread_mutex_unlock(&e->cap_lock);
-	if (c && atomic_load(&e->stop))
-		kn_capture_breakloop(c);
-}
-
 static void close_input(struct kn_engine *e)
 {
 	struct kn_capture_stats st;
@@ -201,7 +189,7 @@ static void close_input(struct kn_engine *e)
 		e->cap_total.ifdropped += st.ifdropped;
 	}
 	e->input_pos_done += kn_capture_position(c);
-	set_cap(e, NULL);
+	e->cap = NULL;
 	kn_capture_close(c);
 }
 
@@ -213,7 +201,7 @@ static int read_input(struct kn_engine *e, struct kn_capture *c, char *errbuf)
 	int rc;
 
 	memset(&pkt, 0, sizeof pkt);
-	set_cap(e, c);
+	e->cap = c;
 	while ((rc = kn_capture_next(c, &pkt, errbuf)) != 0) {
 		if (rc == 1) {
 			handle_packet(e, &pkt);

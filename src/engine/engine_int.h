@@ -31,7 +31,8 @@ enum slot_kind { SLOT_PACKET = 0, SLOT_TICK, SLOT_END };
 
 struct ring_slot {
 	struct kn_packet pkt;
-	uint64_t now_ns;          /* global packet clock when the packet was read */
+	uint64_t now_ns;          /* packet clock when the packet was read */
+	uint64_t peak_ns;         /* highest clock since this worker's previous slot */
 	uint32_t kind;            /* enum slot_kind */
 	uint32_t big_cap;
 	uint8_t *big;             /* owned; for frames larger than SLOT_INLINE */
@@ -58,6 +59,8 @@ struct worker {
 
 	/* threaded mode only */
 	struct ring ring;
+	uint64_t peak_ns;         /* reader side: highest clock since the last slot sent */
+	uint64_t ring_big_bytes;  /* reader side: bytes of the slots' large-frame buffers */
 	pthread_t thread;
 	int started;
 	pthread_mutex_t pub_lock;
@@ -72,17 +75,17 @@ struct kn_engine {
 	struct kn_json json;
 	struct worker *workers;
 	unsigned n_workers;
-	struct kn_capture *cap;       /* current input */
-	pthread_mutex_t cap_lock;     /* guards cap against kn_engine_stop */
+	struct kn_capture *cap;       /* current input (reader thread only) */
 
 	atomic_int stop;
 	atomic_int rotate;
 
-	uint64_t now_ns;              /* global packet clock: max ts seen */
+	uint64_t now_ns;              /* packet clock: time of the latest packet (may go back) */
 	uint64_t pkt_index;
 	uint64_t bytes;
 	uint64_t ip_packets;
 	uint64_t anomaly_events;
+	uint64_t dispatch_drops;      /* packets a ring could not take a copy of */
 	uint64_t last_expire_ns;
 	struct kn_capture_stats cap_total;   /* capture counters of closed inputs */
 	uint64_t start_mono_ns, last_stats_mono_ns, last_progress_mono_ns;

@@ -144,7 +144,8 @@ static void json_decoder(struct kn_json *j, const struct kn_decode_stats *d, con
 	kn_json_close(j);
 }
 
-static void json_flow_stream(struct kn_json *j, const struct worker_stats *s)
+static void json_flow_stream(struct kn_json *j, const struct worker_stats *s,
+			     const struct kn_engine *e)
 {
 	kn_json_open(j, "flow");
 	kn_json_u64(j, "total", s->flow.created);
@@ -156,6 +157,7 @@ static void json_flow_stream(struct kn_json *j, const struct worker_stats *s)
 	kn_json_u64(j, "tcp_reuse", s->flow.tcp_reuse);
 	kn_json_u64(j, "memcap", s->flow.memcap_hits);
 	kn_json_u64(j, "memcap_drops", s->flow.memcap_drops);
+	kn_json_u64(j, "dispatch_drops", e->dispatch_drops);
 	kn_json_u64(j, "memuse", s->flow.mem_in_use);
 	kn_json_u64(j, "memuse_peak", s->flow.mem_peak);
 	kn_json_open(j, "end");
@@ -191,6 +193,10 @@ void stats_emit(struct kn_engine *e, int final)
 	char ts[KN_TIME_LEN];
 	size_t len;
 
+	/* Lines still in this thread's batches count as written. */
+	kn_eve_writer_flush(&e->eve);
+	if (e->n_workers == 1)
+		kn_eve_writer_flush(&e->workers[0].eve);
 	stats_collect(e, &s, &cap);
 	kn_eve_sink_stats(e->sink, &es);
 	kn_time_format(stats_wall_ns(), ts);
@@ -210,7 +216,7 @@ void stats_emit(struct kn_engine *e, int final)
 		kn_json_close(j);
 	}
 	json_decoder(j, kn_decoder_stats(e->dec), e);
-	json_flow_stream(j, &s);
+	json_flow_stream(j, &s, e);
 	kn_json_open(j, "eve");
 	kn_json_u64(j, "lines", es.lines);
 	kn_json_u64(j, "bytes", es.bytes);
@@ -249,7 +255,7 @@ void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *t)
 	t->ended_timeout = s.flow.ended_timeout;
 	t->ended_forced = s.flow.ended_forced;
 	t->ended_shutdown = s.flow.ended_shutdown;
-	t->flow_memcap_drops = s.flow.memcap_drops;
+	t->flow_memcap_drops = s.flow.memcap_drops + e->dispatch_drops;
 	t->stream_bytes = s.stream_bytes;
 	t->stream_gaps = s.stream_gaps;
 	t->capture_drops = cap.dropped;
