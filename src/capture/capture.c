@@ -52,17 +52,33 @@ static void put_err(char *errbuf, const char *msg)
 	errbuf[n] = '\0';
 }
 
+/* Writes "<prefix><message>" into c->errmsg and makes err sticky. */
+static int fail_with(struct kn_capture *c, int err, int n, const char *fmt, va_list ap)
+{
+	if (n > 0 && (size_t)n < sizeof c->errmsg)
+		vsnprintf(c->errmsg + n, sizeof c->errmsg - (size_t)n, fmt, ap);
+	c->err = err;
+	return err;
+}
+
 int capture_fail(struct kn_capture *c, uint64_t off, int err, const char *fmt, ...)
 {
 	int n = snprintf(c->errmsg, sizeof c->errmsg, "%s: byte offset %llu: ", c->name,
 			 (unsigned long long)off);
-	if (n > 0 && (size_t)n < sizeof c->errmsg) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(c->errmsg + n, sizeof c->errmsg - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	c->err = err;
+	va_list ap;
+	va_start(ap, fmt);
+	fail_with(c, err, n, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int capture_fail_noff(struct kn_capture *c, int err, const char *fmt, ...)
+{
+	int n = snprintf(c->errmsg, sizeof c->errmsg, "%s: ", c->name);
+	va_list ap;
+	va_start(ap, fmt);
+	fail_with(c, err, n, fmt, ap);
+	va_end(ap);
 	return err;
 }
 

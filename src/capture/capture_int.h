@@ -87,6 +87,9 @@ int capture_need(struct kn_capture *c, size_t n);
  * err (negative). */
 int capture_fail(struct kn_capture *c, uint64_t off, int err, const char *fmt, ...)
 	KN_PRINTF(4, 5);
+/* Same with the message prefixed by just the input's name (live errors,
+ * which have no byte offset). */
+int capture_fail_noff(struct kn_capture *c, int err, const char *fmt, ...) KN_PRINTF(3, 4);
 
 /* Absolute offset of window index i. */
 static inline uint64_t capture_off(const struct kn_capture *c, size_t i)

@@ -22,21 +22,6 @@
 #define NS_PER_S 1000000000ull
 
 /* Live errors have no byte offset: "<iface>: <what>; <hint>". */
-static int live_fail(struct kn_capture *c, int err, const char *fmt, ...) KN_PRINTF(3, 4);
-
-static int live_fail(struct kn_capture *c, int err, const char *fmt, ...)
-{
-	int n = snprintf(c->errmsg, sizeof c->errmsg, "%s: ", c->name);
-	if (n > 0 && (size_t)n < sizeof c->errmsg) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(c->errmsg + n, sizeof c->errmsg - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	c->err = err;
-	return err;
-}
-
 /* DLT (what libpcap reports) -> LINKTYPE (what kenchi decodes). Raw IP is
  * DLT 12 on most systems and 14 on OpenBSD; both are LINKTYPE_RAW 101.
  * Unknown values pass through: decode counts them as unsupported. */
@@ -83,7 +68,7 @@ static int live_next(struct kn_capture *c, struct kn_packet *pkt)
 		return -KN_EAGAIN;
 	if (r == PCAP_ERROR_BREAK)
 		return 0;
-	return live_fail(c, -KN_EIO, "capture failed: %s; is the interface still up?",
+	return capture_fail_noff(c, -KN_EIO, "capture failed: %s; is the interface still up?",
 			 pcap_geterr(c->pcap));
 }
 
@@ -95,7 +80,7 @@ static int configure(struct kn_capture *c, int snaplen, int promisc)
 	if (pcap_set_snaplen(p, snaplen) || pcap_set_promisc(p, promisc ? 1 : 0) ||
 	    pcap_set_timeout(p, CAPTURE_LIVE_TIMEOUT_MS) || pcap_set_immediate_mode(p, 1) ||
 	    pcap_set_buffer_size(p, CAPTURE_LIVE_BUFFER))
-		return live_fail(c, -KN_EINVAL, "cannot configure the capture: %s; check the settings",
+		return capture_fail_noff(c, -KN_EINVAL, "cannot configure the capture: %s; check the settings",
 				 pcap_geterr(p));
 	/* Optional: not every platform stamps in ns. */
 	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
@@ -106,7 +91,7 @@ static int configure(struct kn_capture *c, int snaplen, int promisc)
 								    : "check the interface";
 		const char *why = (r == PCAP_ERROR || r == PCAP_ERROR_PERM_DENIED ||
 				   r == PCAP_ERROR_NO_SUCH_DEVICE) ? pcap_geterr(p) : pcap_statustostr(r);
-		return live_fail(c, r == PCAP_ERROR_NO_SUCH_DEVICE ? -KN_EINVAL : -KN_EIO,
+		return capture_fail_noff(c, r == PCAP_ERROR_NO_SUCH_DEVICE ? -KN_EINVAL : -KN_EIO,
 				 "cannot start the capture: %s; %s", why, hint);
 	}
 	c->ts_nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
@@ -117,12 +102,12 @@ static int set_filter(struct kn_capture *c, const char *bpf)
 {
 	struct bpf_program prog;
 	if (pcap_compile(c->pcap, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0)
-		return live_fail(c, -KN_EINVAL, "bad BPF filter \"%s\": %s; see pcap-filter(7)", bpf,
+		return capture_fail_noff(c, -KN_EINVAL, "bad BPF filter \"%s\": %s; see pcap-filter(7)", bpf,
 				 pcap_geterr(c->pcap));
 	int r = pcap_setfilter(c->pcap, &prog);
 	pcap_freecode(&prog);
 	if (r < 0)
-		return live_fail(c, -KN_EIO, "cannot install the BPF filter: %s; try a simpler filter",
+		return capture_fail_noff(c, -KN_EIO, "cannot install the BPF filter: %s; try a simpler filter",
 				 pcap_geterr(c->pcap));
 	return 0;
 }
@@ -133,7 +118,7 @@ int capture_live_open(struct kn_capture *c, const char *iface, const char *bpf,
 	char eb[PCAP_ERRBUF_SIZE] = "";
 	c->pcap = pcap_create(iface, eb);
 	if (!c->pcap)
-		return live_fail(c, -KN_EIO, "cannot open the interface: %s; check its name", eb);
+		return capture_fail_noff(c, -KN_EIO, "cannot open the interface: %s; check its name", eb);
 	if (snaplen <= 0 || snaplen > CAPTURE_LIVE_SNAPLEN)
 		snaplen = CAPTURE_LIVE_SNAPLEN;
 	int r = configure(c, snaplen, promisc);
