@@ -273,9 +273,18 @@ void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *t)
 	t->cpu_s = e->cpu_s;
 }
 
-static double mib(uint64_t b)
+/* "812 B", "7.9 KiB", "37.7 MiB", "1.2 GiB" into buf. */
+static const char *human(uint64_t b, char buf[32])
 {
-	return (double)b / (1024.0 * 1024.0);
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	unsigned u = 0;
+	while (v >= 1024.0 && u + 1 < sizeof unit / sizeof unit[0]) {
+		v /= 1024.0;
+		u++;
+	}
+	snprintf(buf, 32, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+	return buf;
 }
 
 void kn_engine_summary(const struct kn_engine *e, FILE *out)
@@ -293,10 +302,12 @@ void kn_engine_summary(const struct kn_engine *e, FILE *out)
 		(unsigned long long)t.flows, (unsigned long long)t.ended_timeout,
 		(unsigned long long)t.ended_forced, (unsigned long long)t.ended_shutdown,
 		(unsigned long long)t.flow_memcap_drops);
-	fprintf(out, "  tcp:    %.1f MB reassembled, %llu gaps\n", (double)t.stream_bytes / 1e6,
+	char b1[32], b2[32], b3[32];
+	fprintf(out, "  tcp:    %s reassembled, %llu gaps\n", human(t.stream_bytes, b1),
 		(unsigned long long)t.stream_gaps);
-	fprintf(out, "  memory: flows %.1f MiB, streams %.1f MiB, defrag %.1f MiB (peaks)\n",
-		mib(t.mem_peak_flow), mib(t.mem_peak_stream), mib(t.mem_peak_defrag));
+	fprintf(out, "  memory: flows %s, streams %s, defrag %s (peaks)\n",
+		human(t.mem_peak_flow, b1), human(t.mem_peak_stream, b2),
+		human(t.mem_peak_defrag, b3));
 	if (e->cfg.iface)
 		fprintf(out, "  capture: %llu dropped by the kernel, %llu by the interface\n",
 			(unsigned long long)t.capture_drops, (unsigned long long)t.capture_ifdrops);
