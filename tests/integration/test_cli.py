@@ -100,6 +100,39 @@ def case_two_files(kenchi, demo):
              "packets %s vs 2 x %s; %s" % (st.get("decoder", {}).get("pkts"), st1["decoder"]["pkts"], err[-300:]))
 
 
+def case_memcap(kenchi, demo):
+    """A flow memcap far below the demo's needs: the oldest idle flows are
+    evicted (reason forced), the hits are counted, and every IP packet is
+    still in exactly one flow."""
+    rc, ev, err = kntest.run_kenchi(kenchi, ["--flow-memcap", "24K", "--flow-hash-size", "64",
+                                             "-r", demo])
+    rc1, ev1, _ = kntest.run_kenchi(kenchi, ["-r", demo])
+    fl, fl1 = kntest.flows(ev), kntest.flows(ev1)
+    forced = [f for f in fl if f["flow"]["reason"] == "forced"]
+    st = kntest.final_stats(ev)["flow"]
+    pk = sum(f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"] for f in fl)
+    pk1 = sum(f["flow"]["pkts_toserver"] + f["flow"]["pkts_toclient"] for f in fl1)
+    S.result("flow_memcap_eviction", rc == 0 and forced and st["memcap"] > 0
+             and st["memuse_peak"] <= 24 * 1024 and pk + st["memcap_drops"] == pk1,
+             "rc %d, %d forced, stats %s, packets %d (+%d dropped) vs %d: %s" % (
+                 rc, len(forced), st, pk, st.get("memcap_drops", 0), pk1, err[-300:]))
+
+
+def case_alloc_failures(kenchi, demo):
+    """With allocation-failure injection (ASan build), failing each of the
+    first allocations in turn ends in a clean error or a clean run, never a
+    crash or a sanitizer report."""
+    bad = []
+    for n in range(1, 121):
+        env = dict(os.environ, KN_ALLOC_FAIL_AT=str(n))
+        r = subprocess.run([kenchi, "run", "-q", "--stats-interval", "0", "-w", "2", "-r", demo,
+                            "-o", "file:" + os.path.join(TMP, "alloc.json")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=60)
+        if r.returncode not in (0, 1) or b"Sanitizer" in r.stderr:
+            bad.append((n, r.returncode, r.stderr.decode(errors="replace")[-300:]))
+    S.result("alloc_failures", not bad, "crashes when allocation N fails: %s" % bad[:2])
+
+
 def case_broken(kenchi, demo):
     data = open(demo, "rb").read()
     trunc = os.path.join(TMP, "truncated.pcap")
@@ -217,6 +250,9 @@ def main():
         case_help(kenchi)
         ref = case_demo(kenchi, demo) or []
         case_two_files(kenchi, demo)
+        case_memcap(kenchi, demo)
+        if "--alloc-faults" in sys.argv[3:]:
+            case_alloc_failures(kenchi, demo)
         case_broken(kenchi, demo)
         case_bad_output(kenchi, demo)
         case_stdout(kenchi, demo, ref)
