@@ -41,6 +41,11 @@
 	X(IEEE8021AH_HEADER_TOO_SMALL, "ieee8021ah.header_too_small")              \
 	X(VNTAG_HEADER_TOO_SMALL, "vntag.header_too_small")                        \
 	X(DCE_PKT_TOO_SMALL, "dce.pkt_too_small")                                  \
+	X(ETAG_HEADER_TOO_SMALL, "etag.header_too_small")                          \
+	X(NSH_HEADER_TOO_SMALL, "nsh.header_too_small")                            \
+	X(NSH_UNSUPPORTED_VERSION, "nsh.unsupported_version")                      \
+	X(NSH_BAD_HEADER_LENGTH, "nsh.bad_header_length")                          \
+	X(NSH_UNKNOWN_PAYLOAD, "nsh.unknown_payload")                              \
 	X(MPLS_HEADER_TOO_SMALL, "mpls.header_too_small")                          \
 	X(MPLS_PKT_TOO_SMALL, "mpls.pkt_too_small")                                \
 	X(MPLS_BAD_LABEL_ROUTER_ALERT, "mpls.bad_label_router_alert")              \
@@ -185,7 +190,7 @@ void kn_decode_config_default(struct kn_decode_config *cfg);
 struct kn_decode_stats {
 	uint64_t pkts, bytes, invalid;
 	uint64_t ethernet, sll, null, raw, arp, unknown_ethertype;
-	uint64_t vlan, vlan_qinq, ieee8021ah, vntag, dce, mpls, pppoe, ppp;
+	uint64_t vlan, vlan_qinq, ieee8021ah, vntag, dce, etag, nsh, llc, mpls, pppoe, ppp;
 	uint64_t ipv4, ipv6, tcp, udp, sctp, icmpv4, icmpv6, esp;
 	uint64_t gre, erspan, vxlan, geneve, teredo;
 	uint64_t ipv4_in_ipv4, ipv6_in_ipv4, ipv4_in_ipv6, ipv6_in_ipv6;

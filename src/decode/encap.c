@@ -14,6 +14,9 @@
 #define VLAN_MAX_TAGS 3 /* per Ethernet segment, like Suricata's QinQinQ */
 #define PBB_HLEN 18     /* I-tag (4) + customer MACs (12) + ethertype (2) */
 #define VNTAG_HLEN 6
+#define ETAG_HLEN 8      /* 802.1BR E-TAG after its ethertype: 6 bytes + next type */
+#define LLC_SNAP_HLEN 8  /* DSAP AA, SSAP AA, control 03, OUI 00-00-00, ethertype */
+#define NSH_MIN_HLEN 8   /* RFC 8300 base header + service path header */
 #define DCE_HLEN 2 /* then a whole inner Ethernet header */
 #define MPLS_HLEN 4
 #define PPPOE_HLEN 6
@@ -55,6 +58,56 @@ int decode_vntag(struct decode_ctx *c, uint32_t off, uint32_t len)
 	if (decode_too_deep(c))
 		return KN_DECODE_OTHER;
 	return decode_ethertype(c, rd16(c->data + off + 4), off + VNTAG_HLEN, len - VNTAG_HLEN);
+}
+
+int decode_etag(struct decode_ctx *c, uint32_t off, uint32_t len)
+{
+	c->d->stats.etag++;
+	if (decode_avail(c, off, len) < ETAG_HLEN)
+		return decode_fail(c, KN_DEV_ETAG_HEADER_TOO_SMALL);
+	if (decode_too_deep(c))
+		return KN_DECODE_OTHER;
+	return decode_ethertype(c, rd16(c->data + off + 6), off + ETAG_HLEN, len - ETAG_HLEN);
+}
+
+/* An 802.3 frame (length instead of type): only LLC/SNAP with the Ethernet
+ * OUI carries a protocol we decode; anything else (STP, CDP...) is not IP. */
+int decode_llc(struct decode_ctx *c, uint32_t off, uint32_t len)
+{
+	const uint8_t *h = c->data + off;
+	if (decode_avail(c, off, len) < LLC_SNAP_HLEN || h[0] != 0xaa || h[1] != 0xaa ||
+	    h[2] != 0x03 || h[3] || h[4] || h[5])
+		return KN_DECODE_OTHER;
+	c->d->stats.llc++;
+	return decode_ethertype(c, rd16(h + 6), off + LLC_SNAP_HLEN, len - LLC_SNAP_HLEN);
+}
+
+/* Network Service Header (RFC 8300), version 0: base header, service path
+ * header and metadata, then IPv4 (1), IPv6 (2), Ethernet (3), NSH (4) or
+ * MPLS (5). */
+int decode_nsh(struct decode_ctx *c, uint32_t off, uint32_t len)
+{
+	const uint8_t *h = c->data + off;
+	c->d->stats.nsh++;
+	if (decode_avail(c, off, len) < NSH_MIN_HLEN)
+		return decode_fail(c, KN_DEV_NSH_HEADER_TOO_SMALL);
+	if (h[0] >> 6)
+		return decode_fail(c, KN_DEV_NSH_UNSUPPORTED_VERSION);
+	uint32_t hlen = (uint32_t)(h[1] & 0x3f) * 4;
+	if (hlen < NSH_MIN_HLEN || decode_avail(c, off, len) < hlen)
+		return decode_fail(c, KN_DEV_NSH_BAD_HEADER_LENGTH);
+	if (decode_too_deep(c))
+		return KN_DECODE_OTHER;
+	off += hlen;
+	len -= hlen;
+	switch (h[3]) {
+	case 1: return decode_ipv4(c, off, len);
+	case 2: return decode_ipv6(c, off, len);
+	case 3: return decode_ethernet(c, off, len);
+	case 4: return decode_nsh(c, off, len);
+	case 5: return decode_mpls(c, off, len);
+	default: return decode_fail(c, KN_DEV_NSH_UNKNOWN_PAYLOAD);
+	}
 }
 
 int decode_dce(struct decode_ctx *c, uint32_t off, uint32_t len)

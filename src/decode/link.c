@@ -58,14 +58,19 @@ int decode_ethertype(struct decode_ctx *c, uint16_t type, uint32_t off, uint32_t
 		return decode_vntag(c, off, len);
 	case 0x8903:
 		return decode_dce(c, off, len);
+	case 0x893f:
+		return decode_etag(c, off, len);
+	case 0x894f:
+		return decode_nsh(c, off, len);
 	case 0x0806:
 	case 0x8035:
 		st->arp++;
 		return KN_DECODE_OTHER;
 	default:
 		/* Values up to 1500 are 802.3 lengths (LLC frames), not types. */
-		if (type > 1500)
-			st->unknown_ethertype++;
+		if (type <= 1500)
+			return decode_llc(c, off, len);
+		st->unknown_ethertype++;
 		return KN_DECODE_OTHER;
 	}
 }

@@ -312,6 +312,69 @@ static void test_8021ah_vntag_dce(void)
 	kn_decoder_free(d);
 }
 
+/* 802.3 + LLC/SNAP, 802.1BR E-tag and NSH all lead to the IP inside. */
+static void test_llc_etag_nsh(void)
+{
+	struct kn_decoder *d = dt_decoder();
+	struct kn_craft *c = dt_craft();
+	struct kn_packet p;
+	KT_REQUIRE(d && c);
+	kn_craft_eth(c, NULL, NULL);
+	kn_craft_set_type(c, 48);  /* an 802.3 length */
+	kn_craft_raw(c, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+	kn_craft_ipv4(c, "192.168.1.1", "192.168.1.2", 6);
+	kn_craft_tcp(c, 12345, 80, 100, 0, KN_TCP_SYN, 8192);
+	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
+	KT_EQ(p.l3_off, 14 + 8);
+	KT_EQ(p.dport, 80);
+	KT_EQ(kn_decoder_stats(d)->llc, 1);
+	kn_craft_init(c);
+	kn_craft_eth(c, NULL, NULL);
+	kn_craft_set_type(c, 0x893f);
+	kn_craft_raw(c, "\x00\x00\x10\x01\x00\x00\x86\xdd", 8);
+	kn_craft_ipv6(c, "2001:db8::1", "2001:db8::2", 17);
+	kn_craft_udp(c, 5353, 53);
+	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
+	KT_EQ(p.l3_off, 14 + 8);
+	KT_EQ(p.ip_version, 6);
+	KT_EQ(kn_decoder_stats(d)->etag, 1);
+	dt_packet(&p, c->buf, 14 + 5, 14 + 5, KN_LINK_ETHERNET, 1);
+	KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
+	KT_CHECK(dt_has_event(&p, KN_DEV_ETAG_HEADER_TOO_SMALL));
+	/* NSH: version 0, length 2 words (8 bytes), MD type 2, next protocol
+	 * IPv4, service path 0x000101 index 255. */
+	static const uint8_t nsh[8] = { 0x00, 0x02, 0x02, 0x01, 0x00, 0x01, 0x01, 0xff };
+	kn_craft_init(c);
+	kn_craft_eth(c, NULL, NULL);
+	kn_craft_set_type(c, 0x894f);
+	kn_craft_raw(c, nsh, sizeof nsh);
+	kn_craft_ipv4(c, "10.0.0.1", "10.0.0.2", 17);
+	kn_craft_udp(c, 52377, 52464);
+	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
+	KT_EQ(p.l3_off, 14 + 8);
+	KT_EQ(p.sport, 52377);
+	KT_EQ(kn_decoder_stats(d)->nsh, 1);
+	c->buf[14] = 0x40;  /* version 1 */
+	dt_packet(&p, c->buf, (uint32_t)c->len, (uint32_t)c->len, KN_LINK_ETHERNET, 1);
+	KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
+	KT_CHECK(dt_has_event(&p, KN_DEV_NSH_UNSUPPORTED_VERSION));
+	c->buf[14] = 0x00;
+	c->buf[15] = 0x01;  /* 4 bytes: shorter than the two mandatory headers */
+	dt_packet(&p, c->buf, (uint32_t)c->len, (uint32_t)c->len, KN_LINK_ETHERNET, 1);
+	KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
+	KT_CHECK(dt_has_event(&p, KN_DEV_NSH_BAD_HEADER_LENGTH));
+	c->buf[15] = 0x02;
+	c->buf[17] = 0x09;  /* next protocol 9: unknown */
+	dt_packet(&p, c->buf, (uint32_t)c->len, (uint32_t)c->len, KN_LINK_ETHERNET, 1);
+	KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
+	KT_CHECK(dt_has_event(&p, KN_DEV_NSH_UNKNOWN_PAYLOAD));
+	dt_packet(&p, c->buf, 14 + 6, 14 + 6, KN_LINK_ETHERNET, 1);
+	KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
+	KT_CHECK(dt_has_event(&p, KN_DEV_NSH_HEADER_TOO_SMALL));
+	kn_free(c);
+	kn_decoder_free(d);
+}
+
 static void test_mpls(void)
 {
 	struct kn_decoder *d = dt_decoder();
@@ -470,6 +533,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_raw_links),
 	KT_CASE(test_vlan_qinq),
 	KT_CASE(test_8021ah_vntag_dce),
+	KT_CASE(test_llc_etag_nsh),
 	KT_CASE(test_mpls),
 	KT_CASE(test_pppoe),
 	KT_CASE(test_max_layers),
