@@ -79,6 +79,8 @@ int decode_llc(struct decode_ctx *c, uint32_t off, uint32_t len)
 	    h[2] != 0x03 || h[3] || h[4] || h[5])
 		return KN_DECODE_OTHER;
 	c->d->stats.llc++;
+	if (decode_too_deep(c))
+		return KN_DECODE_OTHER;  /* SNAP can nest: bounded like every layer */
 	return decode_ethertype(c, rd16(h + 6), off + LLC_SNAP_HLEN, len - LLC_SNAP_HLEN);
 }
 
