@@ -40,6 +40,9 @@ struct kn_engine_config {
 	int eve_kind;
 	const char *eve_path;
 	int log_decode_anomalies; /* one anomaly event per decoder event */
+	uint32_t decode_events_rate; /* at most this many anomaly events per decoder event
+	                                kind per second of packet time (0 = no limit); the
+	                                rest are counted as suppressed, never lost */
 	uint16_t community_id_seed;
 
 	uint64_t stats_interval_ms;  /* periodic stats events (wall clock), 0 = only final */

@@ -40,6 +40,9 @@ static const char run_usage[] =
 	"      --stats-interval S   periodic stats event every S seconds (0: final only;\n"
 	"                           default 8)\n"
 	"      --no-decode-events   do not log decoder anomalies (still counted)\n"
+	"      --decode-events-rate N  log at most N anomaly events per decoder event\n"
+	"                           kind per second (0 = all, the default); the rest are\n"
+	"                           counted in stats.decoder.anomaly_suppressed\n"
 	"      --community-id-seed N  Community ID seed (default 0)\n"
 	"  -q, --quiet              no summary on stderr\n"
 	"      --progress / --no-progress  progress line (default: when stderr is a terminal)\n"
@@ -101,7 +104,7 @@ int cli_parse_size(const char *s, unsigned long long *out)
 enum {
 	OPT_SNAPLEN = 256, OPT_NOPROMISC, OPT_STATS, OPT_NODECODE, OPT_SEED, OPT_PROGRESS,
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
-	OPT_DEFRAGMEM, OPT_MIDSTREAM,
+	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_DECODERATE,
 };
 
 static const struct option long_opts[] = {
@@ -114,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "no-decode-events", no_argument, NULL, OPT_NODECODE },
+	{ "decode-events-rate", required_argument, NULL, OPT_DECODERATE },
 	{ "community-id-seed", required_argument, NULL, OPT_SEED },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
@@ -251,6 +255,10 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_SEED:
 		if (!(rc = parse_uint_opt("--community-id-seed", arg, 0, 65535, &v)))
 			o->cfg.community_id_seed = (uint16_t)v;
+		return rc;
+	case OPT_DECODERATE:
+		if (!(rc = parse_uint_opt("--decode-events-rate", arg, 0, 1000000000UL, &v)))
+			o->cfg.decode_events_rate = (uint32_t)v;
 		return rc;
 	case OPT_FLOWHASH:
 		if (!(rc = parse_uint_opt("--flow-hash-size", arg, 1, 1UL << 26, &v)))

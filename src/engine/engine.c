@@ -104,10 +104,31 @@ void kn_engine_rotate(struct kn_engine *e)
 	atomic_store(&e->rotate, 1);
 }
 
+/* Per-kind rate limit in packet time: a flood of one malformed header
+ * cannot turn into a flood of events. Returns 1 when the event may go out. */
+static int anomaly_allowed(struct kn_engine *e, unsigned ev, uint64_t ts_ns)
+{
+	uint64_t sec = ts_ns / 1000000000ULL;
+	if (!e->cfg.decode_events_rate || ev >= KN_DEV_COUNT)
+		return 1;
+	if (e->rate_sec[ev] != sec) {
+		e->rate_sec[ev] = sec;
+		e->rate_n[ev] = 0;
+	}
+	if (e->rate_n[ev] >= e->cfg.decode_events_rate) {
+		e->anomaly_suppressed++;
+		return 0;
+	}
+	e->rate_n[ev]++;
+	return 1;
+}
+
 static void emit_anomalies(struct kn_engine *e, const struct kn_packet *pkt)
 {
 	for (unsigned i = 0; i < pkt->n_events; i++) {
 		size_t len;
+		if (!anomaly_allowed(e, pkt->events[i], pkt->ts_ns))
+			continue;
 		const char *name = kn_decode_event_name(pkt->events[i]);
 		kn_json_reset(&e->json);
 		kn_eve_decode_anomaly(&e->json, pkt, name ? name : "unknown");

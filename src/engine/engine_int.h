@@ -85,6 +85,9 @@ struct kn_engine {
 	uint64_t bytes;
 	uint64_t ip_packets;
 	uint64_t anomaly_events;
+	uint64_t anomaly_suppressed;  /* over decode_events_rate */
+	uint64_t rate_sec[KN_DEV_COUNT];  /* per event kind: second of the current window */
+	uint32_t rate_n[KN_DEV_COUNT];    /* events logged in that second */
 	uint64_t dispatch_drops;      /* packets a ring could not take a copy of */
 	uint64_t last_expire_ns;
 	struct kn_capture_stats cap_total;   /* capture counters of closed inputs */

@@ -133,6 +133,7 @@ static void json_decoder(struct kn_json *j, const struct kn_decode_stats *d, con
 	U(ipv4_in_ipv4); U(ipv6_in_ipv4); U(ipv4_in_ipv6); U(ipv6_in_ipv6); U(other_ip);
 #undef U
 	kn_json_u64(j, "anomaly_events", e->anomaly_events);
+	kn_json_u64(j, "anomaly_suppressed", e->anomaly_suppressed);
 	json_decoder_events(j, d);
 	kn_json_close(j);
 	kn_json_open(j, "defrag");

@@ -133,6 +133,23 @@ def case_alloc_failures(kenchi, demo):
     S.result("alloc_failures", not bad, "crashes when allocation N fails: %s" % bad[:2])
 
 
+def case_decode_rate(kenchi, demo):
+    """--decode-events-rate 1: the demo read twice has each malformed header
+    twice in the same second; the second of each is suppressed and counted,
+    while the decoder counters still see all of them."""
+    rc, ev, err = kntest.run_kenchi(kenchi, ["--decode-events-rate", "1", "-r", demo, demo])
+    rc_all, ev_all, _ = kntest.run_kenchi(kenchi, ["-r", demo, demo])
+    n = sum(1 for e in ev if e["event_type"] == "anomaly")
+    n_all = sum(1 for e in ev_all if e["event_type"] == "anomaly")
+    dec = kntest.final_stats(ev).get("decoder", {})
+    counted = sum(v for grp in dec.get("event", {}).values() for v in grp.values())
+    S.result("decode_events_rate", rc == 0 and n_all == 2 * n and n > 0
+             and dec.get("anomaly_suppressed") == n and counted == n_all,
+             "rc %d: %d events with the limit, %d without, stats %s, counted %d: %s" % (
+                 rc, n, n_all, {k: dec.get(k) for k in ("anomaly_events", "anomaly_suppressed")},
+                 counted, err[-200:]))
+
+
 def case_broken(kenchi, demo):
     data = open(demo, "rb").read()
     trunc = os.path.join(TMP, "truncated.pcap")
@@ -251,6 +268,7 @@ def main():
         ref = case_demo(kenchi, demo) or []
         case_two_files(kenchi, demo)
         case_memcap(kenchi, demo)
+        case_decode_rate(kenchi, demo)
         if "--alloc-faults" in sys.argv[3:]:
             case_alloc_failures(kenchi, demo)
         case_broken(kenchi, demo)
