@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine_int.h"
@@ -267,18 +268,13 @@ static int open_and_read(struct kn_engine *e, const char *file, char *errbuf)
 	return rc;
 }
 
+/* Total size of the input files, for the progress line. */
 static void input_sizes(struct kn_engine *e)
 {
 	for (unsigned i = 0; i < e->cfg.n_files; i++) {
-		FILE *f = fopen(e->cfg.files[i], "rb");
-		if (!f)
-			continue;
-		if (fseeko(f, 0, SEEK_END) == 0) {
-			off_t sz = ftello(f);
-			if (sz > 0)
-				e->input_size += (uint64_t)sz;
-		}
-		fclose(f);
+		struct stat st;
+		if (stat(e->cfg.files[i], &st) == 0 && S_ISREG(st.st_mode))
+			e->input_size += (uint64_t)st.st_size;
 	}
 }
 
