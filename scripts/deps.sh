@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages kenchi needs to build and test (idempotent:
 # nothing is fetched when everything is already installed).
 set -euo pipefail
-pkgs=(build-essential meson ninja-build pkg-config libpcap-dev libssl-dev zlib1g-dev
+pkgs=(build-essential meson ninja-build pkg-config libpcap-dev libssl-dev zlib1g-dev libjansson-dev
       clang libclang-rt-14-dev python3 iproute2 iputils-ping valgrind)
 missing=()
 for p in "${pkgs[@]}"; do

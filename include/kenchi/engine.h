@@ -51,6 +51,7 @@ struct kn_engine_config {
 	struct kn_decode_config decode;
 	struct kn_flow_config flow;
 	struct kn_stream_config stream;
+	struct kn_app_config app;
 };
 
 /* Defaults: 1 worker, eve.json in the current directory, decode anomalies
@@ -64,6 +65,8 @@ struct kn_engine_totals {
 	uint64_t ended_timeout, ended_forced, ended_shutdown;
 	uint64_t flow_memcap_drops;  /* IP packets in no flow: flow memcap or ring memcap */
 	uint64_t stream_bytes, stream_gaps;
+	uint64_t app_txs, app_events, app_flows, app_failed;
+	uint64_t mem_peak_app;
 	uint64_t capture_drops, capture_ifdrops;
 	uint64_t eve_events, eve_dropped, eve_write_errors;
 	uint64_t mem_peak_flow, mem_peak_stream, mem_peak_defrag;

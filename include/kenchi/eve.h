@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kenchi/app.h"
 #include "kenchi/flow.h"
 #include "kenchi/kenchi.h"
 #include "kenchi/packet.h"
@@ -121,6 +122,26 @@ void kn_eve_writer_fini(struct kn_eve_writer *w);
  * digits), a true member per flag seen, state (omitted while "none")}. */
 void kn_eve_flow(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
 		 const char *community_id);
+
+/* The same with "app_proto" (after "proto") when app_proto is not NULL:
+ * the protocol the application layer detected, or "failed". */
+void kn_eve_flow_app(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
+		     const char *community_id, const char *app_proto);
+
+/* An application-layer transaction event (struct kn_tx, see app.h): head
+ * oriented by tx->dir, "pkt_src", "community_id" (when not NULL), "tx_id"
+ * (when tx->log_tx_id), the parser's body (tx->log), then "app_proto" and
+ * tx->log2 when tx->app_proto_member. event_type is tx->event_type or
+ * app_proto. pcap_cnt 0 is omitted (facts logged at flow end). */
+void kn_eve_app_tx(struct kn_json *j, const struct kn_flow *f, const char *app_proto,
+		   const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt,
+		   const char *community_id);
+
+/* An "anomaly" event of type "applayer": head in the direction dir of the
+ * flow, "anomaly": {"app_proto", "type": "applayer", "event", "layer"}. */
+void kn_eve_app_anomaly(struct kn_json *j, const struct kn_flow *f, const char *app_proto,
+			int dir, const char *layer, const char *event, uint64_t ts_ns,
+			uint64_t pcap_cnt, const char *community_id);
 
 /* A decode "anomaly" event for a packet: "pcap_cnt" (pkt->index, when
  * non-zero), "flow_id" when the packet has a flow, addresses and proto when

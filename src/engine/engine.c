@@ -32,6 +32,7 @@ void kn_engine_config_default(struct kn_engine_config *cfg)
 	kn_decode_config_default(&cfg->decode);
 	kn_flow_config_default(&cfg->flow);
 	kn_stream_config_default(&cfg->stream);
+	kn_app_config_default(&cfg->app);
 }
 
 struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf)

@@ -21,6 +21,7 @@
 struct worker_stats {
 	struct kn_flow_stats flow;
 	struct kn_stream_stats stream;
+	struct kn_app_stats app;
 	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
 	uint64_t stream_bytes, stream_gaps;
 };
@@ -51,6 +52,7 @@ struct worker {
 	struct kn_engine *eng;
 	struct kn_flow_table *flows;
 	struct kn_stream_ctx *streams;
+	struct kn_app_ctx *app;
 	struct kn_eve_writer eve;
 	struct kn_json json;
 	uint16_t cid_seed;

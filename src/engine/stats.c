@@ -64,6 +64,19 @@ static void add_stream(struct kn_stream_stats *a, const struct kn_stream_stats *
 	a->mem_peak += b->mem_peak;
 }
 
+static void add_app(struct kn_app_stats *a, const struct kn_app_stats *b)
+{
+	for (unsigned i = 0; i < 32; i++)
+		a->flows_detected[i] += b->flows_detected[i];
+	a->flows_failed += b->flows_failed;
+	a->txs += b->txs;
+	a->events += b->events;
+	a->assets += b->assets;
+	a->memcap_refusals += b->memcap_refusals;
+	a->mem_in_use += b->mem_in_use;
+	a->mem_peak += b->mem_peak;
+}
+
 /* Sums the workers' published counters and the capture counters (closed
  * inputs plus the one being read). Peaks are summed over workers: an upper
  * bound of the true simultaneous peak. */
@@ -81,6 +94,7 @@ void stats_collect(const struct kn_engine *e, struct worker_stats *sum, struct k
 		sum->json_overflows += s.json_overflows;
 		sum->stream_bytes += s.stream_bytes;
 		sum->stream_gaps += s.stream_gaps;
+		add_app(&sum->app, &s.app);
 	}
 	*cap = e->cap_total;
 	struct kn_capture_stats cur;
@@ -263,6 +277,12 @@ void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *t)
 	t->flow_memcap_drops = s.flow.memcap_drops + e->dispatch_drops;
 	t->stream_bytes = s.stream_bytes;
 	t->stream_gaps = s.stream_gaps;
+	t->app_txs = s.app.txs;
+	t->app_events = s.app.events;
+	t->app_failed = s.app.flows_failed;
+	for (unsigned i = 0; i < 32; i++)
+		t->app_flows += s.app.flows_detected[i];
+	t->mem_peak_app = s.app.mem_peak;
 	t->capture_drops = cap.dropped;
 	t->capture_ifdrops = cap.ifdropped;
 	t->eve_events = es.lines;
@@ -307,9 +327,13 @@ void kn_engine_summary(const struct kn_engine *e, FILE *out)
 	char b1[32], b2[32], b3[32];
 	fprintf(out, "  tcp:    %s reassembled, %llu gaps\n", human(t.stream_bytes, b1),
 		(unsigned long long)t.stream_gaps);
-	fprintf(out, "  memory: flows %s, streams %s, defrag %s (peaks)\n",
+	fprintf(out, "  app:    %llu flows with a protocol, %llu transactions, %llu app-layer anomalies\n",
+		(unsigned long long)t.app_flows, (unsigned long long)t.app_txs,
+		(unsigned long long)t.app_events);
+	char b4[32];
+	fprintf(out, "  memory: flows %s, streams %s, defrag %s, app %s (peaks)\n",
 		human(t.mem_peak_flow, b1), human(t.mem_peak_stream, b2),
-		human(t.mem_peak_defrag, b3));
+		human(t.mem_peak_defrag, b3), human(t.mem_peak_app, b4));
 	if (e->cfg.iface)
 		fprintf(out, "  capture: %llu dropped by the kernel, %llu by the interface\n",
 			(unsigned long long)t.capture_drops, (unsigned long long)t.capture_ifdrops);

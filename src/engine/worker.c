@@ -12,37 +12,69 @@
 
 #include "engine_int.h"
 
-/* Stream data arrives here; the application layer will plug in at this
- * point. Until then the worker accounts for what was reassembled. */
+/* Stream data goes on to the application layer. */
 static void on_stream_data(void *user, struct kn_flow *flow, int dir, const uint8_t *data,
 			   uint32_t len, uint64_t offset, unsigned flags)
 {
 	struct worker *w = user;
-	(void)flow, (void)dir, (void)data, (void)offset;
+	(void)offset;
 	if (flags & KN_STREAM_GAP)
 		w->stream_gaps++;
 	else
 		w->stream_bytes += len;
+	kn_app_stream_data(w->app, flow, dir, data, len, flags);
+}
+
+static void put_json(struct worker *w)
+{
+	size_t len;
+	const char *text = kn_json_text(&w->json, &len);
+	if (text)
+		kn_eve_writer_put(&w->eve, text, len);
+	else
+		w->json_overflows++;
+}
+
+/* Community ID of a flow, or NULL (into buf). */
+static const char *flow_cid(struct worker *w, const struct kn_flow *f, char *buf)
+{
+	return kn_community_id(&f->key, w->cid_seed, buf) == 0 ? buf : NULL;
+}
+
+static void on_app_tx(void *user, const struct kn_flow *flow, const char *app_proto,
+		      const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt)
+{
+	struct worker *w = user;
+	char cid[KN_COMMUNITY_ID_LEN];
+
+	kn_eve_app_tx(&w->json, flow, app_proto, tx, ts_ns, pcap_cnt, flow_cid(w, flow, cid));
+	put_json(w);
+}
+
+static void on_app_event(void *user, const struct kn_flow *flow, const char *app_proto, int dir,
+			 const char *layer, const char *event, uint64_t ts_ns, uint64_t pcap_cnt)
+{
+	struct worker *w = user;
+	char cid[KN_COMMUNITY_ID_LEN];
+
+	kn_eve_app_anomaly(&w->json, flow, app_proto, dir, layer, event, ts_ns, pcap_cnt,
+			   flow_cid(w, flow, cid));
+	put_json(w);
 }
 
 static void on_flow_end(void *user, struct kn_flow *f, int reason, uint64_t now_ns)
 {
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
-	size_t len;
-	const char *text;
+	const char *app_proto = NULL;
 
+	kn_app_set_packet(w->app, now_ns, 0);
 	if (f->stream)
 		kn_stream_flow_end(w->streams, f);
-	if (kn_community_id(&f->key, w->cid_seed, cid) != 0)
-		cid[0] = '\0';
-	kn_json_reset(&w->json);
-	kn_eve_flow(&w->json, f, reason, now_ns, cid[0] ? cid : NULL);
-	text = kn_json_text(&w->json, &len);
-	if (text)
-		kn_eve_writer_put(&w->eve, text, len);
-	else
-		w->json_overflows++;
+	if (f->app)
+		app_proto = kn_app_flow_end(w->app, f, now_ns);
+	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid), app_proto);
+	put_json(w);
 	w->flow_events++;
 	w->flow_pkts += f->pkts[0] + f->pkts[1];
 	w->flow_bytes += f->bytes[0] + f->bytes[1];
@@ -61,6 +93,12 @@ int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf
 	w->streams = kn_stream_ctx_new(&e->cfg.stream, on_stream_data, w, errbuf);
 	if (!w->streams)
 		return -KN_ENOMEM;
+	const struct kn_app_hooks hooks = {
+		.tx = on_app_tx, .event = on_app_event, .user = w,
+	};
+	w->app = kn_app_ctx_new(&e->cfg.app, &hooks, errbuf);
+	if (!w->app)
+		return -KN_ENOMEM;
 	if (kn_json_init(&w->json, 4096, 1 << 20) != 0 ||
 	    kn_eve_writer_init(&w->eve, e->sink, 1 << 16) != 0) {
 		snprintf(errbuf, KN_ERRBUF_SIZE, "worker %u: out of memory", id);
@@ -75,6 +113,7 @@ void worker_fini(struct worker *w)
 	kn_json_fini(&w->json);
 	kn_flow_table_free(w->flows);
 	kn_stream_ctx_free(w->streams);
+	kn_app_ctx_free(w->app);
 	for (uint64_t i = 0; w->ring.slots && i < w->ring.size; i++)
 		kn_free(w->ring.slots[i].big);
 	kn_free(w->ring.slots);
@@ -88,8 +127,11 @@ void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns)
 	kn_flow_table_timeout(w->flows, now_ns);
 	if (!kn_flow_lookup(w->flows, pkt))
 		return;
+	kn_app_set_packet(w->app, pkt->ts_ns, pkt->index);
 	if (pkt->proto == 6)
 		kn_stream_packet(w->streams, pkt);
+	else if (pkt->proto == 17)
+		kn_app_udp(w->app, pkt);
 	if (++w->since_publish >= 4096) {
 		w->since_publish = 0;
 		worker_publish(w);
@@ -109,6 +151,7 @@ static void snapshot_now(struct worker *w, struct worker_stats *s)
 {
 	s->flow = *kn_flow_table_stats(w->flows);
 	s->stream = *kn_stream_ctx_stats(w->streams);
+	s->app = *kn_app_ctx_stats(w->app);
 	s->flow_events = w->flow_events;
 	s->flow_pkts = w->flow_pkts;
 	s->flow_bytes = w->flow_bytes;

@@ -80,6 +80,12 @@ static void put_tcp_object(struct kn_json *j, const struct kn_flow *f)
 void kn_eve_flow(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
 		 const char *community_id)
 {
+	kn_eve_flow_app(j, f, reason, ts_ns, community_id, NULL);
+}
+
+void kn_eve_flow_app(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
+		     const char *community_id, const char *app_proto)
+{
 	const struct kn_flow_key *k = &f->key;
 	const struct output_tuple t = {
 		.src = &k->src, .dst = &k->dst, .sport = k->sport, .dport = k->dport,
@@ -89,6 +95,8 @@ void kn_eve_flow(struct kn_json *j, const struct kn_flow *f, int reason, uint64_
 	kn_json_reset(j);
 	output_eve_begin(j, ts_ns, f->flow_id, 0, "flow", k->vlan);
 	output_eve_tuple(j, &t);
+	if (app_proto)
+		kn_json_str(j, "app_proto", app_proto);
 	put_flow_object(j, f, reason);
 	if (community_id)
 		kn_json_str(j, "community_id", community_id);

@@ -1,0 +1,335 @@
+/*
+ * app.c - the application-layer context: per-flow protocol detection by
+ * content, parser state, and the calls parsers make back (transactions,
+ * anomalies, assets, memory accounting).
+ *
+ * App stage, fed by the worker with reassembled TCP bytes and UDP payloads.
+ * Detection: while a flow has no protocol, the first bytes of each
+ * direction are kept (at most probe_max per direction) and shown to every
+ * parser's probe. A YES decides; among several YES, one whose well-known
+ * ports match the flow wins (ports are only a tie-breaker). MORE waits for
+ * more bytes; when every parser says NO, or probe_max is reached, or a gap
+ * hits a direction, that direction has failed; the flow has failed when
+ * both have (or at the end, when data was seen and nothing matched). Once
+ * decided, the kept bytes of both directions are handed to the parser, the
+ * direction that spoke first first.
+ */
+#include "kenchi/app.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app_int.h"
+#include "kenchi/stream.h"
+#include "util/alloc.h"
+
+void kn_app_config_default(struct kn_app_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->memcap = 64ull << 20;
+	cfg->probe_max = 2048;
+	cfg->enabled = 1;
+}
+
+struct kn_app_ctx *kn_app_ctx_new(const struct kn_app_config *cfg,
+				  const struct kn_app_hooks *hooks, char *errbuf)
+{
+	struct kn_app_ctx *ctx;
+
+	if (!cfg || cfg->probe_max < 16 || cfg->probe_max > (1u << 20)) {
+		snprintf(errbuf, KN_ERRBUF_SIZE,
+			 "app layer: probe_max must be 16..1048576 bytes");
+		return NULL;
+	}
+	ctx = kn_calloc(1, sizeof *ctx);
+	if (!ctx) {
+		snprintf(errbuf, KN_ERRBUF_SIZE, "app layer: out of memory");
+		return NULL;
+	}
+	ctx->cfg = *cfg;
+	if (hooks)
+		ctx->hooks = *hooks;
+	return ctx;
+}
+
+void kn_app_ctx_free(struct kn_app_ctx *ctx)
+{
+	kn_free(ctx);
+}
+
+void kn_app_set_packet(struct kn_app_ctx *ctx, uint64_t ts_ns, uint64_t pcap_cnt)
+{
+	ctx->ts_ns = ts_ns;
+	ctx->pcap_cnt = pcap_cnt;
+}
+
+const struct kn_app_stats *kn_app_ctx_stats(const struct kn_app_ctx *ctx)
+{
+	return &ctx->stats;
+}
+
+/* ------------------------------------------------------- memory */
+
+int kn_app_mem_charge(struct kn_app_call *c, size_t bytes)
+{
+	return app_mem_charge(c->ctx, bytes);
+}
+
+void kn_app_mem_credit(struct kn_app_call *c, size_t bytes)
+{
+	app_mem_credit(c->ctx, bytes);
+}
+
+int app_mem_charge(struct kn_app_ctx *ctx, size_t bytes)
+{
+	if (bytes > ctx->cfg.memcap || ctx->stats.mem_in_use > ctx->cfg.memcap - bytes) {
+		ctx->stats.memcap_refusals++;
+		return -KN_ENOMEM;
+	}
+	ctx->stats.mem_in_use += bytes;
+	if (ctx->stats.mem_in_use > ctx->stats.mem_peak)
+		ctx->stats.mem_peak = ctx->stats.mem_in_use;
+	return 0;
+}
+
+void app_mem_credit(struct kn_app_ctx *ctx, size_t bytes)
+{
+	ctx->stats.mem_in_use -= bytes < ctx->stats.mem_in_use ? bytes : ctx->stats.mem_in_use;
+}
+
+/* ------------------------------------------------ calls from parsers */
+
+void kn_app_log(struct kn_app_call *c, const struct kn_tx *tx)
+{
+	c->ctx->stats.txs++;
+	if (c->ctx->hooks.tx)
+		c->ctx->hooks.tx(c->ctx->hooks.user, c->flow, c->parser->name, tx,
+				 c->ctx->ts_ns, c->ctx->pcap_cnt);
+}
+
+void kn_app_event(struct kn_app_call *c, int dir, const char *event)
+{
+	app_event(c->ctx, c->flow, c->parser ? c->parser->name : NULL, dir, "proto_parser",
+		  event);
+}
+
+void app_event(struct kn_app_ctx *ctx, const struct kn_flow *flow, const char *proto, int dir,
+	       const char *layer, const char *event)
+{
+	ctx->stats.events++;
+	if (ctx->hooks.event)
+		ctx->hooks.event(ctx->hooks.user, flow, proto, dir, layer, event, ctx->ts_ns,
+				 ctx->pcap_cnt);
+}
+
+void kn_app_asset(struct kn_app_call *c, const struct kn_asset *a)
+{
+	c->ctx->stats.assets++;
+	if (c->ctx->hooks.asset)
+		c->ctx->hooks.asset(c->ctx->hooks.user, c->flow, c->parser->name, a,
+				    c->ctx->ts_ns);
+}
+
+const struct kn_flow *kn_app_flow(const struct kn_app_call *c)
+{
+	return c->flow;
+}
+
+uint64_t kn_app_time_ns(const struct kn_app_call *c)
+{
+	return c->ctx->ts_ns;
+}
+
+/* ------------------------------------------------------ per flow */
+
+static struct app_flow *flow_state(struct kn_app_ctx *ctx, struct kn_flow *flow)
+{
+	struct app_flow *af = flow->app;
+
+	if (af)
+		return af;
+	if (app_mem_charge(ctx, sizeof *af) != 0)
+		return NULL;
+	af = kn_calloc(1, sizeof *af);
+	if (!af) {
+		app_mem_credit(ctx, sizeof *af);
+		ctx->stats.memcap_refusals++;
+		return NULL;
+	}
+	af->first_dir = 0xff;
+	flow->app = af;
+	return af;
+}
+
+static void drop_pending(struct kn_app_ctx *ctx, struct app_flow *af)
+{
+	for (int d = 0; d < 2; d++) {
+		if (af->pend[d]) {
+			kn_free(af->pend[d]);
+			app_mem_credit(ctx, ctx->cfg.probe_max);
+			af->pend[d] = NULL;
+		}
+		af->pend_len[d] = 0;
+	}
+}
+
+/* Gives the flow parser `id` and a fresh state. On memcap refusal the
+ * protocol is still known (logged) but nothing is parsed. */
+int app_flow_start_parser(struct kn_app_ctx *ctx, struct kn_flow *flow,
+			  struct app_flow *af, unsigned id)
+{
+	const struct kn_app_parser *p = kn_app_parser_get(id);
+	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p };
+
+	af->proto = (uint8_t)id;
+	af->failed = 0;
+	if (id < 32)
+		ctx->stats.flows_detected[id]++;
+	else
+		ctx->stats.flows_detected[0]++;
+	if (!p->state_size)
+		return 0;
+	if (app_mem_charge(ctx, p->state_size) != 0)
+		goto nomem;
+	af->state = kn_calloc(1, p->state_size);
+	if (!af->state) {
+		app_mem_credit(ctx, p->state_size);
+		goto nomem;
+	}
+	if (p->state_init && p->state_init(af->state, &call) != 0) {
+		kn_free(af->state);
+		af->state = NULL;
+		app_mem_credit(ctx, p->state_size);
+		goto nomem;
+	}
+	return 0;
+nomem:
+	af->nomem = 1;
+	app_event(ctx, flow, p->name, 0, "proto_parser", "MEMCAP_REACHED");
+	return -KN_ENOMEM;
+}
+
+void app_flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		    int dir, const uint8_t *data, uint32_t len, unsigned flags)
+{
+	const struct kn_app_parser *p = kn_app_parser_get(af->proto);
+	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p };
+
+	if (!p || !p->parse || af->nomem || (!af->state && p->state_size))
+		return;
+	p->parse(af->state, &call, dir, data, len, flags);
+}
+
+int kn_app_flow_set_proto(struct kn_app_ctx *ctx, struct kn_flow *flow, unsigned id)
+{
+	struct app_flow *af;
+
+	if (!kn_app_parser_get(id))
+		return -KN_EINVAL;
+	af = flow_state(ctx, flow);
+	if (!af)
+		return -KN_ENOMEM;
+	if (af->proto)
+		return -KN_EINVAL;
+	drop_pending(ctx, af);
+	return app_flow_start_parser(ctx, flow, af, id) == 0 ? 0 : -KN_ENOMEM;
+}
+
+const char *kn_app_proto_of(const struct kn_flow *flow)
+{
+	const struct app_flow *af = flow->app;
+
+	if (!af)
+		return NULL;
+	if (af->proto)
+		return kn_app_parser_get(af->proto)->name;
+	if (af->failed || af->dir_failed[0] || af->dir_failed[1] || af->pend_len[0] ||
+	    af->pend_len[1] || af->seen_data)
+		return "failed";
+	return NULL;
+}
+
+const char *kn_app_flow_end(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns)
+{
+	struct app_flow *af = flow->app;
+	const char *name;
+
+	(void)now_ns;
+	if (!af)
+		return NULL;
+	if (!af->proto && !af->failed)
+		app_detect_finish(ctx, flow, af);
+	name = kn_app_proto_of(flow);
+	if (af->proto) {
+		const struct kn_app_parser *p = kn_app_parser_get(af->proto);
+		struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p };
+		if (af->state) {
+			ctx->pcap_cnt = 0;
+			if (p->flow_end)
+				p->flow_end(af->state, &call);
+			if (p->state_free)
+				p->state_free(af->state, &call);
+			kn_free(af->state);
+			app_mem_credit(ctx, p->state_size);
+		}
+	}
+	drop_pending(ctx, af);
+	kn_free(af);
+	app_mem_credit(ctx, sizeof *af);
+	flow->app = NULL;
+	return name;
+}
+
+/* ------------------------------------------------------- feeding */
+
+void kn_app_stream_data(struct kn_app_ctx *ctx, struct kn_flow *flow, int dir,
+			const uint8_t *data, uint32_t len, unsigned stream_flags)
+{
+	struct app_flow *af;
+	unsigned flags = 0;
+
+	if (!ctx->cfg.enabled || dir < 0 || dir > 1)
+		return;
+	if (stream_flags & KN_STREAM_GAP)
+		flags |= KN_APP_GAP;
+	if (stream_flags & (KN_STREAM_FIN | KN_STREAM_RST | KN_STREAM_DEPTH | KN_STREAM_END))
+		flags |= KN_APP_EOF;
+	if (!len && !(flags & KN_APP_EOF) && !flow->app)
+		return;
+	if (!len && !flow->app)
+		return;
+	af = flow_state(ctx, flow);
+	if (!af)
+		return;
+	if (af->proto) {
+		if (len || (flags & KN_APP_EOF))
+			app_flow_parse(ctx, flow, af, dir, (flags & KN_APP_GAP) ? NULL : data,
+				       len, flags);
+		return;
+	}
+	if (af->failed)
+		return;
+	app_detect_tcp(ctx, flow, af, dir, data, len, flags);
+}
+
+void kn_app_udp(struct kn_app_ctx *ctx, struct kn_packet *pkt)
+{
+	struct kn_flow *flow = pkt->flow;
+	struct app_flow *af;
+	const uint8_t *payload = pkt->data + pkt->payload_off;
+
+	if (!ctx->cfg.enabled || !flow || pkt->proto != 17 || pkt->payload_len == 0)
+		return;
+	af = flow_state(ctx, flow);
+	if (!af)
+		return;
+	if (!af->proto && !af->failed)
+		app_detect_udp(ctx, flow, af, pkt->dir, payload, pkt->payload_len);
+	if (af->proto)
+		app_flow_parse(ctx, flow, af, pkt->dir, payload, pkt->payload_len, 0);
+}
+
+void app_pending_free(struct kn_app_ctx *ctx, struct app_flow *af)
+{
+	drop_pending(ctx, af);
+}

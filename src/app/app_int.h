@@ -1,0 +1,56 @@
+/*
+ * app_int.h - private structures of the application-layer core (src/app):
+ * the per-worker context, the per-flow record behind kn_flow.app, and the
+ * context of one parser call.
+ */
+#ifndef KN_APP_INT_H
+#define KN_APP_INT_H
+
+#include "kenchi/app.h"
+
+struct kn_app_ctx {
+	struct kn_app_config cfg;
+	struct kn_app_hooks hooks;
+	struct kn_app_stats stats;
+	uint64_t ts_ns, pcap_cnt;   /* the current packet */
+};
+
+/* kn_flow.app */
+struct app_flow {
+	uint8_t proto;              /* parser id, 0 = not (yet) detected */
+	uint8_t failed;             /* detection gave up on this flow */
+	uint8_t dir_failed[2];      /* detection gave up on a direction */
+	uint8_t nomem;              /* no parser state (memcap): nothing is parsed */
+	uint8_t seen_data;          /* some payload was seen */
+	uint8_t first_dir;          /* direction that spoke first (0xff: none yet) */
+	uint32_t pend_len[2];       /* bytes kept while probing, per direction */
+	uint8_t *pend[2];           /* probe_max bytes each, allocated on demand */
+	void *state;                /* the parser's state */
+};
+
+/* The context of one parser call (struct kn_app_call is opaque to parsers). */
+struct kn_app_call {
+	struct kn_app_ctx *ctx;
+	struct kn_flow *flow;
+	const struct kn_app_parser *parser;
+};
+
+/* app.c */
+int app_mem_charge(struct kn_app_ctx *ctx, size_t bytes);
+void app_mem_credit(struct kn_app_ctx *ctx, size_t bytes);
+void app_event(struct kn_app_ctx *ctx, const struct kn_flow *flow, const char *proto, int dir,
+	       const char *layer, const char *event);
+int app_flow_start_parser(struct kn_app_ctx *ctx, struct kn_flow *flow,
+			  struct app_flow *af, unsigned id);
+void app_flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		    int dir, const uint8_t *data, uint32_t len, unsigned flags);
+void app_pending_free(struct kn_app_ctx *ctx, struct app_flow *af);
+
+/* detect.c */
+void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		    int dir, const uint8_t *data, uint32_t len, unsigned flags);
+void app_detect_udp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		    int dir, const uint8_t *data, uint32_t len);
+void app_detect_finish(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af);
+
+#endif

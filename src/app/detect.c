@@ -1,0 +1,189 @@
+/*
+ * detect.c - protocol detection by content (see app.c's header for the
+ * policy): the first bytes of each direction are shown to every parser's
+ * probe; ports only break ties between parsers that all accept the bytes.
+ *
+ * App stage, called by app.c while a flow has no protocol.
+ */
+#include <string.h>
+
+#include "app/app_int.h"
+#include "util/alloc.h"
+
+static int port_hint(const struct kn_app_parser *p, const struct kn_flow *flow)
+{
+	for (unsigned i = 0; i < 4 && p->ports[i]; i++)
+		if (p->ports[i] == flow->key.dport || p->ports[i] == flow->key.sport)
+			return 1;
+	return 0;
+}
+
+/* Runs every probe of `ipproto` on data. Returns the chosen parser id
+ * (YES), 0 with *more set when some parser wants more bytes, or 0. */
+static unsigned probe_all(const struct kn_flow *flow, int dir, const uint8_t *data,
+			  uint32_t len, unsigned ipproto, int *more)
+{
+	unsigned n = kn_app_parser_count(), chosen = 0, chosen_hint = 0;
+	unsigned bit = ipproto == 6 ? KN_APP_TCP : KN_APP_UDP;
+
+	*more = 0;
+	for (unsigned id = 1; id <= n; id++) {
+		const struct kn_app_parser *p = kn_app_parser_get(id);
+		int r;
+		if (!(p->ipprotos & bit) || !p->probe)
+			continue;
+		r = p->probe(data, len, dir, ipproto);
+		if (r == KN_PROBE_MORE) {
+			*more = 1;
+		} else if (r == KN_PROBE_YES) {
+			unsigned hint = (unsigned)port_hint(p, flow);
+			if (!chosen || (hint && !chosen_hint)) {
+				chosen = id;
+				chosen_hint = hint;
+			}
+		}
+	}
+	return chosen;
+}
+
+/* Appends to the direction's probe buffer; returns the bytes taken. */
+static uint32_t keep(struct kn_app_ctx *ctx, struct app_flow *af, int dir,
+		     const uint8_t *data, uint32_t len)
+{
+	uint32_t room, n;
+
+	if (!af->pend[dir]) {
+		if (app_mem_charge(ctx, ctx->cfg.probe_max) != 0)
+			return 0;
+		af->pend[dir] = kn_malloc(ctx->cfg.probe_max);
+		if (!af->pend[dir]) {
+			app_mem_credit(ctx, ctx->cfg.probe_max);
+			return 0;
+		}
+	}
+	room = ctx->cfg.probe_max - af->pend_len[dir];
+	n = len < room ? len : room;
+	memcpy(af->pend[dir] + af->pend_len[dir], data, n);
+	af->pend_len[dir] += n;
+	return n;
+}
+
+static void check_failed(struct kn_app_ctx *ctx, struct app_flow *af)
+{
+	if (af->dir_failed[0] && af->dir_failed[1]) {
+		af->failed = 1;
+		ctx->stats.flows_failed++;
+		app_pending_free(ctx, af);
+	}
+}
+
+/* The flow has its protocol: hands the kept bytes of both directions
+ * (the first speaker's first), then the rest of the current data. */
+static void start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		  unsigned id, int dir, const uint8_t *rest, uint32_t rest_len, unsigned flags)
+{
+	int first = af->first_dir == 1 ? 1 : 0;
+	uint8_t *pend[2] = { af->pend[0], af->pend[1] };
+	uint32_t plen[2] = { af->pend_len[0], af->pend_len[1] };
+
+	app_flow_start_parser(ctx, flow, af, id);
+	/* Detach the buffers first: a parser call may not see them twice. */
+	af->pend[0] = af->pend[1] = NULL;
+	af->pend_len[0] = af->pend_len[1] = 0;
+	for (int k = 0; k < 2; k++) {
+		int d = k == 0 ? first : !first;
+		if (plen[d])
+			app_flow_parse(ctx, flow, af, d, pend[d], plen[d], 0);
+		if (d == dir && (rest_len || (flags & KN_APP_EOF)))
+			app_flow_parse(ctx, flow, af, d, rest, rest_len, flags);
+	}
+	for (int d = 0; d < 2; d++) {
+		if (pend[d]) {
+			kn_free(pend[d]);
+			app_mem_credit(ctx, ctx->cfg.probe_max);
+		}
+	}
+}
+
+void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		    int dir, const uint8_t *data, uint32_t len, unsigned flags)
+{
+	const uint8_t *view;
+	uint32_t view_len, taken = 0;
+	unsigned id;
+	int more;
+
+	if (flags & KN_APP_GAP) {
+		af->dir_failed[dir] = 1;
+		check_failed(ctx, af);
+		return;
+	}
+	if (len) {
+		af->seen_data = 1;
+		if (af->first_dir == 0xff)
+			af->first_dir = (uint8_t)dir;
+	}
+	if (af->dir_failed[dir]) {
+		/* Kept in case the other direction decides, up to probe_max. */
+		if (len)
+			keep(ctx, af, dir, data, len);
+		return;
+	}
+	if (!len) {
+		/* EOF while still undecided: this direction is done. */
+		if (af->pend_len[dir] || (flags & KN_APP_EOF))
+			af->dir_failed[dir] = 1;
+		check_failed(ctx, af);
+		return;
+	}
+	if (af->pend_len[dir] == 0 && len <= ctx->cfg.probe_max) {
+		view = data;      /* first bytes: probe in place, copy only if needed */
+		view_len = len;
+	} else {
+		taken = keep(ctx, af, dir, data, len);
+		view = af->pend[dir];
+		view_len = af->pend_len[dir];
+	}
+	id = probe_all(flow, dir, view, view_len, 6, &more);
+	if (id) {
+		if (view == data)
+			start(ctx, flow, af, id, dir, data, len, flags);
+		else
+			start(ctx, flow, af, id, dir, data + taken, len - taken, flags);
+		return;
+	}
+	if (view == data)
+		taken = keep(ctx, af, dir, data, len);
+	if (!more || af->pend_len[dir] >= ctx->cfg.probe_max || taken < len ||
+	    (flags & KN_APP_EOF))
+		af->dir_failed[dir] = 1;
+	check_failed(ctx, af);
+}
+
+void app_detect_udp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		    int dir, const uint8_t *data, uint32_t len)
+{
+	unsigned id;
+	int more;
+
+	af->seen_data = 1;
+	if (af->first_dir == 0xff)
+		af->first_dir = (uint8_t)dir;
+	if (af->dir_failed[dir])
+		return;
+	id = probe_all(flow, dir, data, len, 17, &more);
+	if (id) {
+		app_flow_start_parser(ctx, flow, af, id);
+		return;
+	}
+	af->dir_failed[dir] = 1;
+	check_failed(ctx, af);
+}
+
+void app_detect_finish(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af)
+{
+	(void)flow;
+	if (af->seen_data)
+		ctx->stats.flows_failed++;
+	app_pending_free(ctx, af);
+}

@@ -1,0 +1,7 @@
+/* http.c - placeholder parser (recognises nothing) until the real one lands. */
+#include "kenchi/app.h"
+
+const struct kn_app_parser kn_app_parser_http = {
+	.name = "http",
+	.ipprotos = KN_APP_TCP | KN_APP_UDP,
+};

@@ -1,0 +1,74 @@
+/*
+ * app_event.c - EVE events of the application layer: one per transaction
+ * (dns, http, tls, ssh, smtp, dhcp, fileinfo, ...) and the "applayer"
+ * anomaly events.
+ *
+ * Output stage. The head (ids, addresses, pkt_src, community_id, tx_id) is
+ * written here, in Suricata 7's order; the body is written by the parser
+ * that owns the transaction (src/app/<proto>/), so each protocol's field
+ * names live in one place.
+ */
+#include "kenchi/eve.h"
+
+#include "output/output.h"
+
+static void flow_tuple(const struct kn_flow *f, int dir, struct output_tuple *t)
+{
+	const struct kn_flow_key *k = &f->key;
+
+	t->src = dir ? &k->dst : &k->src;
+	t->dst = dir ? &k->src : &k->dst;
+	t->sport = dir ? k->dport : k->sport;
+	t->dport = dir ? k->sport : k->dport;
+	t->proto = k->proto;
+	t->ip_version = k->ip_version;
+	t->icmp_type = f->icmp_type;
+	t->icmp_code = f->icmp_code;
+}
+
+static void head(struct kn_json *j, const struct kn_flow *f, int dir, const char *event_type,
+		 uint64_t ts_ns, uint64_t pcap_cnt, const char *community_id)
+{
+	struct output_tuple t;
+
+	flow_tuple(f, dir, &t);
+	kn_json_reset(j);
+	output_eve_begin(j, ts_ns, f->flow_id, pcap_cnt, event_type, f->key.vlan);
+	output_eve_tuple(j, &t);
+	kn_json_str(j, "pkt_src", "wire/pcap");
+	if (community_id)
+		kn_json_str(j, "community_id", community_id);
+}
+
+void kn_eve_app_tx(struct kn_json *j, const struct kn_flow *f, const char *app_proto,
+		   const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt,
+		   const char *community_id)
+{
+	head(j, f, tx->dir, tx->event_type ? tx->event_type : app_proto, ts_ns, pcap_cnt,
+	     community_id);
+	if (tx->log_tx_id)
+		kn_json_u64(j, "tx_id", tx->id);
+	if (tx->log)
+		tx->log(tx, j);
+	if (tx->app_proto_member) {
+		kn_json_str(j, "app_proto", app_proto);
+		if (tx->log2)
+			tx->log2(tx, j);
+	}
+	kn_json_close(j);
+}
+
+void kn_eve_app_anomaly(struct kn_json *j, const struct kn_flow *f, const char *app_proto,
+			int dir, const char *layer, const char *event, uint64_t ts_ns,
+			uint64_t pcap_cnt, const char *community_id)
+{
+	head(j, f, dir, "anomaly", ts_ns, pcap_cnt, community_id);
+	kn_json_open(j, "anomaly");
+	if (app_proto)
+		kn_json_str(j, "app_proto", app_proto);
+	kn_json_str(j, "type", "applayer");
+	kn_json_str(j, "event", event ? event : "UNKNOWN");
+	kn_json_str(j, "layer", layer ? layer : "proto_parser");
+	kn_json_close(j);
+	kn_json_close(j);
+}
