@@ -7,7 +7,8 @@
  *
  * Contents (times from 2026-11-01 10:00:00 UTC):
  * - an HTTP session 192.168.10.20 -> 93.184.216.34:80 and DNS lookups,
- * - a TLS-port session on VLAN 100 and an IPv6 session,
+ * - a TLS 1.0 handshake on VLAN 100 (RC4, expired self-signed certificate),
+ *   an SSH session to an old OpenSSH 7.4 server, and an IPv6 session,
  * - a TCP SYN port scan 10.66.6.6 -> 192.168.10.5 ports 1-300 (RST replies,
  *   SYN/ACK from 22 and 80),
  * - ICMP echo, a UDP datagram in 3 IPv4 fragments sent out of order
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appmsg.h"
 #include "craft.h"
 #include "pcapw.h"
 
@@ -119,12 +121,33 @@ static void sessions(struct demo *d)
 		.response = resp, .response_len = sizeof resp - 1,
 	};
 	kn_craft_tcp_session(&s, session_emit, d);
+	/* A TLS 1.0 server choosing RC4 with an expired self-signed
+	 * certificate: weak-TLS findings for the vuln stage. */
+	static const uint16_t ciphers[] = { 0xc02b, 0xc02f, 0xc013, 0x002f, 0x0005 };
+	uint8_t hello[512], flight[1024];
+	size_t hello_len = kn_tls_client_hello(hello, sizeof hello, "intranet.demo.example",
+					       ciphers, 5, 0);
+	size_t flight_len = kn_tls_server_flight(flight, sizeof flight, 0x0301, 0x0005,
+						 kn_demo_cert_der, kn_demo_cert_der_len);
 	struct kn_craft_session tls = {
 		.client = "192.168.10.21", .server = "198.51.100.80", .client_port = 51000,
 		.server_port = 443, .vlan = 100, .client_isn = 7, .server_isn = 9,
-		.start_ns = T0 + 500 * MS, .request_len = 600, .response_len = 4000,
+		.start_ns = T0 + 500 * MS, .request = hello, .request_len = hello_len,
+		.response = flight, .response_len = flight_len,
 	};
+	if (!hello_len || !flight_len)
+		d->err = 1;
 	kn_craft_tcp_session(&tls, session_emit, d);
+	/* An old OpenSSH server (known CVEs in the sample feed). */
+	static const char ssh_c[] = "SSH-2.0-OpenSSH_9.6\r\n";
+	static const char ssh_s[] = "SSH-2.0-OpenSSH_7.4\r\n";
+	struct kn_craft_session ssh = {
+		.client = "192.168.10.20", .server = "192.168.10.5", .client_port = 50022,
+		.server_port = 22, .client_isn = 300, .server_isn = 400,
+		.start_ns = T0 + 650 * MS, .request = ssh_c, .request_len = sizeof ssh_c - 1,
+		.response = ssh_s, .response_len = sizeof ssh_s - 1,
+	};
+	kn_craft_tcp_session(&ssh, session_emit, d);
 	struct kn_craft_session v6 = {
 		.client = "2001:db8:10::20", .server = "2001:db8:99::80", .client_port = 52000,
 		.server_port = 8080, .client_isn = 100, .server_isn = 200,

@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Application-layer agreement with tshark and Suricata on the shared
+captures (skipped when ../shared/data is absent).
+
+kenchi runs once per capture (pcaps/*/*, kitsune/mirai2000.pcap and
+/tmp/kenchi-mix.pcap when unpacked); its dns, http, tls and ssh events and
+the app_proto of its flows are compared with:
+
+- tshark's per-packet fields (ref/tshark/*.fields.tsv.gz), transaction by
+  transaction: DNS messages on port 53 by frame number (query name,
+  response A/AAAA addresses), HTTP requests and responses in order per
+  flow (method, host, URI, status), TLS handshakes in order per flow (SNI,
+  JA3, JA3S), SSH banners per flow (protocol and software version);
+- Suricata 7.0.4's events (ref/suricata/*.eve.json.gz), as sets of the same
+  fields per flow (community_id);
+- Suricata's flow events for app_proto, on the flows where either side
+  names a protocol kenchi parses.
+
+Every figure is printed; each comparison is one PASS/FAIL line against its
+threshold (99% of transactions, 98% of flows for app_proto), aggregated
+over all captures; the disagreements are listed in
+<tmp>/kenchi-app-compare.txt (path printed) and the first few in the line.
+
+usage: test_app_shared.py KENCHI SHARED_DIR [--only NAME] [--keep DIR]
+"""
+import collections
+import glob
+import gzip
+import ipaddress
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kntest  # noqa: E402
+
+MIX = "/tmp/kenchi-mix.pcap"
+PARSED = {"dns", "http", "tls", "ssh", "smtp", "dhcp"}
+THRESH_TX = 0.99
+THRESH_PROTO = 0.98
+MIN_ITEMS = 1  # a comparison with fewer reference items is reported but not judged
+
+
+def captures(shared):
+    data = os.path.join(shared, "data")
+    caps = sorted(glob.glob(os.path.join(data, "pcaps", "*", "*.pcap*")))
+    caps.append(os.path.join(data, "kitsune", "mirai2000.pcap"))
+    if os.path.exists(MIX):
+        caps.append(MIX)
+    return caps
+
+
+def ref_name(shared, cap):
+    if cap == MIX:
+        return "bench__mix.pcap"
+    return os.path.relpath(cap, os.path.join(shared, "data")).replace("/", "__")
+
+
+def read_eve(path):
+    out = []
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def tshark_rows(shared, name):
+    path = os.path.join(shared, "data", "ref", "tshark", name + ".fields.tsv.gz")
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            yield dict(zip(header, line.rstrip("\n").split("\t")))
+
+
+def norm_ip(s):
+    try:
+        return str(ipaddress.ip_address(s))
+    except ValueError:
+        return s
+
+
+def split(v):
+    return [x for x in v.split(",") if x] if v else []
+
+
+def truthy(v):
+    return v.lower() in ("1", "true")
+
+
+class Tally:
+    """Agreement counter with a bounded list of disagreements."""
+
+    def __init__(self, what):
+        self.what = what
+        self.ok = 0
+        self.total = 0
+        self.bad = []
+
+    def add(self, ok, detail):
+        self.total += 1
+        if ok:
+            self.ok += 1
+        else:
+            self.bad.append(detail)
+
+    def ratio(self):
+        return self.ok / self.total if self.total else 1.0
+
+    def merge(self, other):
+        self.ok += other.ok
+        self.total += other.total
+        self.bad += other.bad
+
+
+# ------------------------------------------------------------ tshark side
+
+def tshark_facts(shared, name):
+    """DNS messages by frame, HTTP requests/responses, TLS hellos and SSH
+    banners per community id, in frame order."""
+    dns = {}
+    http_req = collections.defaultdict(list)
+    http_resp = collections.defaultdict(list)
+    tls_ch = collections.defaultdict(list)
+    tls_sh = collections.defaultdict(list)
+    ssh = collections.defaultdict(set)
+    for r in tshark_rows(shared, name):
+        cid = split(r.get("communityid", ""))
+        cid = cid[-1] if cid else ""
+        num = int(r["frame.number"])
+        ports = split(r.get("udp.srcport")) + split(r.get("udp.dstport")) + \
+            split(r.get("tcp.srcport")) + split(r.get("tcp.dstport"))
+        q = r.get("dns.qry.name", "")
+        if q and "53" in ports:
+            dns[num] = {"cid": cid, "names": split(q),
+                        "response": truthy(split(r.get("dns.flags.response", "0"))[0]
+                                           if r.get("dns.flags.response") else "0"),
+                        "addrs": sorted(norm_ip(a) for a in
+                                        split(r.get("dns.a")) + split(r.get("dns.aaaa")))}
+        methods = split(r.get("http.request.method"))
+        hosts, uris = [r.get("http.host", "")], [r.get("http.request.uri", "")]
+        if len(methods) > 1:  # several requests in one frame: values joined by ','
+            hosts, uris = hosts[0].split(","), uris[0].split(",")
+        for i, m in enumerate(methods):
+            http_req[cid].append((num, m, hosts[i] if i < len(hosts) else "",
+                                  uris[i] if i < len(uris) else ""))
+        for c in split(r.get("http.response.code")):
+            http_resp[cid].append((num, c))
+        if r.get("tls.handshake.ja3"):
+            for j in split(r["tls.handshake.ja3"]):
+                tls_ch[cid].append((num, j, r.get("tls.handshake.extensions_server_name", "")))
+        if r.get("tls.handshake.ja3s"):
+            for j in split(r["tls.handshake.ja3s"]):
+                tls_sh[cid].append((num, j))
+        if r.get("ssh.protocol"):
+            for b in r["ssh.protocol"].split(","):
+                if b.startswith("SSH-"):
+                    ssh[cid].add(b.strip())
+    return dns, http_req, http_resp, tls_ch, tls_sh, ssh
+
+
+# ------------------------------------------------------------ kenchi side
+
+def by_type(events, t):
+    return [e for e in events if e.get("event_type") == t]
+
+
+def per_cid(events):
+    out = collections.defaultdict(list)
+    for e in events:
+        out[e.get("community_id", "")].append(e)
+    for v in out.values():
+        v.sort(key=lambda e: (e.get("tx_id", 0), e.get("pcap_cnt", 0)))
+    return out
+
+
+def dns_answer_addrs(e):
+    d = e["dns"]
+    addrs = []
+    for a in d.get("answers", []) or []:
+        if a.get("rrtype") in ("A", "AAAA") and "rdata" in a:
+            addrs.append(norm_ip(a["rdata"]))
+    if not addrs and "grouped" in d:
+        for t in ("A", "AAAA"):
+            addrs += [norm_ip(x) for x in d["grouped"].get(t, [])]
+    return sorted(addrs)
+
+
+def cmp_tshark(name, ts, kev):
+    dns, http_req, http_resp, tls_ch, tls_sh, ssh = ts
+    out = {k: Tally(k) for k in ("dns", "http", "tls", "ssh")}
+
+    kdns = collections.defaultdict(list)
+    for e in by_type(kev, "dns"):
+        kdns[e.get("pcap_cnt", 0)].append(e["dns"])
+    for num, m in sorted(dns.items()):
+        got = kdns.get(num, [])
+        if not m["response"]:
+            names = sorted(d.get("rrname", "") for d in got if d.get("type") == "query")
+            ok = names == sorted(m["names"])
+        else:
+            ans = [d for d in got if d.get("type") == "answer"]
+            ok = bool(ans) and ans[0].get("rrname", "") in m["names"] and \
+                dns_answer_addrs({"dns": ans[0]}) == m["addrs"]
+            names = [(d.get("rrname"), dns_answer_addrs({"dns": d})) for d in ans]
+        out["dns"].add(ok, "%s frame %d: tshark %s %s, kenchi %s" % (
+            name, num, "response" if m["response"] else "query",
+            (m["names"], m["addrs"]) if m["response"] else m["names"], names))
+
+    kh = per_cid(by_type(kev, "http"))
+    for cid, reqs in http_req.items():
+        resps = http_resp.get(cid, [])
+        txs = kh.get(cid, [])
+        for i, (num, meth, host, uri) in enumerate(reqs):
+            h = txs[i]["http"] if i < len(txs) else {}
+            th = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+            code = resps[i][1] if i < len(resps) else None
+            ok = (h.get("http_method") == meth and h.get("url") == uri and
+                  (not host or (h.get("hostname") or "").lower() == th.lower()) and
+                  (code is None or str(h.get("status", "")) == code))
+            out["http"].add(ok, "%s frame %d %s: tshark %s %s %s %s, kenchi %s %s %s %s" % (
+                name, num, cid, meth, host, uri, code, h.get("http_method"),
+                h.get("hostname"), h.get("url"), h.get("status")))
+
+    kt = per_cid(by_type(kev, "tls"))
+    for cid, chs in tls_ch.items():
+        txs = kt.get(cid, [])
+        shs = tls_sh.get(cid, [])
+        for i, (num, ja3, sni) in enumerate(chs):
+            t = txs[i]["tls"] if i < len(txs) else {}
+            ja3s = shs[i][1] if i < len(shs) else None
+            ok = ((t.get("ja3") or {}).get("hash") == ja3 and (t.get("sni") or "") == sni and
+                  (ja3s is None or (t.get("ja3s") or {}).get("hash") == ja3s))
+            out["tls"].add(ok, "%s frame %d %s: tshark ja3 %s sni %r ja3s %s, kenchi %s %r %s" % (
+                name, num, cid, ja3, sni, ja3s, (t.get("ja3") or {}).get("hash"), t.get("sni"),
+                (t.get("ja3s") or {}).get("hash")))
+
+    ks = per_cid(by_type(kev, "ssh"))
+    for cid, banners in ssh.items():
+        got = set()
+        for e in ks.get(cid, []):
+            for side in ("client", "server"):
+                s = e["ssh"].get(side) or {}
+                if "proto_version" in s:
+                    got.add("SSH-%s-%s" % (s["proto_version"], s.get("software_version", "")))
+        for b in sorted(banners):
+            ok = any(b == g or b.startswith(g + " ") for g in got)
+            out["ssh"].add(ok, "%s %s: tshark banner %r, kenchi %s" % (name, cid, b, sorted(got)))
+    return out
+
+
+# ----------------------------------------------------------- suricata side
+
+def fields(t, e):
+    """The compared fields of an event of type t, as a hashable tuple."""
+    cid = e.get("community_id", "")
+    if t == "dns":
+        d = e["dns"]
+        if d.get("type") == "query":
+            return (cid, "q", d.get("id"), d.get("rrname"), d.get("rrtype"))
+        return (cid, "a", d.get("id"), d.get("rrname"), d.get("rrtype"), d.get("rcode"),
+                tuple(dns_answer_addrs(e)))
+    if t == "http":
+        h = e["http"]
+        return (cid, h.get("hostname"), h.get("url"), h.get("http_method"), h.get("status"))
+    if t == "tls":
+        s = e["tls"]
+        return (cid, s.get("sni"), s.get("version"), (s.get("ja3") or {}).get("hash"),
+                (s.get("ja3s") or {}).get("hash"))
+    if t == "ssh":
+        s = e["ssh"]
+        return (cid, (s.get("client") or {}).get("software_version"),
+                (s.get("server") or {}).get("software_version"))
+    return None
+
+
+def cmp_suricata(name, sev, kev):
+    out = {}
+    for t in ("dns", "http", "tls", "ssh"):
+        ref = collections.Counter(fields(t, e) for e in by_type(sev, t))
+        got = collections.Counter(fields(t, e) for e in by_type(kev, t))
+        tal = Tally(t)
+        for k, n in ref.items():
+            m = min(n, got.get(k, 0))
+            for _ in range(m):
+                tal.add(True, "")
+            for _ in range(n - m):
+                tal.add(False, "%s suricata-only %s: %s" % (name, t, k))
+        for k, n in got.items():
+            for _ in range(max(0, n - ref.get(k, 0))):
+                tal.add(False, "%s kenchi-only %s: %s" % (name, t, k))
+        out[t] = tal
+    return out
+
+
+def flow_key(e):
+    f = e.get("flow", {})
+    return (e.get("community_id", ""), f.get("start"))
+
+
+def cmp_app_proto(name, sev, kev):
+    tal = Tally("app_proto")
+    ref = {flow_key(e): e.get("app_proto") for e in by_type(sev, "flow")}
+    got = {flow_key(e): e.get("app_proto") for e in by_type(kev, "flow")}
+    for k in sorted(set(ref) | set(got), key=repr):
+        a, b = ref.get(k), got.get(k)
+        if k not in ref or k not in got:
+            continue  # flow matching is the foundation tests' business
+        if a not in PARSED and b not in PARSED:
+            continue
+        tal.add(a == b, "%s flow %s: suricata %s, kenchi %s" % (name, k, a, b))
+    return tal
+
+
+def run(kenchi, cap, keep):
+    out = os.path.join(keep, os.path.basename(cap) + ".eve.json")
+    if not os.path.exists(out):
+        cmd = [kenchi, "run", "-q", "--no-progress", "--stats-interval", "0",
+               "-o", "file:" + out, "-r", cap]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800)
+        if p.returncode != 0:
+            raise RuntimeError("kenchi failed on %s: %s" % (cap, p.stderr.decode()[-500:]))
+    return read_eve(out)
+
+
+def main():
+    kenchi, shared = sys.argv[1], os.path.normpath(sys.argv[2])
+    args = sys.argv[3:]
+    only = args[args.index("--only") + 1] if "--only" in args else None
+    keep = args[args.index("--keep") + 1] if "--keep" in args else None
+    suite = kntest.Suite("app_shared")
+    if not os.path.isdir(os.path.join(shared, "data", "pcaps")):
+        suite.skip("all", "%s/data absent: the shared captures are not available here" % shared)
+        suite.exit()
+    if not os.path.exists(MIX):
+        suite.skip("mix", "%s absent: .ci/run unpacks ../shared/data/bench/mix.pcap.gz there" % MIX)
+    tmp = keep or tempfile.mkdtemp(prefix="kenchi-app-")
+    os.makedirs(tmp, exist_ok=True)
+    total_ts = {k: Tally(k) for k in ("dns", "http", "tls", "ssh")}
+    total_su = {k: Tally(k) for k in ("dns", "http", "tls", "ssh")}
+    total_ap = Tally("app_proto")
+    for cap in captures(shared):
+        name = ref_name(shared, cap)
+        if only and only not in name:
+            continue
+        kev = run(kenchi, cap, tmp)
+        sev = read_eve(os.path.join(shared, "data", "ref", "suricata", name + ".eve.json.gz"))
+        ts = cmp_tshark(name, tshark_facts(shared, name), kev)
+        su = cmp_suricata(name, sev, kev)
+        ap = cmp_app_proto(name, sev, kev)
+        line = []
+        for k in total_ts:
+            total_ts[k].merge(ts[k])
+            total_su[k].merge(su[k])
+            if ts[k].total or su[k].total:
+                line.append("%s tshark %d/%d suricata %d/%d" % (
+                    k, ts[k].ok, ts[k].total, su[k].ok, su[k].total))
+        total_ap.merge(ap)
+        if ap.total:
+            line.append("app_proto %d/%d" % (ap.ok, ap.total))
+        print("# %s: %s" % (name, "; ".join(line) or "no app-layer transactions"))
+    report = os.path.join(tmp, "kenchi-app-compare.txt")
+    with open(report, "w") as f:
+        for group, tallies in (("tshark", total_ts), ("suricata", total_su)):
+            for k, t in tallies.items():
+                f.write("== %s %s: %d/%d\n" % (group, k, t.ok, t.total))
+                f.writelines(b + "\n" for b in t.bad)
+        f.write("== app_proto: %d/%d\n" % (total_ap.ok, total_ap.total))
+        f.writelines(b + "\n" for b in total_ap.bad)
+    print("# disagreements listed in %s" % report)
+    for group, tallies in (("tshark", total_ts), ("suricata", total_su)):
+        for k, t in tallies.items():
+            case = "%s_vs_%s" % (k, group)
+            if t.total < MIN_ITEMS:
+                suite.skip(case, "no %s transactions in the reference" % k)
+                continue
+            suite.result(case, t.ratio() >= THRESH_TX, "%d/%d = %.2f%% < %.0f%%; e.g. %s" % (
+                t.ok, t.total, 100 * t.ratio(), 100 * THRESH_TX, " | ".join(t.bad[:3])))
+            print("#   %s vs %s: %d/%d (%.2f%%)" % (k, group, t.ok, t.total, 100 * t.ratio()))
+    suite.result("app_proto_vs_suricata", total_ap.ratio() >= THRESH_PROTO,
+                 "%d/%d = %.2f%% < %.0f%%; e.g. %s" % (
+                     total_ap.ok, total_ap.total, 100 * total_ap.ratio(), 100 * THRESH_PROTO,
+                     " | ".join(total_ap.bad[:3])))
+    print("#   app_proto vs suricata: %d/%d (%.2f%%)" % (
+        total_ap.ok, total_ap.total, 100 * total_ap.ratio()))
+    suite.exit()
+
+
+if __name__ == "__main__":
+    main()
