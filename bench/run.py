@@ -106,7 +106,13 @@ def main():
     add("flows + TCP reassembly, no output (kn_bench flows)", [bench, "flows", cap])
     base = [kenchi, "run", "-q", "--no-progress", "--stats-interval", "0"]
     for w in (1, 2):
-        add("(c) kenchi run, flow events, %d worker%s" % (w, "s" if w > 1 else ""),
+        add("(c) foundation: flow events, no app layer, %d worker%s" % (w, "s" if w > 1 else ""),
+            base + ["--no-decode-events", "--no-app-layer", "-w", str(w), "-l", out, cap])
+        os.unlink(os.path.join(out, "eve.json"))
+    # The application layer: protocol detection and every parser, with
+    # their events (dns, http, fileinfo, tls, ssh, smtp, dhcp, asset, vuln).
+    for w in (1, 2):
+        add("(d) + app layer, all parsers, %d worker%s" % (w, "s" if w > 1 else ""),
             base + ["--no-decode-events", "-w", str(w), "-l", out, cap])
         os.unlink(os.path.join(out, "eve.json"))
     # The default also logs one anomaly event per decoder event (mix.pcap
@@ -116,6 +122,12 @@ def main():
     floor = rows[0]["pkts_per_s"]
     for r in rows:
         r["ratio_to_floor"] = r["pkts_per_s"] / floor
+    found = {r["name"][-8:]: r for r in rows if r["name"].startswith("(c) foundation")}
+    app_ratio = {}
+    for r in rows:
+        if r["name"].startswith("(d)") and r["name"][-8:] in found:
+            r["ratio_to_foundation"] = r["pkts_per_s"] / found[r["name"][-8:]]["pkts_per_s"]
+            app_ratio[r["name"]] = r["ratio_to_foundation"]
 
     _, _, o = timed([bench, "flowmem", "1000000"])
     flowmem = json.loads(o)
@@ -133,6 +145,9 @@ def main():
         print("| %s | %.3f | %.2f M | %.2f | %.2f | %.0f |" % (
             r["name"], r["wall_s"], r["pkts_per_s"] / 1e6, r["gbit_per_s"],
             r["ratio_to_floor"], r["peak_rss_kib"] / 1024))
+    for name, ratio in app_ratio.items():
+        print("\n%s: %.2f of the foundation pipeline's packets/s (same workers)" % (name, ratio), end="")
+    print()
     print("\nmemory per idle tracked flow (1M UDP flows, flow table's own account): "
           "%.1f bytes (sizeof struct kn_flow = %d)" % (flowmem["bytes_per_flow"], flowmem["sizeof_flow"]))
     print("start-up (kenchi run on an empty capture, median of 21): %.1f ms" % startup_ms)

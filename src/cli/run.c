@@ -54,6 +54,8 @@ static const char run_usage[] =
 	"      --stream-depth SIZE  bytes reassembled per direction, 0 = all (default 1M)\n"
 	"      --defrag-memcap SIZE IP reassembly memory (default 32M)\n"
 	"      --midstream          reassemble TCP sessions whose SYN was not seen\n"
+	"      --no-app-layer       no protocol detection or parsing (flows only)\n"
+	"      --app-memcap SIZE    application-layer parser memory (default 64M)\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"SIGHUP reopens the EVE file (log rotation); SIGINT/SIGTERM stop and flush.\n"
@@ -104,7 +106,7 @@ int cli_parse_size(const char *s, unsigned long long *out)
 enum {
 	OPT_SNAPLEN = 256, OPT_NOPROMISC, OPT_STATS, OPT_NODECODE, OPT_SEED, OPT_PROGRESS,
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
-	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_DECODERATE,
+	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_NOAPP, OPT_APPMEM, OPT_DECODERATE,
 };
 
 static const struct option long_opts[] = {
@@ -129,6 +131,8 @@ static const struct option long_opts[] = {
 	{ "stream-depth", required_argument, NULL, OPT_STREAMDEPTH },
 	{ "defrag-memcap", required_argument, NULL, OPT_DEFRAGMEM },
 	{ "midstream", no_argument, NULL, OPT_MIDSTREAM },
+	{ "no-app-layer", no_argument, NULL, OPT_NOAPP },
+	{ "app-memcap", required_argument, NULL, OPT_APPMEM },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -236,6 +240,8 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_PROGRESS: o->progress = 1; return 0;
 	case OPT_NOPROGRESS: o->progress = 0; return 0;
 	case OPT_MIDSTREAM: o->cfg.stream.midstream = 1; return 0;
+	case OPT_NOAPP: o->cfg.app.enabled = 0; return 0;
+	case OPT_APPMEM: return parse_size_opt("--app-memcap", arg, &o->cfg.app.memcap);
 	case OPT_FLOWMEM: return parse_size_opt("--flow-memcap", arg, &o->cfg.flow.memcap);
 	case OPT_STREAMMEM: return parse_size_opt("--stream-memcap", arg, &o->cfg.stream.memcap);
 	case OPT_STREAMDEPTH: return parse_size_opt("--stream-depth", arg, &o->cfg.stream.depth);
