@@ -204,6 +204,25 @@ static void json_flow_stream(struct kn_json *j, const struct worker_stats *s,
 	kn_json_close(j);
 }
 
+/* "app_layer": flows per detected protocol (Suricata's names), flows whose
+ * detection failed, transactions, app-layer anomalies, assets, memory. */
+static void json_app(struct kn_json *j, const struct kn_app_stats *a)
+{
+	kn_json_open(j, "app_layer");
+	kn_json_open(j, "flow");
+	for (unsigned id = 1; id <= kn_app_parser_count() && id < 32; id++)
+		kn_json_u64(j, kn_app_parser_get(id)->name, a->flows_detected[id]);
+	kn_json_u64(j, "failed", a->flows_failed);
+	kn_json_close(j);
+	kn_json_u64(j, "tx", a->txs);
+	kn_json_u64(j, "anomalies", a->events);
+	kn_json_u64(j, "assets", a->assets);
+	kn_json_u64(j, "memcap", a->memcap_refusals);
+	kn_json_u64(j, "memuse", a->mem_in_use);
+	kn_json_u64(j, "memuse_peak", a->mem_peak);
+	kn_json_close(j);
+}
+
 void stats_emit(struct kn_engine *e, int final)
 {
 	struct worker_stats s;
@@ -236,6 +255,7 @@ void stats_emit(struct kn_engine *e, int final)
 	}
 	json_decoder(j, kn_decoder_stats(e->dec), e);
 	json_flow_stream(j, &s, e);
+	json_app(j, &s.app);
 	kn_json_open(j, "eve");
 	kn_json_u64(j, "lines", es.lines);
 	kn_json_u64(j, "bytes", es.bytes);
