@@ -204,6 +204,14 @@ void kn_app_log(struct kn_app_call *c, const struct kn_tx *tx);
 void kn_app_event(struct kn_app_call *c, int dir, const char *event);
 /* Software seen (asset inventory, vulnerability matching). */
 void kn_app_asset(struct kn_app_call *c, const struct kn_asset *a);
+/* The protocol changes (HTTP CONNECT answered 2xx, SMTP STARTTLS answered
+ * 220): after the current parse() returns, this parser's pending
+ * transactions are logged (flow_end) and its state freed, and detection
+ * starts again; rest[0..rest_len) (bytes of direction dir after the switch
+ * point, inside the chunk being parsed; may be empty) are the first bytes
+ * probed. The flow event then logs the new protocol as app_proto and this
+ * one as app_proto_orig. Once per flow; later calls are ignored. */
+void kn_app_switch(struct kn_app_call *c, int dir, const uint8_t *rest, uint32_t rest_len);
 /* The flow being parsed (read-only) and the time of the current packet. */
 const struct kn_flow *kn_app_flow(const struct kn_app_call *c);
 uint64_t kn_app_time_ns(const struct kn_app_call *c);
@@ -269,6 +277,10 @@ void kn_app_udp(struct kn_app_ctx *ctx, struct kn_packet *pkt);
  * kn_app_proto_of() returned just before (static string or NULL), for the
  * flow event's app_proto. */
 const char *kn_app_flow_end(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns);
+/* Same, also giving the protocol before a kn_app_switch() (or NULL) in
+ * *orig (which may be NULL). */
+const char *kn_app_flow_end2(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns,
+			     const char **orig);
 
 /* Skips detection: the flow is parsed as parser `id` from now on (tests,
  * fuzzing, operator port mappings). 0, -KN_EINVAL (bad id, or the flow

@@ -124,9 +124,11 @@ void kn_eve_flow(struct kn_json *j, const struct kn_flow *f, int reason, uint64_
 		 const char *community_id);
 
 /* The same with "app_proto" (after "proto") when app_proto is not NULL:
- * the protocol the application layer detected, or "failed". */
+ * the protocol the application layer detected, or "failed"; then
+ * "app_proto_orig" when not NULL: the protocol before an upgrade (HTTP
+ * CONNECT, STARTTLS). */
 void kn_eve_flow_app(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
-		     const char *community_id, const char *app_proto);
+		     const char *community_id, const char *app_proto, const char *app_proto_orig);
 
 /* An application-layer transaction event (struct kn_tx, see app.h): head
  * oriented by tx->dir, "pkt_src", "community_id" (when not NULL), "tx_id"
@@ -149,5 +151,33 @@ void kn_eve_app_anomaly(struct kn_json *j, const struct kn_flow *f, const char *
  * "anomaly": {"type": "decode", "event": "decoder.<event_name>"}. */
 void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 			   const char *event_name);
+
+/* ------------------------------------------------ assets and vulns */
+
+struct kn_vuln_report;
+
+/* An "asset" event (kenchi's own type, src/output/vuln_event.c): head of
+ * the flow from client to server ("timestamp", "flow_id", "event_type",
+ * addresses, "proto", "community_id" when not NULL), then "asset": {"host"
+ * (the server's address for role server, the client's for role client),
+ * "role" ("server"|"client"), "service", "port" (the server port),
+ * "product", "version", "banner", "hostname" (each omitted when NULL),
+ * "tls": {"version" ("TLS 1.2", "TLS 1.3 draft-28"... or
+ * "0xfb1a"), "cipher" (IANA name, or
+ * "0xc02f" when kenchi has no name for it), "sni", and with a certificate
+ * "subject", "issuer", "not_before", "not_after" ("2003-03-29T00:57:44",
+ * UTC), "self_signed"}}. */
+void kn_eve_asset(struct kn_json *j, const struct kn_flow *f, const struct kn_asset *a,
+		  uint64_t ts_ns, const char *community_id);
+
+/* A "vuln" event: the same head, then "vuln": {"host", "port", "role",
+ * "service", "product", "version", "kind", "source", then for kind
+ * "software" (source "nvd") "cves": [{"id", "score" (one decimal; omitted
+ * when the feed had none), "severity"}...] (highest score first) and
+ * "cves_total"; for kind "weak_tls" (source "kenchi") "findings": [{"type",
+ * and "protocol" | "cipher" + "weakness" | "not_after" | "not_before" |
+ * "subject"}...]}. */
+void kn_eve_vuln(struct kn_json *j, const struct kn_flow *f, const struct kn_vuln_report *r,
+		 uint64_t ts_ns, const char *community_id);
 
 #endif

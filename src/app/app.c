@@ -209,6 +209,58 @@ nomem:
 	return -KN_ENOMEM;
 }
 
+void kn_app_switch(struct kn_app_call *c, int dir, const uint8_t *rest, uint32_t rest_len)
+{
+	struct app_flow *af = c->flow->app;
+
+	if (!af || af->orig_proto || af->switch_pending || dir < 0 || dir > 1)
+		return;
+	af->switch_pending = 1;
+	af->switch_dir = (uint8_t)dir;
+	af->switch_rest = rest;
+	af->switch_len = rest ? rest_len : 0;
+}
+
+/* Ends the current parser (its pending transactions are logged) and frees
+ * its state. */
+static void stop_parser(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af)
+{
+	const struct kn_app_parser *p = kn_app_parser_get(af->proto);
+	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p };
+
+	if (!p || !af->state)
+		return;
+	if (p->flow_end)
+		p->flow_end(af->state, &call);
+	if (p->state_free)
+		p->state_free(af->state, &call);
+	kn_free(af->state);
+	af->state = NULL;
+	app_mem_credit(ctx, p->state_size);
+}
+
+/* The parser asked for a protocol change: detection starts again. */
+static void do_switch(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af)
+{
+	const uint8_t *rest = af->switch_rest;
+	uint32_t len = af->switch_len;
+	int dir = af->switch_dir;
+
+	stop_parser(ctx, flow, af);
+	af->orig_proto = af->proto;
+	af->proto = 0;
+	af->nomem = 0;
+	af->failed = 0;
+	af->dir_failed[0] = af->dir_failed[1] = 0;
+	af->first_dir = 0xff;
+	af->seen_data = 0;
+	af->switch_pending = 0;
+	af->switch_rest = NULL;
+	af->switch_len = 0;
+	if (len && flow->key.proto == 6)
+		app_detect_tcp(ctx, flow, af, dir, rest, len, 0);
+}
+
 void app_flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
 		    int dir, const uint8_t *data, uint32_t len, unsigned flags)
 {
@@ -218,6 +270,8 @@ void app_flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 	if (!p || !p->parse || af->nomem || (!af->state && p->state_size))
 		return;
 	p->parse(af->state, &call, dir, data, len, flags);
+	if (af->switch_pending)
+		do_switch(ctx, flow, af);
 }
 
 int kn_app_flow_set_proto(struct kn_app_ctx *ctx, struct kn_flow *flow, unsigned id)
@@ -243,6 +297,9 @@ const char *kn_app_proto_of(const struct kn_flow *flow)
 		return NULL;
 	if (af->proto)
 		return kn_app_parser_get(af->proto)->name;
+	if (af->orig_proto && !af->failed && !af->dir_failed[0] && !af->dir_failed[1] &&
+	    !af->pend_len[0] && !af->pend_len[1] && !af->seen_data)
+		return kn_app_parser_get(af->orig_proto)->name;  /* nothing after the switch */
 	if (af->failed || af->dir_failed[0] || af->dir_failed[1] || af->pend_len[0] ||
 	    af->pend_len[1] || af->seen_data)
 		return "failed";
@@ -251,27 +308,29 @@ const char *kn_app_proto_of(const struct kn_flow *flow)
 
 const char *kn_app_flow_end(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns)
 {
+	return kn_app_flow_end2(ctx, flow, now_ns, NULL);
+}
+
+const char *kn_app_flow_end2(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns,
+			     const char **orig)
+{
 	struct app_flow *af = flow->app;
 	const char *name;
 
 	(void)now_ns;
+	if (orig)
+		*orig = NULL;
 	if (!af)
 		return NULL;
 	if (!af->proto && !af->failed)
 		app_detect_finish(ctx, flow, af);
 	name = kn_app_proto_of(flow);
+	if (orig && af->orig_proto && name != kn_app_parser_get(af->orig_proto)->name)
+		*orig = kn_app_parser_get(af->orig_proto)->name;
 	if (af->proto) {
-		const struct kn_app_parser *p = kn_app_parser_get(af->proto);
-		struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p };
-		if (af->state) {
-			ctx->pcap_cnt = 0;
-			if (p->flow_end)
-				p->flow_end(af->state, &call);
-			if (p->state_free)
-				p->state_free(af->state, &call);
-			kn_free(af->state);
-			app_mem_credit(ctx, p->state_size);
-		}
+		ctx->pcap_cnt = 0;
+		af->switch_pending = 1;  /* no switch from a flow_end */
+		stop_parser(ctx, flow, af);
 	}
 	drop_pending(ctx, af);
 	kn_free(af);

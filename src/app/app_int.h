@@ -26,6 +26,11 @@ struct app_flow {
 	uint32_t pend_len[2];       /* bytes kept while probing, per direction */
 	uint8_t *pend[2];           /* probe_max bytes each, allocated on demand */
 	void *state;                /* the parser's state */
+	uint8_t orig_proto;         /* protocol before a switch (0: none) */
+	uint8_t switch_dir;         /* a switch was requested during this parse call */
+	uint8_t switch_pending;
+	const uint8_t *switch_rest; /* borrowed from the chunk being parsed */
+	uint32_t switch_len;
 };
 
 /* The context of one parser call (struct kn_app_call is opaque to parsers). */

@@ -62,18 +62,48 @@ static void on_app_event(void *user, const struct kn_flow *flow, const char *app
 	put_json(w);
 }
 
+/* Software seen by a parser: judged by the vulnerability context, which
+ * calls back below with what is new. */
+static void on_app_asset(void *user, const struct kn_flow *flow, const char *app_proto,
+			 const struct kn_asset *a, uint64_t ts_ns)
+{
+	struct worker *w = user;
+	(void)app_proto;
+	kn_vuln_asset(w->vuln, flow, a, ts_ns);
+}
+
+static void on_vuln_asset(void *user, const struct kn_flow *flow, const struct kn_asset *a,
+			  uint64_t ts_ns)
+{
+	struct worker *w = user;
+	char cid[KN_COMMUNITY_ID_LEN];
+
+	kn_eve_asset(&w->json, flow, a, ts_ns, flow_cid(w, flow, cid));
+	put_json(w);
+}
+
+static void on_vuln_report(void *user, const struct kn_flow *flow,
+			   const struct kn_vuln_report *r, uint64_t ts_ns)
+{
+	struct worker *w = user;
+	char cid[KN_COMMUNITY_ID_LEN];
+
+	kn_eve_vuln(&w->json, flow, r, ts_ns, flow_cid(w, flow, cid));
+	put_json(w);
+}
+
 static void on_flow_end(void *user, struct kn_flow *f, int reason, uint64_t now_ns)
 {
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
-	const char *app_proto = NULL;
+	const char *app_proto = NULL, *app_orig = NULL;
 
 	kn_app_set_packet(w->app, now_ns, 0);
 	if (f->stream)
 		kn_stream_flow_end(w->streams, f);
 	if (f->app)
-		app_proto = kn_app_flow_end(w->app, f, now_ns);
-	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid), app_proto);
+		app_proto = kn_app_flow_end2(w->app, f, now_ns, &app_orig);
+	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid), app_proto, app_orig);
 	put_json(w);
 	w->flow_events++;
 	w->flow_pkts += f->pkts[0] + f->pkts[1];
@@ -94,10 +124,16 @@ int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf
 	if (!w->streams)
 		return -KN_ENOMEM;
 	const struct kn_app_hooks hooks = {
-		.tx = on_app_tx, .event = on_app_event, .user = w,
+		.tx = on_app_tx, .event = on_app_event, .asset = on_app_asset, .user = w,
 	};
 	w->app = kn_app_ctx_new(&e->cfg.app, &hooks, errbuf);
 	if (!w->app)
+		return -KN_ENOMEM;
+	const struct kn_vuln_hooks vhooks = {
+		.asset = on_vuln_asset, .vuln = on_vuln_report, .user = w,
+	};
+	w->vuln = kn_vuln_ctx_new(&e->cfg.vuln, e->vuln_feed, &vhooks, errbuf);
+	if (!w->vuln)
 		return -KN_ENOMEM;
 	if (kn_json_init(&w->json, 4096, 1 << 20) != 0 ||
 	    kn_eve_writer_init(&w->eve, e->sink, 1 << 16) != 0) {
@@ -114,6 +150,7 @@ void worker_fini(struct worker *w)
 	kn_flow_table_free(w->flows);
 	kn_stream_ctx_free(w->streams);
 	kn_app_ctx_free(w->app);
+	kn_vuln_ctx_free(w->vuln);
 	for (uint64_t i = 0; w->ring.slots && i < w->ring.size; i++)
 		kn_free(w->ring.slots[i].big);
 	kn_free(w->ring.slots);
@@ -152,6 +189,7 @@ static void snapshot_now(struct worker *w, struct worker_stats *s)
 	s->flow = *kn_flow_table_stats(w->flows);
 	s->stream = *kn_stream_ctx_stats(w->streams);
 	s->app = *kn_app_ctx_stats(w->app);
+	s->vuln = *kn_vuln_ctx_stats(w->vuln);
 	s->flow_events = w->flow_events;
 	s->flow_pkts = w->flow_pkts;
 	s->flow_bytes = w->flow_bytes;

@@ -80,11 +80,11 @@ static void put_tcp_object(struct kn_json *j, const struct kn_flow *f)
 void kn_eve_flow(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
 		 const char *community_id)
 {
-	kn_eve_flow_app(j, f, reason, ts_ns, community_id, NULL);
+	kn_eve_flow_app(j, f, reason, ts_ns, community_id, NULL, NULL);
 }
 
 void kn_eve_flow_app(struct kn_json *j, const struct kn_flow *f, int reason, uint64_t ts_ns,
-		     const char *community_id, const char *app_proto)
+		     const char *community_id, const char *app_proto, const char *app_proto_orig)
 {
 	const struct kn_flow_key *k = &f->key;
 	const struct output_tuple t = {
@@ -97,6 +97,8 @@ void kn_eve_flow_app(struct kn_json *j, const struct kn_flow *f, int reason, uin
 	output_eve_tuple(j, &t);
 	if (app_proto)
 		kn_json_str(j, "app_proto", app_proto);
+	if (app_proto_orig)
+		kn_json_str(j, "app_proto_orig", app_proto_orig);
 	put_flow_object(j, f, reason);
 	if (community_id)
 		kn_json_str(j, "community_id", community_id);
