@@ -1,0 +1,199 @@
+/*
+ * tls.h - private declarations shared by the files of the TLS parser
+ * (src/app/tls): the per-flow state, the facts a handshake yields, and the
+ * functions each file offers the others.
+ *
+ * App stage. Files, in reading order:
+ *   tls.c        parser table, probe, record layer, handshake reassembly,
+ *                when the handshake is logged, the server asset
+ *   tls_hello.c  ClientHello / ServerHello / SSLv2 CLIENT-HELLO decoding
+ *   tls_fp.c     JA3, JA3S and JA4 (client) fingerprints
+ *   tls_cert.c   the leaf certificate (OpenSSL) in Suricata's text formats
+ *   tls_log.c    the EVE "tls" body and the named buffers
+ */
+#ifndef KN_APP_TLS_H
+#define KN_APP_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kenchi/app.h"
+
+struct kn_json;
+
+/* Largest record payload allowed on the wire (RFC 5246 6.2.3: 2^14 + 2048). */
+#define TLS_RECORD_MAX (16384u + 2048u)
+/* Bytes of one handshake message kept for decoding; the rest of a longer
+ * message is skipped (RECORD_OVERFLOW). Certificate messages are decoded
+ * from their kept prefix, so the leaf certificate survives a long chain. */
+#define TLS_HS_KEEP_MAX (64u * 1024u)
+
+/* Record content types (RFC 8446 5.1, RFC 6520). */
+enum {
+	TLS_CT_CCS = 20,
+	TLS_CT_ALERT = 21,
+	TLS_CT_HANDSHAKE = 22,
+	TLS_CT_APP_DATA = 23,
+	TLS_CT_HEARTBEAT = 24,
+};
+
+/* Handshake message types used here; TLS_HS_SSLV2 marks an SSLv2 record
+ * handed to the message layer whole. */
+enum {
+	TLS_HS_CLIENT_HELLO = 1,
+	TLS_HS_SERVER_HELLO = 2,
+	TLS_HS_CERTIFICATE = 11,
+	TLS_HS_CERTIFICATE_REQUEST = 13,
+	TLS_HS_SSLV2 = 0x100,
+};
+
+/* A string the flow owns (charged to the app memcap, NUL-terminated). */
+struct tls_str {
+	char *p;
+	uint32_t len;
+};
+
+/* One certificate's facts, already in the EVE text formats. */
+struct tls_cert {
+	uint8_t seen;              /* a Certificate message was decoded */
+	uint8_t parsed;            /* d2i_X509 accepted the leaf */
+	uint8_t has_dates;
+	uint8_t self_signed;
+	uint32_t chain_len;        /* certificates in the message */
+	struct tls_str subject, issuer, serial;
+	char fingerprint[60];      /* "aa:bb:...": 20 bytes */
+	char not_before[32], not_after[32];  /* "YYYY-MM-DDTHH:MM:SS" */
+	int64_t not_before_s, not_after_s;   /* seconds since the epoch */
+};
+
+/* What the ClientHello said (fingerprints computed when it was decoded). */
+struct tls_client_facts {
+	uint8_t seen;              /* a ClientHello (TLS or SSLv2) was decoded */
+	uint8_t sslv2;             /* it was an SSLv2 CLIENT-HELLO (no JA3/JA4) */
+	uint8_t has_ja3, has_ja4, has_sni;
+	uint16_t version;          /* legacy_version */
+	struct tls_str sni;
+	struct tls_str ja3;
+	char ja3_hash[33];
+	char ja4[40];              /* t13d1516h2_8daaf6152771_e5627efa2ab1 */
+};
+
+/* What the ServerHello said. */
+struct tls_server_facts {
+	uint8_t seen;
+	uint8_t has_ja3s;
+	uint8_t resumed;           /* <= 1.2, CCS without a certificate (set at log time) */
+	uint8_t has_selected;      /* supported_versions chose selected_version */
+	uint16_t legacy_version;
+	uint16_t selected_version;
+	uint16_t cipher;
+	struct tls_str ja3s;
+	char ja3s_hash[33];
+};
+
+/* Per-direction record and handshake reassembly. */
+struct tls_dir {
+	uint8_t hdr[5];            /* record header being read */
+	uint8_t hdr_len, hdr_need;
+	uint8_t rec_type;          /* content type of the current record */
+	uint8_t rec_sslv2;         /* the current record is SSLv2 */
+	uint8_t stopped;           /* nothing more is read in this direction */
+	uint8_t encrypted;         /* handshake content is opaque from here on */
+	uint8_t hs_broken;         /* handshake framing lost (gap, bad message) */
+	uint8_t ccs, app_data;     /* ChangeCipherSpec / application data seen */
+	uint8_t sslv2_ok;          /* SSLv2 records may follow (first was one) */
+	uint8_t ev_version, ev_heartbeat;  /* events already raised once */
+	uint16_t rec_version;      /* first plausible record-layer version */
+	uint32_t records;
+	uint32_t rec_left;         /* payload bytes left in the current record */
+	/* handshake message being reassembled */
+	uint8_t hs_hdr[4];
+	uint8_t hs_hdr_len;
+	uint32_t hs_type;
+	uint32_t hs_len, hs_have;  /* body length, body bytes seen */
+	uint32_t hs_cap;           /* bytes of this message kept: min(hs_len, max) */
+	uint8_t *hs_buf;           /* hs_size bytes (charged), reused per message */
+	uint32_t hs_size;
+	uint8_t in_record;         /* header read, rec_left payload bytes to come */
+	uint8_t hs_active;         /* a message's header was read */
+};
+
+struct tls_state {
+	struct tls_dir dir[2];
+	struct tls_client_facts client;
+	struct tls_server_facts server;
+	struct tls_cert cert[2];   /* by sender: [server_dir] leaf, other: client */
+	uint8_t server_dir;        /* direction that sent the ServerHello (1 default) */
+	uint8_t cert_requested;    /* CertificateRequest seen */
+	uint8_t client_cert_seen;  /* the client answered it (Certificate) */
+	uint8_t tls13;             /* the server chose TLS 1.3 (or a draft) */
+	uint8_t sslv2_server;      /* the server answered in SSLv2 */
+	uint8_t logged;
+	struct kn_app_call *call;  /* set for the duration of each parser callback */
+};
+
+/* tls.c */
+/* A copy of n bytes as an owned NUL-terminated string; 0 or -KN_ENOMEM. */
+int tls_str_set(struct tls_state *st, struct tls_str *s, const void *data, size_t n);
+void tls_str_free(struct tls_state *st, struct tls_str *s);
+/* Owned, charged scratch memory (kn_malloc); NULL when refused. */
+void *tls_mem_alloc(struct tls_state *st, size_t n);
+void tls_mem_free(struct tls_state *st, void *p, size_t n);
+void tls_event(struct tls_state *st, int dir, const char *event);
+/* The string Suricata logs for a version ("TLS 1.2", "TLS 1.3 draft-23",
+ * "0x7e01"); 0 is "UNDETERMINED". buf: at least 8 bytes. */
+const char *tls_version_name(uint16_t v, char *buf);
+/* The server's version as negotiated (selected, legacy or record layer). */
+uint16_t tls_server_version(const struct tls_state *st);
+int tls_grease(uint16_t v);
+
+/* tls_hello.c: decode one message body; events through tls_event. */
+void tls_client_hello(struct tls_state *st, int dir, const uint8_t *m, uint32_t len);
+void tls_server_hello(struct tls_state *st, int dir, const uint8_t *m, uint32_t len);
+/* An SSLv2 record (msg type first). */
+void tls_sslv2_message(struct tls_state *st, int dir, const uint8_t *m, uint32_t len);
+
+/* tls_fp.c: the sections of a ClientHello that fingerprints read (views
+ * into the message, lengths in bytes, each already bounds-checked). */
+struct tls_hello_view {
+	uint16_t version;
+	const uint8_t *ciphers;
+	uint32_t ciphers_len;
+	uint8_t has_ext_block;     /* the extensions length field was present */
+	const uint8_t *exts;       /* the well-formed prefix of the extension block */
+	uint32_t exts_len;
+	const uint8_t *groups, *formats, *sigalgs, *versions, *alpn;
+	uint32_t groups_len, formats_len, sigalgs_len, versions_len, alpn_len;
+	uint8_t has_sni, has_alpn, has_versions;
+};
+
+/* JA3 string into *out (owned, charged) and its MD5 into hash. 0 or
+ * -KN_ENOMEM. */
+int tls_ja3(struct tls_state *st, const struct tls_hello_view *h, struct tls_str *out,
+	    char hash[33]);
+/* JA3S from the ServerHello's version, cipher and extension block. */
+int tls_ja3s(struct tls_state *st, uint16_t version, uint16_t cipher, const uint8_t *exts,
+	     uint32_t exts_len, struct tls_str *out, char hash[33]);
+/* JA4 ("t13d1516h2_8daaf6152771_e5627efa2ab1") into out (40 bytes).
+ * 0 or -KN_ENOMEM (sorting needs scratch memory). */
+int tls_ja4(struct tls_state *st, const struct tls_hello_view *h, char out[40]);
+/* MD5 / SHA-256 of data as lower-case hex (out: 33 / 65 bytes). */
+void tls_md5_hex(const void *data, size_t len, char out[33]);
+void tls_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* tls_cert.c: the Certificate message body (TLS <= 1.2). */
+void tls_certificate(struct tls_state *st, int dir, const uint8_t *m, uint32_t len,
+		     int truncated);
+void tls_cert_free(struct tls_state *st, struct tls_cert *c);
+/* One DER certificate (the leaf) into c: subject, issuer, serial,
+ * fingerprint, dates, self-signature. INVALID_CERTIFICATE when OpenSSL
+ * rejects it. */
+void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint8_t *der,
+		   uint32_t len);
+
+/* tls_log.c */
+void tls_log_body(const struct kn_tx *tx, struct kn_json *j);
+int tls_buffer(const struct kn_tx *tx, unsigned buf, unsigned index, const uint8_t **data,
+	       uint32_t *len);
+
+#endif

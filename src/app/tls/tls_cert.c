@@ -1,0 +1,361 @@
+/*
+ * tls_cert.c - the Certificate handshake message (TLS <= 1.2, RFC 5246
+ * 7.4.2) and its first (leaf) certificate, decoded with OpenSSL into the
+ * text Suricata logs:
+ *   subject / issuerdn  "C=US, ST=California, O=Google Inc, CN=*.x.com":
+ *                       RDNs in certificate order joined by ", ", values of
+ *                       a multi-valued RDN by " + ", short attribute names
+ *                       (unknown ones as the dotted OID), string values as
+ *                       text, BMP/Universal strings as UTF-8, anything else
+ *                       as upper-case hex;
+ *   serial              the DER INTEGER's content bytes, "0A:1B:..." upper;
+ *   fingerprint         SHA-1 of the DER, "aa:bb:..." lower;
+ *   notbefore/notafter  "YYYY-MM-DDTHH:MM:SS" (UTC).
+ * Only the leaf is decoded; the others are counted. The message body is
+ * at most TLS_HS_KEEP_MAX bytes (tls.c), which bounds the work.
+ *
+ * App stage, called by tls.c (Certificate) and tls_hello.c (SSLv2).
+ */
+#include "app/tls/tls.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Short names of name attributes, by dotted OID. */
+static const struct {
+	const char *oid, *name;
+} attr_names[] = {
+	{ "2.5.4.3", "CN" },
+	{ "2.5.4.6", "C" },
+	{ "2.5.4.7", "L" },
+	{ "2.5.4.8", "ST" },
+	{ "2.5.4.10", "O" },
+	{ "2.5.4.11", "OU" },
+	{ "0.9.2342.19200300.100.1.25", "DC" },
+	{ "1.2.840.113549.1.9.1", "Email" },
+	{ "0.9.2342.19200300.100.1.1", "uid" },
+	{ "1.3.6.1.4.1.311.60.2.1.1", "msJurisdictionLocality" },
+	{ "1.3.6.1.4.1.311.60.2.1.2", "msJurisdictionStateOrProvince" },
+	{ "1.3.6.1.4.1.311.60.2.1.3", "msJurisdictionCountry" },
+	{ "2.5.4.4", "surname" },
+	{ "2.5.4.5", "serialNumber" },
+	{ "2.5.4.9", "streetAddress" },
+	{ "2.5.4.12", "title" },
+	{ "2.5.4.13", "description" },
+	{ "2.5.4.15", "businessCategory" },
+	{ "2.5.4.16", "postalAddress" },
+	{ "2.5.4.17", "postalCode" },
+	{ "2.5.4.41", "name" },
+	{ "2.5.4.42", "givenName" },
+	{ "2.5.4.43", "initials" },
+	{ "2.5.4.44", "generationQualifier" },
+	{ "2.5.4.45", "uniqueIdentifier" },
+	{ "2.5.4.46", "dnQualifier" },
+	{ "2.5.4.65", "pseudonym" },
+	{ "2.5.4.97", "organizationIdentifier" },
+	{ "2.5.29.17", "subjectAltName" },
+	{ "1.2.840.113549.1.9.2", "unstructuredName" },
+};
+
+/* Output with a capacity: counts what would be written past it (so one
+ * pass with cap 0 sizes the second). */
+struct out {
+	char *p;
+	size_t len, cap;
+};
+
+static void put(struct out *o, const void *s, size_t n)
+{
+	if (o->len < o->cap)
+		memcpy(o->p + o->len, s, n <= o->cap - o->len ? n : o->cap - o->len);
+	o->len += n;
+}
+
+static void put_utf8(struct out *o, uint32_t cp)
+{
+	char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (char)cp, n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | cp >> 6), b[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | cp >> 12), b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
+	} else {
+		if (cp > 0x10ffff)
+			cp = 0xfffd;
+		b[0] = (char)(0xf0 | cp >> 18), b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
+	}
+	put(o, b, n);
+}
+
+static void put_hex(struct out *o, const uint8_t *d, size_t n, const char *digits,
+		    const char *sep)
+{
+	for (size_t i = 0; i < n; i++) {
+		char h[2] = { digits[d[i] >> 4], digits[d[i] & 15] };
+		if (i && sep)
+			put(o, sep, strlen(sep));
+		put(o, h, 2);
+	}
+}
+
+static void put_value(struct out *o, const ASN1_STRING *s)
+{
+	const uint8_t *d = ASN1_STRING_get0_data(s);
+	size_t n = (size_t)ASN1_STRING_length(s);
+
+	switch (ASN1_STRING_type(s)) {
+	case V_ASN1_UTF8STRING:
+	case V_ASN1_PRINTABLESTRING:
+	case V_ASN1_IA5STRING:
+	case V_ASN1_T61STRING:
+	case V_ASN1_VIDEOTEXSTRING:
+	case V_ASN1_NUMERICSTRING:
+	case V_ASN1_VISIBLESTRING:
+	case V_ASN1_GENERALSTRING:
+	case V_ASN1_GRAPHICSTRING:
+		put(o, d, n);
+		break;
+	case V_ASN1_BMPSTRING:
+		for (size_t i = 0; i + 1 < n; i += 2)
+			put_utf8(o, (uint32_t)d[i] << 8 | d[i + 1]);
+		break;
+	case V_ASN1_UNIVERSALSTRING:
+		for (size_t i = 0; i + 3 < n; i += 4)
+			put_utf8(o, (uint32_t)d[i] << 24 | (uint32_t)d[i + 1] << 16 |
+					    (uint32_t)d[i + 2] << 8 | d[i + 3]);
+		break;
+	default:
+		put_hex(o, d, n, "0123456789ABCDEF", NULL);
+	}
+}
+
+static void put_attr_name(struct out *o, const ASN1_OBJECT *obj)
+{
+	char oid[128];
+	int n = OBJ_obj2txt(oid, sizeof oid, obj, 1);
+
+	if (n <= 0 || (size_t)n >= sizeof oid) {
+		put(o, "UNKNOWN", 7);
+		return;
+	}
+	for (size_t i = 0; i < sizeof attr_names / sizeof attr_names[0]; i++) {
+		if (strcmp(attr_names[i].oid, oid) == 0) {
+			put(o, attr_names[i].name, strlen(attr_names[i].name));
+			return;
+		}
+	}
+	put(o, oid, (size_t)n);
+}
+
+static void name_text(struct out *o, const X509_NAME *name)
+{
+	int count = X509_NAME_entry_count(name), prev_set = -1;
+
+	for (int i = 0; i < count; i++) {
+		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
+		int set = X509_NAME_ENTRY_set(e);
+		if (i)
+			put(o, set == prev_set ? " + " : ", ", set == prev_set ? 3 : 2);
+		prev_set = set;
+		put_attr_name(o, X509_NAME_ENTRY_get_object(e));
+		put(o, "=", 1);
+		put_value(o, X509_NAME_ENTRY_get_data(e));
+	}
+}
+
+/* Formats a name into an owned string (two passes: size, then text). */
+static void keep_name(struct tls_state *st, struct tls_str *s, const X509_NAME *name)
+{
+	struct out o = { NULL, 0, 0 };
+	char *buf;
+
+	if (!name)
+		return;
+	name_text(&o, name);
+	buf = tls_mem_alloc(st, o.len + 1);
+	if (!buf)
+		return;
+	o.p = buf;
+	o.cap = o.len;
+	o.len = 0;
+	name_text(&o, name);
+	tls_str_set(st, s, buf, o.len);
+	tls_mem_free(st, buf, o.cap + 1);
+}
+
+/* ---------------------------------------------------------------- serial */
+
+/* A DER header at p: returns the header length and sets *tag and *clen,
+ * or 0 when it does not fit in n bytes. */
+static uint32_t der_header(const uint8_t *p, uint32_t n, uint8_t *tag, uint32_t *clen)
+{
+	uint32_t hl = 2, len;
+
+	if (n < 2 || (p[0] & 0x1f) == 0x1f)
+		return 0;
+	*tag = p[0];
+	len = p[1];
+	if (len & 0x80) {
+		uint32_t k = len & 0x7f;
+		if (k == 0 || k > 3 || n < 2 + k)
+			return 0;
+		len = 0;
+		for (uint32_t i = 0; i < k; i++)
+			len = len << 8 | p[2 + i];
+		hl += k;
+	}
+	if (len > n - hl)
+		return 0;
+	*clen = len;
+	return hl;
+}
+
+/* The serial's content bytes as they are on the wire: Certificate ::=
+ * SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serial
+ * INTEGER, ... } ... }. */
+static void keep_serial(struct tls_state *st, struct tls_str *s, const uint8_t *der,
+			uint32_t len)
+{
+	uint8_t tag;
+	uint32_t cl, hl;
+	struct out o = { NULL, 0, 0 };
+	char *buf;
+
+	if (!(hl = der_header(der, len, &tag, &cl)) || tag != 0x30)
+		return;
+	der += hl, len = cl;
+	if (!(hl = der_header(der, len, &tag, &cl)) || tag != 0x30)
+		return;
+	der += hl, len = cl;
+	if (!(hl = der_header(der, len, &tag, &cl)))
+		return;
+	if (tag == 0xa0) {
+		der += hl + cl, len -= hl + cl;
+		if (!(hl = der_header(der, len, &tag, &cl)))
+			return;
+	}
+	if (tag != 0x02 || cl == 0)
+		return;
+	buf = tls_mem_alloc(st, (size_t)cl * 3);
+	if (!buf)
+		return;
+	o.p = buf;
+	o.cap = (size_t)cl * 3;
+	put_hex(&o, der + hl, cl, "0123456789ABCDEF", ":");
+	tls_str_set(st, s, buf, o.len);
+	tls_mem_free(st, buf, o.cap);
+}
+
+/* ------------------------------------------------------------ the leaf */
+
+static int keep_time(const ASN1_TIME *t, char out[32], int64_t *epoch)
+{
+	struct tm tm;
+
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	/* ASN1_TIME_to_tm checked every field; the casts keep the width known. */
+	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+		 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
+	*epoch = (int64_t)timegm(&tm);
+	return 1;
+}
+
+/* Names equal, and the signature verifies with the certificate's own key
+ * (when that can be checked at all: unknown key or signature algorithms
+ * leave the name comparison alone). */
+static int self_signed(X509 *x)
+{
+	const X509_NAME *s = X509_get_subject_name(x), *i = X509_get_issuer_name(x);
+	EVP_PKEY *key;
+	int v;
+
+	if (!s || !i || X509_NAME_cmp(s, i) != 0)
+		return 0;
+	key = X509_get0_pubkey(x);
+	v = key ? X509_verify(x, key) : -1;
+	return v != 0;
+}
+
+void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint8_t *der,
+		   uint32_t len)
+{
+	const unsigned char *p = der;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	struct out o;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+
+	if (!x) {
+		tls_event(st, dir, "INVALID_CERTIFICATE");
+		ERR_clear_error();
+		return;
+	}
+	c->parsed = 1;
+	keep_name(st, &c->subject, X509_get_subject_name(x));
+	keep_name(st, &c->issuer, X509_get_issuer_name(x));
+	keep_serial(st, &c->serial, der, len);
+	if (EVP_Digest(der, len, md, &mdlen, EVP_sha1(), NULL) == 1 && mdlen == 20) {
+		o.p = c->fingerprint;
+		o.len = 0;
+		o.cap = sizeof c->fingerprint - 1;
+		put_hex(&o, md, mdlen, "0123456789abcdef", ":");
+		c->fingerprint[o.len < o.cap ? o.len : o.cap] = '\0';
+	}
+	c->has_dates = keep_time(X509_get0_notBefore(x), c->not_before, &c->not_before_s) &&
+		       keep_time(X509_get0_notAfter(x), c->not_after, &c->not_after_s);
+	c->self_signed = (uint8_t)self_signed(x);
+	X509_free(x);
+	ERR_clear_error();
+}
+
+void tls_certificate(struct tls_state *st, int dir, const uint8_t *m, uint32_t len,
+		     int truncated)
+{
+	struct tls_cert *c = &st->cert[dir];
+	uint32_t total, end, off;
+
+	if (c->seen)
+		return;
+	c->seen = 1;
+	if (dir != st->server_dir)
+		st->client_cert_seen = 1;
+	if (len < 3) {
+		tls_event(st, dir, "CERTIFICATE_INVALID_LENGTH");
+		return;
+	}
+	total = (uint32_t)m[0] << 16 | (uint32_t)m[1] << 8 | m[2];
+	if (total != len - 3 && !(truncated && total > len - 3))
+		tls_event(st, dir, "CERTIFICATE_INVALID_LENGTH");
+	end = total < len - 3 ? total + 3 : len;
+	for (off = 3; off + 3 <= end;) {
+		uint32_t n = (uint32_t)m[off] << 16 | (uint32_t)m[off + 1] << 8 | m[off + 2];
+		if (n > end - off - 3) {
+			if (!truncated)
+				tls_event(st, dir, "CERTIFICATE_INVALID_LENGTH");
+			break;
+		}
+		if (c->chain_len == 0)
+			tls_cert_leaf(st, dir, c, m + off + 3, n);
+		c->chain_len++;
+		off += 3 + n;
+	}
+}
+
+void tls_cert_free(struct tls_state *st, struct tls_cert *c)
+{
+	tls_str_free(st, &c->subject);
+	tls_str_free(st, &c->issuer);
+	tls_str_free(st, &c->serial);
+}
