@@ -212,6 +212,9 @@ void kn_app_asset(struct kn_app_call *c, const struct kn_asset *a);
  * probed. The flow event then logs the new protocol as app_proto and this
  * one as app_proto_orig. Once per flow; later calls are ignored. */
 void kn_app_switch(struct kn_app_call *c, int dir, const uint8_t *rest, uint32_t rest_len);
+/* The protocol the flow had before a kn_app_switch() ("http", "smtp"), or
+ * NULL (static string: Suricata logs it as tls.from_proto). */
+const char *kn_app_flow_orig(const struct kn_app_call *c);
 /* The flow being parsed (read-only) and the time of the current packet. */
 const struct kn_flow *kn_app_flow(const struct kn_app_call *c);
 uint64_t kn_app_time_ns(const struct kn_app_call *c);

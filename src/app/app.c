@@ -130,6 +130,12 @@ void kn_app_asset(struct kn_app_call *c, const struct kn_asset *a)
 				    c->ctx->ts_ns);
 }
 
+const char *kn_app_flow_orig(const struct kn_app_call *c)
+{
+	const struct app_flow *af = c->flow->app;
+	return af && af->orig_proto ? kn_app_parser_get(af->orig_proto)->name : NULL;
+}
+
 const struct kn_flow *kn_app_flow(const struct kn_app_call *c)
 {
 	return c->flow;

@@ -591,8 +591,8 @@ static int tls_state_init(void *state, struct kn_app_call *c)
 {
 	struct tls_state *st = state;
 
-	(void)c;
 	st->server_dir = 1;
+	st->from_proto = kn_app_flow_orig(c);
 	return 0;
 }
 

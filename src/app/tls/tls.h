@@ -129,6 +129,7 @@ struct tls_state {
 	uint8_t tls13;             /* the server chose TLS 1.3 (or a draft) */
 	uint8_t sslv2_server;      /* the server answered in SSLv2 */
 	uint8_t logged;
+	const char *from_proto;    /* protocol before an upgrade (STARTTLS, CONNECT), static */
 	struct kn_app_call *call;  /* set for the duration of each parser callback */
 };
 

@@ -96,6 +96,8 @@ void tls_log_body(const struct kn_tx *tx, struct kn_json *j)
 		put_fp(j, "ja3", st->client.ja3_hash, &st->client.ja3);
 	if (st->server.has_ja3s)
 		put_fp(j, "ja3s", st->server.ja3s_hash, &st->server.ja3s);
+	if (st->from_proto)
+		kn_json_str(j, "from_proto", st->from_proto);
 	if (cc->parsed)
 		put_client_cert(j, cc);
 	if (st->client.has_ja4)
