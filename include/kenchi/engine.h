@@ -21,6 +21,7 @@
 #include "kenchi/flow.h"
 #include "kenchi/kenchi.h"
 #include "kenchi/stream.h"
+#include "kenchi/vuln.h"
 
 #define KN_MAX_WORKERS 64
 
@@ -52,6 +53,13 @@ struct kn_engine_config {
 	struct kn_flow_config flow;
 	struct kn_stream_config stream;
 	struct kn_app_config app;
+
+	/* Vulnerability feeds (NVD CVE API 2.0 JSON files), loaded once by
+	 * kn_engine_new and shared read-only by the workers; none = assets and
+	 * weak TLS only. */
+	const char *const *vuln_feeds;
+	unsigned n_vuln_feeds;
+	struct kn_vuln_config vuln;
 };
 
 /* Defaults: 1 worker, eve.json in the current directory, decode anomalies
@@ -90,6 +98,10 @@ void kn_engine_rotate(struct kn_engine *e);
 void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *out);
 /* Writes the human summary of the run. */
 void kn_engine_summary(const struct kn_engine *e, FILE *out);
+
+/* The engine's vulnerability feed (owned by the engine; empty when no
+ * feed file was given), e.g. for kn_vuln_feed_stats(). */
+const struct kn_vuln_feed *kn_engine_vuln_feed(const struct kn_engine *e);
 
 void kn_engine_free(struct kn_engine *e);
 

@@ -56,6 +56,12 @@ static const char run_usage[] =
 	"      --midstream          reassemble TCP sessions whose SYN was not seen\n"
 	"      --no-app-layer       no protocol detection or parsing (flows only)\n"
 	"      --app-memcap SIZE    application-layer parser memory (default 64M)\n"
+	"vulnerabilities:\n"
+	"      --vuln-feed FILE     match the software seen on the wire (asset events)\n"
+	"                           against FILE, an NVD CVE API 2.0 JSON response\n"
+	"                           (repeatable: one file per API page; sample:\n"
+	"                           feeds/sample-nvd.json); matches are vuln events.\n"
+	"                           Weak TLS is reported with or without a feed.\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"SIGHUP reopens the EVE file (log rotation); SIGINT/SIGTERM stop and flush.\n"
@@ -107,7 +113,10 @@ enum {
 	OPT_SNAPLEN = 256, OPT_NOPROMISC, OPT_STATS, OPT_NODECODE, OPT_SEED, OPT_PROGRESS,
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
 	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_NOAPP, OPT_APPMEM, OPT_DECODERATE,
+	OPT_VULNFEED,
 };
+
+#define MAX_VULN_FEEDS 256
 
 static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
@@ -131,6 +140,7 @@ static const struct option long_opts[] = {
 	{ "stream-depth", required_argument, NULL, OPT_STREAMDEPTH },
 	{ "defrag-memcap", required_argument, NULL, OPT_DEFRAGMEM },
 	{ "midstream", no_argument, NULL, OPT_MIDSTREAM },
+	{ "vuln-feed", required_argument, NULL, OPT_VULNFEED },
 	{ "no-app-layer", no_argument, NULL, OPT_NOAPP },
 	{ "app-memcap", required_argument, NULL, OPT_APPMEM },
 	{ "help", no_argument, NULL, 'h' },
@@ -140,6 +150,7 @@ static const struct option long_opts[] = {
 struct run_opts {
 	struct kn_engine_config cfg;
 	const char *files[MAX_FILES];
+	const char *vuln_feeds[MAX_VULN_FEEDS];
 	char eve_path[4096];
 	int quiet, progress;
 };
@@ -158,6 +169,17 @@ static int add_file(struct run_opts *o, const char *f)
 		return 2;
 	}
 	o->files[o->cfg.n_files++] = f;
+	return 0;
+}
+
+static int add_vuln_feed(struct run_opts *o, const char *f)
+{
+	if (o->cfg.n_vuln_feeds >= MAX_VULN_FEEDS) {
+		fprintf(stderr, "kenchi run: too many --vuln-feed files (at most %d)\n",
+			MAX_VULN_FEEDS);
+		return 2;
+	}
+	o->vuln_feeds[o->cfg.n_vuln_feeds++] = f;
 	return 0;
 }
 
@@ -240,6 +262,7 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_PROGRESS: o->progress = 1; return 0;
 	case OPT_NOPROGRESS: o->progress = 0; return 0;
 	case OPT_MIDSTREAM: o->cfg.stream.midstream = 1; return 0;
+	case OPT_VULNFEED: return add_vuln_feed(o, arg);
 	case OPT_NOAPP: o->cfg.app.enabled = 0; return 0;
 	case OPT_APPMEM: return parse_size_opt("--app-memcap", arg, &o->cfg.app.memcap);
 	case OPT_FLOWMEM: return parse_size_opt("--flow-memcap", arg, &o->cfg.flow.memcap);
@@ -306,6 +329,24 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* One line about the loaded feed, with the first reason anything in it was
+ * skipped (the operator may want a newer or cleaner feed). */
+static void report_vuln_feed(const struct kn_engine *e, unsigned n_files)
+{
+	struct kn_vuln_feed_stats st;
+	if (!n_files)
+		return;
+	kn_vuln_feed_stats(kn_engine_vuln_feed(e), &st);
+	fprintf(stderr, "kenchi run: vulnerability feed: %llu CVEs, %llu match rules from %u file%s",
+		(unsigned long long)st.cves, (unsigned long long)st.matches, n_files,
+		n_files == 1 ? "" : "s");
+	if (st.entries_skipped || st.matches_skipped)
+		fprintf(stderr, " (skipped %llu entries and %llu rules kenchi cannot use; first: %s)",
+			(unsigned long long)st.entries_skipped,
+			(unsigned long long)st.matches_skipped, st.first_skip);
+	fputc('\n', stderr);
+}
+
 static void install_signals(struct kn_engine *e)
 {
 	struct sigaction sa;
@@ -333,6 +374,7 @@ int cmd_run(int argc, char **argv)
 	if ((rc = parse_args(&o, argc, argv)) != 0)
 		return rc < 0 ? 0 : rc;
 	o.cfg.files = o.files;
+	o.cfg.vuln_feeds = o.vuln_feeds;
 	o.cfg.eve_path = o.eve_path;
 	o.cfg.progress = o.progress && !o.cfg.iface;
 
@@ -341,6 +383,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "kenchi run: %s\n", errbuf);
 		return 1;
 	}
+	if (!o.quiet)
+		report_vuln_feed(e, o.cfg.n_vuln_feeds);
 	install_signals(e);
 	rc = kn_engine_run(e, errbuf);
 	running_engine = NULL;

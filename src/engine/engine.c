@@ -33,6 +33,27 @@ void kn_engine_config_default(struct kn_engine_config *cfg)
 	kn_flow_config_default(&cfg->flow);
 	kn_stream_config_default(&cfg->stream);
 	kn_app_config_default(&cfg->app);
+	kn_vuln_config_default(&cfg->vuln);
+}
+
+/* Loads the vulnerability feed files (before the workers, which share it). */
+static int load_vuln_feeds(struct kn_engine *e, char *errbuf)
+{
+	if (!(e->vuln_feed = kn_vuln_feed_new())) {
+		snprintf(errbuf, KN_ERRBUF_SIZE, "out of memory while starting the engine");
+		return -KN_ENOMEM;
+	}
+	for (unsigned i = 0; i < e->cfg.n_vuln_feeds; i++) {
+		int rc = kn_vuln_feed_load_file(e->vuln_feed, e->cfg.vuln_feeds[i], errbuf);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+const struct kn_vuln_feed *kn_engine_vuln_feed(const struct kn_engine *e)
+{
+	return e->vuln_feed;
 }
 
 struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf)
@@ -58,6 +79,8 @@ struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf
 		goto fail;
 	e->dec = kn_decoder_new(&cfg->decode, errbuf);
 	if (!e->dec)
+		goto fail;
+	if (load_vuln_feeds(e, errbuf) != 0)
 		goto fail;
 	if (kn_json_init(&e->json, 4096, 1 << 20) != 0 ||
 	    kn_eve_writer_init(&e->eve, e->sink, 1 << 16) != 0)
@@ -89,6 +112,7 @@ void kn_engine_free(struct kn_engine *e)
 	kn_eve_writer_fini(&e->eve);
 	kn_json_fini(&e->json);
 	kn_decoder_free(e->dec);
+	kn_vuln_feed_free(e->vuln_feed);
 	kn_eve_sink_close(e->sink);
 	kn_free(e);
 }

@@ -22,6 +22,7 @@ struct worker_stats {
 	struct kn_flow_stats flow;
 	struct kn_stream_stats stream;
 	struct kn_app_stats app;
+	struct kn_vuln_stats vuln;
 	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
 	uint64_t stream_bytes, stream_gaps;
 };
@@ -53,6 +54,7 @@ struct worker {
 	struct kn_flow_table *flows;
 	struct kn_stream_ctx *streams;
 	struct kn_app_ctx *app;
+	struct kn_vuln_ctx *vuln;     /* assets and vulnerabilities (borrows eng->vuln_feed) */
 	struct kn_eve_writer eve;
 	struct kn_json json;
 	uint16_t cid_seed;
@@ -73,6 +75,7 @@ struct kn_engine {
 	struct kn_engine_config cfg;
 	struct kn_eve_sink *sink;
 	struct kn_decoder *dec;
+	struct kn_vuln_feed *vuln_feed;  /* read-only once loaded; shared by the workers */
 	struct kn_eve_writer eve;     /* reader thread's batch: anomalies and stats */
 	struct kn_json json;
 	struct worker *workers;

@@ -77,6 +77,17 @@ static void add_app(struct kn_app_stats *a, const struct kn_app_stats *b)
 	a->mem_peak += b->mem_peak;
 }
 
+static void add_vuln(struct kn_vuln_stats *a, const struct kn_vuln_stats *b)
+{
+	a->assets += b->assets;
+	a->asset_events += b->asset_events;
+	a->vuln_software += b->vuln_software;
+	a->vuln_weak_tls += b->vuln_weak_tls;
+	a->evictions += b->evictions;
+	a->entries += b->entries;
+	a->mem_in_use += b->mem_in_use;
+}
+
 /* Sums the workers' published counters and the capture counters (closed
  * inputs plus the one being read). Peaks are summed over workers: an upper
  * bound of the true simultaneous peak. */
@@ -95,6 +106,7 @@ void stats_collect(const struct kn_engine *e, struct worker_stats *sum, struct k
 		sum->stream_bytes += s.stream_bytes;
 		sum->stream_gaps += s.stream_gaps;
 		add_app(&sum->app, &s.app);
+		add_vuln(&sum->vuln, &s.vuln);
 	}
 	*cap = e->cap_total;
 	struct kn_capture_stats cur;
@@ -223,6 +235,27 @@ static void json_app(struct kn_json *j, const struct kn_app_stats *a)
 	kn_json_close(j);
 }
 
+/* "vuln": assets judged and reported, vuln events by kind, the dedup
+ * tables (entries, forgotten at their cap, memory) and the feed's size. */
+static void json_vuln(struct kn_json *j, const struct kn_vuln_stats *v,
+		      const struct kn_vuln_feed *feed)
+{
+	struct kn_vuln_feed_stats fs;
+
+	kn_vuln_feed_stats(feed, &fs);
+	kn_json_open(j, "vuln");
+	kn_json_u64(j, "assets", v->assets);
+	kn_json_u64(j, "asset_events", v->asset_events);
+	kn_json_u64(j, "software", v->vuln_software);
+	kn_json_u64(j, "weak_tls", v->vuln_weak_tls);
+	kn_json_u64(j, "entries", v->entries);
+	kn_json_u64(j, "evictions", v->evictions);
+	kn_json_u64(j, "memuse", v->mem_in_use);
+	kn_json_u64(j, "feed_cves", fs.cves);
+	kn_json_u64(j, "feed_rules", fs.matches);
+	kn_json_close(j);
+}
+
 void stats_emit(struct kn_engine *e, int final)
 {
 	struct worker_stats s;
@@ -256,6 +289,7 @@ void stats_emit(struct kn_engine *e, int final)
 	json_decoder(j, kn_decoder_stats(e->dec), e);
 	json_flow_stream(j, &s, e);
 	json_app(j, &s.app);
+	json_vuln(j, &s.vuln, e->vuln_feed);
 	kn_json_open(j, "eve");
 	kn_json_u64(j, "lines", es.lines);
 	kn_json_u64(j, "bytes", es.bytes);

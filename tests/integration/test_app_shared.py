@@ -169,10 +169,11 @@ def tshark_facts(shared, name):
                                   uris[i] if i < len(uris) else ""))
         for c in split(r.get("http.response.code")) if r.get("tcp.srcport") else []:
             http_resp[cid].append((num, c))
-        if r.get("tls.handshake.ja3"):
+        # TLS over TCP only: tshark also fingerprints QUIC's ClientHello (UDP).
+        if r.get("tls.handshake.ja3") and r.get("tcp.srcport"):
             for j in split(r["tls.handshake.ja3"]):
                 tls_ch[cid].append((num, j, r.get("tls.handshake.extensions_server_name", "")))
-        if r.get("tls.handshake.ja3s"):
+        if r.get("tls.handshake.ja3s") and r.get("tcp.srcport"):
             for j in split(r["tls.handshake.ja3s"]):
                 tls_sh[cid].append((num, j))
         if r.get("ssh.protocol"):

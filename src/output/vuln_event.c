@@ -1,0 +1,188 @@
+/*
+ * vuln_event.c - kenchi's own EVE event types "asset" (software seen on
+ * the wire, once per distinct asset) and "vuln" (CVEs matching an asset's
+ * product and version, or weak TLS).
+ *
+ * Output stage, fed by the worker with what src/vuln reports. The head is
+ * the one every flow-related event has, oriented from client to server; the
+ * field names of the bodies are documented in include/kenchi/eve.h and the
+ * README's events section.
+ */
+#include "kenchi/eve.h"
+
+#include <stdio.h>
+
+#include "kenchi/vuln.h"
+#include "output/output.h"
+#include "util/timefmt.h"
+
+static void head(struct kn_json *j, const struct kn_flow *f, const char *event_type,
+		 uint64_t ts_ns, const char *community_id)
+{
+	const struct kn_flow_key *k = &f->key;
+	const struct output_tuple t = {
+		.src = &k->src, .dst = &k->dst, .sport = k->sport, .dport = k->dport,
+		.proto = k->proto, .ip_version = k->ip_version,
+		.icmp_type = f->icmp_type, .icmp_code = f->icmp_code,
+	};
+
+	kn_json_reset(j);
+	output_eve_begin(j, ts_ns, f->flow_id, 0, event_type, k->vlan);
+	output_eve_tuple(j, &t);
+	if (community_id)
+		kn_json_str(j, "community_id", community_id);
+}
+
+/* "host", "port", "role": who runs the software. */
+static void host_port_role(struct kn_json *j, const struct kn_flow *f, int role)
+{
+	char addr[OUTPUT_ADDR_LEN];
+	const struct kn_addr *a = role == KN_ASSET_CLIENT ? &f->key.src : &f->key.dst;
+
+	output_addr_format(a, f->key.ip_version, addr);
+	kn_json_str(j, "host", addr);
+	kn_json_u64(j, "port", f->key.dport);
+	kn_json_str(j, "role", role == KN_ASSET_CLIENT ? "client" : "server");
+}
+
+static void opt_str(struct kn_json *j, const char *key, const char *s)
+{
+	if (s)
+		kn_json_str(j, key, s);
+}
+
+/* A certificate time as Suricata writes notbefore/notafter (UTC). */
+static void cert_time(struct kn_json *j, const char *key, int64_t t)
+{
+	char buf[48];
+	int64_t days = t / 86400, secs = t % 86400, year;
+	unsigned month, day;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	kn_civil_from_days(days, &year, &month, &day);
+	snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u", (long long)year, month, day,
+		 (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
+	kn_json_str(j, key, buf);
+}
+
+static void hex16(struct kn_json *j, const char *key, uint16_t v)
+{
+	char buf[8];
+	snprintf(buf, sizeof buf, "0x%04x", v);
+	kn_json_str(j, key, buf);
+}
+
+static void asset_tls(struct kn_json *j, const struct kn_asset_tls *t)
+{
+	const char *ver = kn_vuln_tls_version_name(t->version);
+	const char *cipher = kn_vuln_weak_cipher(t->cipher, NULL);
+
+	kn_json_open(j, "tls");
+	char draft[24];
+
+	if (!ver && (t->version >> 8) == 0x7f) {  /* as Suricata names them */
+		snprintf(draft, sizeof draft, "TLS 1.3 draft-%u", t->version & 0xffu);
+		ver = draft;
+	}
+	if (ver)
+		kn_json_str(j, "version", ver);
+	else if (t->version)
+		hex16(j, "version", t->version);
+	if (t->has_cipher && cipher)
+		kn_json_str(j, "cipher", cipher);
+	else if (t->has_cipher)
+		hex16(j, "cipher", t->cipher);
+	opt_str(j, "sni", t->sni);
+	if (t->has_cert) {
+		opt_str(j, "subject", t->subject);
+		opt_str(j, "issuer", t->issuer);
+		cert_time(j, "not_before", t->not_before);
+		cert_time(j, "not_after", t->not_after);
+		kn_json_bool(j, "self_signed", t->self_signed);
+	}
+	kn_json_close(j);
+}
+
+void kn_eve_asset(struct kn_json *j, const struct kn_flow *f, const struct kn_asset *a,
+		  uint64_t ts_ns, const char *community_id)
+{
+	head(j, f, "asset", ts_ns, community_id);
+	kn_json_open(j, "asset");
+	host_port_role(j, f, a->role);
+	opt_str(j, "service", a->service);
+	opt_str(j, "product", a->product);
+	opt_str(j, "version", a->version);
+	opt_str(j, "banner", a->banner);
+	opt_str(j, "hostname", a->hostname);
+	if (a->tls)
+		asset_tls(j, a->tls);
+	kn_json_close(j);
+	kn_json_close(j);
+}
+
+static void cves(struct kn_json *j, const struct kn_vuln_report *r)
+{
+	kn_json_open_array(j, "cves");
+	for (unsigned i = 0; i < r->n_cves; i++) {
+		const struct kn_vuln_cve *c = &r->cves[i];
+		kn_json_open(j, NULL);
+		kn_json_str(j, "id", c->id);
+		if (c->has_score) {
+			kn_json_double(j, "score", c->score10 / 10.0, 1);
+			opt_str(j, "severity", c->severity);
+		}
+		kn_json_close(j);
+	}
+	kn_json_close_array(j);
+	kn_json_u64(j, "cves_total", r->cves_total);
+}
+
+static void findings(struct kn_json *j, const struct kn_vuln_report *r)
+{
+	const struct kn_asset_tls *tls = r->asset->tls;
+
+	kn_json_open_array(j, "findings");
+	for (unsigned i = 0; i < r->n_findings; i++) {
+		const struct kn_vuln_finding *fd = &r->findings[i];
+		kn_json_open(j, NULL);
+		kn_json_str(j, "type", kn_vuln_finding_name(fd->type));
+		switch (fd->type) {
+		case KN_VULN_PROTOCOL_DEPRECATED: opt_str(j, "protocol", fd->name); break;
+		case KN_VULN_WEAK_CIPHER:
+			opt_str(j, "cipher", fd->name);
+			opt_str(j, "weakness", fd->weakness);
+			break;
+		case KN_VULN_CERT_EXPIRED: cert_time(j, "not_after", fd->when); break;
+		case KN_VULN_CERT_NOT_YET_VALID: cert_time(j, "not_before", fd->when); break;
+		case KN_VULN_CERT_SELF_SIGNED: opt_str(j, "subject", tls ? tls->subject : NULL); break;
+		default: break;
+		}
+		kn_json_close(j);
+	}
+	kn_json_close_array(j);
+}
+
+void kn_eve_vuln(struct kn_json *j, const struct kn_flow *f, const struct kn_vuln_report *r,
+		 uint64_t ts_ns, const char *community_id)
+{
+	const struct kn_asset *a = r->asset;
+	int sw = r->kind == KN_VULN_SOFTWARE;
+
+	head(j, f, "vuln", ts_ns, community_id);
+	kn_json_open(j, "vuln");
+	host_port_role(j, f, a->role);
+	opt_str(j, "service", a->service);
+	opt_str(j, "product", a->product);
+	opt_str(j, "version", a->version);
+	kn_json_str(j, "kind", sw ? "software" : "weak_tls");
+	kn_json_str(j, "source", sw ? "nvd" : "kenchi");
+	if (sw)
+		cves(j, r);
+	else
+		findings(j, r);
+	kn_json_close(j);
+	kn_json_close(j);
+}
