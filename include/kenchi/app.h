@@ -138,6 +138,11 @@ struct kn_asset {
 	const char *banner;        /* the raw text it came from (Server header, SSH banner), may be NULL */
 	const char *hostname;      /* a name the host gave itself (DHCP option 12), may be NULL */
 	const struct kn_asset_tls *tls;  /* only for service "tls" */
+	/* The host's address when it is not the flow's endpoint of this role
+	 * (a DHCP client's assigned address); NULL = the flow's client or
+	 * server. host_ip_version 4 or 6 goes with it. */
+	const struct kn_addr *host;
+	uint8_t host_ip_version;
 };
 
 /* -------------------------------------------------------------- parsers */

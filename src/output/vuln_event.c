@@ -34,15 +34,21 @@ static void head(struct kn_json *j, const struct kn_flow *f, const char *event_t
 }
 
 /* "host", "port", "role": who runs the software. */
-static void host_port_role(struct kn_json *j, const struct kn_flow *f, int role)
+static void host_port_role_at(struct kn_json *j, const struct kn_flow *f, int role,
+			     const struct kn_addr *host, unsigned ip_version)
 {
 	char addr[OUTPUT_ADDR_LEN];
-	const struct kn_addr *a = role == KN_ASSET_CLIENT ? &f->key.src : &f->key.dst;
+	const struct kn_addr *a = host ? host : role == KN_ASSET_CLIENT ? &f->key.src : &f->key.dst;
 
-	output_addr_format(a, f->key.ip_version, addr);
+	output_addr_format(a, host ? ip_version : f->key.ip_version, addr);
 	kn_json_str(j, "host", addr);
 	kn_json_u64(j, "port", f->key.dport);
 	kn_json_str(j, "role", role == KN_ASSET_CLIENT ? "client" : "server");
+}
+
+static void host_port_role(struct kn_json *j, const struct kn_flow *f, int role)
+{
+	host_port_role_at(j, f, role, NULL, 0);
 }
 
 static void opt_str(struct kn_json *j, const char *key, const char *s)
@@ -111,7 +117,7 @@ void kn_eve_asset(struct kn_json *j, const struct kn_flow *f, const struct kn_as
 {
 	head(j, f, "asset", ts_ns, community_id);
 	kn_json_open(j, "asset");
-	host_port_role(j, f, a->role);
+	host_port_role_at(j, f, a->role, a->host, a->host_ip_version);
 	opt_str(j, "service", a->service);
 	opt_str(j, "product", a->product);
 	opt_str(j, "version", a->version);

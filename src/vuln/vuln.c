@@ -133,9 +133,12 @@ static void key_u64(struct keybuf *k, uint64_t v)
 
 /* Host address (with its VLANs: overlapping address spaces stay apart),
  * role and server port: the common start of every key. */
-static void key_head(struct keybuf *k, char tag, const struct kn_flow *flow, int role)
+static void key_head(struct keybuf *k, char tag, const struct kn_flow *flow,
+		     const struct kn_asset *a)
 {
-	const struct kn_addr *host = role == KN_ASSET_CLIENT ? &flow->key.src : &flow->key.dst;
+	int role = a->role;
+	const struct kn_addr *host = a->host ? a->host
+				     : role == KN_ASSET_CLIENT ? &flow->key.src : &flow->key.dst;
 	k->n = 0;
 	key_bytes(k, &tag, 1);
 	key_bytes(k, host->b, sizeof host->b);
@@ -159,7 +162,7 @@ static int asset_is_new(struct kn_vuln_ctx *ctx, const struct kn_flow *flow,
 {
 	struct keybuf k;
 
-	key_head(&k, 'a', flow, a->role);
+	key_head(&k, 'a', flow, a);
 	key_str(&k, ctx->key, a->service);
 	key_str(&k, ctx->key, a->product);
 	key_str(&k, ctx->key, a->version);
@@ -185,7 +188,7 @@ static void weak_tls(struct kn_vuln_ctx *ctx, const struct kn_flow *flow,
 
 	if (!n)
 		return;
-	key_head(&k, 't', flow, a->role);
+	key_head(&k, 't', flow, a);
 	for (unsigned i = 0; i < n; i++) {
 		key_u64(&k, fs[i].type);
 		key_str(&k, ctx->key, fs[i].name);
@@ -208,7 +211,7 @@ static void software(struct kn_vuln_ctx *ctx, const struct kn_flow *flow,
 
 	if (!ctx->feed || !ctx->feed->n_rules || !a->product || !a->version)
 		return;
-	key_head(&k, 's', flow, a->role);
+	key_head(&k, 's', flow, a);
 	key_str(&k, ctx->key, a->product);
 	key_str(&k, ctx->key, a->version);
 	if (!first_time(ctx, &k))
