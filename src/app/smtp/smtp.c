@@ -385,6 +385,9 @@ static void reply_to(struct kn_app_call *c, struct smtp_state *st, int cmd,
 		if (code == 220) {
 			tx_complete(c, st);
 			st->tls = 1;   /* the rest of both directions is TLS */
+			/* Detection starts again (the client's ClientHello comes
+			 * next; a server does not speak before it). */
+			kn_app_switch(c, 1, NULL, 0);
 		} else {
 			kn_app_event(c, 1, "TLS_REJECTED");
 		}

@@ -5,6 +5,7 @@
  */
 #include "../../kt.h"
 #include "app_test.h"
+#include "appmsg.h"
 
 static void test_registry(void)
 {
@@ -98,6 +99,96 @@ static void test_bad_config(void)
 	KT_CHECK(strstr(err, "probe_max") != NULL);
 }
 
+/* Content decides, whatever the port: HTTP on 5555, TLS on 80, SSH whose
+ * server speaks first on 2222, DNS over UDP on 5300. */
+static void test_detect_by_content(void)
+{
+	struct at t;
+	uint8_t hello[512];
+	static const uint16_t ciphers[] = { 0xc02f, 0x002f };
+	size_t n = kn_tls_client_hello(hello, sizeof hello, "a.example", ciphers, 2, 0);
+
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 5555) == 0);
+	at_feed_str(&t, 0, "GET /x HTTP/1.1\r\nHost: a.example\r\n\r\n");
+	at_feed_str(&t, 1, "HTTP/1.1 204 No Content\r\n\r\n");
+	KT_EQ_STR(kn_app_proto_of(&t.flow), "http");
+	at_end(&t);
+	KT_CHECK(at_find(&t, "\"event_type\":\"http\"", "\"url\":\"/x\"") >= 0);
+	at_fini(&t);
+
+	KT_REQUIRE(n > 0);
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 80) == 0);
+	at_feed(&t, 0, hello, n);
+	KT_EQ_STR(kn_app_proto_of(&t.flow), "tls");
+	at_fini(&t);
+
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 2222) == 0);
+	at_feed_str(&t, 1, "SSH-2.0-OpenSSH_8.9\r\n");
+	at_feed_str(&t, 0, "SSH-2.0-PuTTY_Release_0.78\r\n");
+	KT_EQ_STR(kn_app_proto_of(&t.flow), "ssh");
+	at_end(&t);
+	KT_CHECK(at_find(&t, "\"software_version\":\"OpenSSH_8.9\"") >= 0);
+	at_fini(&t);
+
+	static const uint8_t query[] = {
+		0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0x00, 0x01, 0x00, 0x01,
+	};
+	KT_REQUIRE(at_init(&t, NULL, 17, 40000, 5300) == 0);
+	at_feed(&t, 0, query, sizeof query);
+	KT_EQ_STR(kn_app_proto_of(&t.flow), "dns");
+	KT_CHECK(at_find(&t, "\"rrname\":\"example.com\"") >= 0);
+	at_fini(&t);
+}
+
+/* Bytes that arrive a few at a time are kept until a probe can decide. */
+static void test_detect_split(void)
+{
+	struct at t;
+	const char *req = "POST /upload HTTP/1.1\r\nHost: b\r\nContent-Length: 0\r\n\r\n";
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 8000) == 0);
+	for (const char *p = req; *p; p++)
+		at_feed(&t, 0, p, 1);
+	at_feed_str(&t, 1, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+	at_end(&t);
+	KT_EQ_STR(t.app_proto, "http");
+	KT_CHECK(at_find(&t, "\"http_method\":\"POST\"", "\"url\":\"/upload\"", "\"status\":200") >= 0);
+	KT_CHECK(kn_app_ctx_stats(t.ctx)->mem_in_use == 0);
+	at_fini(&t);
+}
+
+/* STARTTLS: SMTP until the 220, then TLS is detected on the same flow,
+ * logged with from_proto, and the flow reports both protocols. */
+static void test_switch_starttls(void)
+{
+	struct at t;
+	uint8_t hello[512], flight[1024];
+	static const uint16_t ciphers[] = { 0xc02f, 0x002f };
+	size_t n = kn_tls_client_hello(hello, sizeof hello, "mx.example", ciphers, 2, 0);
+	size_t m = kn_tls_server_flight(flight, sizeof flight, 0x0303, 0xc02f, kn_demo_cert_der,
+					kn_demo_cert_der_len);
+
+	KT_REQUIRE(n && m);
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 25) == 0);
+	at_feed_str(&t, 1, "220 mx.example ESMTP Postfix\r\n");
+	at_feed_str(&t, 0, "EHLO client.example\r\n");
+	at_feed_str(&t, 1, "250-mx.example\r\n250 STARTTLS\r\n");
+	at_feed_str(&t, 0, "STARTTLS\r\n");
+	at_feed_str(&t, 1, "220 2.0.0 Ready to start TLS\r\n");
+	at_feed(&t, 0, hello, n);
+	at_feed(&t, 1, flight, m);
+	at_end(&t);
+	KT_EQ_STR(t.app_proto, "tls");
+	KT_EQ_STR(t.app_proto_orig, "smtp");
+	KT_CHECK(at_find(&t, "\"event_type\":\"smtp\"", "\"helo\":\"client.example\"") >= 0);
+	KT_CHECK(at_find(&t, "\"event_type\":\"tls\"", "\"sni\":\"mx.example\"",
+			 "\"from_proto\":\"smtp\"") >= 0);
+	KT_CHECK(kn_app_ctx_stats(t.ctx)->mem_in_use == 0);
+	if (kt_st.failed)
+		at_dump(&t);
+	at_fini(&t);
+}
+
 static const struct kt_case cases[] = {
 	KT_CASE(test_registry),
 	KT_CASE(test_buffer_names),
@@ -105,5 +196,8 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_set_proto_errors),
 	KT_CASE(test_memcap),
 	KT_CASE(test_bad_config),
+	KT_CASE(test_detect_by_content),
+	KT_CASE(test_detect_split),
+	KT_CASE(test_switch_starttls),
 };
 KT_MAIN("app_core", cases)
