@@ -168,10 +168,33 @@ static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
 	return h;
 }
 
+/* The address the client has (ciaddr) or asks for (option 50), so the
+ * asset names the host rather than the 0.0.0.0 it sends from. */
+static int client_address(const struct dhcp_msg *m, struct kn_addr *out)
+{
+	static const uint8_t zero[4];
+	struct dhcp_opt o;
+	uint32_t off = DHCP_OPTIONS_OFF;
+
+	memset(out, 0, sizeof *out);
+	if (m->len >= 16 && memcmp(m->pkt + 12, zero, 4) != 0) {
+		memcpy(out->b, m->pkt + 12, 4);
+		return 1;
+	}
+	while (dhcp_next_option(m, &off, &o)) {
+		if (o.code == 50 && o.len == 4) {
+			memcpy(out->b, o.data, 4);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void report_asset(struct kn_app_call *c, struct dhcp_state *st, const struct dhcp_msg *m)
 {
 	char hostname[256], vendor[256];
 	struct kn_asset a;
+	struct kn_addr host;
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	if (m->op != 1 || (!m->hostname.len && !m->vendor_class.len))
@@ -191,6 +214,10 @@ static void report_asset(struct kn_app_call *c, struct dhcp_state *st, const str
 	a.service = "dhcp";
 	a.hostname = hostname[0] ? hostname : NULL;
 	a.product = vendor[0] ? vendor : NULL;
+	if (client_address(m, &host)) {
+		a.host = &host;
+		a.host_ip_version = 4;
+	}
 	kn_app_asset(c, &a);
 }
 
