@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The embedded default: installs what is needed, builds kenchi, generates a
-# demo capture with the project's own traffic builder (web and DNS traffic,
-# a TCP port scan, fragmented and tunnelled packets, malformed headers) and
-# runs the sensor on it. Events land in out/eve.json.
+# demo capture with the project's own traffic builder (web, DNS, TLS and SSH
+# sessions, a TCP port scan, fragmented and tunnelled packets, malformed
+# headers) and runs the sensor on it with the sample vulnerability feed.
+# Events land in out/eve.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
@@ -11,7 +12,7 @@ ninja -C build >/dev/null
 mkdir -p out
 ./build/tests/builder/gen_demo out/demo.pcap
 rm -f out/eve.json
-./build/src/cli/kenchi run -r out/demo.pcap -l out "$@"
+./build/src/cli/kenchi run -r out/demo.pcap -l out --vuln-feed feeds/sample-nvd.json "$@"
 echo
 echo "events in out/eve.json by type:"
 python3 - <<'PY'
@@ -19,8 +20,10 @@ import collections, json
 c = collections.Counter(json.loads(l)["event_type"] for l in open("out/eve.json"))
 for k, v in sorted(c.items()):
     print("  %-8s %d" % (k, v))
-print("\nfirst flow event:")
+shown = set()
 for l in open("out/eve.json"):
-    if '"event_type":"flow"' in l:
-        print("  " + l.strip()); break
+    t = json.loads(l)["event_type"]
+    if t in ("flow", "dns", "http", "tls", "ssh", "vuln") and t not in shown:
+        shown.add(t)
+        print("\nfirst %s event:\n  %s" % (t, l.strip()))
 PY

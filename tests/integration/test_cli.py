@@ -23,6 +23,7 @@ import kntest  # noqa: E402
 
 S = kntest.Suite("cli")
 TMP = tempfile.mkdtemp(prefix="kenchi-cli-")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def run(args, **kw):
@@ -87,6 +88,55 @@ def case_demo(kenchi, demo):
     b = sorted(json.dumps(f, sort_keys=True) for f in kntest.flows(ev2))
     S.result("demo_workers_identical", rc2 == 0 and a == b, "%d vs %d flow events" % (len(a), len(b)))
     return ev
+
+
+def case_demo_app(kenchi, demo):
+    """The application layer on the demo capture: DNS, HTTP (and its file),
+    TLS, SSH transactions with their fields, the flows' app_proto, assets,
+    and vuln events (weak TLS without a feed; CVEs with the sample feed)."""
+    feed = os.path.join(ROOT, "feeds", "sample-nvd.json")
+    rc, ev, err = kntest.run_kenchi(kenchi, ["--vuln-feed", feed, "-r", demo])
+    if not S.result("demo_app_runs", rc == 0, err[-500:]):
+        return
+    by = {}
+    for e in ev:
+        by.setdefault(e["event_type"], []).append(e)
+    dns = by.get("dns", [])
+    S.result("demo_dns", any(d["dns"].get("type") == "query" and d["dns"].get("rrname") == "example.com"
+                             for d in dns) and
+             any(d["dns"].get("type") == "answer" and "93.184.216.34" in json.dumps(d) for d in dns),
+             "dns events: %s" % dns[:2])
+    http = by.get("http", [])
+    S.result("demo_http", any(h["http"].get("hostname") == "example.com" and
+                              h["http"].get("url") == "/index.html" and h["http"].get("status") == 200 and
+                              h["http"].get("http_method") == "GET" for h in http), "http events: %s" % http[:2])
+    S.result("demo_fileinfo", any(f["fileinfo"].get("size") == 26 for f in by.get("fileinfo", [])),
+             "fileinfo events: %s" % by.get("fileinfo", [])[:2])
+    tls = by.get("tls", [])
+    S.result("demo_tls", any(t["tls"].get("sni") == "intranet.demo.example" and
+                             t["tls"].get("version") == "TLSv1" and "ja3" in t["tls"] and
+                             "Kenchi Demo" in t["tls"].get("subject", "") for t in tls),
+             "tls events: %s" % tls[:2])
+    ssh = by.get("ssh", [])
+    S.result("demo_ssh", any((s["ssh"].get("server") or {}).get("software_version") == "OpenSSH_7.4"
+                             for s in ssh), "ssh events: %s" % ssh[:2])
+    protos = {f.get("app_proto") for f in kntest.flows(ev)}
+    S.result("demo_app_proto", {"dns", "http", "tls", "ssh"} <= protos, "app_proto seen: %s" % protos)
+    vuln = by.get("vuln", [])
+    kinds = {v["vuln"].get("kind") for v in vuln}
+    cves = {c["id"] for v in vuln for c in v["vuln"].get("cves", [])}
+    S.result("demo_vuln", "weak_tls" in kinds and "software" in kinds and
+             any(c.startswith("CVE-") for c in cves), "vuln events: %s" % vuln[:3])
+    S.result("demo_assets", len(by.get("asset", [])) >= 3, "asset events: %s" % by.get("asset", [])[:3])
+    rc0, ev0, _ = kntest.run_kenchi(kenchi, ["-r", demo])
+    S.result("demo_weak_tls_without_feed", rc0 == 0 and any(
+        e["event_type"] == "vuln" and e["vuln"].get("kind") == "weak_tls" for e in ev0),
+        "no weak_tls vuln event without a feed")
+    rc2, ev2, _ = kntest.run_kenchi(kenchi, ["--vuln-feed", feed, "-r", demo], workers=2)
+    app = ("dns", "http", "tls", "ssh", "fileinfo", "vuln", "asset")
+    a = sorted(json.dumps(e, sort_keys=True) for e in ev if e["event_type"] in app)
+    b = sorted(json.dumps(e, sort_keys=True) for e in ev2 if e["event_type"] in app)
+    S.result("demo_app_workers_identical", rc2 == 0 and a == b, "%d vs %d app events" % (len(a), len(b)))
 
 
 def case_two_files(kenchi, demo):
@@ -266,6 +316,7 @@ def main():
     try:
         case_help(kenchi)
         ref = case_demo(kenchi, demo) or []
+        case_demo_app(kenchi, demo)
         case_two_files(kenchi, demo)
         case_memcap(kenchi, demo)
         case_decode_rate(kenchi, demo)
