@@ -224,8 +224,10 @@ def cmp_tshark(name, ts, kev):
             ok = names == sorted(m["names"])
         else:
             ans = [d for d in got if d.get("type") == "answer"]
+            # tshark's dns.a/dns.aaaa also hold the additional section's
+            # glue records: the answer section's addresses must be among them.
             ok = bool(ans) and norm_name(ans[0].get("rrname")) in m["names"] and \
-                dns_answer_addrs({"dns": ans[0]}) == m["addrs"]
+                set(dns_answer_addrs({"dns": ans[0]})) <= set(m["addrs"])
             names = [(d.get("rrname"), dns_answer_addrs({"dns": d})) for d in ans]
         out["dns"].add(ok, "%s frame %d: tshark %s %s, kenchi %s" % (
             name, num, "response" if m["response"] else "query",
@@ -313,6 +315,16 @@ def cmp_suricata(name, sev, kev, extra):
             # transactions are counted apart, not as disagreements.
             extra["dns_other_ports"] += sum(1 for e in kt if not std_dns_port(e))
             kt = [e for e in kt if std_dns_port(e)]
+            # Suricata gives up on a UDP flow whose first datagram is a
+            # response (the query was not captured); kenchi logs those
+            # answers. Counted apart too.
+            asked = {(e.get("community_id"), e["dns"].get("id"))
+                     for e in kt if e["dns"].get("type") == "query"}
+            orphan = [e for e in kt if e["dns"].get("type") != "query" and
+                      (e.get("community_id"), e["dns"].get("id")) not in asked and
+                      e.get("proto") == "UDP"]
+            extra["dns_answers_without_query"] += len(orphan)
+            kt = [e for e in kt if not any(e is o for o in orphan)]
         got = collections.Counter(fields(t, e) for e in kt)
         tal = Tally(t)
         for k, n in ref.items():
@@ -333,8 +345,20 @@ def flow_key(e):
     return (e.get("community_id", ""), f.get("start"))
 
 
-def cmp_app_proto(name, sev, kev):
+def dns_exempt_flows(kev):
+    """Flows where kenchi parses DNS that Suricata does not look at: DNS on
+    ports other than 53 (mDNS, LLMNR) and UDP flows with answers only."""
+    dns = by_type(kev, "dns")
+    other = {e.get("community_id") for e in dns if not std_dns_port(e)}
+    queried = {e.get("community_id") for e in dns if e["dns"].get("type") == "query"}
+    answers_only = {e.get("community_id") for e in dns
+                    if e.get("proto") == "UDP" and e.get("community_id") not in queried}
+    return other | answers_only
+
+
+def cmp_app_proto(name, sev, kev, extra):
     tal = Tally("app_proto")
+    exempt = dns_exempt_flows(kev)
     ref = {flow_key(e): e.get("app_proto") for e in by_type(sev, "flow")}
     got = {flow_key(e): e.get("app_proto") for e in by_type(kev, "flow")}
     for k in sorted(set(ref) | set(got), key=repr):
@@ -342,6 +366,9 @@ def cmp_app_proto(name, sev, kev):
         if k not in ref or k not in got:
             continue  # flow matching is the foundation tests' business
         if a not in PARSED and b not in PARSED:
+            continue
+        if a == "failed" and b == "dns" and k[0] in exempt:
+            extra["dns_flows_not_parsed_by_suricata"] += 1
             continue
         tal.add(a == b, "%s flow %s: suricata %s, kenchi %s" % (name, k, a, b))
     return tal
@@ -383,7 +410,7 @@ def main():
         sev = read_eve(os.path.join(shared, "data", "ref", "suricata", name + ".eve.json.gz"))
         ts = cmp_tshark(name, tshark_facts(shared, name), kev)
         su = cmp_suricata(name, sev, kev, extra)
-        ap = cmp_app_proto(name, sev, kev)
+        ap = cmp_app_proto(name, sev, kev, extra)
         line = []
         for k in total_ts:
             total_ts[k].merge(ts[k])
@@ -421,6 +448,10 @@ def main():
         total_ap.ok, total_ap.total, 100 * total_ap.ratio()))
     print("#   dns events on ports other than 53 (mDNS, LLMNR...; not parsed by Suricata): %d"
           % extra["dns_other_ports"])
+    print("#   dns answers whose query was not captured (Suricata drops such UDP flows): %d"
+          % extra["dns_answers_without_query"])
+    print("#   flows of those two kinds (Suricata: failed, kenchi: dns), not compared: %d"
+          % extra["dns_flows_not_parsed_by_suricata"])
     suite.exit()
 
 
