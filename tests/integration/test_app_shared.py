@@ -168,6 +168,8 @@ def tshark_facts(shared, name):
             http_req[cid].append((num, m, hosts[i] if i < len(hosts) else "",
                                   uris[i] if i < len(uris) else ""))
         for c in split(r.get("http.response.code")) if r.get("tcp.srcport") else []:
+            if c.startswith("1") and c != "101":
+                continue  # interim (100 Continue): not the transaction's status
             http_resp[cid].append((num, c))
         # TLS over TCP only: tshark also fingerprints QUIC's ClientHello (UDP).
         if r.get("tls.handshake.ja3") and r.get("tcp.srcport"):
