@@ -1,7 +1,305 @@
-/* http.c - placeholder parser (recognises nothing) until the real one lands. */
-#include "kenchi/app.h"
+/*
+ * http.c - the HTTP/1.x parser's entry points: registration (name "http",
+ * TCP, ports 80 and 8080 as tie-breakers), the content probe, per-flow
+ * state, the transaction list, and the memory helpers every file of the
+ * folder uses (all charged to the app-layer memcap).
+ *
+ * App stage (src/app): the app core calls http_parse with reassembled bytes
+ * of one direction in any chunking, gaps and ends of direction, and
+ * http_flow_end at the end. The message state machine is http_conn.c. A
+ * transaction is logged exactly once: when both its messages are complete,
+ * or at flow end with what was seen.
+ */
+#include <string.h>
+
+#include "app/http/http_int.h"
+#include "util/alloc.h"
+
+/* ------------------------------------------------------------ memory */
+
+int http_mem_charge(struct http_state *st, size_t n)
+{
+	if (kn_app_mem_charge(st->c, n) == 0)
+		return 0;
+	if (!st->nomem_reported) {
+		st->nomem_reported = 1;
+		http_event(st, 0, "MEMCAP_REACHED");
+	}
+	return -KN_ENOMEM;
+}
+
+void http_mem_credit(struct http_state *st, size_t n)
+{
+	kn_app_mem_credit(st->c, n);
+}
+
+uint32_t http_buf_add(struct http_state *st, struct http_buf *b, const void *d, uint32_t n,
+		      uint32_t max)
+{
+	uint32_t room = max > b->len ? max - b->len : 0;
+
+	if (n > room)
+		n = room;
+	if (!n)
+		return 0;
+	if (b->len + n > b->cap) {
+		uint32_t cap = b->cap ? b->cap : 128;
+		uint8_t *p;
+		while (cap < b->len + n)
+			cap = cap > max / 2 ? max : cap * 2;
+		if (http_mem_charge(st, cap - b->cap) != 0)
+			return 0;
+		p = kn_realloc_array(b->p, cap, 1);
+		if (!p) {
+			http_mem_credit(st, cap - b->cap);
+			return 0;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	if (d)
+		memcpy(b->p + b->len, d, n);
+	b->len += n;
+	return n;
+}
+
+void http_buf_free(struct http_state *st, struct http_buf *b)
+{
+	if (b->p) {
+		http_mem_credit(st, b->cap);
+		kn_free(b->p);
+	}
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void http_event(struct http_state *st, int dir, const char *event)
+{
+	kn_app_event(st->c, dir, event);
+}
+
+/* ------------------------------------------------------------ methods */
+
+struct method {
+	const char *name;
+	uint8_t id;
+};
+
+/* libhtp's known methods (they decide pipelining), then methods that only
+ * make the probe say yes. */
+static const struct method methods[] = {
+	{ "GET", HTTP_M_GET }, { "POST", HTTP_M_POST }, { "HEAD", HTTP_M_HEAD },
+	{ "PUT", HTTP_M_PUT }, { "CONNECT", HTTP_M_CONNECT },
+	{ "DELETE", HTTP_M_OTHER_KNOWN }, { "OPTIONS", HTTP_M_OTHER_KNOWN },
+	{ "TRACE", HTTP_M_OTHER_KNOWN }, { "PATCH", HTTP_M_OTHER_KNOWN },
+	{ "PROPFIND", HTTP_M_OTHER_KNOWN }, { "PROPPATCH", HTTP_M_OTHER_KNOWN },
+	{ "MKCOL", HTTP_M_OTHER_KNOWN }, { "COPY", HTTP_M_OTHER_KNOWN },
+	{ "MOVE", HTTP_M_OTHER_KNOWN }, { "LOCK", HTTP_M_OTHER_KNOWN },
+	{ "UNLOCK", HTTP_M_OTHER_KNOWN }, { "VERSION-CONTROL", HTTP_M_OTHER_KNOWN },
+	{ "CHECKOUT", HTTP_M_OTHER_KNOWN }, { "UNCHECKOUT", HTTP_M_OTHER_KNOWN },
+	{ "CHECKIN", HTTP_M_OTHER_KNOWN }, { "UPDATE", HTTP_M_OTHER_KNOWN },
+	{ "LABEL", HTTP_M_OTHER_KNOWN }, { "REPORT", HTTP_M_OTHER_KNOWN },
+	{ "MKWORKSPACE", HTTP_M_OTHER_KNOWN }, { "MKACTIVITY", HTTP_M_OTHER_KNOWN },
+	{ "BASELINE-CONTROL", HTTP_M_OTHER_KNOWN }, { "MERGE", HTTP_M_OTHER_KNOWN },
+	{ "NOTIFY", HTTP_M_UNKNOWN }, { "SUBSCRIBE", HTTP_M_UNKNOWN },
+	{ "UNSUBSCRIBE", HTTP_M_UNKNOWN }, { "SEARCH", HTTP_M_UNKNOWN },
+	{ "PURGE", HTTP_M_UNKNOWN },
+};
+
+#define N_METHODS (sizeof methods / sizeof methods[0])
+
+uint8_t http_method_lookup(const uint8_t *m, size_t n)
+{
+	for (size_t i = 0; i < N_METHODS; i++)
+		if (strlen(methods[i].name) == n && memcmp(methods[i].name, m, n) == 0)
+			return methods[i].id;
+	return HTTP_M_UNKNOWN;
+}
+
+/* ------------------------------------------------------------- probe */
+
+/* Another text protocol that borrows HTTP's request syntax (RTSP, SIP). */
+static int other_protocol(const uint8_t *data, uint32_t len)
+{
+	const uint8_t *lf = memchr(data, '\n', len);
+	uint32_t n;
+
+	if (!lf)
+		return 0;
+	n = (uint32_t)(lf - data);
+	while (n && (data[n - 1] == '\r' || data[n - 1] == ' '))
+		n--;
+	for (uint32_t i = n; i > 0; i--) {
+		if (data[i - 1] == ' ') {
+			const uint8_t *t = data + i;
+			uint32_t tl = n - i;
+			return (tl >= 5 && memcmp(t, "RTSP/", 5) == 0) ||
+			       (tl >= 4 && memcmp(t, "SIP/", 4) == 0);
+		}
+	}
+	return 0;
+}
+
+static int http_probe(const uint8_t *data, uint32_t len, int dir, unsigned ipproto)
+{
+	static const char resp[] = "HTTP/1.";
+	int more = 0;
+
+	(void)dir, (void)ipproto;
+	if (!len)
+		return KN_PROBE_MORE;
+	if (memcmp(data, resp, len < 7 ? len : 7) == 0)
+		return len < 7 ? KN_PROBE_MORE : KN_PROBE_YES;
+	for (size_t i = 0; i < N_METHODS; i++) {
+		size_t n = strlen(methods[i].name);
+		if (len > n && memcmp(data, methods[i].name, n) == 0 && data[n] == ' ')
+			return other_protocol(data, len) ? KN_PROBE_NO : KN_PROBE_YES;
+		if (len <= n && memcmp(data, methods[i].name, len) == 0)
+			more = 1;
+	}
+	return more ? KN_PROBE_MORE : KN_PROBE_NO;
+}
+
+/* ------------------------------------------------------- transactions */
+
+static void tx_free(struct http_state *st, struct http_tx *tx)
+{
+	http_msg_free(st, &tx->req);
+	http_msg_free(st, &tx->res);
+	http_buf_free(st, &tx->host);
+	http_buf_free(st, &tx->uri_norm);
+	http_body_free(st, &tx->body[0]);
+	http_body_free(st, &tx->body[1]);
+	http_mp_free(st, tx);
+	kn_free(tx);
+	http_mem_credit(st, sizeof *tx);
+}
+
+struct http_tx *http_tx_new(struct http_state *st)
+{
+	struct http_tx *tx;
+
+	if (st->n_tx >= HTTP_TX_MAX) {
+		http_event(st, 0, "TOO_MANY_TRANSACTIONS");
+		return NULL;
+	}
+	if (http_mem_charge(st, sizeof *tx) != 0)
+		return NULL;
+	tx = kn_calloc(1, sizeof *tx);
+	if (!tx) {
+		http_mem_credit(st, sizeof *tx);
+		return NULL;
+	}
+	tx->id = st->next_id++;
+	tx->status_num = -1;
+	tx->req_proto = HTTP_P_09;
+	if (st->tail)
+		st->tail->next = tx;
+	else
+		st->head = tx;
+	st->tail = tx;
+	st->n_tx++;
+	if (!st->res_next)
+		st->res_next = tx;
+	return tx;
+}
+
+void http_try_log(struct http_state *st, int all)
+{
+	struct http_tx *prev = NULL, *tx = st->head, *next;
+
+	for (; tx; tx = next) {
+		next = tx->next;
+		if (!all && !(tx->req_done && tx->res_done)) {
+			prev = tx;
+			continue;
+		}
+		/* At flow end an unfinished body is a truncated file. */
+		if (!tx->req_done)
+			http_body_end(st, tx, 0, 0);
+		if (!tx->res_done)
+			http_body_end(st, tx, 1, 0);
+		http_log_tx(st, tx);
+		if (prev)
+			prev->next = next;
+		else
+			st->head = next;
+		if (st->tail == tx)
+			st->tail = prev;
+		if (st->res_next == tx)
+			st->res_next = next;
+		for (int d = 0; d < 2; d++)
+			if (st->d[d].tx == tx)
+				st->d[d].tx = NULL;
+		st->n_tx--;
+		tx_free(st, tx);
+	}
+}
+
+/* ------------------------------------------------------ parser calls */
+
+static int http_state_init(void *state, struct kn_app_call *c)
+{
+	struct http_state *st = state;
+
+	(void)c;
+	st->d[0].dir = 0;
+	st->d[1].dir = 1;
+	return 0;
+}
+
+static void http_parse(void *state, struct kn_app_call *c, int dir, const uint8_t *data,
+		       uint32_t len, unsigned flags)
+{
+	struct http_state *st = state;
+
+	st->c = c;
+	if (flags & KN_APP_GAP)
+		http_conn_gap(st, dir, len);
+	else if (len)
+		http_conn_data(st, dir, data, len);
+	if (flags & KN_APP_EOF)
+		http_conn_eof(st, dir);
+	st->c = NULL;
+}
+
+static void http_flow_end(void *state, struct kn_app_call *c)
+{
+	struct http_state *st = state;
+
+	st->c = c;
+	http_conn_eof(st, 0);
+	http_conn_eof(st, 1);
+	http_try_log(st, 1);
+	st->c = NULL;
+}
+
+static void http_state_free(void *state, struct kn_app_call *c)
+{
+	struct http_state *st = state;
+	struct http_tx *tx, *next;
+
+	st->c = c;
+	for (tx = st->head; tx; tx = next) {
+		next = tx->next;
+		tx_free(st, tx);
+	}
+	st->head = st->tail = st->res_next = NULL;
+	for (int d = 0; d < 2; d++) {
+		http_buf_free(st, &st->d[d].cur);
+		http_buf_free(st, &st->d[d].fold);
+	}
+	st->c = NULL;
+}
 
 const struct kn_app_parser kn_app_parser_http = {
 	.name = "http",
-	.ipprotos = KN_APP_TCP | KN_APP_UDP,
+	.ipprotos = KN_APP_TCP,
+	.ports = { 80, 8080 },
+	.probe = http_probe,
+	.state_size = sizeof(struct http_state),
+	.state_init = http_state_init,
+	.parse = http_parse,
+	.flow_end = http_flow_end,
+	.state_free = http_state_free,
 };

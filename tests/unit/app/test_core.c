@@ -189,6 +189,32 @@ static void test_switch_starttls(void)
 	at_fini(&t);
 }
 
+/* HTTP CONNECT answered 200: TLS inside the tunnel is detected and logged
+ * with from_proto, and the flow reports tls with app_proto_orig http. */
+static void test_switch_connect(void)
+{
+	struct at t;
+	uint8_t hello[512];
+	static const uint16_t ciphers[] = { 0xc02f, 0x002f };
+	size_t n = kn_tls_client_hello(hello, sizeof hello, "mail.example.com", ciphers, 2, 0);
+
+	KT_REQUIRE(n > 0);
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 3128) == 0);
+	at_feed_str(&t, 0, "CONNECT mail.example.com:443 HTTP/1.1\r\nHost: mail.example.com:443\r\n\r\n");
+	at_feed_str(&t, 1, "HTTP/1.1 200 Connection established\r\n\r\n");
+	at_feed(&t, 0, hello, n);
+	at_end(&t);
+	KT_EQ_STR(t.app_proto, "tls");
+	KT_EQ_STR(t.app_proto_orig, "http");
+	KT_CHECK(at_find(&t, "\"event_type\":\"http\"", "\"http_method\":\"CONNECT\"") >= 0);
+	KT_CHECK(at_find(&t, "\"event_type\":\"tls\"", "\"sni\":\"mail.example.com\"",
+			 "\"from_proto\":\"http\"") >= 0);
+	KT_CHECK(kn_app_ctx_stats(t.ctx)->mem_in_use == 0);
+	if (kt_st.failed)
+		at_dump(&t);
+	at_fini(&t);
+}
+
 static const struct kt_case cases[] = {
 	KT_CASE(test_registry),
 	KT_CASE(test_buffer_names),
@@ -199,5 +225,6 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_detect_by_content),
 	KT_CASE(test_detect_split),
 	KT_CASE(test_switch_starttls),
+	KT_CASE(test_switch_connect),
 };
 KT_MAIN("app_core", cases)

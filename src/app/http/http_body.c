@@ -1,0 +1,503 @@
+/*
+ * http_body.c - message bodies after framing: Content-Encoding decoding
+ * (gzip, deflate; up to HTTP_CODINGS_MAX layers) with zlib, the bytes kept
+ * for detection (first HTTP_BODY_KEEP decoded bytes per direction), and the
+ * hand-off to file metadata (http_file.c).
+ *
+ * App stage, fed by http_conn.c with the message bytes of a body (chunk
+ * framing removed). Decoding is bounded: at most HTTP_DECODE_MAX decoded
+ * bytes per body, and no more than HTTP_RATIO_MAX decoded bytes per encoded
+ * byte once HTTP_RATIO_FREE bytes came out; past either limit decoding
+ * stops with a COMPRESSION_BOMB event and the file is truncated. Data that
+ * fails to decode passes through as it is (GZIP_DECOMPRESSION_FAILED), as
+ * Suricata's library does. zlib's memory comes from kn_malloc and is
+ * charged to the app-layer memcap.
+ */
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+#include "app/http/http_int.h"
+#include "util/alloc.h"
+
+enum { CODING_GZIP = 1, CODING_DEFLATE = 2 };
+
+/* gzip member header (RFC 1952) parse states: the header is read here,
+ * so that what zlib would refuse and libhtp accepts (reserved flag bits,
+ * a wrong CRC or size in the trailer) decodes all the same. */
+enum { GZ_FIXED = 0, GZ_XLEN, GZ_EXTRA, GZ_NAME, GZ_COMMENT, GZ_HCRC, GZ_DONE };
+
+struct zlayer {
+	z_stream zs;
+	uint8_t kind;
+	uint8_t init;     /* inflateInit2 done */
+	uint8_t end;      /* stream ended: what follows is ignored */
+	uint8_t pass;     /* decoding failed: input passes through */
+	uint8_t produced; /* some output came out */
+	uint8_t nhdr;     /* first bytes, kept to tell gzip, zlib and raw deflate apart */
+	uint8_t hdr[2];
+	uint8_t gz;       /* GZ_* while reading a gzip header, GZ_DONE otherwise */
+	uint8_t gz_flags;
+	uint16_t gz_need; /* bytes left in the current fixed-size header field */
+	uint16_t gz_xlen; /* FEXTRA bytes left */
+};
+
+struct http_decoder {
+	struct http_state *st;
+	uint8_t n;
+	struct zlayer l[HTTP_CODINGS_MAX];   /* in decoding order */
+};
+
+/* -------------------------------------------------------- zlib memory */
+
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+	struct http_decoder *dec = opaque;
+	size_t n = (size_t)items * size;
+	size_t *p;
+
+	if (size && n / size != items)
+		return Z_NULL;
+	if (http_mem_charge(dec->st, n + sizeof(size_t)) != 0)
+		return Z_NULL;
+	p = kn_malloc(n + sizeof(size_t));
+	if (!p) {
+		http_mem_credit(dec->st, n + sizeof(size_t));
+		return Z_NULL;
+	}
+	p[0] = n + sizeof(size_t);
+	return p + 1;
+}
+
+static void z_free(voidpf opaque, voidpf ptr)
+{
+	struct http_decoder *dec = opaque;
+	size_t *p = ptr;
+
+	if (!p)
+		return;
+	http_mem_credit(dec->st, p[-1]);
+	kn_free(p - 1);
+}
+
+static void decoder_free(struct http_state *st, struct http_decoder *dec)
+{
+	if (!dec)
+		return;
+	dec->st = st;
+	for (unsigned i = 0; i < dec->n; i++)
+		if (dec->l[i].init)
+			inflateEnd(&dec->l[i].zs);
+	kn_free(dec);
+	http_mem_credit(st, sizeof *dec);
+}
+
+/* --------------------------------------------------------- Content-Encoding */
+
+/* One token of Content-Encoding: its coding, 0 for identity, -1 unknown. */
+static int coding_of(struct http_state *st, int dir, const uint8_t *t, size_t n, int *abnormal)
+{
+	if (http_value_has(t, n, "gzip")) {
+		*abnormal |= !http_value_is(t, n, "gzip") && !http_value_is(t, n, "x-gzip");
+		return CODING_GZIP;
+	}
+	if (http_value_has(t, n, "deflate")) {
+		*abnormal |= !http_value_is(t, n, "deflate") && !http_value_is(t, n, "x-deflate");
+		return CODING_DEFLATE;
+	}
+	if (http_value_is(t, n, "identity") || http_value_is(t, n, "none") ||
+	    http_value_is(t, n, "inflate"))
+		return 0;
+	(void)st, (void)dir;
+	*abnormal = 1;
+	return -1;
+}
+
+/* The codings of Content-Encoding to undo, as libhtp chooses them: only
+ * the first HTTP_CODINGS_MAX tokens count (identity included), in the
+ * order listed. The order does not matter much: every layer recognises
+ * gzip, zlib or raw deflate by its first bytes. Returns how many. */
+static unsigned parse_codings(struct http_state *st, int dir, const uint8_t *v, size_t n,
+			      uint8_t *out)
+{
+	unsigned count = 0, tokens = 0;
+	int abnormal = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t s;
+		int c;
+		while (i < n && (v[i] == ',' || v[i] == ' ' || v[i] == '\t'))
+			i++;
+		s = i;
+		while (i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t')
+			i++;
+		if (i == s)
+			break;
+		if (++tokens > HTTP_CODINGS_MAX) {
+			http_event(st, dir, "TOO_MANY_ENCODING_LAYERS");
+			break;
+		}
+		c = coding_of(st, dir, v + s, i - s, &abnormal);
+		if (c > 0)
+			out[count++] = (uint8_t)c;
+	}
+	if (abnormal)
+		http_event(st, dir, "ABNORMAL_CE_HEADER");
+	return count;
+}
+
+void http_body_start(struct http_state *st, struct http_tx *tx, int dir)
+{
+	struct http_msg *m = dir ? &tx->res : &tx->req;
+	const struct http_hdr *ce = http_hdr_find(m, "content-encoding");
+	struct http_body *b = &tx->body[dir];
+	uint8_t codings[HTTP_CODINGS_MAX];
+	unsigned n;
+
+	if (!ce || b->dec)
+		return;
+	n = parse_codings(st, dir, http_hdr_value(m, ce), ce->value_len, codings);
+	if (!n || http_mem_charge(st, sizeof *b->dec) != 0)
+		return;
+	b->dec = kn_calloc(1, sizeof *b->dec);
+	if (!b->dec) {
+		http_mem_credit(st, sizeof *b->dec);
+		return;
+	}
+	b->dec->st = st;
+	b->dec->n = (uint8_t)n;
+	for (unsigned i = 0; i < n; i++)
+		b->dec->l[i].kind = codings[i];
+}
+
+/* ------------------------------------------------------------- output */
+
+/* A multipart request body, within the tracked size: past it, the files
+ * are truncated and their events written now, as Suricata does. */
+static void emit_multipart(struct http_state *st, struct http_tx *tx, const uint8_t *p,
+			   uint32_t n)
+{
+	struct http_mp *mp = tx->mp;
+
+	if (mp->at_limit) {
+		if (mp->at_limit == 1) {
+			mp->at_limit = 2;
+			http_mp_end(st, tx, 0);
+			http_log_file(st, tx, 0);
+		}
+		return;
+	}
+	if (mp->fed + n > HTTP_FILE_TRACK_MAX) {
+		n = (uint32_t)(HTTP_FILE_TRACK_MAX - mp->fed);
+		mp->at_limit = 1;
+	}
+	mp->fed += n;
+	http_mp_data(st, tx, p, n);
+}
+
+/* Final decoded bytes: kept for detection, and given to the file. */
+static void emit(struct http_state *st, struct http_tx *tx, int dir, const uint8_t *p,
+		 uint32_t n)
+{
+	struct http_body *b = &tx->body[dir];
+
+	if (!n)
+		return;
+	http_buf_add(st, &b->keep, p, n, HTTP_BODY_KEEP);
+	if (dir == 0 && tx->mp) {
+		emit_multipart(st, tx, p, n);
+		return;
+	}
+	if (dir == 0 && !http_req_body_is_file(tx))
+		return;
+	if (b->file.at_limit && !b->file.closed) {
+		/* More than the tracked size: the file is truncated, and its
+		 * event written now, as Suricata does. */
+		http_file_close(st, &b->file, 0);
+		http_log_file(st, tx, dir);
+		return;
+	}
+	if (b->file.size + n > HTTP_FILE_TRACK_MAX) {
+		n = (uint32_t)(HTTP_FILE_TRACK_MAX - b->file.size);
+		b->file.at_limit = 1;
+	}
+	http_file_data(st, &b->file, p, n);
+}
+
+/* Decoded output: within the limits, emitted; past them, decoding stops.
+ * HTTP_DECODE_MAX is a plain limit (more is not needed: detection keeps
+ * HTTP_BODY_KEEP bytes, files HTTP_FILE_TRACK_MAX); output growing more
+ * than HTTP_RATIO_MAX times the encoded bytes consumed is a compression
+ * bomb. */
+static void decoded(struct http_state *st, struct http_tx *tx, int dir, const uint8_t *p,
+		    uint32_t n)
+{
+	struct http_body *b = &tx->body[dir];
+	const struct zlayer *L0 = &b->dec->l[0];
+	uint64_t room = HTTP_DECODE_MAX - b->dec_out, in = b->dec_in;
+	int stop = 0, bomb = 0;
+
+	if (L0->init && in > L0->zs.avail_in)
+		in -= L0->zs.avail_in;   /* what layer 0 has consumed so far */
+	if (n > room) {
+		n = (uint32_t)room;
+		stop = 1;
+	}
+	b->dec_out += n;
+	if (b->dec_out > HTTP_RATIO_FREE && b->dec_out > (uint64_t)HTTP_RATIO_MAX * in)
+		stop = bomb = 1;
+	emit(st, tx, dir, p, n);
+	if (stop)
+		b->dec_stopped = 1;
+	if (bomb)
+		http_event(st, dir, "COMPRESSION_BOMB");
+}
+
+static void feed(struct http_state *st, struct http_tx *tx, int dir, unsigned layer,
+		 const uint8_t *in, uint32_t n);
+
+/* The format comes from the first two bytes, whatever the label says
+ * (libhtp retries a failing layer with the other format): gzip (its header
+ * read by gz_header, then raw deflate), zlib, or raw deflate. */
+static int layer_init(struct http_decoder *dec, struct zlayer *L)
+{
+	int gzip = L->hdr[0] == 0x1f && L->hdr[1] == 0x8b;
+	int zlib = (L->hdr[0] & 0x0f) == 8 && (L->hdr[0] >> 4) <= 7 &&
+		   ((L->hdr[0] << 8) | L->hdr[1]) % 31 == 0;
+
+	memset(&L->zs, 0, sizeof L->zs);
+	L->zs.zalloc = z_alloc;
+	L->zs.zfree = z_free;
+	L->zs.opaque = dec;
+	if (inflateInit2(&L->zs, zlib && !gzip ? 15 : -15) != Z_OK)
+		return -1;
+	L->init = 1;
+	L->gz = gzip ? GZ_FIXED : GZ_DONE;
+	L->gz_need = 8;   /* CM FLG MTIME(4) XFL OS after the magic */
+	return 0;
+}
+
+/* Reads gzip header bytes; returns how many were used (the header is done
+ * when L->gz == GZ_DONE), or -1 for a compression method other than
+ * deflate. Reserved flag bits are ignored. */
+static int64_t gzip_header(struct zlayer *L, const uint8_t *p, uint32_t n)
+{
+	uint32_t i = 0, k;
+
+	while (i < n && L->gz != GZ_DONE) {
+		switch (L->gz) {
+		case GZ_FIXED:   /* CM FLG MTIME(4) XFL OS */
+			if (L->gz_need == 8 && p[i] != 8)
+				return -1;
+			if (L->gz_need == 7)
+				L->gz_flags = p[i];
+			i++;
+			if (--L->gz_need == 0) {
+				L->gz = GZ_XLEN;
+				L->gz_need = 2;
+			}
+			break;
+		case GZ_XLEN:    /* FEXTRA: 2-byte length, little-endian */
+			if (!(L->gz_flags & 4)) {
+				L->gz = GZ_NAME;
+				break;
+			}
+			L->gz_xlen = (uint16_t)(L->gz_xlen | p[i++] << (L->gz_need == 2 ? 0 : 8));
+			if (--L->gz_need == 0)
+				L->gz = GZ_EXTRA;
+			break;
+		case GZ_EXTRA:
+			k = n - i < L->gz_xlen ? n - i : L->gz_xlen;
+			i += k;
+			L->gz_xlen = (uint16_t)(L->gz_xlen - k);
+			if (!L->gz_xlen)
+				L->gz = GZ_NAME;
+			break;
+		case GZ_NAME:    /* FNAME, zero-terminated */
+			if (!(L->gz_flags & 8) || p[i++] == 0)
+				L->gz = GZ_COMMENT;
+			break;
+		case GZ_COMMENT: /* FCOMMENT, zero-terminated */
+			if (!(L->gz_flags & 16) || p[i++] == 0) {
+				L->gz = GZ_HCRC;
+				L->gz_need = 2;
+			}
+			break;
+		case GZ_HCRC:    /* FHCRC: 2 bytes */
+			if (!(L->gz_flags & 2) || (i++, --L->gz_need == 0))
+				L->gz = GZ_DONE;
+			break;
+		}
+	}
+	return i;
+}
+
+/* Decoding failed: this layer passes its input through from now on,
+ * starting with all of the current call's (as libhtp does). */
+static void fail_layer(struct http_state *st, struct http_tx *tx, int dir, unsigned layer,
+		       const uint8_t *pre, uint32_t pre_n, const uint8_t *in, uint32_t n)
+{
+	struct zlayer *L = &tx->body[dir].dec->l[layer];
+
+	http_event(st, dir, "GZIP_DECOMPRESSION_FAILED");
+	if (L->init)
+		inflateEnd(&L->zs);
+	L->init = 0;
+	L->pass = 1;
+	feed(st, tx, dir, layer + 1, pre, pre_n);
+	feed(st, tx, dir, layer + 1, in, n);
+}
+
+/* Inflates in[0..n); output to the next layer. Returns 0, or -1 when
+ * decoding failed (nothing else done). */
+static int inflate_some(struct http_state *st, struct http_tx *tx, int dir, unsigned layer,
+			const uint8_t *in, uint32_t n)
+{
+	struct http_body *b = &tx->body[dir];
+	struct zlayer *L = &b->dec->l[layer];
+	uint8_t out[16384];
+	int rc;
+
+	L->zs.next_in = (Bytef *)(uintptr_t)in;
+	L->zs.avail_in = n;
+	do {
+		uint32_t produced;
+		L->zs.next_out = out;
+		L->zs.avail_out = sizeof out;
+		rc = inflate(&L->zs, Z_NO_FLUSH);
+		produced = (uint32_t)(sizeof out - L->zs.avail_out);
+		if (produced)
+			feed(st, tx, dir, layer + 1, out, produced);
+		L->produced |= produced > 0;
+		if (rc == Z_STREAM_END) {
+			L->end = 1;   /* the trailer and anything after are ignored */
+			return 0;
+		}
+		if (rc == Z_BUF_ERROR)
+			return 0;
+		if (rc != Z_OK)
+			return -1;
+	} while (!b->dec_stopped && (L->zs.avail_in > 0 || L->zs.avail_out == 0));
+	return 0;
+}
+
+static void feed(struct http_state *st, struct http_tx *tx, int dir, unsigned layer,
+		 const uint8_t *in, uint32_t n)
+{
+	struct http_body *b = &tx->body[dir];
+	struct http_decoder *dec = b->dec;
+	struct zlayer *L;
+
+	if (b->dec_stopped || !n)
+		return;
+	if (layer >= dec->n) {
+		decoded(st, tx, dir, in, n);
+		return;
+	}
+	L = &dec->l[layer];
+	if (L->end)
+		return;
+	if (L->pass) {
+		feed(st, tx, dir, layer + 1, in, n);
+		return;
+	}
+	if (!L->init) {
+		while (L->nhdr < 2 && n) {
+			L->hdr[L->nhdr++] = *in++;
+			n--;
+		}
+		if (L->nhdr < 2)
+			return;
+		if (layer_init(dec, L) != 0 ||
+		    (L->gz == GZ_DONE && inflate_some(st, tx, dir, layer, L->hdr, 2) != 0)) {
+			fail_layer(st, tx, dir, layer, L->hdr, 2, in, n);
+			return;
+		}
+		if (L->end || b->dec_stopped)
+			return;
+	}
+	if (L->gz != GZ_DONE) {
+		int64_t used = gzip_header(L, in, n);
+		if (used < 0) {
+			fail_layer(st, tx, dir, layer, L->hdr, 2, in, n);
+			return;
+		}
+		in += used;
+		n -= (uint32_t)used;
+		if (!n)
+			return;
+	}
+	if (inflate_some(st, tx, dir, layer, in, n) != 0) {
+		/* Nothing came out yet: the first bytes pass through too. */
+		fail_layer(st, tx, dir, layer, L->produced ? NULL : L->hdr,
+			   L->produced ? 0 : 2, in, n);
+	}
+}
+
+/* -------------------------------------------------------------- body */
+
+void http_body_data(struct http_state *st, struct http_tx *tx, int dir, const uint8_t *data,
+		    uint32_t len)
+{
+	struct http_body *b = &tx->body[dir];
+
+	b->wire_len += len;
+	if (b->ended || !len)
+		return;
+	if (!b->dec) {
+		emit(st, tx, dir, data, len);
+		return;
+	}
+	if (b->dec_stopped)
+		return;
+	b->dec_in += len;
+	b->dec->st = st;
+	feed(st, tx, dir, 0, data, len);
+}
+
+void http_body_gap(struct http_state *st, struct http_tx *tx, int dir, uint64_t len)
+{
+	struct http_body *b = &tx->body[dir];
+
+	b->wire_len += len;
+	if (b->ended)
+		return;
+	if (b->dec)
+		b->dec_stopped = 1;   /* the compressed stream is broken */
+	if (dir == 1 || http_req_body_is_file(tx))
+		http_file_gap(st, &b->file, b->dec ? 0 : len);
+}
+
+void http_body_end(struct http_state *st, struct http_tx *tx, int dir, int complete)
+{
+	struct http_body *b = &tx->body[dir];
+
+	if (b->ended)
+		return;
+	b->ended = 1;
+	if (b->dec && !b->dec_stopped) {
+		/* A layer still waiting for its first two bytes lets the one
+		 * it has through. */
+		for (unsigned i = 0; i < b->dec->n; i++) {
+			struct zlayer *L = &b->dec->l[i];
+			if (!L->init && !L->pass && L->nhdr) {
+				L->pass = 1;
+				feed(st, tx, dir, i + 1, L->hdr, L->nhdr);
+			}
+		}
+	}
+	if (dir == 0 && tx->mp)
+		http_mp_end(st, tx, complete && !b->dec_stopped);
+	http_file_close(st, &b->file, complete && !b->dec_stopped);
+	decoder_free(st, b->dec);
+	b->dec = NULL;
+}
+
+void http_body_free(struct http_state *st, struct http_body *b)
+{
+	http_buf_free(st, &b->keep);
+	http_file_free(st, &b->file);
+	decoder_free(st, b->dec);
+	b->dec = NULL;
+}

@@ -1,0 +1,367 @@
+/*
+ * http_int.h - private structures of the HTTP/1.x parser (src/app/http):
+ * the per-flow state, one direction's framing state, a transaction (one
+ * request/response pair), its messages (line, headers) and bodies (framing,
+ * content decoding, kept bytes, file metadata), and the functions the files
+ * of this folder share.
+ *
+ * Files, in reading order: http.c (registration, probe, transactions,
+ * memory), http_conn.c (the per-direction state machine: messages, body
+ * framing, pairing, tunnels), http_msg.c (lines and headers), http_uri.c
+ * (URI and Host parsing and normalisation), http_body.c (content decoding,
+ * kept bytes), http_file.c (file metadata: size, sha256, magic),
+ * http_multipart.c (uploads), http_log.c (EVE http/fileinfo bodies and
+ * named buffers), http_asset.c (software seen in Server and User-Agent).
+ *
+ * Every buffer has a maximum stated below and is charged to the app-layer
+ * memcap through http_buf_*; a refused charge drops what would have been
+ * kept, never the parse.
+ */
+#ifndef KN_APP_HTTP_INT_H
+#define KN_APP_HTTP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kenchi/app.h"
+
+/* ------------------------------------------------------------ limits */
+
+#define HTTP_LINE_MAX (16u * 1024)        /* request/status line; longer: event, direction stops */
+#define HTTP_HDR_BYTES_MAX (64u * 1024)   /* header bytes kept per message */
+#define HTTP_HDR_COUNT_MAX 256u           /* headers kept per message */
+#define HTTP_ARENA_MAX (2u * HTTP_HDR_BYTES_MAX) /* names, values and merged values */
+#define HTTP_CHUNK_LINE_MAX 1024u         /* a chunk-size line longer than this is invalid */
+#define HTTP_BODY_KEEP (64u * 1024)       /* decoded body bytes kept per direction */
+/* Decoded bytes of a body tracked as a file (size, sha256): Suricata's
+ * default request/response-body-limit, so that fileinfo agrees. */
+#define HTTP_FILE_TRACK_MAX (100u * 1024)
+#define HTTP_DECODE_MAX (1u << 20)        /* decoded bytes produced per body */
+#define HTTP_RATIO_FREE (64u * 1024)      /* output allowed before the ratio cap applies */
+#define HTTP_RATIO_MAX 1000u              /* decoded/encoded bytes past HTTP_RATIO_FREE */
+#define HTTP_CODINGS_MAX 2u               /* content-coding layers decoded (libhtp's limit) */
+#define HTTP_TX_MAX 64u                   /* transactions pending per flow */
+#define HTTP_ASSETS_SEEN 16u              /* assets remembered per flow (dedup) */
+
+/* --------------------------------------------------------- byte buffer */
+
+/* A growable byte buffer with a caller-given maximum; capacity is charged
+ * to the app-layer memcap. */
+struct http_buf {
+	uint8_t *p;
+	uint32_t len, cap;
+};
+
+struct http_state;
+
+/* Appends up to n bytes, never growing past max bytes; returns the bytes
+ * appended (fewer when max or the memcap is reached). */
+uint32_t http_buf_add(struct http_state *st, struct http_buf *b, const void *d, uint32_t n,
+		      uint32_t max);
+void http_buf_free(struct http_state *st, struct http_buf *b);
+/* Charge/credit helpers for other owned memory (0 or -KN_ENOMEM). */
+int http_mem_charge(struct http_state *st, size_t n);
+void http_mem_credit(struct http_state *st, size_t n);
+
+/* ------------------------------------------------------------ messages */
+
+struct http_hdr {
+	uint32_t name_off, value_off, value_len;
+	uint16_t name_len;
+	uint8_t repeated;          /* a later header of the same name was merged in */
+};
+
+/* The line and headers of a request or a response. */
+struct http_msg {
+	struct http_buf line;      /* request/status line, terminator removed */
+	struct http_buf raw;       /* header block as received (http.header.raw) */
+	struct http_buf arena;     /* header names and values */
+	struct http_buf cooked;    /* "Name: value\r\n" per header, cookies excluded */
+	struct http_hdr *hdr;
+	uint16_t n_hdr, cap_hdr;
+	uint8_t overflow;          /* a limit dropped headers (event sent once) */
+	uint8_t bad_fold;          /* invalid folding seen (event sent once) */
+};
+
+/* Header lookup by lower-case name: the merged value (repeats joined with
+ * ", ", Content-Length keeps the first), or NULL. */
+const struct http_hdr *http_hdr_find(const struct http_msg *m, const char *lname);
+static inline const uint8_t *http_hdr_value(const struct http_msg *m, const struct http_hdr *h)
+{
+	return m->arena.p ? m->arena.p + h->value_off : (const uint8_t *)"";
+}
+static inline const uint8_t *http_hdr_name(const struct http_msg *m, const struct http_hdr *h)
+{
+	return m->arena.p ? m->arena.p + h->name_off : (const uint8_t *)"";
+}
+
+/* --------------------------------------------------------------- bodies */
+
+struct http_decoder;
+
+/* File metadata of a body (EVE fileinfo). */
+struct http_file {
+	void *md;                  /* EVP_MD_CTX while hashing, else NULL */
+	uint64_t size;             /* decoded bytes, gaps included */
+	uint8_t open;              /* some body byte (or gap) was seen */
+	uint8_t gaps;              /* a stream gap hit the body */
+	uint8_t truncated;         /* the body did not complete, or decoding stopped */
+	uint8_t hash_ok;           /* digest is the sha256 of the whole body */
+	uint8_t closed;
+	uint8_t at_limit;          /* HTTP_FILE_TRACK_MAX reached: more data truncates */
+	uint8_t logged;            /* its fileinfo event was written */
+	uint8_t digest[32];
+};
+
+/* One direction's body of a transaction. */
+struct http_body {
+	struct http_buf keep;      /* first HTTP_BODY_KEEP decoded bytes */
+	struct http_file file;
+	struct http_decoder *dec;  /* content decoding, NULL = identity */
+	uint64_t wire_len;         /* message bytes (chunk framing included), EVE "length" */
+	uint64_t dec_in, dec_out;  /* encoded bytes in, decoded bytes out */
+	uint8_t dec_stopped;       /* a decoding limit was hit: nothing more is decoded */
+	uint8_t done;              /* framing complete */
+	uint8_t ended;             /* closed: the file is final */
+};
+
+/* multipart/form-data uploads (http_multipart.c) */
+#define HTTP_MP_FILES 8u
+#define HTTP_MP_BOUNDARY_MAX 70u
+#define HTTP_MP_LINE_MAX 1024u
+#define HTTP_MP_NAME_MAX 256u
+#define HTTP_MP_HEAD 1024u                 /* first bytes of a part kept for its magic */
+
+struct http_mp_file {
+	struct http_file file;
+	uint16_t name_len, head_len;
+	uint8_t name[HTTP_MP_NAME_MAX];
+	uint8_t head[HTTP_MP_HEAD];
+};
+
+struct http_mp {
+	uint8_t delim[4 + HTTP_MP_BOUNDARY_MAX];   /* "\r\n--" boundary */
+	uint8_t carry[4 + HTTP_MP_BOUNDARY_MAX];   /* delimiter prefix ending the last chunk */
+	uint8_t delim_len, carry_len;
+	uint8_t st, has_name, full_reported, at_limit;
+	int8_t cur;                                /* file of the current part, -1 none */
+	uint8_t n_files;
+	uint16_t name_len, line_len;
+	uint64_t fed;                              /* body bytes given to the parser */
+	uint8_t name[HTTP_MP_NAME_MAX];            /* filename of the part being read */
+	uint8_t line[HTTP_MP_LINE_MAX];            /* part header line being read */
+	struct http_mp_file f[HTTP_MP_FILES];
+};
+
+/* ------------------------------------------------------------ transactions */
+
+/* The URI of a transaction made for a response without request (libhtp's
+ * words, kept for EVE agreement). */
+#define HTTP_URI_NOT_SEEN "/libhtp::request_uri_not_seen"
+
+enum http_method_id {
+	HTTP_M_UNKNOWN = 0, HTTP_M_GET, HTTP_M_HEAD, HTTP_M_POST, HTTP_M_PUT, HTTP_M_CONNECT,
+	HTTP_M_OTHER_KNOWN,        /* a method libhtp knows (matters for pipelining) */
+};
+
+/* Protocol versions as numbers (libhtp-like): absent = 0.9. */
+enum { HTTP_P_INVALID = -2, HTTP_P_09 = 9, HTTP_P_10 = 100, HTTP_P_11 = 101 };
+
+struct http_span {
+	uint32_t off, len;
+	uint8_t set;
+};
+
+struct http_tx {
+	struct http_tx *next;
+	uint64_t id;
+	struct http_msg req, res;
+	/* request line (spans into req.line) */
+	struct http_span method, uri, proto;
+	int16_t req_proto, res_proto;
+	uint8_t method_id;
+	/* derived when the request headers complete */
+	struct http_buf host;      /* lower-case hostname (from URI or Host) */
+	struct http_buf uri_norm;  /* normalised path [?query][#fragment] */
+	uint32_t path_len;         /* bytes of uri_norm that are the path */
+	uint8_t has_host, has_path;
+	int32_t port;              /* EVE http_port: -1 none; 0 while headers incomplete */
+	int32_t uri_port;          /* port of the URI's authority, -1 none */
+	/* response line (spans into res.line) */
+	struct http_span rproto, status, smsg;
+	int32_t status_num;        /* 100..999, -1 invalid */
+	/* progress */
+	uint8_t req_hdrs_done, req_done;
+	uint8_t res_hdrs_done, res_done;
+	uint8_t uri_not_seen;      /* made for a response without request */
+	uint8_t seen_100, n_interim;
+	uint8_t logged;
+	struct http_body body[2];  /* [0] request, [1] response */
+	struct http_mp *mp;        /* multipart request body, NULL otherwise */
+};
+
+/* -------------------------------------------------------- direction state */
+
+enum http_st {
+	HTTP_ST_IDLE = 0,   /* between messages: the next byte starts one */
+	HTTP_ST_LINE,       /* request/status line */
+	HTTP_ST_HEADERS,    /* header lines (also trailers, see `trailers`) */
+	HTTP_ST_BODY_CL,    /* Content-Length body */
+	HTTP_ST_CHUNK_LEN,  /* chunk-size line */
+	HTTP_ST_CHUNK_DATA, /* chunk data */
+	HTTP_ST_CHUNK_END,  /* the line end after chunk data */
+	HTTP_ST_BODY_CLOSE, /* body until the direction closes */
+	HTTP_ST_FINALIZE,   /* message done: decides whether what follows is a new message */
+	HTTP_ST_WAIT,       /* request side after CONNECT: waits for the response */
+	HTTP_ST_TUNNEL,     /* not HTTP any more (CONNECT 2xx, 101): ignored */
+	HTTP_ST_DEAD,       /* unrecoverable: ignored */
+};
+
+struct http_dir {
+	uint8_t st;
+	uint8_t trailers;          /* HEADERS state is reading chunked trailers */
+	uint8_t cur_over;          /* the line being assembled passed its limit */
+	uint8_t cur_done;          /* cur holds a line already returned: cleared on next use */
+	uint8_t eof;               /* the direction ended */
+	uint8_t dir;               /* 0 = request side, 1 = response side */
+	struct http_tx *tx;        /* message being parsed (NULL when idle) */
+	struct http_buf cur;       /* partial line across chunks */
+	struct http_buf fold;      /* current header line, continuations appended */
+	uint8_t fold_set;
+	uint64_t left;             /* bytes left in a CL body or a chunk */
+	uint32_t hdr_bytes;        /* header bytes seen in this message */
+	uint32_t n_lines;          /* header lines seen in this message */
+};
+
+struct http_state {
+	struct kn_app_call *c;     /* the current parser call (valid during one call only) */
+	struct http_tx *head, *tail;
+	struct http_tx *res_next;  /* first tx whose response has not started */
+	uint64_t next_id;
+	uint32_t n_tx;
+	struct http_dir d[2];
+	uint32_t assets_seen[HTTP_ASSETS_SEEN];
+	uint8_t n_assets;
+	uint8_t nomem_reported;
+};
+
+/* ------------------------------------------------------------- http.c */
+
+void http_event(struct http_state *st, int dir, const char *event);
+/* A new transaction at the end of the list (NULL: limit or memcap). */
+struct http_tx *http_tx_new(struct http_state *st);
+/* Logs and frees every transaction whose both messages are complete, or
+ * every transaction when `all` (flow end). */
+void http_try_log(struct http_state *st, int all);
+
+/* --------------------------------------------------------- http_conn.c */
+
+/* Stream bytes, a gap, or the end of direction dir. */
+void http_conn_data(struct http_state *st, int dir, const uint8_t *data, uint32_t len);
+void http_conn_gap(struct http_state *st, int dir, uint64_t len);
+void http_conn_eof(struct http_state *st, int dir);
+/* Method id of a request method token. */
+uint8_t http_method_lookup(const uint8_t *m, size_t n);
+
+/* ---------------------------------------------------------- http_msg.c */
+
+/* Collects one line from data[0..len): returns 1 with *line, *line_len (the
+ * terminator and trailing CRs removed, borrowed until the next call) and
+ * *used bytes consumed, or 0 when the line continues past len (all bytes
+ * consumed and kept, up to `max`). *raw_len is the line's length with its
+ * terminator. `mode` (HTTP_EOL_*): which bytes end a line, see http_msg.c. */
+enum { HTTP_EOL_LF = 0, HTTP_EOL_STATUS = 1, HTTP_EOL_HEADER = 2 };
+int http_take_line(struct http_state *st, struct http_dir *d, const uint8_t *data, uint32_t len,
+		   uint32_t max, int mode, uint32_t *used, const uint8_t **line, uint32_t *line_len,
+		   uint32_t *raw_len);
+void http_parse_request_line(struct http_state *st, struct http_tx *tx, const uint8_t *line,
+			     uint32_t len);
+void http_parse_status_line(struct http_state *st, struct http_tx *tx, const uint8_t *line,
+			    uint32_t len);
+/* One header line (terminator removed; raw: as received) of the current
+ * message; returns 1 when it ends the headers. next_is_lf: the byte after
+ * it is an LF. */
+int http_header_line(struct http_state *st, struct http_dir *d, struct http_msg *m,
+		     const uint8_t *line, uint32_t len, uint32_t raw_len, const uint8_t *raw,
+		     int next_is_lf);
+void http_msg_finish(struct http_state *st, struct http_msg *m, int dir);
+void http_msg_free(struct http_state *st, struct http_msg *m);
+/* Lenient Content-Length (libhtp): the first run of digits, whatever
+ * surrounds it (*junk set then); -1 when there is none or it overflows. */
+int64_t http_parse_content_length(const uint8_t *v, size_t n, int *junk);
+/* Header value tests as libhtp makes them: case-insensitive, NUL bytes of
+ * the value ignored; needle/s in lower case. */
+int http_value_has(const uint8_t *v, size_t n, const char *needle);
+int http_value_is(const uint8_t *v, size_t n, const char *s);
+/* Whether a line's first token is a method libhtp knows / looks like a
+ * status line ("HTTP" after whitespace, any case). */
+int http_line_is_request(const uint8_t *line, uint32_t len);
+int http_line_is_response(const uint8_t *line, uint32_t len);
+
+/* ---------------------------------------------------------- http_uri.c */
+
+/* The request URI u[0..n) (authority form for CONNECT): the normalised
+ * URI, and the host and port it names (after the request line). */
+void http_uri_parse(struct http_state *st, struct http_tx *tx, const uint8_t *u, size_t n,
+		    int connect);
+/* Host and port once the request headers are complete: the URI's, else
+ * the Host header's. */
+void http_host_derive(struct http_state *st, struct http_tx *tx);
+/* Content-Range "unit start-end/size": fields set to -1 when absent;
+ * returns 0 when it parses. */
+int http_content_range(const uint8_t *v, size_t n, int64_t *start, int64_t *end,
+		       int64_t *size);
+/* filename="..." of a Content-Disposition value; 1 when found. */
+int http_disposition_filename(const uint8_t *v, size_t n, const uint8_t **name,
+			      size_t *name_len);
+
+/* --------------------------------------------------------- http_body.c */
+
+/* Prepares tx->body[dir] from the message headers: content decoding. */
+void http_body_start(struct http_state *st, struct http_tx *tx, int dir);
+/* Message-body bytes (after framing): decoded and handed to the file. */
+void http_body_data(struct http_state *st, struct http_tx *tx, int dir, const uint8_t *data,
+		    uint32_t len);
+/* A gap of len bytes inside the body. */
+void http_body_gap(struct http_state *st, struct http_tx *tx, int dir, uint64_t len);
+/* The body ended (complete = framing finished normally). */
+void http_body_end(struct http_state *st, struct http_tx *tx, int dir, int complete);
+void http_body_free(struct http_state *st, struct http_body *b);
+
+/* --------------------------------------------------------- http_file.c */
+
+/* The file exists (even with no byte yet) / decoded body bytes / a gap of
+ * len decoded bytes (0 when unknown) / the body ended (complete: all of it
+ * was seen). */
+void http_file_open(struct http_state *st, struct http_file *f);
+void http_file_data(struct http_state *st, struct http_file *f, const uint8_t *data,
+		    uint32_t len);
+void http_file_gap(struct http_state *st, struct http_file *f, uint64_t len);
+void http_file_close(struct http_state *st, struct http_file *f, int complete);
+void http_file_free(struct http_state *st, struct http_file *f);
+/* A short description of the file type from its first bytes, or NULL. */
+const char *http_magic(const uint8_t *p, size_t n);
+/* Whether a request body of this tx is a file (POST, PUT). */
+int http_req_body_is_file(const struct http_tx *tx);
+
+/* ----------------------------------------------------- http_multipart.c */
+
+/* A request whose headers say multipart/form-data: tx->mp is set up. */
+void http_mp_start(struct http_state *st, struct http_tx *tx);
+/* Decoded request body bytes / the body ended / free. */
+void http_mp_data(struct http_state *st, struct http_tx *tx, const uint8_t *p, uint32_t n);
+void http_mp_end(struct http_state *st, struct http_tx *tx, int complete);
+void http_mp_free(struct http_state *st, struct http_tx *tx);
+
+/* ---------------------------------------------------------- http_log.c */
+
+/* Logs tx: the http event, then the fileinfo events not written yet. */
+void http_log_tx(struct http_state *st, struct http_tx *tx);
+/* Writes the fileinfo event of body dir now (a file truncated early). */
+void http_log_file(struct http_state *st, struct http_tx *tx, int dir);
+
+/* -------------------------------------------------------- http_asset.c */
+
+void http_assets(struct http_state *st, struct http_tx *tx, int dir);
+
+#endif

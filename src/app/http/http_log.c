@@ -1,0 +1,406 @@
+/*
+ * http_log.c - what an HTTP transaction hands on: the body of its EVE
+ * "http" event, the "fileinfo" events of its bodies, and the named buffers
+ * detection reads (http.uri, http.header, file.data, ...).
+ *
+ * App stage, called by http.c when a transaction is complete or the flow
+ * ends. Field names, order and presence rules are Suricata 7's (extended
+ * http logging, as in its stock configuration): hostname, http_port, url,
+ * http_user_agent, xff, http_content_type, content_range, http_refer,
+ * http_method, protocol, status, redirect, length. Strings are written as
+ * Suricata writes them: valid UTF-8 as is, otherwise every byte >= 0x80 as
+ * the four characters \xNN. fileinfo carries Suricata's standard members,
+ * then kenchi's extras (sha256, magic), which Suricata's reference
+ * configuration does not enable.
+ */
+#include <string.h>
+
+#include "app/http/http_int.h"
+#include "util/alloc.h"
+#include "util/json.h"
+
+/* ------------------------------------------------------------ strings */
+
+static int utf8_valid(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t v;
+		int len;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			len = 2, v = p[i] & 0x1f;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			len = 3, v = p[i] & 0x0f;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			len = 4, v = p[i] & 0x07;
+		else
+			return 0;
+		if (n - i < (size_t)len)
+			return 0;
+		for (int k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			v = v << 6 | (p[i + k] & 0x3f);
+		}
+		if ((len == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
+		    (len == 4 && (v < 0x10000 || v > 0x10ffff)))
+			return 0;
+		i += (size_t)len;
+	}
+	return 1;
+}
+
+/* Bytes as Suricata writes them (see the file comment). */
+static void json_bytes(struct kn_json *j, const char *key, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *tmp;
+	size_t o = 0;
+
+	if (!p)
+		p = (const uint8_t *)"", n = 0;
+	if (utf8_valid(p, n) || !(tmp = kn_malloc(n * 4 + 1))) {
+		kn_json_strn(j, key, (const char *)p, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x80) {
+			tmp[o++] = (char)p[i];
+			continue;
+		}
+		tmp[o++] = '\\';
+		tmp[o++] = 'x';
+		tmp[o++] = hex[p[i] >> 4];
+		tmp[o++] = hex[p[i] & 15];
+	}
+	kn_json_strn(j, key, tmp, o);
+	kn_free(tmp);
+}
+
+static void json_span(struct kn_json *j, const char *key, const struct http_msg *m,
+		      const struct http_span *s)
+{
+	if (s->set && m->line.p)
+		json_bytes(j, key, m->line.p + s->off, s->len);
+	else if (s->set)
+		json_bytes(j, key, NULL, 0);
+}
+
+static void json_hdr(struct kn_json *j, const char *key, const struct http_msg *m,
+		     const char *name)
+{
+	const struct http_hdr *h = http_hdr_find(m, name);
+
+	if (h)
+		json_bytes(j, key, http_hdr_value(m, h), h->value_len);
+}
+
+/* strtoul() of the status token, as Suricata does it. */
+static uint32_t status_value(const uint8_t *p, uint32_t n)
+{
+	uint64_t v = 0;
+	uint32_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i < n && p[i] == '+')
+		i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		v = v > UINT64_MAX / 16 ? UINT64_MAX : v * 10 + (uint64_t)(p[i] - '0');
+	return (uint32_t)v;
+}
+
+/* ---------------------------------------------------------- http object */
+
+static void log_content(struct kn_json *j, const struct http_tx *tx)
+{
+	const struct http_hdr *ct = http_hdr_find(&tx->res, "content-type");
+	const struct http_hdr *cr = http_hdr_find(&tx->res, "content-range");
+	int64_t start, end, size;
+
+	if (ct) {
+		const uint8_t *v = http_hdr_value(&tx->res, ct);
+		const uint8_t *semi = memchr(v, ';', ct->value_len);
+		const uint8_t *nul = memchr(v, '\0', ct->value_len);
+		size_t n = semi ? (size_t)(semi - v) : ct->value_len;
+		if (nul && (size_t)(nul - v) < n)
+			n = (size_t)(nul - v);
+		json_bytes(j, "http_content_type", v, n);
+	}
+	if (!cr)
+		return;
+	kn_json_open(j, "content_range");
+	json_bytes(j, "raw", http_hdr_value(&tx->res, cr), cr->value_len);
+	if (http_content_range(http_hdr_value(&tx->res, cr), cr->value_len, &start, &end,
+			       &size) == 0) {
+		if (start >= 0)
+			kn_json_u64(j, "start", (uint64_t)start);
+		if (end >= 0)
+			kn_json_u64(j, "end", (uint64_t)end);
+		if (size >= 0)
+			kn_json_u64(j, "size", (uint64_t)size);
+	}
+	kn_json_close(j);
+}
+
+static void log_http_object(const struct http_tx *tx, struct kn_json *j)
+{
+	kn_json_open(j, "http");
+	if (tx->req_hdrs_done && tx->has_host)
+		json_bytes(j, "hostname", tx->host.p, tx->host.len);
+	if (!tx->req_hdrs_done)
+		kn_json_u64(j, "http_port", 0);
+	else if (tx->port >= 0)
+		kn_json_u64(j, "http_port", (uint64_t)tx->port);
+	if (tx->uri_not_seen)
+		kn_json_str(j, "url", HTTP_URI_NOT_SEEN);
+	else
+		json_span(j, "url", &tx->req, &tx->uri);
+	json_hdr(j, "http_user_agent", &tx->req, "user-agent");
+	json_hdr(j, "xff", &tx->req, "x-forwarded-for");
+	log_content(j, tx);
+	json_hdr(j, "http_refer", &tx->req, "referer");
+	json_span(j, "http_method", &tx->req, &tx->method);
+	json_span(j, "protocol", &tx->req, &tx->proto);
+	if (tx->status.set) {
+		kn_json_u64(j, "status", tx->res.line.p ? status_value(tx->res.line.p +
+						tx->status.off, tx->status.len) : 0);
+		json_hdr(j, "redirect", &tx->res, "location");
+	}
+	kn_json_u64(j, "length", tx->body[1].wire_len);
+	kn_json_close(j);
+}
+
+static void log_http(const struct kn_tx *k, struct kn_json *j)
+{
+	log_http_object(k->priv, j);
+}
+
+/* ------------------------------------------------------------ fileinfo */
+
+/* One file of a transaction: a body, or a multipart upload part (then it
+ * has its own name). */
+struct file_ref {
+	const struct http_tx *tx;
+	int dir;
+	const struct http_file *file;
+	const uint8_t *name, *head;
+	size_t name_len, head_len;
+};
+
+static void log_http_of_file(const struct kn_tx *k, struct kn_json *j)
+{
+	const struct file_ref *r = k->priv;
+	log_http_object(r->tx, j);
+}
+
+/* The byte range of a 206 response that is part of a file. */
+static int file_range(const struct http_tx *tx, int64_t *start, int64_t *end)
+{
+	const struct http_hdr *cr = http_hdr_find(&tx->res, "content-range");
+	int64_t size;
+
+	if (tx->status_num != 206 || !cr ||
+	    http_content_range(http_hdr_value(&tx->res, cr), cr->value_len, start, end,
+			       &size) != 0)
+		return 0;
+	if (*start < 0 || *end <= 0 || *start > *end)
+		return 0;
+	return !(*start == 0 && size > 0 && *end == size - 1);
+}
+
+static void log_filename(struct kn_json *j, const struct file_ref *r)
+{
+	const struct http_tx *tx = r->tx;
+	const struct http_hdr *cd = r->dir ? http_hdr_find(&tx->res, "content-disposition") : NULL;
+	const uint8_t *name;
+	size_t n;
+
+	if (r->name)
+		json_bytes(j, "filename", r->name, r->name_len);
+	else if (cd && http_disposition_filename(http_hdr_value(&tx->res, cd), cd->value_len, &name,
+					    &n))
+		json_bytes(j, "filename", name, n);
+	else if (tx->has_path)
+		json_bytes(j, "filename", tx->uri_norm.p, tx->path_len);
+}
+
+static void log_fileinfo(const struct kn_tx *k, struct kn_json *j)
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct file_ref *r = k->priv;
+	const struct http_file *f = r->file;
+	const char *magic = http_magic(r->head, r->head_len);
+	int64_t start, end;
+
+	kn_json_open(j, "fileinfo");
+	log_filename(j, r);
+	kn_json_bool(j, "gaps", f->gaps);
+	kn_json_str(j, "state", f->truncated ? "TRUNCATED" : "CLOSED");
+	kn_json_bool(j, "stored", 0);
+	kn_json_u64(j, "size", f->size);
+	if (r->dir == 1 && file_range(r->tx, &start, &end)) {
+		kn_json_u64(j, "start", (uint64_t)start);
+		kn_json_u64(j, "end", (uint64_t)end);
+	}
+	kn_json_u64(j, "tx_id", r->tx->id);
+	if (f->hash_ok) {
+		char h[65];
+		for (int i = 0; i < 32; i++) {
+			h[2 * i] = hex[f->digest[i] >> 4];
+			h[2 * i + 1] = hex[f->digest[i] & 15];
+		}
+		h[64] = '\0';
+		kn_json_str(j, "sha256", h);
+	}
+	if (magic)
+		kn_json_str(j, "magic", magic);
+	kn_json_close(j);
+}
+
+/* ------------------------------------------------------------- buffers */
+
+struct piece {
+	const uint8_t *p;
+	uint32_t n;
+};
+
+static int add_span(struct piece *v, int k, const struct http_msg *m, const struct http_span *s)
+{
+	if (!s->set)
+		return k;
+	v[k].p = m->line.p ? m->line.p + s->off : NULL;
+	v[k].n = s->len;
+	return k + 1;
+}
+
+static int add_hdr(struct piece *v, int k, const struct http_msg *m, const char *name)
+{
+	const struct http_hdr *h = http_hdr_find(m, name);
+
+	if (!h)
+		return k;
+	v[k].p = http_hdr_value(m, h);
+	v[k].n = h->value_len;
+	return k + 1;
+}
+
+static int add_buf(struct piece *v, int k, const struct http_buf *b, int present)
+{
+	if (!present)
+		return k;
+	v[k].p = b->p;
+	v[k].n = b->len;
+	return k + 1;
+}
+
+/* The values of one named buffer, request side first. */
+static int pieces(const struct http_tx *tx, unsigned buf, struct piece *v)
+{
+	switch (buf) {
+	case KN_BUF_HTTP_URI:
+		return add_buf(v, 0, &tx->uri_norm, tx->has_path);
+	case KN_BUF_HTTP_RAW_URI:
+		return add_span(v, 0, &tx->req, &tx->uri);
+	case KN_BUF_HTTP_METHOD:
+		return add_span(v, 0, &tx->req, &tx->method);
+	case KN_BUF_HTTP_HOST:
+		return add_buf(v, 0, &tx->host, tx->has_host);
+	case KN_BUF_HTTP_USER_AGENT:
+		return add_hdr(v, 0, &tx->req, "user-agent");
+	case KN_BUF_HTTP_HEADER:
+		return add_buf(v, 0, &tx->req.cooked, tx->req_hdrs_done);
+	case KN_BUF_HTTP_RAW_HEADER:
+		return add_buf(v, add_buf(v, 0, &tx->req.raw, tx->req_hdrs_done), &tx->res.raw,
+			       tx->res_hdrs_done);
+	case KN_BUF_HTTP_COOKIE:
+		return add_hdr(v, add_hdr(v, 0, &tx->req, "cookie"), &tx->res, "set-cookie");
+	case KN_BUF_HTTP_REQUEST_BODY:
+		return add_buf(v, 0, &tx->body[0].keep, tx->body[0].keep.len > 0);
+	case KN_BUF_HTTP_STAT_CODE:
+		return add_span(v, 0, &tx->res, &tx->status);
+	case KN_BUF_HTTP_STAT_MSG:
+		return add_span(v, 0, &tx->res, &tx->smsg);
+	case KN_BUF_HTTP_RESPONSE_HEADER:
+		return add_buf(v, 0, &tx->res.cooked, tx->res_hdrs_done);
+	case KN_BUF_HTTP_RESPONSE_BODY:
+	case KN_BUF_FILE_DATA:
+		return add_buf(v, 0, &tx->body[1].keep, tx->body[1].keep.len > 0);
+	case KN_BUF_HTTP_SERVER:
+		return add_hdr(v, 0, &tx->res, "server");
+	case KN_BUF_HTTP_PROTOCOL:
+		return add_span(v, add_span(v, 0, &tx->req, &tx->proto), &tx->res, &tx->rproto);
+	case KN_BUF_HTTP_CONTENT_TYPE:
+		return add_hdr(v, add_hdr(v, 0, &tx->req, "content-type"), &tx->res,
+			       "content-type");
+	default:
+		return 0;
+	}
+}
+
+static int http_buffer(const struct kn_tx *k, unsigned buf, unsigned index, const uint8_t **data,
+		       uint32_t *len)
+{
+	struct piece v[2];
+	int n = pieces(k->priv, buf, v);
+
+	if (index >= (unsigned)n)
+		return 0;
+	*data = v[index].p ? v[index].p : (const uint8_t *)"";
+	*len = v[index].n;
+	return 1;
+}
+
+/* ------------------------------------------------------------- logging */
+
+static void log_one(struct http_state *st, struct http_tx *tx, int dir, struct http_file *f,
+		    const struct file_ref *r)
+{
+	struct kn_tx k = {
+		.id = tx->id, .event_type = "fileinfo", .dir = (uint8_t)dir,
+		.app_proto_member = 1, .log = log_http_of_file, .log2 = log_fileinfo,
+		.priv = r,
+	};
+
+	if (!f->open || f->logged)
+		return;
+	f->logged = 1;
+	kn_app_log(st->c, &k);
+}
+
+void http_log_file(struct http_state *st, struct http_tx *tx, int dir)
+{
+	struct http_body *b = &tx->body[dir];
+	struct file_ref r = { tx, dir, &b->file, NULL, b->keep.p, 0, b->keep.len };
+
+	if (dir == 0 && tx->mp) {
+		for (unsigned i = 0; i < tx->mp->n_files; i++) {
+			struct http_mp_file *f = &tx->mp->f[i];
+			struct file_ref m = { tx, 0, &f->file, f->name, f->head, f->name_len,
+					      f->head_len };
+			log_one(st, tx, 0, &f->file, &m);
+		}
+		return;
+	}
+	log_one(st, tx, dir, &b->file, &r);
+}
+
+void http_log_tx(struct http_state *st, struct http_tx *tx)
+{
+	struct kn_tx k = {
+		.id = tx->id, .dir = 0, .log_tx_id = 1, .log = log_http,
+		.buffer = http_buffer, .priv = tx,
+	};
+
+	if (tx->logged)
+		return;
+	tx->logged = 1;
+	kn_app_log(st->c, &k);
+	http_log_file(st, tx, 0);
+	http_log_file(st, tx, 1);
+}
