@@ -11,9 +11,9 @@
  */
 #include <string.h>
 
-#include <openssl/sha.h>
 
 #include "flow/flow_int.h"
+#include "util/digest.h"
 
 #define PROTO_ICMP 1
 #define PROTO_TCP 6
@@ -78,7 +78,7 @@ static size_t put_u16(uint8_t *p, uint16_t v)
 
 int kn_community_id(const struct kn_flow_key *key, uint16_t seed, char *out)
 {
-	uint8_t buf[2 + 16 + 16 + 2 + 4], md[SHA_DIGEST_LENGTH];
+	uint8_t buf[2 + 16 + 16 + 2 + 4], md[20];
 	const uint8_t *a, *b;
 	uint16_t pa, pb;
 	size_t alen, n = 0;
@@ -109,7 +109,8 @@ int kn_community_id(const struct kn_flow_key *key, uint16_t seed, char *out)
 		n += put_u16(buf + n, pa);
 		n += put_u16(buf + n, pb);
 	}
-	SHA1(buf, n, md);
+	if (kn_digest(KN_SHA1, buf, n, md) != 0)
+		return -KN_EINVAL;
 	out[0] = '1';
 	out[1] = ':';
 	base64(md, sizeof md, out + 2);

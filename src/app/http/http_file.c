@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/digest.h"
 #include "app/http/http_int.h"
 
 /* What an EVP_MD_CTX costs, roughly, for the memcap. */
@@ -38,7 +39,7 @@ static void md_start(struct http_state *st, struct http_file *f)
 	if (http_mem_charge(st, MD_CTX_COST) != 0)
 		return;
 	md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+	if (!md || EVP_DigestInit_ex(md, kn_md(KN_SHA256), NULL) != 1) {
 		EVP_MD_CTX_free(md);
 		http_mem_credit(st, MD_CTX_COST);
 		return;

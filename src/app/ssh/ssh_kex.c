@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "util/digest.h"
 #include "app/ssh/ssh.h"
 
 #define KEXINIT_COOKIE 16
@@ -82,7 +83,7 @@ int ssh_kexinit_hassh(const uint8_t *p, uint32_t len, int dir, char out[SSH_HASS
 	ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		return -1;
-	ok = EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1;
+	ok = EVP_DigestInit_ex(ctx, kn_md(KN_MD5), NULL) == 1;
 	for (unsigned i = 0; ok && i < 4; i++) {
 		if (i)
 			ok = EVP_DigestUpdate(ctx, ";", 1) == 1;

@@ -16,8 +16,11 @@
  *
  * App stage, called by tls.c (Certificate) and tls_hello.c (SSLv2).
  */
+#include "util/digest.h"
 #include "app/tls/tls.h"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -25,6 +28,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+/* Keys checked for self-signature: at most this many bits (RSA modulus,
+ * DSA prime), and for RSA a public exponent of at most this many bits
+ * (65537 has 17). Others are not checked (see cheap_to_verify). */
+#define TLS_VERIFY_KEY_BITS_MAX 4096
+#define TLS_VERIFY_RSA_E_BITS_MAX 32
 
 /* Short names of name attributes, by dotted OID. */
 static const struct {
@@ -272,9 +281,31 @@ static int keep_time(const ASN1_TIME *t, char out[32], int64_t *epoch)
 	return 1;
 }
 
+/* Whether checking a signature with this key costs what an ordinary
+ * certificate's does. The sender chooses the key: an RSA key with a
+ * 3000-bit public exponent in a 1.4 KB certificate makes one check take
+ * about 13 ms (35 times an ordinary certificate's whole decoding), a
+ * CPU cost any peer could impose once per connection. */
+static int cheap_to_verify(const EVP_PKEY *key)
+{
+	BIGNUM *e = NULL;
+	int id = EVP_PKEY_get_base_id(key), ok;
+
+	if (EVP_PKEY_get_bits(key) > TLS_VERIFY_KEY_BITS_MAX)
+		return 0;
+	if (id != EVP_PKEY_RSA && id != EVP_PKEY_RSA_PSS)
+		return 1;
+	if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
+		return 0;
+	ok = BN_num_bits(e) <= TLS_VERIFY_RSA_E_BITS_MAX;
+	BN_free(e);
+	return ok;
+}
+
 /* Names equal, and the signature verifies with the certificate's own key
- * (when that can be checked at all: unknown key or signature algorithms
- * leave the name comparison alone). */
+ * (when that can be checked at all, and cheaply: unknown key or signature
+ * algorithms, and keys too costly to check, leave the name comparison
+ * alone). */
 static int self_signed(X509 *x)
 {
 	const X509_NAME *s = X509_get_subject_name(x), *i = X509_get_issuer_name(x);
@@ -284,7 +315,7 @@ static int self_signed(X509 *x)
 	if (!s || !i || X509_NAME_cmp(s, i) != 0)
 		return 0;
 	key = X509_get0_pubkey(x);
-	v = key ? X509_verify(x, key) : -1;
+	v = key && cheap_to_verify(key) ? X509_verify(x, key) : -1;
 	return v != 0;
 }
 
@@ -306,7 +337,7 @@ void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint
 	keep_name(st, &c->subject, X509_get_subject_name(x));
 	keep_name(st, &c->issuer, X509_get_issuer_name(x));
 	keep_serial(st, &c->serial, der, len);
-	if (EVP_Digest(der, len, md, &mdlen, EVP_sha1(), NULL) == 1 && mdlen == 20) {
+	if (EVP_Digest(der, len, md, &mdlen, kn_md(KN_SHA1), NULL) == 1 && mdlen == 20) {
 		o.p = c->fingerprint;
 		o.len = 0;
 		o.cap = sizeof c->fingerprint - 1;

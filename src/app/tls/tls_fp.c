@@ -16,6 +16,7 @@
  *          to "000000000000".
  * Digests use OpenSSL's EVP interface.
  */
+#include "util/digest.h"
 #include "app/tls/tls.h"
 
 #include <openssl/evp.h>
@@ -48,12 +49,12 @@ static void digest_hex(const EVP_MD *md, const void *data, size_t len, char *out
 
 void tls_md5_hex(const void *data, size_t len, char out[33])
 {
-	digest_hex(EVP_md5(), data, len, out);
+	digest_hex(kn_md(KN_MD5), data, len, out);
 }
 
 void tls_sha256_hex(const void *data, size_t len, char out[65])
 {
-	digest_hex(EVP_sha256(), data, len, out);
+	digest_hex(kn_md(KN_SHA256), data, len, out);
 }
 
 static uint16_t be16(const uint8_t *p)
@@ -223,7 +224,7 @@ static void ja4_hash12(const uint16_t *v, uint32_t n, const uint8_t *sig, uint32
 	memcpy(out, "000000000000", 13);
 	if (n == 0 || !(ctx = EVP_MD_CTX_new()))
 		return;
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestInit_ex(ctx, kn_md(KN_SHA256), NULL);
 	for (uint32_t i = 0; i < n; i++) {
 		item[0] = ',';
 		to_hex((const unsigned char[]){ (unsigned char)(v[i] >> 8),
