@@ -1,6 +1,7 @@
 /*
  * fuzz_app.h - the shared body of the application-layer fuzz targets
- * (fuzz_<proto>.c): one parser, forced on a fake flow, fed a sequence of
+ * (fuzz_<proto>.c): one parser, forced on a fake flow (or, with proto NULL,
+ * the protocol detected by content as in the worker), fed a sequence of
  * chunks decoded from the fuzzer's input.
  *
  * Input format: records of [op][len_hi][len_lo][len bytes]; op bit 0 is the
@@ -8,14 +9,16 @@
  * direction). Whatever is left when a record does not fit is one last data
  * chunk. For UDP parsers each data chunk is a datagram. The flow always
  * ends, so pending-transaction and free paths run too. Every event line is
- * formatted exactly as the worker would; nothing is checked here but memory
- * safety (ASan/UBSan) and termination.
+ * formatted exactly as the worker would; what is checked: memory safety
+ * (ASan/UBSan), termination, and that the app memcap is back to zero once
+ * the flow has ended (no charge without its credit).
  */
 #ifndef KN_FUZZ_APP_H
 #define KN_FUZZ_APP_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kenchi/app.h"
@@ -92,8 +95,10 @@ static inline int fuzz_app_one(const char *proto, uint8_t ipproto, uint16_t dpor
 	flow.key.sport = 40000;
 	flow.key.dport = dport;
 	flow.flow_id = 1;
-	if (kn_app_flow_set_proto(ctx, &flow, kn_app_parser_id(proto)) != 0)
+	if (proto && kn_app_flow_set_proto(ctx, &flow, kn_app_parser_id(proto)) != 0) {
+		kn_app_flow_end(ctx, &flow, ts);
 		return 0;
+	}
 	while (size) {
 		unsigned op = data[0], kind = (op >> 1) & 3, dir = op & 1;
 		size_t len;
@@ -134,6 +139,10 @@ static inline int fuzz_app_one(const char *proto, uint8_t ipproto, uint16_t dpor
 		data += len, size -= len;
 	}
 	kn_app_flow_end(ctx, &flow, ts);
+	/* Every byte a parser charged to the memcap is credited back by the
+	 * time its flow has ended. */
+	if (kn_app_ctx_stats(ctx)->mem_in_use != 0)
+		abort();
 	return 0;
 }
 

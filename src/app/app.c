@@ -12,7 +12,8 @@
  * hits a direction, that direction has failed; the flow has failed when
  * both have (or at the end, when data was seen and nothing matched). Once
  * decided, the kept bytes of both directions are handed to the parser, the
- * direction that spoke first first.
+ * direction that spoke first first; bytes of a direction that were lost or
+ * could not be kept reach the parser as a gap (never as joined data).
  */
 #include "kenchi/app.h"
 
@@ -176,6 +177,7 @@ static void drop_pending(struct kn_app_ctx *ctx, struct app_flow *af)
 			af->pend[d] = NULL;
 		}
 		af->pend_len[d] = 0;
+		af->lost_before[d] = af->lost_after[d] = 0;
 	}
 }
 

@@ -25,6 +25,12 @@ struct app_flow {
 	uint8_t first_dir;          /* direction that spoke first (0xff: none yet) */
 	uint32_t pend_len[2];       /* bytes kept while probing, per direction */
 	uint8_t *pend[2];           /* probe_max bytes each, allocated on demand */
+	/* Bytes of an undecided direction that were not kept: missing before
+	 * the kept bytes (a gap before any was kept) and after them (a gap,
+	 * probe_max or the memcap; once non-zero nothing more is kept). The
+	 * parser receives them as gaps around the kept bytes, so it never
+	 * sees two pieces of a stream joined across a hole. */
+	uint32_t lost_before[2], lost_after[2];
 	void *state;                /* the parser's state */
 	uint8_t orig_proto;         /* protocol before a switch (0: none) */
 	uint8_t switch_dir;         /* a switch was requested during this parse call */

@@ -46,12 +46,27 @@ static unsigned probe_all(const struct kn_flow *flow, int dir, const uint8_t *da
 	return chosen;
 }
 
-/* Appends to the direction's probe buffer; returns the bytes taken. */
+/* Counts n bytes of direction dir that the parser will not get: a hole
+ * before the kept bytes while none are kept, after them otherwise. */
+static void lose(struct app_flow *af, int dir, uint64_t n)
+{
+	uint32_t *c = af->pend_len[dir] || af->lost_after[dir] ? &af->lost_after[dir]
+							      : &af->lost_before[dir];
+	uint64_t t = (uint64_t)*c + n;
+
+	*c = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
+/* Appends to the direction's probe buffer; returns the bytes taken (none
+ * once bytes after the kept ones were lost: a stream has one hole at most
+ * here). */
 static uint32_t keep(struct kn_app_ctx *ctx, struct app_flow *af, int dir,
 		     const uint8_t *data, uint32_t len)
 {
 	uint32_t room, n;
 
+	if (af->lost_after[dir])
+		return 0;
 	if (!af->pend[dir]) {
 		if (app_mem_charge(ctx, ctx->cfg.probe_max) != 0)
 			return 0;
@@ -78,22 +93,31 @@ static void check_failed(struct kn_app_ctx *ctx, struct app_flow *af)
 }
 
 /* The flow has its protocol: hands the kept bytes of both directions
- * (the first speaker's first), then the rest of the current data. */
+ * (the first speaker's first) with the gaps around them, then the rest of
+ * the current data. */
 static void start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
 		  unsigned id, int dir, const uint8_t *rest, uint32_t rest_len, unsigned flags)
 {
 	int first = af->first_dir == 1 ? 1 : 0;
 	uint8_t *pend[2] = { af->pend[0], af->pend[1] };
 	uint32_t plen[2] = { af->pend_len[0], af->pend_len[1] };
+	uint32_t before[2] = { af->lost_before[0], af->lost_before[1] };
+	uint32_t after[2] = { af->lost_after[0], af->lost_after[1] };
 
 	app_flow_start_parser(ctx, flow, af, id);
 	/* Detach the buffers first: a parser call may not see them twice. */
 	af->pend[0] = af->pend[1] = NULL;
 	af->pend_len[0] = af->pend_len[1] = 0;
+	memset(af->lost_before, 0, sizeof af->lost_before);
+	memset(af->lost_after, 0, sizeof af->lost_after);
 	for (int k = 0; k < 2; k++) {
 		int d = k == 0 ? first : !first;
+		if (before[d])
+			app_flow_parse(ctx, flow, af, d, NULL, before[d], KN_APP_GAP);
 		if (plen[d])
 			app_flow_parse(ctx, flow, af, d, pend[d], plen[d], 0);
+		if (after[d])
+			app_flow_parse(ctx, flow, af, d, NULL, after[d], KN_APP_GAP);
 		if (d == dir && (rest_len || (flags & KN_APP_EOF)))
 			app_flow_parse(ctx, flow, af, d, rest, rest_len, flags);
 	}
@@ -114,6 +138,7 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 	int more;
 
 	if (flags & KN_APP_GAP) {
+		lose(af, dir, len);
 		af->dir_failed[dir] = 1;
 		check_failed(ctx, af);
 		return;
@@ -126,7 +151,7 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 	if (af->dir_failed[dir]) {
 		/* Kept in case the other direction decides, up to probe_max. */
 		if (len)
-			keep(ctx, af, dir, data, len);
+			lose(af, dir, len - keep(ctx, af, dir, data, len));
 		return;
 	}
 	if (!len) {
@@ -141,6 +166,13 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 		view_len = len;
 	} else {
 		taken = keep(ctx, af, dir, data, len);
+		if (!af->pend_len[dir]) {
+			/* Nothing could be kept (memcap): nothing to probe. */
+			lose(af, dir, len);
+			af->dir_failed[dir] = 1;
+			check_failed(ctx, af);
+			return;
+		}
 		view = af->pend[dir];
 		view_len = af->pend_len[dir];
 	}
@@ -157,6 +189,8 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 	if (!more || af->pend_len[dir] >= ctx->cfg.probe_max || taken < len ||
 	    (flags & KN_APP_EOF))
 		af->dir_failed[dir] = 1;
+	if (taken < len)
+		lose(af, dir, len - taken);
 	check_failed(ctx, af);
 }
 

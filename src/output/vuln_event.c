@@ -46,11 +46,6 @@ static void host_port_role_at(struct kn_json *j, const struct kn_flow *f, int ro
 	kn_json_str(j, "role", role == KN_ASSET_CLIENT ? "client" : "server");
 }
 
-static void host_port_role(struct kn_json *j, const struct kn_flow *f, int role)
-{
-	host_port_role_at(j, f, role, NULL, 0);
-}
-
 static void opt_str(struct kn_json *j, const char *key, const char *s)
 {
 	if (s)
@@ -179,7 +174,7 @@ void kn_eve_vuln(struct kn_json *j, const struct kn_flow *f, const struct kn_vul
 
 	head(j, f, "vuln", ts_ns, community_id);
 	kn_json_open(j, "vuln");
-	host_port_role(j, f, a->role);
+	host_port_role_at(j, f, a->role, a->host, a->host_ip_version);
 	opt_str(j, "service", a->service);
 	opt_str(j, "product", a->product);
 	opt_str(j, "version", a->version);

@@ -558,7 +558,7 @@ static void smtp_state_free(void *state, struct kn_app_call *c)
 {
 	struct smtp_state *st = state;
 
-	smtp_mime_end(c, st, 0);
+	smtp_mime_free(c, st);   /* flow_end logged the transaction: no more events */
 	tx_release(c, &st->tx);
 	for (int d = 0; d < 2; d++) {
 		if (st->lines[d].buf) {

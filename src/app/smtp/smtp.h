@@ -158,6 +158,9 @@ void smtp_mime_line(struct kn_app_call *c, struct smtp_state *st, const uint8_t 
 		    uint32_t len, uint32_t total);
 /* The message ended ("." line) or was abandoned; frees the MIME state. */
 void smtp_mime_end(struct kn_app_call *c, struct smtp_state *st, int complete);
+/* Frees the MIME state without reading anything more from it (no event,
+ * nothing stored): for state_free, after the transaction was logged. */
+void smtp_mime_free(struct kn_app_call *c, struct smtp_state *st);
 
 /* smtp_log.c */
 void smtp_log_tx(struct kn_app_call *c, struct smtp_state *st);

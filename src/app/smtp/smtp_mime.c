@@ -512,7 +512,14 @@ void smtp_mime_end(struct kn_app_call *c, struct smtp_state *st, int complete)
 	}
 	if (complete)
 		set_status(&st->tx, MAIL_PARSE_DONE);
-	kn_free(m);
-	kn_app_mem_credit(c, sizeof *m);
+	smtp_mime_free(c, st);
+}
+
+void smtp_mime_free(struct kn_app_call *c, struct smtp_state *st)
+{
+	if (!st->mime)
+		return;
+	kn_free(st->mime);
+	kn_app_mem_credit(c, sizeof *st->mime);
 	st->mime = NULL;
 }

@@ -142,7 +142,7 @@ void *tls_mem_alloc(struct tls_state *st, size_t n);
 void tls_mem_free(struct tls_state *st, void *p, size_t n);
 void tls_event(struct tls_state *st, int dir, const char *event);
 /* The string Suricata logs for a version ("TLS 1.2", "TLS 1.3 draft-23",
- * "0x7e01"); 0 is "UNDETERMINED". buf: at least 8 bytes. */
+ * "0x7e01"); 0 is "UNDETERMINED". buf: at least 24 bytes. */
 const char *tls_version_name(uint16_t v, char *buf);
 /* The server's version as negotiated (selected, legacy or record layer). */
 uint16_t tls_server_version(const struct tls_state *st);
