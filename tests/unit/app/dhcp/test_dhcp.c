@@ -7,7 +7,7 @@
 #include "../../../kt.h"
 #include "app/dhcp/dhcp.h"
 #include "dhcp_data.h"
-#include "../ssh/tx_buffers.h"
+#include "tx_buffers.h"
 
 static unsigned count_events(const struct at *t, const char *name)
 {

@@ -2,8 +2,8 @@
  * http_test.h - shared pieces of the HTTP parser tests (header only): a
  * real request/response pair from the bro.org browsing capture (Zeek test
  * trace in shared/data, frames 56 and 101), feeding helpers that cut a
- * conversation into chunks of a given size, and a tx hook that records the
- * named buffers of every logged transaction as detection would read them.
+ * conversation into chunks of a given size; the named buffers are recorded
+ * with tx_buffers.h.
  */
 #ifndef KN_TESTS_HTTP_TEST_H
 #define KN_TESTS_HTTP_TEST_H
@@ -13,6 +13,7 @@
 
 #include "app/app_int.h"
 #include "app_test.h"
+#include "tx_buffers.h"
 
 /* bro.org, frame 56: Firefox asks for a style sheet. */
 static const char bro_req[] =
@@ -88,74 +89,5 @@ static inline int ht_init(struct at *t)
 		action;                                         \
 	} else                                                  \
 		(void)0
-
-/* ------------------------------------------------------------ buffers */
-
-#define HT_BUF_MAX 512
-
-struct ht_buf {
-	uint64_t tx_id;
-	unsigned buf, index;
-	uint32_t len;
-	char *data;
-};
-
-static struct ht_buf ht_bufs[HT_BUF_MAX];
-static unsigned ht_nbufs;
-
-static inline void ht_bufs_reset(void)
-{
-	for (unsigned i = 0; i < ht_nbufs; i++)
-		free(ht_bufs[i].data);
-	ht_nbufs = 0;
-}
-
-static inline void ht_tx_hook(void *user, const struct kn_flow *flow, const char *app_proto,
-			      const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt)
-{
-	at_on_tx(user, flow, app_proto, tx, ts_ns, pcap_cnt);
-	for (unsigned b = 0; tx->buffer && b < KN_BUF_COUNT; b++) {
-		for (unsigned i = 0; i < 8 && ht_nbufs < HT_BUF_MAX; i++) {
-			const uint8_t *d;
-			uint32_t n;
-			struct ht_buf *e;
-			if (!tx->buffer(tx, b, i, &d, &n))
-				break;
-			e = &ht_bufs[ht_nbufs++];
-			e->tx_id = tx->id;
-			e->buf = b;
-			e->index = i;
-			e->len = n;
-			e->data = malloc((size_t)n + 1);
-			if (e->data) {
-				memcpy(e->data, d, n);
-				e->data[n] = '\0';
-			}
-		}
-	}
-}
-
-/* Records buffers from now on (call after ht_init). */
-static inline void ht_bufs_attach(struct at *t)
-{
-	ht_bufs_reset();
-	t->ctx->hooks.tx = ht_tx_hook;
-}
-
-/* The recorded value of buffer[index] of transaction tx_id, or NULL. */
-static inline const struct ht_buf *ht_buf_get(uint64_t tx_id, unsigned buf, unsigned index)
-{
-	for (unsigned i = 0; i < ht_nbufs; i++)
-		if (ht_bufs[i].tx_id == tx_id && ht_bufs[i].buf == buf && ht_bufs[i].index == index)
-			return &ht_bufs[i];
-	return NULL;
-}
-
-/* 1 when buffer[index] of tx_id holds exactly s. */
-static inline int ht_buf_is(uint64_t tx_id, unsigned buf, unsigned index, const char *s)
-{
-	const struct ht_buf *b = ht_buf_get(tx_id, buf, index);
-	return b && b->data && b->len == strlen(s) && memcmp(b->data, s, b->len) == 0;
-}
 
 #endif

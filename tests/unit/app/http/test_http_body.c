@@ -73,10 +73,10 @@ static void test_codings(void)
 		for (size_t c = 0; z && c < 3; c++) {
 			struct at t;
 			HT_INIT_OR(&t, break);
-			ht_bufs_attach(&t);
+			txb_attach(&t);
 			at_feed_str(&t, 0, "GET /page HTTP/1.1\r\nHost: h\r\n\r\n");
 			respond(&t, kinds[k].name, z, zn, chunks[c]);
-			KT_CHECK(ht_buf_is(0, KN_BUF_FILE_DATA, 0, text));
+			KT_CHECK(txb_is(0, KN_BUF_FILE_DATA, 0, text));
 			snprintf(line, sizeof line, "\"length\":%zu}", zn);
 			KT_CHECK(at_find(&t, "\"event_type\":\"http\"", line) >= 0);
 			snprintf(line, sizeof line, "\"size\":%zu,", strlen(text));
@@ -84,7 +84,7 @@ static void test_codings(void)
 					 "\"magic\":\"HTML document\"") >= 0);
 			KT_EQ(at_count(&t, "\"event_type\":\"anomaly\""), 0);
 			at_fini(&t);
-			ht_bufs_reset();
+			txb_reset();
 		}
 		free(z);
 	}
@@ -102,12 +102,12 @@ static void test_two_layers(void)
 	if (!outer)
 		goto out;
 	HT_INIT_OR(&t, goto out);
-	ht_bufs_attach(&t);
+	txb_attach(&t);
 	at_feed_str(&t, 0, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
 	respond(&t, "gzip, deflate", outer, n2, 3);
-	KT_CHECK(ht_buf_is(0, KN_BUF_FILE_DATA, 0, text));
+	KT_CHECK(txb_is(0, KN_BUF_FILE_DATA, 0, text));
 	at_fini(&t);
-	ht_bufs_reset();
+	txb_reset();
 out:
 	free(inner);
 	free(outer);
@@ -185,27 +185,27 @@ static void test_truncated_and_corrupt(void)
 	if (!z)
 		return;
 	HT_INIT_OR(&t, goto out);
-	ht_bufs_attach(&t);
+	txb_attach(&t);
 	at_feed_str(&t, 0, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
 	respond(&t, "gzip", z, zn / 2, 0);
 	at_end(&t);
 	KT_EQ(at_count(&t, "GZIP_DECOMPRESSION_FAILED"), 0);
 	{
-		const struct ht_buf *b = ht_buf_get(0, KN_BUF_FILE_DATA, 0);
+		const struct txb_entry *b = txb_get(0, KN_BUF_FILE_DATA, 0);
 		KT_CHECK(!b || (b->len < strlen(text) && memcmp(b->data, text, b->len) == 0));
 	}
 	at_fini(&t);
-	ht_bufs_reset();
+	txb_reset();
 
 	HT_INIT_OR(&t, goto out);
-	ht_bufs_attach(&t);
+	txb_attach(&t);
 	at_feed_str(&t, 0, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
 	respond(&t, "gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03not deflate at all!", 29, 0);
 	KT_CHECK(at_find(&t, "GZIP_DECOMPRESSION_FAILED") >= 0);
 	KT_CHECK(at_find(&t, "\"event_type\":\"http\"", "\"length\":29}") >= 0);
 	at_fini(&t);
 out:
-	ht_bufs_reset();
+	txb_reset();
 	free(z);
 }
 

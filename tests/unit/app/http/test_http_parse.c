@@ -153,15 +153,15 @@ static void test_chunked(void)
 	struct at t;
 
 	KT_REQUIRE(ht_init(&t) == 0);
-	ht_bufs_attach(&t);
+	txb_attach(&t);
 	at_feed_str(&t, 0, "GET /c HTTP/1.1\r\nHost: h\r\n\r\n");
 	at_feed_str(&t, 1, res);
 	KT_CHECK(at_find(&t, "\"event_type\":\"http\"", "\"length\":30}") >= 0);
 	KT_CHECK(at_find(&t, "\"event_type\":\"fileinfo\"", "\"size\":11,") >= 0);
-	KT_CHECK(ht_buf_is(0, KN_BUF_FILE_DATA, 0, "hello world"));
+	KT_CHECK(txb_is(0, KN_BUF_FILE_DATA, 0, "hello world"));
 	KT_CHECK(at_find(&t, "REQUEST_CHUNK_EXTENSION") >= 0);
 	at_fini(&t);
-	ht_bufs_reset();
+	txb_reset();
 }
 
 /* No length: the body lasts until the server closes. */
@@ -285,7 +285,7 @@ static void test_headers(void)
 	struct at t;
 
 	KT_REQUIRE(ht_init(&t) == 0);
-	ht_bufs_attach(&t);
+	txb_attach(&t);
 	at_feed_str(&t, 0, "GET /h HTTP/1.1\r\nHost: h\r\nUser-Agent: long\r\n  agent\r\n"
 			   "X-Forwarded-For: 1.2.3.4\r\nAccept: a\r\nAccept: b\r\n"
 			   "Cookie: sid=1\r\n\r\n");
@@ -300,15 +300,15 @@ static void test_headers(void)
 	/* A part of a file: start and end in fileinfo. */
 	KT_CHECK(at_find(&t, "\"event_type\":\"fileinfo\"", "\"size\":10,\"start\":10,\"end\":19,"
 			 "\"tx_id\":0") >= 0);
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_HEADER, 0,
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_HEADER, 0,
 			   "Host: h\r\nUser-Agent: long  agent\r\nX-Forwarded-For: 1.2.3.4\r\n"
 			   "Accept: a, b\r\n"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_COOKIE, 0, "sid=1"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_COOKIE, 1, "a=1, b=2"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_STAT_CODE, 0, "206"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_STAT_MSG, 0, "Partial Content"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_COOKIE, 0, "sid=1"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_COOKIE, 1, "a=1, b=2"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_STAT_CODE, 0, "206"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_STAT_MSG, 0, "Partial Content"));
 	at_fini(&t);
-	ht_bufs_reset();
+	txb_reset();
 }
 
 /* Bytes that are not UTF-8 are written as \xNN, like Suricata does. */
@@ -356,31 +356,31 @@ static void test_buffers(void)
 	struct at t;
 
 	KT_REQUIRE(ht_init(&t) == 0);
-	ht_bufs_attach(&t);
+	txb_attach(&t);
 	at_feed_str(&t, 0, "POST /a/./b/../c//d%2e%70hp?q=%41 HTTP/1.1\r\nHost: Ex.TEST:81\r\n"
 			   "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n"
 			   "User-Agent: ua\r\n\r\nx=1&y=2");
 	at_feed_str(&t, 1, "HTTP/1.1 200 OK\r\nServer: nginx/1.18.0\r\nContent-Length: 4\r\n\r\nbody");
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_URI, 0, "/a/c/d.php?q=%41"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_RAW_URI, 0, "/a/./b/../c//d%2e%70hp?q=%41"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_METHOD, 0, "POST"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_HOST, 0, "ex.test"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_USER_AGENT, 0, "ua"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_REQUEST_BODY, 0, "x=1&y=2"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_RESPONSE_BODY, 0, "body"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_FILE_DATA, 0, "body"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_SERVER, 0, "nginx/1.18.0"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_PROTOCOL, 0, "HTTP/1.1"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_CONTENT_TYPE, 0, "application/x-www-form-urlencoded"));
-	KT_CHECK(ht_buf_is(0, KN_BUF_HTTP_RESPONSE_HEADER, 0,
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_URI, 0, "/a/c/d.php?q=%41"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_RAW_URI, 0, "/a/./b/../c//d%2e%70hp?q=%41"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_METHOD, 0, "POST"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_HOST, 0, "ex.test"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_USER_AGENT, 0, "ua"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_REQUEST_BODY, 0, "x=1&y=2"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_RESPONSE_BODY, 0, "body"));
+	KT_CHECK(txb_is(0, KN_BUF_FILE_DATA, 0, "body"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_SERVER, 0, "nginx/1.18.0"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_PROTOCOL, 0, "HTTP/1.1"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_CONTENT_TYPE, 0, "application/x-www-form-urlencoded"));
+	KT_CHECK(txb_is(0, KN_BUF_HTTP_RESPONSE_HEADER, 0,
 			   "Server: nginx/1.18.0\r\nContent-Length: 4\r\n"));
-	KT_CHECK(ht_buf_get(0, KN_BUF_HTTP_RAW_HEADER, 0) != NULL);
-	KT_CHECK(ht_buf_get(0, KN_BUF_DNS_QUERY, 0) == NULL);
+	KT_CHECK(txb_get(0, KN_BUF_HTTP_RAW_HEADER, 0) != NULL);
+	KT_CHECK(txb_get(0, KN_BUF_DNS_QUERY, 0) == NULL);
 	/* The form POST is a file named after the path. */
 	KT_CHECK(at_find(&t, "\"event_type\":\"fileinfo\"", "\"filename\":\"/a/c/d.php\"",
 			 "\"size\":7") >= 0);
 	at_fini(&t);
-	ht_bufs_reset();
+	txb_reset();
 }
 
 static void test_probe(void)

@@ -9,7 +9,7 @@
  */
 #include "../../../kt.h"
 #include "app/smtp/smtp.h"
-#include "../ssh/tx_buffers.h"
+#include "tx_buffers.h"
 
 struct step {
 	int dir;

@@ -1,7 +1,7 @@
 /*
  * tx_buffers.h - records the named buffers of every logged transaction, as
  * detection would read them, on top of app_test.h (header only; used by the
- * ssh, smtp and dhcp parser tests).
+ * http, ssh, smtp and dhcp parser tests).
  *
  *   at_init(&t, "ssh", 6, 40000, 22);
  *   txb_attach(&t);              // after at_init: wraps the tx hook
@@ -70,6 +70,22 @@ static inline unsigned txb_count(unsigned buf)
 	for (unsigned i = 0; i < txb_n; i++)
 		c += txb_v[i].buf == buf;
 	return c;
+}
+
+/* The recorded value of buffer[index] of transaction tx_id, or NULL. */
+static inline const struct txb_entry *txb_get(uint64_t tx_id, unsigned buf, unsigned index)
+{
+	for (unsigned i = 0; i < txb_n; i++)
+		if (txb_v[i].tx_id == tx_id && txb_v[i].buf == buf && txb_v[i].index == index)
+			return &txb_v[i];
+	return NULL;
+}
+
+/* 1 when buffer[index] of transaction tx_id holds exactly s. */
+static inline int txb_is(uint64_t tx_id, unsigned buf, unsigned index, const char *s)
+{
+	const struct txb_entry *b = txb_get(tx_id, buf, index);
+	return b && b->data && b->len == strlen(s) && memcmp(b->data, s, b->len) == 0;
 }
 
 /* 1 when some transaction had buffer[index] equal to s (exact bytes). */
