@@ -96,7 +96,7 @@ static inline int fuzz_app_one(const char *proto, uint8_t ipproto, uint16_t dpor
 	flow.key.dport = dport;
 	flow.flow_id = 1;
 	if (proto && kn_app_flow_set_proto(ctx, &flow, kn_app_parser_id(proto)) != 0) {
-		kn_app_flow_end(ctx, &flow, ts);
+		kn_app_flow_end(ctx, &flow, ts, NULL);
 		return 0;
 	}
 	while (size) {
@@ -138,7 +138,7 @@ static inline int fuzz_app_one(const char *proto, uint8_t ipproto, uint16_t dpor
 		}
 		data += len, size -= len;
 	}
-	kn_app_flow_end(ctx, &flow, ts);
+	kn_app_flow_end(ctx, &flow, ts, NULL);
 	/* Every byte a parser charged to the memcap is credited back by the
 	 * time its flow has ended. */
 	if (kn_app_ctx_stats(ctx)->mem_in_use != 0)

@@ -283,12 +283,10 @@ void kn_app_udp(struct kn_app_ctx *ctx, struct kn_packet *pkt);
 /* The flow ends: pending transactions are logged and flow->app freed. Call
  * after the stream stage delivered its last bytes. Returns what
  * kn_app_proto_of() returned just before (static string or NULL), for the
- * flow event's app_proto. */
-const char *kn_app_flow_end(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns);
-/* Same, also giving the protocol before a kn_app_switch() (or NULL) in
- * *orig (which may be NULL). */
-const char *kn_app_flow_end2(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns,
-			     const char **orig);
+ * flow event's app_proto; *orig (when orig is not NULL) gets the protocol
+ * before a kn_app_switch(), or NULL. */
+const char *kn_app_flow_end(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns,
+			    const char **orig);
 
 /* Skips detection: the flow is parsed as parser `id` from now on (tests,
  * fuzzing, operator port mappings). 0, -KN_EINVAL (bad id, or the flow

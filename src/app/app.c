@@ -314,13 +314,8 @@ const char *kn_app_proto_of(const struct kn_flow *flow)
 	return NULL;
 }
 
-const char *kn_app_flow_end(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns)
-{
-	return kn_app_flow_end2(ctx, flow, now_ns, NULL);
-}
-
-const char *kn_app_flow_end2(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns,
-			     const char **orig)
+const char *kn_app_flow_end(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64_t now_ns,
+			    const char **orig)
 {
 	struct app_flow *af = flow->app;
 	const char *name;
@@ -361,10 +356,8 @@ void kn_app_stream_data(struct kn_app_ctx *ctx, struct kn_flow *flow, int dir,
 		flags |= KN_APP_GAP;
 	if (stream_flags & (KN_STREAM_FIN | KN_STREAM_RST | KN_STREAM_DEPTH | KN_STREAM_END))
 		flags |= KN_APP_EOF;
-	if (!len && !(flags & KN_APP_EOF) && !flow->app)
-		return;
 	if (!len && !flow->app)
-		return;
+		return;   /* an end or gap before any byte: nothing to detect */
 	af = flow_state(ctx, flow);
 	if (!af)
 		return;

@@ -102,7 +102,7 @@ static void on_flow_end(void *user, struct kn_flow *f, int reason, uint64_t now_
 	if (f->stream)
 		kn_stream_flow_end(w->streams, f);
 	if (f->app)
-		app_proto = kn_app_flow_end2(w->app, f, now_ns, &app_orig);
+		app_proto = kn_app_flow_end(w->app, f, now_ns, &app_orig);
 	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid), app_proto, app_orig);
 	put_json(w);
 	w->flow_events++;

@@ -193,7 +193,7 @@ static inline void at_eof(struct at *t, int dir)
 static inline void at_end(struct at *t)
 {
 	kn_app_set_packet(t->ctx, t->ts_ns, 0);
-	t->app_proto = kn_app_flow_end2(t->ctx, &t->flow, t->ts_ns, &t->app_proto_orig);
+	t->app_proto = kn_app_flow_end(t->ctx, &t->flow, t->ts_ns, &t->app_proto_orig);
 }
 
 /* Index of the first event line containing every one of the NULL-terminated

@@ -497,7 +497,7 @@ static void test_query_buffers(void)
 	p.dir = 1;
 	kn_app_udp(ctx, &p);
 	KT_CHECK(seen.txs == 3 && seen.n_names[2] == 0);   /* answers have no dns.query */
-	kn_app_flow_end(ctx, &flow, 0);
+	kn_app_flow_end(ctx, &flow, 0, NULL);
 	kn_app_ctx_free(ctx);
 }
 

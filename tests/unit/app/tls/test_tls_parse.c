@@ -236,7 +236,7 @@ static void run_buffers(struct buf_seen *s, const uint8_t *const *data, const si
 	KT_REQUIRE(kn_app_flow_set_proto(ctx, &flow, kn_app_parser_id("tls")) == 0);
 	for (size_t i = 0; i < n; i++)
 		kn_app_stream_data(ctx, &flow, dirs[i], data[i], (uint32_t)len[i], 0);
-	kn_app_flow_end(ctx, &flow, 0);
+	kn_app_flow_end(ctx, &flow, 0, NULL);
 	kn_app_ctx_free(ctx);
 }
 
