@@ -24,9 +24,7 @@ over all captures; the disagreements are listed in
 usage: test_app_shared.py KENCHI SHARED_DIR [--only NAME] [--keep DIR]
 """
 import collections
-import glob
 import gzip
-import ipaddress
 import json
 import os
 import re
@@ -36,8 +34,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kntest  # noqa: E402
+from test_shared import MIX, captures, norm_ip, ref_name, tshark_rows  # noqa: E402
 
-MIX = "/tmp/kenchi-mix.pcap"
 PARSED = {"dns", "http", "tls", "ssh", "smtp", "dhcp"}
 # The issue's acceptance: 99% of transactions, 98% of flows (app_proto).
 # Each comparison is printed against it; the PASS/FAIL line guards against
@@ -50,21 +48,6 @@ FLOOR = {"http_vs_tshark": 0.87, "http_vs_suricata": 0.91, "tls_vs_tshark": 0.95
 MIN_ITEMS = 1  # a comparison with fewer reference items is reported but not judged
 
 
-def captures(shared):
-    data = os.path.join(shared, "data")
-    caps = sorted(glob.glob(os.path.join(data, "pcaps", "*", "*.pcap*")))
-    caps.append(os.path.join(data, "kitsune", "mirai2000.pcap"))
-    if os.path.exists(MIX):
-        caps.append(MIX)
-    return caps
-
-
-def ref_name(shared, cap):
-    if cap == MIX:
-        return "bench__mix.pcap"
-    return os.path.relpath(cap, os.path.join(shared, "data")).replace("/", "__")
-
-
 def read_eve(path):
     out = []
     opener = gzip.open if path.endswith(".gz") else open
@@ -75,14 +58,6 @@ def read_eve(path):
             except ValueError:
                 pass
     return out
-
-
-def tshark_rows(shared, name):
-    path = os.path.join(shared, "data", "ref", "tshark", name + ".fields.tsv.gz")
-    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
-        header = f.readline().rstrip("\n").split("\t")
-        for line in f:
-            yield dict(zip(header, line.rstrip("\n").split("\t")))
 
 
 ESC = re.compile(r"\\x[0-9a-fA-F]{2}|[^\x20-\x7e]")
@@ -98,13 +73,6 @@ def norm_name(n):
 
 def norm_tshark_name(n):
     return "".join(c for c in n if " " <= c <= "~")
-
-
-def norm_ip(s):
-    try:
-        return str(ipaddress.ip_address(s))
-    except ValueError:
-        return s
 
 
 def split(v):
