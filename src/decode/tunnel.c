@@ -6,9 +6,13 @@
  *
  * Part of the decode stage, reached from the protocol switch (ip.c) and
  * from UDP (udp.c). Entering a tunnel counts one layer, increments
- * p->tunnel_depth and sets p->tunnel_id: the VNI or GRE key when the
- * tunnel carries a non-zero one, else a non-zero symmetric hash of the
- * outer addresses (so both directions of the inner flow agree).
+ * p->tunnel_depth and sets p->tunnel_id, which the flow key includes: the
+ * VNI of a VXLAN or Geneve tunnel (a virtual network: the same addresses
+ * in two VNIs are two hosts), else TUNNEL_ID_DEPTH | depth. GRE keys,
+ * ERSPAN session ids and the outer addresses are not identities: mirror
+ * sessions carry the two directions of one connection under different
+ * keys or from different switches, and Suricata keys flows the same way
+ * (addresses, ports, VLANs and tunnel depth).
  *
  * Fallback policy: when the inner packet is broken or is not IP (ARP in
  * VXLAN, PPP control in PPTP...), the outer packet is described again and
@@ -16,7 +20,6 @@
  * counted in a flow (the tunnel's own). Not after defrag took the packet.
  */
 #include "decode_int.h"
-#include "util/hash.h"
 
 #define GRE_C 0x8000
 #define GRE_R 0x4000
@@ -87,13 +90,11 @@ static void snap_restore(struct decode_ctx *c, const struct tunnel_snap *s)
 	c->vlans = s->vlans;
 }
 
-static uint32_t outer_hash(const struct kn_packet *p)
-{
-	uint32_t h = kn_hash_tuple(p->src.b, 0, p->dst.b, 0, p->proto);
-	return h ? h : 1;
-}
+/* Tunnel ids of tunnels without a VNI: above every 24-bit VNI. */
+#define TUNNEL_ID_DEPTH 0x01000000u
 
-static int tunnel_enter(struct decode_ctx *c, enum tunnel_inner kind, uint32_t tid, uint32_t off,
+/* vni: the VXLAN/Geneve network identifier, 0 for other tunnels. */
+static int tunnel_enter(struct decode_ctx *c, enum tunnel_inner kind, uint32_t vni, uint32_t off,
 			uint32_t len)
 {
 	struct kn_packet *p = c->p;
@@ -103,8 +104,8 @@ static int tunnel_enter(struct decode_ctx *c, enum tunnel_inner kind, uint32_t t
 	if (decode_too_deep(c))
 		return KN_DECODE_IP; /* the outer packet stays described */
 	snap_save(c, &s);
-	p->tunnel_id = tid ? tid : outer_hash(p);
 	p->tunnel_depth++;
+	p->tunnel_id = vni ? vni : TUNNEL_ID_DEPTH | p->tunnel_depth;
 	p->flags |= KN_PKT_TUNNELED;
 	switch (kind) {
 	case INNER_ETHERNET: r = decode_ethernet(c, off, len); break;
@@ -122,7 +123,7 @@ static int tunnel_enter(struct decode_ctx *c, enum tunnel_inner kind, uint32_t t
 /* ERSPAN type II (8-byte header, version 1) and III (12 bytes, version 2,
  * plus an 8-byte platform subheader when the O bit is set), then the
  * mirrored Ethernet frame. Type I has no header. */
-static int decode_erspan(struct decode_ctx *c, int type, uint32_t tid, uint32_t off, uint32_t len)
+static int decode_erspan(struct decode_ctx *c, int type, uint32_t off, uint32_t len)
 {
 	uint32_t avail = decode_avail(c, off, len), hlen = 0;
 	const uint8_t *h = c->data + off;
@@ -143,25 +144,25 @@ static int decode_erspan(struct decode_ctx *c, int type, uint32_t tid, uint32_t 
 		if (avail < hlen)
 			return decode_fail(c, KN_DEV_ERSPAN_HEADER_TOO_SMALL);
 	}
-	return tunnel_enter(c, INNER_ETHERNET, tid, off + hlen, len - hlen);
+	return tunnel_enter(c, INNER_ETHERNET, 0, off + hlen, len - hlen);
 }
 
 /* The GRE payload by protocol type; unknown types leave the GRE packet
  * described as itself. */
-static int gre_payload(struct decode_ctx *c, uint16_t proto, uint16_t flags, uint32_t tid,
-		       uint32_t off, uint32_t len)
+static int gre_payload(struct decode_ctx *c, uint16_t proto, uint16_t flags, uint32_t off,
+		       uint32_t len)
 {
 	c->p->payload_off = off;
 	c->p->payload_len = decode_avail(c, off, len);
 	switch (proto) {
-	case 0x0800: return tunnel_enter(c, INNER_IPV4, tid, off, len);
-	case 0x86dd: return tunnel_enter(c, INNER_IPV6, tid, off, len);
-	case 0x6558: return tunnel_enter(c, INNER_ETHERNET, tid, off, len);
+	case 0x0800: return tunnel_enter(c, INNER_IPV4, 0, off, len);
+	case 0x86dd: return tunnel_enter(c, INNER_IPV6, 0, off, len);
+	case 0x6558: return tunnel_enter(c, INNER_ETHERNET, 0, off, len);
 	case 0x8847:
-	case 0x8848: return tunnel_enter(c, INNER_MPLS, tid, off, len);
-	case 0x880b: return tunnel_enter(c, INNER_PPP, tid, off, len);
-	case 0x88be: return decode_erspan(c, (flags & GRE_S) ? 2 : 1, tid, off, len);
-	case 0x22eb: return decode_erspan(c, 3, tid, off, len);
+	case 0x8848: return tunnel_enter(c, INNER_MPLS, 0, off, len);
+	case 0x880b: return tunnel_enter(c, INNER_PPP, 0, off, len);
+	case 0x88be: return decode_erspan(c, (flags & GRE_S) ? 2 : 1, off, len);
+	case 0x22eb: return decode_erspan(c, 3, off, len);
 	default: return KN_DECODE_IP;
 	}
 }
@@ -188,23 +189,20 @@ static int decode_gre_v0(struct decode_ctx *c, const uint8_t *h, uint32_t off, u
 			 uint32_t avail)
 {
 	uint16_t flags = rd16(h);
-	uint32_t hlen = 4, key = 0;
+	uint32_t hlen = 4;
 
 	if (flags & GRE_RECUR)
 		return decode_fail(c, KN_DEV_GRE_VERSION0_RECUR);
 	if (flags & GRE_FLAGS0)
 		return decode_fail(c, KN_DEV_GRE_VERSION0_FLAGS);
 	hlen += (flags & (GRE_C | GRE_R)) ? 4 : 0;
-	uint32_t key_off = hlen;
-	hlen += (flags & GRE_K) ? 4 : 0;
+	hlen += (flags & GRE_K) ? 4 : 0; /* the key is no flow identity (see top) */
 	hlen += (flags & GRE_S) ? 4 : 0;
 	if (hlen > avail)
 		return decode_fail(c, KN_DEV_GRE_VERSION0_HDR_TOO_BIG);
-	if (flags & GRE_K)
-		key = rd32(h + key_off);
 	if ((flags & GRE_R) && (hlen = gre_sre_end(h, hlen, avail)) == 0)
 		return decode_fail(c, KN_DEV_GRE_VERSION0_MALFORMED_SRE_HDR);
-	return gre_payload(c, rd16(h + 2), flags, key, off + hlen, len - hlen);
+	return gre_payload(c, rd16(h + 2), flags, off + hlen, len - hlen);
 }
 
 /* One fault of a PPTP (v1) header, or 0. */
@@ -227,8 +225,8 @@ static unsigned gre_v1_fault(uint16_t flags, uint16_t proto)
 	return 0;
 }
 
-/* PPTP: the key holds payload length and call id; the call id differs per
- * direction, so the tunnel id is the outer address hash. */
+/* PPTP: the key holds payload length and call id (which differs per
+ * direction). */
 static int decode_gre_v1(struct decode_ctx *c, const uint8_t *h, uint32_t off, uint32_t len,
 			 uint32_t avail)
 {

@@ -351,7 +351,7 @@ static void test_fragmented_tunnel_and_v6_exthdr(void)
 	KT_EQ(fx_feed(&f, 1000, 536, 0, SEC, &p), KN_DECODE_IP);
 	KT_CHECK(p.flags & KN_PKT_REASSEMBLED);
 	KT_CHECK(p.flags & KN_PKT_TUNNELED);
-	KT_EQ(p.tunnel_id, 42);
+	KT_EQ(p.tunnel_depth, 1);
 	KT_EQ(p.l3_off, 20 + 8);
 	KT_EQ(p.payload_len, 1500);
 	KT_CHECK(dt_addr_is(&p.src, "192.168.0.1"));

@@ -49,14 +49,14 @@ static void test_gre_variants(void)
 	inner_tcp(c);
 	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
 	check_inner(&p, 42);
-	KT_EQ(p.tunnel_id, 0xfeed);
+	KT_EQ(p.tunnel_id, tid_nokey); /* a GRE key is no flow identity */
 	kn_craft_init(c);
 	outer4(c, 47);
 	kn_craft_gre(c, KN_CRAFT_GRE_CSUM | KN_CRAFT_GRE_KEY | KN_CRAFT_GRE_SEQ, 7, 99);
 	inner_tcp(c);
 	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
 	check_inner(&p, 50);
-	KT_EQ(p.tunnel_id, 7);
+	KT_EQ(p.tunnel_id, tid_nokey);
 	/* Transparent Ethernet bridging. */
 	kn_craft_init(c);
 	outer4(c, 47);
@@ -407,14 +407,23 @@ static void test_nested(void)
 	KT_EQ(p.tunnel_depth, 2);
 	KT_EQ(p.l3_off, 14 + 20 + 8 + 40 + 8 + 8 + 14);
 	KT_EQ(p.dport, 8080);
-	/* VNI 0: the innermost tunnel is named by its outer addresses. */
+	/* VNI 0: the innermost tunnel is named by its depth, not the GRE key. */
 	KT_CHECK(p.tunnel_id != 0 && p.tunnel_id != 5);
+	uint32_t tid_depth2 = p.tunnel_id;
+	kn_craft_init(c);
+	outer4(c, 47);
+	kn_craft_gre(c, 0, 0, 0);
+	inner_tcp(c);
+	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
+	KT_CHECK(p.tunnel_id != tid_depth2); /* depth 1 and depth 2 differ */
 	kn_free(c);
 	kn_decoder_free(d);
 }
 
-/* Without a key both directions of a tunnelled flow share tunnel id and
- * flow hash; with different keys the same inner tuple is another flow. */
+/* Mirror sessions: the two directions of one connection arrive through
+ * GRE from different outer addresses under different keys (as ERSPAN
+ * sessions per direction do); they share tunnel id and flow hash. The same
+ * inner tuple in two VXLAN networks (VNIs) is two flows. */
 static void test_symmetric_tunnel_id(void)
 {
 	struct kn_decoder *d = dt_decoder();
@@ -425,8 +434,8 @@ static void test_symmetric_tunnel_id(void)
 	for (int dir = 0; dir < 2; dir++) {
 		kn_craft_init(c);
 		kn_craft_eth(c, NULL, NULL);
-		kn_craft_ipv4(c, dir ? "203.0.113.2" : "203.0.113.1", dir ? "203.0.113.1" : "203.0.113.2", 47);
-		kn_craft_gre(c, 0, 0, 0);
+		kn_craft_ipv4(c, dir ? "203.0.113.9" : "203.0.113.1", "203.0.113.2", 47);
+		kn_craft_gre(c, KN_CRAFT_GRE_KEY, dir ? 0x02000000 : 0, 0);
 		kn_craft_ipv4(c, dir ? "10.0.0.2" : "10.0.0.1", dir ? "10.0.0.1" : "10.0.0.2", 6);
 		kn_craft_tcp(c, dir ? 80 : 5000, dir ? 5000 : 80, 1, 1, KN_TCP_ACK, 1);
 		KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
@@ -435,14 +444,21 @@ static void test_symmetric_tunnel_id(void)
 	}
 	KT_EQ(tid[0], tid[1]);
 	KT_EQ(hash[0], hash[1]);
-	kn_craft_init(c);
-	kn_craft_eth(c, NULL, NULL);
-	kn_craft_ipv4(c, "203.0.113.1", "203.0.113.2", 47);
-	kn_craft_gre(c, KN_CRAFT_GRE_KEY, 99, 0);
-	kn_craft_ipv4(c, "10.0.0.1", "10.0.0.2", 6);
-	kn_craft_tcp(c, 5000, 80, 1, 1, KN_TCP_ACK, 1);
-	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
-	KT_CHECK(p.hash != hash[0]);
+	for (int vni = 1; vni <= 2; vni++) {
+		kn_craft_init(c);
+		outer4(c, 17);
+		kn_craft_udp(c, 55555, 4789);
+		kn_craft_vxlan(c, (uint32_t)vni);
+		kn_craft_eth(c, NULL, NULL);
+		kn_craft_ipv4(c, "10.0.0.1", "10.0.0.2", 6);
+		kn_craft_tcp(c, 5000, 80, 1, 1, KN_TCP_ACK, 1);
+		KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
+		tid[vni - 1] = p.tunnel_id;
+		hash[vni - 1] = p.hash;
+	}
+	KT_EQ(tid[0], 1);
+	KT_EQ(tid[1], 2);
+	KT_CHECK(hash[0] != hash[1]);
 	kn_free(c);
 	kn_decoder_free(d);
 }
