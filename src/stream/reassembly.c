@@ -61,7 +61,8 @@
  * - START marks the first callback of a direction, END its last: exactly one
  *   len-0 callback from kn_stream_flow_end for each direction that was placed.
  * The callback runs inside kn_stream_packet / kn_stream_flow_end and must not
- * call back into the same context.
+ * call back into the same context. Within one packet the peer direction's
+ * bytes released by its ACK are delivered before the packet's own.
  */
 #include "stream/stream_int.h"
 
@@ -347,11 +348,14 @@ void kn_stream_packet(struct kn_stream_ctx *ctx, struct kn_packet *pkt)
 	uint32_t seq = pkt->tcp.seq;
 	if (KN_UNLIKELY(tf & KN_TCP_SYN))
 		on_syn(&st->dir[dir], seq++);
+	/* The acknowledgement first: what the peer sent before this packet
+	 * reaches the callback before this packet's own bytes (a response
+	 * after a hole in its request is delivered after the request). */
+	if (tf & KN_TCP_ACK)
+		on_ack(ctx, flow, st, dir ^ 1, pkt->tcp.ack);
 	if (len || (tf & KN_TCP_FIN))
 		on_segment(ctx, flow, st, dir, seq, len ? pkt->data + pkt->payload_off : NULL,
 			   len, tf & KN_TCP_FIN);
-	if (tf & KN_TCP_ACK)
-		on_ack(ctx, flow, st, dir ^ 1, pkt->tcp.ack);
 }
 
 void kn_stream_flow_end(struct kn_stream_ctx *ctx, struct kn_flow *flow)

@@ -62,6 +62,29 @@ static void test_ack_before_data_no_gap(void)
 	fx_fini(&fx);
 }
 
+/* A request after a hole is held; the response packet acknowledging it
+ * releases the request (gap first) before the response's own bytes reach
+ * the callback, so a parser sees the request before its response. */
+static void test_ack_releases_peer_before_own_data(void)
+{
+	struct fx fx;
+
+	KT_REQUIRE(fx_init(&fx, NULL));
+	fx_handshake(&fx, 100, 200);
+	fx_data(&fx, 0, 0, "GET /a HTTP/1.1\r\n\r\n");          /* 19 bytes */
+	fx_data(&fx, 0, 38, "GET /c HTTP/1.1\r\n\r\n");         /* [19,38) lost */
+	KT_EQ(fx.rec.n, 1);
+	fx.ack[1] = fx.isn[0] + 1 + 57;
+	fx_data(&fx, 1, 0, "HTTP/1.1 200 OK\r\n");
+	KT_EQ(fx.rec.n, 4);
+	KT_CHECK(rec_ev_is(&fx.rec, 1, 0, 19, 19, KN_STREAM_GAP));
+	KT_CHECK(rec_ev_is(&fx.rec, 2, 0, 38, 19, 0));
+	KT_EQ(fx.rec.ev[3].dir, 1);
+	KT_EQ(fx.rec.ev[3].len, 17);
+	KT_EQ(fx.rec.violations, 0);
+	fx_fini(&fx);
+}
+
 static void test_gap_at_flow_end(void)
 {
 	struct fx fx;
@@ -343,6 +366,7 @@ static void test_alloc_failures(void)
 static const struct kt_case cases[] = {
 	KT_CASE(test_ack_gap_then_continue),
 	KT_CASE(test_ack_before_data_no_gap),
+	KT_CASE(test_ack_releases_peer_before_own_data),
 	KT_CASE(test_gap_at_flow_end),
 	KT_CASE(test_fin_before_last_data),
 	KT_CASE(test_fin_gap_by_ack),
