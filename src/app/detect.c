@@ -2,6 +2,10 @@
  * detect.c - protocol detection by content (see app.c's header for the
  * policy): the first bytes of each direction are shown to every parser's
  * probe; ports only break ties between parsers that all accept the bytes.
+ * A flow whose detection failed is still watched for a TLS ClientHello at
+ * the start of its next chunks: TLS begun inside a protocol kenchi does not
+ * parse (STARTTLS of IMAP, POP3, XMPP, LDAP, FTP; the SSL requests of
+ * PostgreSQL and MySQL) is parsed from there.
  *
  * App stage, called by app.c while a flow has no protocol.
  */
@@ -129,6 +133,46 @@ static void start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow 
 	}
 }
 
+/* Chunks of a failed flow looked at for a ClientHello (both directions). */
+#define LATE_TLS_CHUNKS 64
+
+/* A TLS record (versions 3.0-3.4) holding a handshake that starts with a
+ * ClientHello. */
+static int client_hello_at(const uint8_t *d, uint32_t len)
+{
+	return len >= 6 && d[0] == 0x16 && d[1] == 3 && d[2] <= 4 &&
+	       ((unsigned)d[3] << 8 | d[4]) >= 4 && d[5] == 1;
+}
+
+/* Starts TLS on a chunk holding a ClientHello, dropping what detection
+ * kept of the bytes before it (the unparsed protocol's). Returns 1 when
+ * TLS took the chunk. */
+static int late_tls(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af, int dir,
+		    const uint8_t *data, uint32_t len, unsigned flags)
+{
+	unsigned tls_id;
+
+	if (af->late_chunks >= LATE_TLS_CHUNKS)
+		return 0;
+	af->late_chunks++;
+	if (!client_hello_at(data, len) || !(tls_id = kn_app_parser_id("tls")))
+		return 0;
+	if (af->failed && ctx->stats.flows_failed)
+		ctx->stats.flows_failed--;
+	af->failed = 0;
+	af->dir_failed[0] = af->dir_failed[1] = 0;
+	app_pending_free(ctx, af);
+	app_flow_start_parser(ctx, flow, af, tls_id);
+	app_flow_parse(ctx, flow, af, dir, data, len, flags);
+	return 1;
+}
+
+void app_detect_late_tls(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+			 int dir, const uint8_t *data, uint32_t len, unsigned flags)
+{
+	late_tls(ctx, flow, af, dir, data, len, flags);
+}
+
 void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
 		    int dir, const uint8_t *data, uint32_t len, unsigned flags)
 {
@@ -148,6 +192,11 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 		if (af->first_dir == 0xff)
 			af->first_dir = (uint8_t)dir;
 	}
+	/* Not the direction's first bytes: a ClientHello there is TLS begun
+	 * after a start no probe decided on yet. */
+	if (len && (af->pend_len[dir] || af->dir_failed[dir] || af->lost_before[dir]) &&
+	    late_tls(ctx, flow, af, dir, data, len, flags))
+		return;
 	if (af->dir_failed[dir]) {
 		/* Kept in case the other direction decides, up to probe_max. */
 		if (len)

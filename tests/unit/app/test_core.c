@@ -189,6 +189,46 @@ static void test_switch_starttls(void)
 	at_fini(&t);
 }
 
+/* IMAP (not parsed: detection fails on the greeting) upgraded with
+ * STARTTLS: the ClientHello that starts a later chunk is found and the TLS
+ * handshake is logged; the flow reports tls. A flow whose first 64 chunks
+ * after the failure held no ClientHello is not looked at any more. */
+static void test_late_tls_after_unparsed_start(void)
+{
+	struct at t;
+	uint8_t hello[512], flight[1024];
+	static const uint16_t ciphers[] = { 0xc02f, 0x002f };
+	size_t n = kn_tls_client_hello(hello, sizeof hello, "imap.example", ciphers, 2, 0);
+	size_t m = kn_tls_server_flight(flight, sizeof flight, 0x0303, 0xc02f, kn_demo_cert_der,
+					kn_demo_cert_der_len);
+
+	KT_REQUIRE(n && m);
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 143) == 0);
+	at_feed_str(&t, 1, "* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.\r\n");
+	at_feed_str(&t, 0, "a1 STARTTLS\r\n");
+	at_feed_str(&t, 1, "a1 OK Begin TLS negotiation now.\r\n");
+	at_feed(&t, 0, hello, n);
+	at_feed(&t, 1, flight, m);
+	at_end(&t);
+	KT_EQ_STR(t.app_proto, "tls");
+	KT_CHECK(at_find(&t, "\"event_type\":\"tls\"", "\"sni\":\"imap.example\"") >= 0);
+	KT_EQ(kn_app_ctx_stats(t.ctx)->flows_failed, 0);
+	KT_EQ(kn_app_ctx_stats(t.ctx)->mem_in_use, 0);
+	at_fini(&t);
+
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 143) == 0);
+	at_feed_str(&t, 1, "* OK IMAP4rev1 ready\r\n");
+	at_feed_str(&t, 0, "a1 NOOP\r\n");
+	for (int i = 0; i < 70; i++)
+		at_feed_str(&t, i & 1, "a2 OK NOOP completed\r\n");
+	at_feed(&t, 0, hello, n);
+	at_end(&t);
+	KT_EQ_STR(t.app_proto, "failed");
+	KT_EQ(at_count(&t, "\"event_type\":\"tls\""), 0);
+	KT_EQ(kn_app_ctx_stats(t.ctx)->mem_in_use, 0);
+	at_fini(&t);
+}
+
 /* HTTP CONNECT answered 200: TLS inside the tunnel is detected and logged
  * with from_proto, and the flow reports tls with app_proto_orig http. */
 static void test_switch_connect(void)
@@ -226,5 +266,6 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_detect_split),
 	KT_CASE(test_switch_starttls),
 	KT_CASE(test_switch_connect),
+	KT_CASE(test_late_tls_after_unparsed_start),
 };
 KT_MAIN("app_core", cases)
