@@ -4,6 +4,11 @@ libpcap read-loop floor and kenchi's stages, and prints a Markdown table of
 packets/s, Gbit/s, ratio to the floor and peak RSS (medians of --runs).
 
     python3 bench/run.py [--build build] [--repeat 10] [--runs 3] [--pcap FILE]
+    python3 bench/run.py --app-only [--workers 1] ...   # rows (c) and (d) only
+
+--app-only measures just the foundation (c) and the full pipeline (d) with
+--workers workers, the two alternating run by run (so a load that comes
+and goes on a shared machine hits both alike), and prints their ratio.
 
 Default input: ../shared/data/bench/mix.pcap.gz unpacked, repeated --repeat
 times with ../shared/tools/pcaprep.c (copies are distinct flows). The floor
@@ -52,8 +57,9 @@ def input_capture(args):
     return rep
 
 
-def timed(cmd, env=None):
-    """Runs cmd; returns (wall seconds, peak RSS KiB, stdout)."""
+def timed(cmd, env=None, cpu=None):
+    """Runs cmd; returns (wall seconds, peak RSS KiB, stdout). cpu: a list
+    that gets the CPU seconds (user + system) appended."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = p.stdout.read()
@@ -62,6 +68,8 @@ def timed(cmd, env=None):
     wall = time.monotonic() - t0
     if status != 0:
         sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), status, err.decode()[-2000:]))
+    if cpu is not None:
+        cpu.append(ru.ru_utime + ru.ru_stime)
     return wall, ru.ru_maxrss, out.decode()
 
 
@@ -71,6 +79,38 @@ def median_run(cmd, runs):
     return statistics.median(walls), max(r[1] for r in res), res[-1][2]
 
 
+def app_only(args, kenchi, cap):
+    """Rows (c) and (d) with args.workers workers, alternating run by run."""
+    out = os.path.join(WORK, "out")
+    os.makedirs(out, exist_ok=True)
+    base = [kenchi, "run", "-q", "--no-progress", "--stats-interval", "0",
+            "--no-decode-events", "-w", str(args.workers), "-l", out, cap]
+    cmds = {"(c) foundation, no app layer": base[:-3] + ["--no-app-layer"] + base[-3:],
+            "(d) + app layer, all parsers": base}
+    res = {name: [] for name in cmds}
+    for i in range(args.runs):
+        for name, cmd in cmds.items():
+            cpu = []
+            wall, rss, _ = timed(cmd, cpu=cpu)
+            os.unlink(os.path.join(out, "eve.json"))
+            res[name].append((wall, rss, cpu[0]))
+            print("  run %d %-30s %7.3f s wall %7.3f s cpu %6.0f MiB"
+                  % (i + 1, name, wall, cpu[0], rss / 1024), file=sys.stderr)
+    c, d = res.values()
+    print("| configuration (%d worker%s) | wall s | CPU s | peak RSS MiB |"
+          % (args.workers, "s" if args.workers > 1 else ""))
+    print("|---|---|---|---|")
+    for name, r in res.items():
+        print("| %s | %.3f | %.3f | %.0f |" % (name, statistics.median(x[0] for x in r),
+                                              statistics.median(x[2] for x in r),
+                                              max(x[1] for x in r) / 1024))
+    print("\n(d)/(c) packets/s, medians of %d runs: %.2f by wall time (per run %s), "
+          "%.2f by CPU time" % (
+              args.runs, statistics.median(x[0] for x in c) / statistics.median(x[0] for x in d),
+              " ".join("%.2f" % (a[0] / b[0]) for a, b in zip(c, d)),
+              statistics.median(x[2] for x in c) / statistics.median(x[2] for x in d)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -78,10 +118,16 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--pcap")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--app-only", action="store_true",
+                    help="only rows (c) and (d), alternating, and their ratio")
+    ap.add_argument("--workers", type=int, default=1, help="workers for --app-only")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     cap = input_capture(args)
     kenchi = os.path.join(args.build, "src", "cli", "kenchi")
+    if args.app_only:
+        app_only(args, kenchi, cap)
+        return
     bench = os.path.join(args.build, "bench", "kn_bench")
     size = os.path.getsize(cap)
     out = os.path.join(WORK, "out")

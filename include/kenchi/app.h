@@ -29,6 +29,7 @@
 
 struct kn_json;
 struct kn_app_call;
+struct kn_app_config;
 
 /* ------------------------------------------------------------ buffers */
 
@@ -188,6 +189,18 @@ struct kn_app_parser {
 	void (*flow_end)(void *state, struct kn_app_call *c);
 	/* Optional: frees what the state owns (not the state itself). */
 	void (*state_free)(void *state, struct kn_app_call *c);
+	/* Optional per-context state: one object of ctx_size bytes per struct
+	 * kn_app_ctx (so per worker thread, no locking), shared by every flow
+	 * the context parses: caches of facts that recur across flows (TLS
+	 * certificates). Allocated zeroed with the context, then ctx_init (may
+	 * be NULL) prepares it: 0, or -KN_ENOMEM and the parser runs without it
+	 * (kn_app_parser_ctx() returns NULL). ctx_free (may be NULL) frees what
+	 * it owns when the context is freed. ctx_size itself is not charged to
+	 * the memcap (keep it small); memory it keeps beyond that is charged
+	 * with kn_app_ctx_mem_charge(). cfg is the context's configuration. */
+	size_t ctx_size;
+	int (*ctx_init)(void *pctx, const struct kn_app_config *cfg);
+	void (*ctx_free)(void *pctx);
 };
 
 /* The registry: number of parsers, and the parser of an id (1..count).
@@ -230,6 +243,16 @@ uint64_t kn_app_time_ns(const struct kn_app_call *c);
  * it). */
 KN_WARN_UNUSED int kn_app_mem_charge(struct kn_app_call *c, size_t bytes);
 void kn_app_mem_credit(struct kn_app_call *c, size_t bytes);
+/* The calling parser's per-context state (kn_app_parser.ctx_size bytes),
+ * or NULL when it has none. It lives as long as the context; what a flow
+ * takes from it is copied, never kept by pointer across calls. */
+void *kn_app_parser_ctx(struct kn_app_call *c);
+/* Memory kept in the per-context state: charged against the same memcap,
+ * but counted in stats.mem_ctx, not mem_in_use (mem_in_use is the memory of
+ * open flows: 0 whenever none is open). Same contract as kn_app_mem_charge;
+ * credit what is freed before the context is freed. */
+KN_WARN_UNUSED int kn_app_ctx_mem_charge(struct kn_app_call *c, size_t bytes);
+void kn_app_ctx_mem_credit(struct kn_app_call *c, size_t bytes);
 
 /* ------------------------------------------------------------ context */
 
@@ -260,7 +283,11 @@ struct kn_app_stats {
 	uint64_t flows_failed;         /* probing gave up */
 	uint64_t txs, events, assets;
 	uint64_t memcap_refusals;
+	/* Bytes charged to the memcap: by open flows (parser state, buffers,
+	 * transactions), and by parsers' per-context state (caches, kept across
+	 * flows); the memcap bounds their sum, mem_peak is the sum's peak. */
 	uint64_t mem_in_use, mem_peak;
+	uint64_t mem_ctx;
 };
 
 struct kn_app_ctx;

@@ -14,6 +14,8 @@
  * decided, the kept bytes of both directions are handed to the parser, the
  * direction that spoke first first; bytes of a direction that were lost or
  * could not be kept reach the parser as a gap (never as joined data).
+ * Parsers that ask for it also get a per-context state (caches shared by
+ * the flows of one worker), created and freed with the context.
  */
 #include "kenchi/app.h"
 
@@ -30,6 +32,41 @@ void kn_app_config_default(struct kn_app_config *cfg)
 	cfg->memcap = 64ull << 20;
 	cfg->probe_max = 2048;
 	cfg->enabled = 1;
+}
+
+/* The per-context state of each parser that asks for one. A parser whose
+ * ctx_init fails runs without (NULL); only the pointer array is required. */
+static int parser_ctx_new(struct kn_app_ctx *ctx)
+{
+	unsigned n = kn_app_parser_count();
+
+	ctx->parser_ctx = kn_calloc((size_t)n + 1, sizeof *ctx->parser_ctx);
+	if (!ctx->parser_ctx)
+		return -KN_ENOMEM;
+	for (unsigned id = 1; id <= n; id++) {
+		const struct kn_app_parser *p = kn_app_parser_get(id);
+		void *pctx;
+		if (!p->ctx_size)
+			continue;
+		pctx = kn_calloc(1, p->ctx_size);
+		if (pctx && p->ctx_init && p->ctx_init(pctx, &ctx->cfg) != 0) {
+			kn_free(pctx);
+			pctx = NULL;
+		}
+		ctx->parser_ctx[id] = pctx;
+	}
+	return 0;
+}
+
+void *app_parser_ctx(struct kn_app_ctx *ctx, unsigned id)
+{
+	return ctx->parser_ctx && id >= 1 && id <= kn_app_parser_count() ? ctx->parser_ctx[id]
+									   : NULL;
+}
+
+void *kn_app_parser_ctx(struct kn_app_call *c)
+{
+	return c->pctx;
 }
 
 struct kn_app_ctx *kn_app_ctx_new(const struct kn_app_config *cfg,
@@ -50,11 +87,27 @@ struct kn_app_ctx *kn_app_ctx_new(const struct kn_app_config *cfg,
 	ctx->cfg = *cfg;
 	if (hooks)
 		ctx->hooks = *hooks;
+	if (parser_ctx_new(ctx) != 0) {
+		kn_app_ctx_free(ctx);
+		snprintf(errbuf, KN_ERRBUF_SIZE, "app layer: out of memory");
+		return NULL;
+	}
 	return ctx;
 }
 
 void kn_app_ctx_free(struct kn_app_ctx *ctx)
 {
+	if (!ctx)
+		return;
+	for (unsigned id = 1; ctx->parser_ctx && id <= kn_app_parser_count(); id++) {
+		const struct kn_app_parser *p = kn_app_parser_get(id);
+		if (!ctx->parser_ctx[id])
+			continue;
+		if (p->ctx_free)
+			p->ctx_free(ctx->parser_ctx[id]);
+		kn_free(ctx->parser_ctx[id]);
+	}
+	kn_free(ctx->parser_ctx);
 	kn_free(ctx);
 }
 
@@ -71,6 +124,27 @@ const struct kn_app_stats *kn_app_ctx_stats(const struct kn_app_ctx *ctx)
 
 /* ------------------------------------------------------- memory */
 
+/* The memcap bounds flow memory (mem_in_use) and per-context memory
+ * (mem_ctx) together; `account` is the one charged. */
+static int charge(struct kn_app_ctx *ctx, uint64_t *account, size_t bytes)
+{
+	uint64_t used = ctx->stats.mem_in_use + ctx->stats.mem_ctx;
+
+	if (bytes > ctx->cfg.memcap || used > ctx->cfg.memcap - bytes) {
+		ctx->stats.memcap_refusals++;
+		return -KN_ENOMEM;
+	}
+	*account += bytes;
+	if (used + bytes > ctx->stats.mem_peak)
+		ctx->stats.mem_peak = used + bytes;
+	return 0;
+}
+
+static void credit(uint64_t *account, size_t bytes)
+{
+	*account -= bytes < *account ? bytes : *account;
+}
+
 int kn_app_mem_charge(struct kn_app_call *c, size_t bytes)
 {
 	return app_mem_charge(c->ctx, bytes);
@@ -81,21 +155,24 @@ void kn_app_mem_credit(struct kn_app_call *c, size_t bytes)
 	app_mem_credit(c->ctx, bytes);
 }
 
+int kn_app_ctx_mem_charge(struct kn_app_call *c, size_t bytes)
+{
+	return charge(c->ctx, &c->ctx->stats.mem_ctx, bytes);
+}
+
+void kn_app_ctx_mem_credit(struct kn_app_call *c, size_t bytes)
+{
+	credit(&c->ctx->stats.mem_ctx, bytes);
+}
+
 int app_mem_charge(struct kn_app_ctx *ctx, size_t bytes)
 {
-	if (bytes > ctx->cfg.memcap || ctx->stats.mem_in_use > ctx->cfg.memcap - bytes) {
-		ctx->stats.memcap_refusals++;
-		return -KN_ENOMEM;
-	}
-	ctx->stats.mem_in_use += bytes;
-	if (ctx->stats.mem_in_use > ctx->stats.mem_peak)
-		ctx->stats.mem_peak = ctx->stats.mem_in_use;
-	return 0;
+	return charge(ctx, &ctx->stats.mem_in_use, bytes);
 }
 
 void app_mem_credit(struct kn_app_ctx *ctx, size_t bytes)
 {
-	ctx->stats.mem_in_use -= bytes < ctx->stats.mem_in_use ? bytes : ctx->stats.mem_in_use;
+	credit(&ctx->stats.mem_in_use, bytes);
 }
 
 /* ------------------------------------------------ calls from parsers */
@@ -187,7 +264,8 @@ int app_flow_start_parser(struct kn_app_ctx *ctx, struct kn_flow *flow,
 			  struct app_flow *af, unsigned id)
 {
 	const struct kn_app_parser *p = kn_app_parser_get(id);
-	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p };
+	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p,
+				     .pctx = app_parser_ctx(ctx, id) };
 
 	af->proto = (uint8_t)id;
 	af->failed = 0;
@@ -234,7 +312,8 @@ void kn_app_switch(struct kn_app_call *c, int dir, const uint8_t *rest, uint32_t
 static void stop_parser(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af)
 {
 	const struct kn_app_parser *p = kn_app_parser_get(af->proto);
-	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p };
+	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p,
+				     .pctx = app_parser_ctx(ctx, af->proto) };
 
 	if (!p || !af->state)
 		return;
@@ -273,7 +352,8 @@ void app_flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 		    int dir, const uint8_t *data, uint32_t len, unsigned flags)
 {
 	const struct kn_app_parser *p = kn_app_parser_get(af->proto);
-	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p };
+	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p,
+				     .pctx = app_parser_ctx(ctx, af->proto) };
 
 	if (!p || !p->parse || af->nomem || (!af->state && p->state_size))
 		return;

@@ -13,6 +13,9 @@ struct kn_app_ctx {
 	struct kn_app_hooks hooks;
 	struct kn_app_stats stats;
 	uint64_t ts_ns, pcap_cnt;   /* the current packet */
+	/* Per-context parser state, by parser id (kn_app_parser.ctx_size);
+	 * NULL when a parser has none or its ctx_init failed. */
+	void **parser_ctx;
 };
 
 /* kn_flow.app */
@@ -45,9 +48,12 @@ struct kn_app_call {
 	struct kn_app_ctx *ctx;
 	struct kn_flow *flow;
 	const struct kn_app_parser *parser;
+	void *pctx;                 /* the parser's per-context state, or NULL */
 };
 
 /* app.c */
+/* Parser `id`'s per-context state, or NULL (tests look at caches). */
+void *app_parser_ctx(struct kn_app_ctx *ctx, unsigned id);
 int app_mem_charge(struct kn_app_ctx *ctx, size_t bytes);
 void app_mem_credit(struct kn_app_ctx *ctx, size_t bytes);
 void app_event(struct kn_app_ctx *ctx, const struct kn_flow *flow, const char *proto, int dir,

@@ -58,6 +58,11 @@ struct worker {
 	struct kn_eve_writer eve;
 	struct kn_json json;
 	uint16_t cid_seed;
+	/* Community ID of the last flow asked for (it depends on the key
+	 * alone, and a flow's events come in runs); cid_ok 0 = none. */
+	struct kn_flow_key cid_key;
+	char cid[KN_COMMUNITY_ID_LEN];
+	uint8_t cid_ok;
 	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
 	uint64_t stream_bytes, stream_gaps, since_publish;
 

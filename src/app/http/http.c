@@ -49,11 +49,14 @@ uint32_t http_buf_add(struct http_state *st, struct http_buf *b, const void *d, 
 			cap = cap > max / 2 ? max : cap * 2;
 		if (http_mem_charge(st, cap - b->cap) != 0)
 			return 0;
-		p = kn_realloc_array(b->p, cap, 1);
+		p = http_block_alloc(st, cap);
 		if (!p) {
 			http_mem_credit(st, cap - b->cap);
 			return 0;
 		}
+		if (b->len)
+			memcpy(p, b->p, b->len);
+		http_block_free(st, b->p, b->cap);
 		b->p = p;
 		b->cap = cap;
 	}
@@ -67,7 +70,7 @@ void http_buf_free(struct http_state *st, struct http_buf *b)
 {
 	if (b->p) {
 		http_mem_credit(st, b->cap);
-		kn_free(b->p);
+		http_block_free(st, b->p, b->cap);
 	}
 	b->p = NULL;
 	b->len = b->cap = 0;
@@ -83,27 +86,30 @@ void http_event(struct http_state *st, int dir, const char *event)
 struct method {
 	const char *name;
 	uint8_t id;
+	uint8_t len;               /* strlen(name), filled in by M() */
 };
+
+#define M(name, id) { name, id, sizeof name - 1 }
 
 /* libhtp's known methods (they decide pipelining), then methods that only
  * make the probe say yes. */
 static const struct method methods[] = {
-	{ "GET", HTTP_M_GET }, { "POST", HTTP_M_POST }, { "HEAD", HTTP_M_HEAD },
-	{ "PUT", HTTP_M_PUT }, { "CONNECT", HTTP_M_CONNECT },
-	{ "DELETE", HTTP_M_OTHER_KNOWN }, { "OPTIONS", HTTP_M_OTHER_KNOWN },
-	{ "TRACE", HTTP_M_OTHER_KNOWN }, { "PATCH", HTTP_M_OTHER_KNOWN },
-	{ "PROPFIND", HTTP_M_OTHER_KNOWN }, { "PROPPATCH", HTTP_M_OTHER_KNOWN },
-	{ "MKCOL", HTTP_M_OTHER_KNOWN }, { "COPY", HTTP_M_OTHER_KNOWN },
-	{ "MOVE", HTTP_M_OTHER_KNOWN }, { "LOCK", HTTP_M_OTHER_KNOWN },
-	{ "UNLOCK", HTTP_M_OTHER_KNOWN }, { "VERSION-CONTROL", HTTP_M_OTHER_KNOWN },
-	{ "CHECKOUT", HTTP_M_OTHER_KNOWN }, { "UNCHECKOUT", HTTP_M_OTHER_KNOWN },
-	{ "CHECKIN", HTTP_M_OTHER_KNOWN }, { "UPDATE", HTTP_M_OTHER_KNOWN },
-	{ "LABEL", HTTP_M_OTHER_KNOWN }, { "REPORT", HTTP_M_OTHER_KNOWN },
-	{ "MKWORKSPACE", HTTP_M_OTHER_KNOWN }, { "MKACTIVITY", HTTP_M_OTHER_KNOWN },
-	{ "BASELINE-CONTROL", HTTP_M_OTHER_KNOWN }, { "MERGE", HTTP_M_OTHER_KNOWN },
-	{ "NOTIFY", HTTP_M_UNKNOWN }, { "SUBSCRIBE", HTTP_M_UNKNOWN },
-	{ "UNSUBSCRIBE", HTTP_M_UNKNOWN }, { "SEARCH", HTTP_M_UNKNOWN },
-	{ "PURGE", HTTP_M_UNKNOWN },
+	M("GET", HTTP_M_GET), M("POST", HTTP_M_POST), M("HEAD", HTTP_M_HEAD),
+	M("PUT", HTTP_M_PUT), M("CONNECT", HTTP_M_CONNECT),
+	M("DELETE", HTTP_M_OTHER_KNOWN), M("OPTIONS", HTTP_M_OTHER_KNOWN),
+	M("TRACE", HTTP_M_OTHER_KNOWN), M("PATCH", HTTP_M_OTHER_KNOWN),
+	M("PROPFIND", HTTP_M_OTHER_KNOWN), M("PROPPATCH", HTTP_M_OTHER_KNOWN),
+	M("MKCOL", HTTP_M_OTHER_KNOWN), M("COPY", HTTP_M_OTHER_KNOWN),
+	M("MOVE", HTTP_M_OTHER_KNOWN), M("LOCK", HTTP_M_OTHER_KNOWN),
+	M("UNLOCK", HTTP_M_OTHER_KNOWN), M("VERSION-CONTROL", HTTP_M_OTHER_KNOWN),
+	M("CHECKOUT", HTTP_M_OTHER_KNOWN), M("UNCHECKOUT", HTTP_M_OTHER_KNOWN),
+	M("CHECKIN", HTTP_M_OTHER_KNOWN), M("UPDATE", HTTP_M_OTHER_KNOWN),
+	M("LABEL", HTTP_M_OTHER_KNOWN), M("REPORT", HTTP_M_OTHER_KNOWN),
+	M("MKWORKSPACE", HTTP_M_OTHER_KNOWN), M("MKACTIVITY", HTTP_M_OTHER_KNOWN),
+	M("BASELINE-CONTROL", HTTP_M_OTHER_KNOWN), M("MERGE", HTTP_M_OTHER_KNOWN),
+	M("NOTIFY", HTTP_M_UNKNOWN), M("SUBSCRIBE", HTTP_M_UNKNOWN),
+	M("UNSUBSCRIBE", HTTP_M_UNKNOWN), M("SEARCH", HTTP_M_UNKNOWN),
+	M("PURGE", HTTP_M_UNKNOWN),
 };
 
 #define N_METHODS (sizeof methods / sizeof methods[0])
@@ -111,7 +117,7 @@ static const struct method methods[] = {
 uint8_t http_method_lookup(const uint8_t *m, size_t n)
 {
 	for (size_t i = 0; i < N_METHODS; i++)
-		if (strlen(methods[i].name) == n && memcmp(methods[i].name, m, n) == 0)
+		if (methods[i].len == n && memcmp(methods[i].name, m, n) == 0)
 			return methods[i].id;
 	return HTTP_M_UNKNOWN;
 }
@@ -148,10 +154,14 @@ static int http_probe(const uint8_t *data, uint32_t len, int dir, unsigned ippro
 	(void)dir, (void)ipproto;
 	if (!len)
 		return KN_PROBE_MORE;
+	if (data[0] < 'A' || data[0] > 'Z')
+		return KN_PROBE_NO;   /* every method and "HTTP/1." start so */
 	if (memcmp(data, resp, len < 7 ? len : 7) == 0)
 		return len < 7 ? KN_PROBE_MORE : KN_PROBE_YES;
 	for (size_t i = 0; i < N_METHODS; i++) {
-		size_t n = strlen(methods[i].name);
+		size_t n = methods[i].len;
+		if (methods[i].name[0] != data[0])
+			continue;
 		if (len > n && memcmp(data, methods[i].name, n) == 0 && data[n] == ' ')
 			return other_protocol(data, len) ? KN_PROBE_NO : KN_PROBE_YES;
 		if (len <= n && memcmp(data, methods[i].name, len) == 0)
@@ -302,4 +312,7 @@ const struct kn_app_parser kn_app_parser_http = {
 	.parse = http_parse,
 	.flow_end = http_flow_end,
 	.state_free = http_state_free,
+	.ctx_size = sizeof(struct http_pool),
+	.ctx_init = http_pool_init,
+	.ctx_free = http_pool_free,
 };

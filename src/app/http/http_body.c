@@ -225,6 +225,22 @@ static void emit(struct http_state *st, struct http_tx *tx, int dir, const uint8
 	http_file_data(st, &b->file, p, n);
 }
 
+/* Whether decoded bytes of body dir are still used: kept for detection,
+ * tracked as a file (until it is closed at its limit), or parsed as
+ * multipart parts (until their limit). */
+static int output_used(const struct http_tx *tx, int dir)
+{
+	const struct http_body *b = &tx->body[dir];
+
+	if (b->keep.len < HTTP_BODY_KEEP)
+		return 1;
+	if (dir == 0 && tx->mp)
+		return tx->mp->at_limit != 2;
+	if (dir == 0 && !http_req_body_is_file(tx))
+		return 0;
+	return !b->file.closed;
+}
+
 /* Decoded output: within the limits, emitted; past them, decoding stops.
  * HTTP_DECODE_MAX is a plain limit (more is not needed: detection keeps
  * HTTP_BODY_KEEP bytes, files HTTP_FILE_TRACK_MAX); output growing more
@@ -248,6 +264,12 @@ static void decoded(struct http_state *st, struct http_tx *tx, int dir, const ui
 	if (b->dec_out > HTTP_RATIO_FREE && b->dec_out > (uint64_t)HTTP_RATIO_MAX * in)
 		stop = bomb = 1;
 	emit(st, tx, dir, p, n);
+	/* Past every use of the output, decoding more only burns time (a
+	 * highly compressible body would be inflated to HTTP_DECODE_MAX for
+	 * nothing): it stops once the ratio check cannot fire any more either
+	 * (HTTP_RATIO_MAX times the bytes consumed reaches HTTP_DECODE_MAX). */
+	if ((uint64_t)HTTP_RATIO_MAX * in >= HTTP_DECODE_MAX && !output_used(tx, dir))
+		stop = 1;
 	if (stop)
 		b->dec_stopped = 1;
 	if (bomb)

@@ -11,7 +11,8 @@
  * (URI and Host parsing and normalisation), http_body.c (content decoding,
  * kept bytes), http_file.c (file metadata: size, sha256, magic),
  * http_multipart.c (uploads), http_log.c (EVE http/fileinfo bodies and
- * named buffers), http_asset.c (software seen in Server and User-Agent).
+ * named buffers), http_asset.c (software seen in Server and User-Agent),
+ * http_pool.c (the per-worker pool of buffer blocks).
  *
  * Every buffer has a maximum stated below and is charged to the app-layer
  * memcap through http_buf_*; a refused charge drops what would have been
@@ -53,6 +54,34 @@ struct http_buf {
 };
 
 struct http_state;
+
+/* Per-worker pool of freed blocks (http_pool.c; the parser's per-context
+ * state): buffers of 128 B .. 64 KiB (powers of two) come back to it when
+ * freed and serve the next transaction, instead of malloc/realloc/free
+ * each time (~25 blocks per transaction). Bounds: HTTP_POOL_PER_CLASS
+ * blocks per size and HTTP_POOL_BYTES in all (at most 1/16 of the app
+ * memcap), pooled bytes charged to the memcap as per-context memory. */
+#define HTTP_POOL_MIN_SHIFT 7u          /* 128 bytes */
+#define HTTP_POOL_CLASSES 10u           /* .. 64 KiB */
+#define HTTP_POOL_PER_CLASS 64u
+#define HTTP_POOL_BYTES (1u << 20)
+
+struct http_pool {
+	void *blocks[HTTP_POOL_CLASSES][HTTP_POOL_PER_CLASS];
+	uint32_t n[HTTP_POOL_CLASSES];
+	size_t bytes, budget;      /* pooled bytes (charged); their maximum */
+	uint64_t reused, allocated;
+};
+
+int http_pool_init(void *pctx, const struct kn_app_config *cfg);
+void http_pool_free(void *pctx);
+/* A block of `size` bytes (contents undefined), from the pool when it has
+ * one, else kn_malloc; NULL when out of memory. Not charged here: the
+ * caller charges the flow for it (http_mem_charge) as for any memory. */
+void *http_block_alloc(struct http_state *st, size_t size);
+/* Gives a block of `size` bytes back (to the pool when it takes it).
+ * NULL is a no-op. */
+void http_block_free(struct http_state *st, void *p, size_t size);
 
 /* Appends up to n bytes, never growing past max bytes; returns the bytes
  * appended (fewer when max or the memcap is reached). */

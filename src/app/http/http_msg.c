@@ -34,11 +34,16 @@ static int is_fold(uint8_t c)
 	return c == ' ' || c == '\t' || c == 0;
 }
 
+/* A token character (RFC 9110 5.6.2): visible ASCII but the separators. */
 static int is_token(uint8_t c)
 {
-	if (c < 33 || c > 126)
+	switch (c) {
+	case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
+	case '\\': case '"': case '/': case '[': case ']': case '?': case '=': case '{':
+	case '}':
 		return 0;
-	return !strchr("()<>@,;:\\\"/[]?={}", c);
+	}
+	return c > 32 && c < 127;
 }
 
 static uint8_t lower(uint8_t c)
@@ -414,11 +419,14 @@ static void add_header(struct http_state *st, struct http_msg *m, int dir, const
 		struct http_hdr *nh;
 		if (http_mem_charge(st, (size_t)(cap - m->cap_hdr) * sizeof *nh) != 0)
 			return;
-		nh = kn_realloc_array(m->hdr, cap, sizeof *nh);
+		nh = http_block_alloc(st, (size_t)cap * sizeof *nh);
 		if (!nh) {
 			http_mem_credit(st, (size_t)(cap - m->cap_hdr) * sizeof *nh);
 			return;
 		}
+		if (m->n_hdr)
+			memcpy(nh, m->hdr, (size_t)m->n_hdr * sizeof *nh);
+		http_block_free(st, m->hdr, (size_t)m->cap_hdr * sizeof *nh);
 		m->hdr = nh;
 		m->cap_hdr = cap;
 	}
@@ -565,7 +573,7 @@ void http_msg_free(struct http_state *st, struct http_msg *m)
 	http_buf_free(st, &m->cooked);
 	if (m->hdr) {
 		http_mem_credit(st, (size_t)m->cap_hdr * sizeof *m->hdr);
-		kn_free(m->hdr);
+		http_block_free(st, m->hdr, (size_t)m->cap_hdr * sizeof *m->hdr);
 	}
 	memset(m, 0, sizeof *m);
 }

@@ -631,4 +631,7 @@ const struct kn_app_parser kn_app_parser_tls = {
 	.parse = tls_parse,
 	.flow_end = tls_flow_end,
 	.state_free = tls_state_free,
+	.ctx_size = sizeof(struct tls_cache),
+	.ctx_init = tls_cache_init,
+	.ctx_free = tls_cache_free,
 };

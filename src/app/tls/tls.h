@@ -9,6 +9,7 @@
  *   tls_hello.c  ClientHello / ServerHello / SSLv2 CLIENT-HELLO decoding
  *   tls_fp.c     JA3, JA3S and JA4 (client) fingerprints
  *   tls_cert.c   the leaf certificate (OpenSSL) in Suricata's text formats
+ *   tls_cache.c  the per-worker cache of decoded certificates
  *   tls_log.c    the EVE "tls" body and the named buffers
  */
 #ifndef KN_APP_TLS_H
@@ -191,6 +192,41 @@ void tls_cert_free(struct tls_state *st, struct tls_cert *c);
  * rejects it. */
 void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint8_t *der,
 		   uint32_t len);
+
+/* tls_cache.c: decoded leaf certificates by the SHA-256 of their DER, per
+ * context (worker). Bounds: TLS_CACHE_ENTRIES entries and TLS_CACHE_BYTES
+ * bytes (at most 1/16 of the app memcap), entries charged to the memcap as
+ * per-context memory; the fixed part is struct tls_cache (~12 KiB). */
+#define TLS_CACHE_ENTRIES 1024u
+#define TLS_CACHE_BUCKETS 2048u          /* power of two */
+#define TLS_CACHE_BYTES (1u << 20)
+#define TLS_CACHE_ENTRY_MAX (16u * 1024u) /* larger entries are not kept */
+
+/* What decoding one certificate gave (tls_cache.c owns the layout). */
+struct tls_cached_cert;
+
+struct tls_cache {
+	struct tls_cached_cert *slot[TLS_CACHE_ENTRIES];  /* NULL = free */
+	uint16_t bucket[TLS_CACHE_BUCKETS]; /* slot + 1 of the chain's first entry, 0 = none */
+	uint32_t count, hand;      /* entries; the clock hand (a slot) */
+	size_t bytes, budget;      /* bytes of the entries (charged); their maximum */
+	uint64_t hits, misses, evictions, refused;
+};
+
+/* kn_app_parser.ctx_init / ctx_free of the TLS parser. */
+int tls_cache_init(void *pctx, const struct kn_app_config *cfg);
+void tls_cache_free(void *pctx);
+/* The entry of the certificate whose DER hashes to key, or NULL (counted as
+ * a miss). A hit marks the entry recently used. */
+const struct tls_cached_cert *tls_cache_get(struct tls_cache *tc, const uint8_t key[32]);
+/* Keeps the facts of c (decoded from the DER hashing to key; c->parsed = 0:
+ * OpenSSL rejected it), evicting as needed. Charged to call's context (not
+ * charged when call is NULL); silently not kept when too large or refused. */
+void tls_cache_put(struct tls_cache *tc, struct kn_app_call *call, const uint8_t key[32],
+		   const struct tls_cert *c);
+/* Fills c from an entry as decoding would have (strings copied, charged to
+ * the flow). Returns c->parsed. */
+int tls_cache_apply(struct tls_state *st, struct tls_cert *c, const struct tls_cached_cert *e);
 
 /* tls_log.c */
 void tls_log_body(const struct kn_tx *tx, struct kn_json *j);

@@ -12,7 +12,8 @@
  *   fingerprint         SHA-1 of the DER, "aa:bb:..." lower;
  *   notbefore/notafter  "YYYY-MM-DDTHH:MM:SS" (UTC).
  * Only the leaf is decoded; the others are counted. The message body is
- * at most TLS_HS_KEEP_MAX bytes (tls.c), which bounds the work.
+ * at most TLS_HS_KEEP_MAX bytes (tls.c), which bounds the work. A leaf
+ * already decoded on this worker comes from the cache (tls_cache.c).
  *
  * App stage, called by tls.c (Certificate) and tls_hello.c (SSLv2).
  */
@@ -182,24 +183,27 @@ static void name_text(struct out *o, const X509_NAME *name)
 	}
 }
 
-/* Formats a name into an owned string (two passes: size, then text). */
-static void keep_name(struct tls_state *st, struct tls_str *s, const X509_NAME *name)
+/* Formats a name into an owned string (two passes: size, then text).
+ * -1 when memory was refused. */
+static int keep_name(struct tls_state *st, struct tls_str *s, const X509_NAME *name)
 {
 	struct out o = { NULL, 0, 0 };
 	char *buf;
+	int rc;
 
 	if (!name)
-		return;
+		return 0;
 	name_text(&o, name);
 	buf = tls_mem_alloc(st, o.len + 1);
 	if (!buf)
-		return;
+		return -1;
 	o.p = buf;
 	o.cap = o.len;
 	o.len = 0;
 	name_text(&o, name);
-	tls_str_set(st, s, buf, o.len);
+	rc = tls_str_set(st, s, buf, o.len);
 	tls_mem_free(st, buf, o.cap + 1);
+	return rc == 0 ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- serial */
@@ -232,37 +236,39 @@ static uint32_t der_header(const uint8_t *p, uint32_t n, uint8_t *tag, uint32_t 
 /* The serial's content bytes as they are on the wire: Certificate ::=
  * SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serial
  * INTEGER, ... } ... }. */
-static void keep_serial(struct tls_state *st, struct tls_str *s, const uint8_t *der,
-			uint32_t len)
+static int keep_serial(struct tls_state *st, struct tls_str *s, const uint8_t *der,
+		       uint32_t len)
 {
 	uint8_t tag;
 	uint32_t cl, hl;
 	struct out o = { NULL, 0, 0 };
 	char *buf;
+	int rc;
 
 	if (!(hl = der_header(der, len, &tag, &cl)) || tag != 0x30)
-		return;
+		return 0;
 	der += hl, len = cl;
 	if (!(hl = der_header(der, len, &tag, &cl)) || tag != 0x30)
-		return;
+		return 0;
 	der += hl, len = cl;
 	if (!(hl = der_header(der, len, &tag, &cl)))
-		return;
+		return 0;
 	if (tag == 0xa0) {
 		der += hl + cl, len -= hl + cl;
 		if (!(hl = der_header(der, len, &tag, &cl)))
-			return;
+			return 0;
 	}
 	if (tag != 0x02 || cl == 0)
-		return;
+		return 0;
 	buf = tls_mem_alloc(st, (size_t)cl * 3);
 	if (!buf)
-		return;
+		return -1;
 	o.p = buf;
 	o.cap = (size_t)cl * 3;
 	put_hex(&o, der + hl, cl, "0123456789ABCDEF", ":");
-	tls_str_set(st, s, buf, o.len);
+	rc = tls_str_set(st, s, buf, o.len);
 	tls_mem_free(st, buf, o.cap);
+	return rc == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ the leaf */
@@ -319,36 +325,63 @@ static int self_signed(X509 *x)
 	return v != 0;
 }
 
-void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint8_t *der,
-		   uint32_t len)
+/* Decodes the leaf with OpenSSL. Returns 0 when c holds every fact there
+ * is (a rejected certificate included), -1 when some could not be kept
+ * (memory refused, digest failure): then c must not be cached. */
+static int decode_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint8_t *der,
+		       uint32_t len)
 {
 	const unsigned char *p = der;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	struct out o;
 	X509 *x = d2i_X509(NULL, &p, (long)len);
+	int rc = 0;
 
 	if (!x) {
 		tls_event(st, dir, "INVALID_CERTIFICATE");
 		ERR_clear_error();
-		return;
+		return 0;
 	}
 	c->parsed = 1;
-	keep_name(st, &c->subject, X509_get_subject_name(x));
-	keep_name(st, &c->issuer, X509_get_issuer_name(x));
-	keep_serial(st, &c->serial, der, len);
+	rc |= keep_name(st, &c->subject, X509_get_subject_name(x));
+	rc |= keep_name(st, &c->issuer, X509_get_issuer_name(x));
+	rc |= keep_serial(st, &c->serial, der, len);
 	if (EVP_Digest(der, len, md, &mdlen, kn_md(KN_SHA1), NULL) == 1 && mdlen == 20) {
 		o.p = c->fingerprint;
 		o.len = 0;
 		o.cap = sizeof c->fingerprint - 1;
 		put_hex(&o, md, mdlen, "0123456789abcdef", ":");
 		c->fingerprint[o.len < o.cap ? o.len : o.cap] = '\0';
+	} else {
+		rc = -1;
 	}
 	c->has_dates = keep_time(X509_get0_notBefore(x), c->not_before, &c->not_before_s) &&
 		       keep_time(X509_get0_notAfter(x), c->not_after, &c->not_after_s);
 	c->self_signed = (uint8_t)self_signed(x);
 	X509_free(x);
 	ERR_clear_error();
+	return rc;
+}
+
+/* Seen before on this worker (same DER): the cached facts; otherwise
+ * decoded, then cached when complete. */
+void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint8_t *der,
+		   uint32_t len)
+{
+	struct tls_cache *tc = st->call ? kn_app_parser_ctx(st->call) : NULL;
+	const struct tls_cached_cert *e;
+	uint8_t key[32];
+
+	if (tc && kn_digest(KN_SHA256, der, len, key) != 0)
+		tc = NULL;
+	if (tc && (e = tls_cache_get(tc, key)) != NULL) {
+		if (!tls_cache_apply(st, c, e))
+			tls_event(st, dir, "INVALID_CERTIFICATE");
+		return;
+	}
+	if (decode_leaf(st, dir, c, der, len) == 0 && tc)
+		tls_cache_put(tc, st->call, key, c);
 }
 
 void tls_certificate(struct tls_state *st, int dir, const uint8_t *m, uint32_t len,
