@@ -47,6 +47,8 @@ THRESH_PROTO = 0.98
 FLOOR = {"http_vs_tshark": 0.93, "http_vs_suricata": 0.96, "tls_vs_suricata": 0.98,
          "ssh_vs_suricata": 0.98}
 TSHARK_VS_SURICATA = []  # transactions counted apart by cmp_tshark (listed)
+SURICATA_VS_TSHARK = []  # ... by cmp_suricata (listed)
+TSHARK_HTTP = set()      # tshark's HTTP transactions of the current capture
 MIN_ITEMS = 1  # a comparison with fewer reference items is reported but not judged
 
 
@@ -285,6 +287,23 @@ def cmp_tshark(name, ts, kev, sev, extra):
     return out
 
 
+def tshark_http_txs(facts, kev):
+    """tshark's HTTP transactions as (flow, method, host, URI, status)
+    keyed like fields() (the flow's tuple taken from kenchi's events of the
+    same Community ID); status None where tshark has no response paired
+    (any status matches it, as in cmp_tshark)."""
+    tuples = {e.get("community_id"): tuple_key(e) for e in kev if "community_id" in e}
+    out = set()
+    http_req, http_resp = facts[1], facts[2]
+    for cid, reqs in http_req.items():
+        resps = http_resp.get(cid, [])
+        for i, (_, meth, host, uri) in enumerate(reqs):
+            code = resps[i][1] if i < len(resps) else None
+            th = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+            out.add((tuples.get(cid), meth, th.lower(), uri, int(code) if code else None))
+    return out
+
+
 # ----------------------------------------------------------- suricata side
 
 def tuple_key(e):
@@ -323,11 +342,25 @@ def std_dns_port(e):
     return e.get("src_port") == 53 or e.get("dest_port") == 53
 
 
+def empty_http(e):
+    h = e["http"]
+    return not h.get("http_method") and h.get("status") is None
+
+
 def cmp_suricata(name, sev, kev, extra):
     out = {}
-    suri_parsed = {tuple_key(e) for e in by_type(sev, "flow")
-                   if {e.get(k) for k in ("app_proto", "app_proto_orig", "app_proto_ts",
-                                          "app_proto_tc")} & PARSED}
+    # Flows by tuple and start (a tuple is reused by several flows); a
+    # kenchi event finds its flow's start through its flow_id.
+    parsed, unparsed = set(), set()
+    for e in by_type(sev, "flow"):
+        names = {e.get(k) for k in ("app_proto", "app_proto_orig", "app_proto_ts", "app_proto_tc")}
+        (parsed if names & PARSED else unparsed).add((tuple_key(e), e["flow"].get("start")))
+    parsed_tuples = {k[0] for k in parsed}
+    kstart = {e.get("flow_id"): e["flow"].get("start") for e in by_type(kev, "flow")}
+
+    def suricata_parsed(e):
+        k = (tuple_key(e), kstart.get(e.get("flow_id")))
+        return k[0] in parsed_tuples and k not in unparsed
     for t in ("dns", "http", "tls", "ssh"):
         st = by_type(sev, t)
         if t == "http":
@@ -336,8 +369,19 @@ def cmp_suricata(name, sev, kev, extra):
             n = len(st)
             st = [e for e in st if "http2" not in e["http"] and e["http"].get("version") != "2"]
             extra["suricata_http2_events"] += n - len(st)
+        if t == "http":
+            # Transactions with neither a request line nor a status (bytes
+            # after a gap that did not parse as a response): nothing to
+            # compare; counted apart on both sides.
+            n = len(st)
+            st = [e for e in st if not empty_http(e)]
+            extra["suricata_empty_http"] += n - len(st)
         ref = collections.Counter(fields(t, e) for e in st)
         kt = by_type(kev, t)
+        if t == "http":
+            n = len(kt)
+            kt = [e for e in kt if not empty_http(e)]
+            extra["kenchi_empty_http"] += n - len(kt)
         if t == "dns":
             # Suricata 7 parses DNS on port 53 only; kenchi recognises DNS
             # by content on any port (mDNS, LLMNR, DNS on odd ports): those
@@ -359,7 +403,7 @@ def cmp_suricata(name, sev, kev, extra):
         # tracking refused the session) have kenchi's transactions counted
         # apart; app_proto agreement measures detection.
         n = len(kt)
-        kt = [e for e in kt if tuple_key(e) in suri_parsed]
+        kt = [e for e in kt if suricata_parsed(e)]
         extra["suricata_flow_unparsed_%s" % t] += n - len(kt)
         got = collections.Counter(fields(t, e) for e in kt)
         tal = Tally(t)
@@ -369,9 +413,19 @@ def cmp_suricata(name, sev, kev, extra):
                 tal.add(True, "")
             for _ in range(n - m):
                 tal.add(False, "%s suricata-only %s: %s" % (name, t, k))
+        # A kenchi transaction Suricata does not log but tshark decodes
+        # exactly so (same flow, method, host, URI, status) is a reference
+        # disagreement: counted apart and listed.
+        ts_ok = TSHARK_HTTP if t == "http" else set()
         for k, n in got.items():
             for _ in range(max(0, n - ref.get(k, 0))):
-                tal.add(False, "%s kenchi-only %s: %s" % (name, t, k))
+                detail = "%s kenchi-only %s: %s" % (name, t, k)
+                key = (k[0], k[3], (k[1] or "").lower(), k[2]) if t == "http" else None
+                if key and (key + (k[4],) in ts_ok or key + (None,) in ts_ok):
+                    extra["suricata_vs_tshark"] += 1
+                    SURICATA_VS_TSHARK.append(detail)
+                    continue
+                tal.add(False, detail)
         out[t] = tal
     return out
 
@@ -458,8 +512,10 @@ def main():
         # see, Suricata 7 does not by default (stream.midstream: false).
         kev = run(kenchi, cap, tmp)
         sev = read_eve(os.path.join(shared, "data", "ref", "suricata", name + ".eve.json.gz"))
-        ts = cmp_tshark(name, tshark_facts(shared, name), run(kenchi, cap, tmp, ("--midstream",)),
-                        sev, extra)
+        facts = tshark_facts(shared, name)
+        ts = cmp_tshark(name, facts, run(kenchi, cap, tmp, ("--midstream",)), sev, extra)
+        TSHARK_HTTP.clear()
+        TSHARK_HTTP.update(tshark_http_txs(facts, kev))
         su = cmp_suricata(name, sev, kev, extra)
         ap = cmp_app_proto(name, sev, kev, extra)
         line = []
@@ -484,6 +540,9 @@ def main():
         f.write("== tshark and Suricata disagree, kenchi logs what Suricata logs: %d\n"
                 % len(TSHARK_VS_SURICATA))
         f.writelines(b + "\n" for b in TSHARK_VS_SURICATA)
+        f.write("== Suricata and tshark disagree, kenchi logs what tshark logs: %d\n"
+                % len(SURICATA_VS_TSHARK))
+        f.writelines(b + "\n" for b in SURICATA_VS_TSHARK)
     print("# disagreements listed in %s" % report)
     for group, tallies in (("tshark", total_ts), ("suricata", total_su)):
         for k, t in tallies.items():
@@ -514,6 +573,10 @@ def main():
           " not compared: %d" % extra["flows_not_inspected_by_suricata"])
     print("#   flows with TLS after a start neither parses (Suricata: failed, kenchi: tls),"
           " not compared: %d" % extra["tls_after_unparsed_start"])
+    print("#   http transactions with neither request line nor status (nothing to compare):"
+          " Suricata %d, kenchi %d" % (extra["suricata_empty_http"], extra["kenchi_empty_http"]))
+    print("#   http transactions Suricata does not log and tshark decodes as kenchi logs them,"
+          " not counted against Suricata: %d" % extra["suricata_vs_tshark"])
     for t in ("dns", "http", "tls", "ssh"):
         print("#   kenchi %s events on flows Suricata did not parse (its flow event names no"
               " protocol), not compared: %d" % (t, extra["suricata_flow_unparsed_%s" % t]))
