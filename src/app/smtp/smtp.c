@@ -28,9 +28,13 @@
  * lower case and at least n long). */
 static int same_ci(const uint8_t *p, const char *word, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (tolower(p[i]) != word[i])
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (uint8_t)(c + ('a' - 'A')); /* ASCII: no locale lookup per byte */
+		if (c != (uint8_t)word[i])
 			return 0;
+	}
 	return 1;
 }
 
