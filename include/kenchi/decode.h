@@ -4,11 +4,12 @@
  *
  * Pipeline position: capture -> DECODE -> flow. kn_decode() reads the link
  * layer named by pkt->linktype, walks VLAN/MPLS/PPPoE, IPv4/IPv6 (options and
- * extension headers), tunnels (GRE, ERSPAN, VXLAN, Geneve, Teredo, IP-in-IP)
- * down to the innermost IP layer and its transport header (TCP, UDP, SCTP,
- * ICMP, ICMPv6), and reassembles IP fragments. Malformed or truncated
- * headers never fail the call: they become decoder events, recorded on the
- * packet (pkt->events) and counted in the decoder statistics.
+ * extension headers), tunnels (GRE, ERSPAN, VXLAN, Geneve, Teredo, IP-in-IP,
+ * GTP-U, GRE-in-UDP, AYIYA, 802.11 in Aruba GRE) down to the innermost IP
+ * layer and its transport header (TCP, UDP, SCTP, ICMP, ICMPv6), and
+ * reassembles IP fragments. Malformed or truncated headers never fail the
+ * call: they become decoder events, recorded on the packet (pkt->events)
+ * and counted in the decoder statistics.
  *
  * A decoder is owned by one thread (no locks inside); use one per worker.
  * Two decoders in one process are independent.
@@ -143,6 +144,9 @@
 	X(ERSPAN_HEADER_TOO_SMALL, "erspan.header_too_small")                      \
 	X(ERSPAN_UNSUPPORTED_VERSION, "erspan.unsupported_version")                \
 	X(GENEVE_UNKNOWN_PAYLOAD_TYPE, "geneve.unknown_payload_type")              \
+	X(GTPU_PKT_TOO_SMALL, "gtpu.pkt_too_small")          /* (k) (i) */         \
+	X(GTPU_BAD_EXT_HEADER, "gtpu.bad_extension_header")  /* (k) (i) */         \
+	X(WLAN_PKT_TOO_SMALL, "wlan.pkt_too_small")          /* (k) */             \
 	X(DEFRAG_MEMCAP, "defrag.memcap")          /* (k) memcap or tracker cap */ \
 	X(DEFRAG_TIMEOUT, "defrag.timeout")        /* (k) per fragment, no packet */ \
 	X(DEFRAG_MAX_FRAGS, "defrag.max_frags")    /* (k) > 1024 fragments */
@@ -171,8 +175,9 @@ void kn_decode_config_default(struct kn_decode_config *cfg);
  * Counters. Layer counters count the headers the decoder reached, broken
  * ones included (as Suricata's do), inner headers of tunnels and the IP
  * header of a reassembled datagram too (so ipv4 can exceed pkts); tunnel
- * counters (vxlan, geneve, teredo) count recognised tunnels. "invalid"
- * counts packets returned KN_DECODE_OTHER because of an event.
+ * counters (vxlan, geneve, teredo, gtpu, ayiya, wlan) count recognised
+ * tunnels (GRE-in-UDP counts as gre). "invalid" counts packets returned
+ * KN_DECODE_OTHER because of an event.
  *
  * The vlan counter counts frames with at least one tag, vlan_qinq those
  * with two or more; "bytes" sums caplen.
@@ -193,6 +198,9 @@ struct kn_decode_stats {
 	uint64_t vlan, vlan_qinq, ieee8021ah, vntag, dce, etag, nsh, llc, mpls, pppoe, ppp;
 	uint64_t ipv4, ipv6, tcp, udp, sctp, icmpv4, icmpv6, esp;
 	uint64_t gre, erspan, vxlan, geneve, teredo;
+	uint64_t gtpu, ayiya;            /* GTP-U G-PDUs, AYIYA forwarded packets */
+	uint64_t wlan, wlan_skipped;     /* 802.11 frames in Aruba GRE; those not decoded
+	                                    (management, control, null, protected, fragments) */
 	uint64_t ipv4_in_ipv4, ipv6_in_ipv4, ipv4_in_ipv6, ipv6_in_ipv6;
 	uint64_t other_ip;               /* IP packets of other protocols (OSPF, IGMP, PIM...) */
 	uint64_t frag_ipv4, frag_ipv6;   /* fragments handed to defrag */

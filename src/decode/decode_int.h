@@ -12,8 +12,9 @@
  * Files: decode.c (API, packet reset, hash), events.c (names, recording),
  * link.c (link headers, ethertype switch), encap.c (VLAN, MPLS, PPPoE,
  * PPP), ip.c (version and protocol switches), ipv4.c, ipv6.c, tcp.c,
- * udp.c (UDP, SCTP, ESP), icmp.c, tunnel.c (GRE, ERSPAN, VXLAN, Geneve,
- * Teredo, IP-in-IP), defrag.c (trackers, reassembly), defrag_mem.c (pools).
+ * udp.c (UDP, SCTP, ESP), icmp.c, tunnel.c (GRE, ERSPAN, GRE-in-UDP,
+ * VXLAN, Geneve, Teredo, GTP-U, AYIYA, IP-in-IP), wlan.c (802.11 frames of
+ * Aruba GRE), defrag.c (trackers, reassembly), defrag_mem.c (pools).
  */
 #ifndef KN_DECODE_INT_H
 #define KN_DECODE_INT_H
@@ -142,6 +143,12 @@ int decode_ipip(struct decode_ctx *c, unsigned inner_version, uint32_t off, uint
 int decode_vxlan(struct decode_ctx *c, uint32_t off, uint32_t len);
 int decode_geneve(struct decode_ctx *c, uint32_t off, uint32_t len);
 int decode_teredo(struct decode_ctx *c, uint32_t off, uint32_t len);
+int decode_gre_udp(struct decode_ctx *c, uint32_t off, uint32_t len);
+int decode_gtpu(struct decode_ctx *c, uint32_t off, uint32_t len);
+int decode_ayiya(struct decode_ctx *c, uint32_t off, uint32_t len);
+
+/* wlan.c: an 802.11 frame, inside a tunnel (see tunnel_enter) */
+int decode_wlan(struct decode_ctx *c, uint32_t off, uint32_t len);
 
 /* defrag.c: fragment entry points, called once the IP header is described
  * in c->p. Return HELD, or the result of decoding the completed datagram,

@@ -1,18 +1,24 @@
 /*
  * tunnel.c - tunnels decoded down to their inner packet: GRE (RFC 2784,
- * 2890; PPTP's enhanced GRE, RFC 2637), ERSPAN types I-III, VXLAN
- * (RFC 7348), Geneve (RFC 8926), Teredo (RFC 4380) and IP-in-IP (protocols
- * 4 and 41, both outer families).
+ * 2890; PPTP's enhanced GRE, RFC 2637), ERSPAN types I-III, 802.11 frames
+ * in Aruba GRE (wlan.c), GRE-in-UDP (RFC 8086), VXLAN (RFC 7348), Geneve
+ * (RFC 8926), Teredo (RFC 4380), GTP-U (3GPP TS 29.281), AYIYA
+ * (draft-massar-v6ops-ayiya) and IP-in-IP (protocols 4 and 41, both outer
+ * families).
  *
  * Part of the decode stage, reached from the protocol switch (ip.c) and
  * from UDP (udp.c). Entering a tunnel counts one layer, increments
  * p->tunnel_depth and sets p->tunnel_id, which the flow key includes: the
  * VNI of a VXLAN or Geneve tunnel (a virtual network: the same addresses
  * in two VNIs are two hosts), else TUNNEL_ID_DEPTH | depth. GRE keys,
- * ERSPAN session ids and the outer addresses are not identities: mirror
- * sessions carry the two directions of one connection under different
- * keys or from different switches, and Suricata keys flows the same way
- * (addresses, ports, VLANs and tunnel depth).
+ * ERSPAN session ids, GTP-U TEIDs and the outer addresses are not
+ * identities: mirror sessions carry the two directions of one connection
+ * under different keys or from different switches, a GTP-U bearer has one
+ * TEID per direction, and Suricata keys flows the same way (addresses,
+ * ports, VLANs and tunnel depth).
+ *
+ * The UDP-borne tunnels are chosen by port (udp.c), so each verifies its
+ * header first and leaves anything else a plain UDP packet, silently.
  *
  * Fallback policy: when the inner packet is broken or is not IP (ARP in
  * VXLAN, PPP control in PPTP...), the outer packet is described again and
@@ -30,8 +36,9 @@
 #define GRE_A 0x0080      /* v1 acknowledgment present */
 #define GRE_FLAGS0 0x00f8 /* reserved in v0 */
 #define GRE_FLAGS1 0x0078 /* reserved in v1 */
+#define GRE_VERSION 0x0007
 
-enum tunnel_inner { INNER_ETHERNET, INNER_IPV4, INNER_IPV6, INNER_PPP, INNER_MPLS };
+enum tunnel_inner { INNER_ETHERNET, INNER_IPV4, INNER_IPV6, INNER_PPP, INNER_MPLS, INNER_WLAN };
 
 /* The outer description, to restore on fallback. */
 struct tunnel_snap {
@@ -112,6 +119,7 @@ static int tunnel_enter(struct decode_ctx *c, enum tunnel_inner kind, uint32_t v
 	case INNER_IPV4: r = decode_ipv4(c, off, len); break;
 	case INNER_IPV6: r = decode_ipv6(c, off, len); break;
 	case INNER_PPP: r = decode_ppp(c, off, len); break;
+	case INNER_WLAN: r = decode_wlan(c, off, len); break;
 	default: r = decode_mpls(c, off, len); break;
 	}
 	if (r != KN_DECODE_OTHER || c->defrag_done)
@@ -147,6 +155,13 @@ static int decode_erspan(struct decode_ctx *c, int type, uint32_t off, uint32_t 
 	return tunnel_enter(c, INNER_ETHERNET, 0, off + hlen, len - hlen);
 }
 
+/* Aruba controllers tunnel 802.11 frames under GRE protocol types
+ * 0x8200-0x83f0 in steps of 0x10 (0x8200 and 0x8210 the usual ones). */
+static inline int gre_type_aruba(uint16_t proto)
+{
+	return (proto & 0xfe0f) == 0x8200;
+}
+
 /* The GRE payload by protocol type; unknown types leave the GRE packet
  * described as itself. */
 static int gre_payload(struct decode_ctx *c, uint16_t proto, uint16_t flags, uint32_t off,
@@ -163,7 +178,10 @@ static int gre_payload(struct decode_ctx *c, uint16_t proto, uint16_t flags, uin
 	case 0x880b: return tunnel_enter(c, INNER_PPP, 0, off, len);
 	case 0x88be: return decode_erspan(c, (flags & GRE_S) ? 2 : 1, off, len);
 	case 0x22eb: return decode_erspan(c, 3, off, len);
-	default: return KN_DECODE_IP;
+	default:
+		if (gre_type_aruba(proto))
+			return tunnel_enter(c, INNER_WLAN, 0, off, len);
+		return KN_DECODE_IP;
 	}
 }
 
@@ -263,6 +281,41 @@ int decode_gre(struct decode_ctx *c, uint32_t off, uint32_t len)
 	}
 }
 
+/* GRE-in-UDP (RFC 8086, port 4754): a GRE header as over IP, verified
+ * first - version 0, no routing or reserved bits, the whole header
+ * captured, a payload RFC 8086 names (IPv4, IPv6, Ethernet, MPLS). A
+ * packet that falls back to the outer one keeps the UDP payload. */
+int decode_gre_udp(struct decode_ctx *c, uint32_t off, uint32_t len)
+{
+	struct kn_packet *p = c->p;
+	const uint8_t *h = c->data + off;
+	uint32_t avail = decode_avail(c, off, len);
+
+	if (avail < 4)
+		return KN_DECODE_IP;
+	uint16_t flags = rd16(h);
+	uint32_t hlen = 4 + ((flags & GRE_C) ? 4 : 0) + ((flags & GRE_K) ? 4 : 0) +
+			((flags & GRE_S) ? 4 : 0);
+	if ((flags & (GRE_R | GRE_SSR | GRE_RECUR | GRE_FLAGS0 | GRE_VERSION)) || hlen > avail)
+		return KN_DECODE_IP;
+	switch (rd16(h + 2)) {
+	case 0x0800:
+	case 0x86dd:
+	case 0x6558:
+	case 0x8847:
+	case 0x8848: break;
+	default: return KN_DECODE_IP;
+	}
+	uint32_t payload_off = p->payload_off, payload_len = p->payload_len;
+	uint8_t depth = p->tunnel_depth;
+	int r = decode_gre(c, off, len);
+	if (r == KN_DECODE_IP && p->tunnel_depth == depth) {
+		p->payload_off = payload_off;
+		p->payload_len = payload_len;
+	}
+	return r;
+}
+
 int decode_vxlan(struct decode_ctx *c, uint32_t off, uint32_t len)
 {
 	const uint8_t *h = c->data + off;
@@ -341,4 +394,93 @@ int decode_ipip(struct decode_ctx *c, unsigned inner_version, uint32_t off, uint
 		*(inner_version == 4 ? &st->ipv4_in_ipv4 : &st->ipv6_in_ipv4) += 1;
 	}
 	return tunnel_enter(c, inner_version == 4 ? INNER_IPV4 : INNER_IPV6, 0, off, len);
+}
+
+/* GTP-U flags (first byte): version 1 and protocol type GTP (not GTP'),
+ * then E (extension header), S (sequence number), PN (N-PDU number). */
+#define GTPU_V1_PT 0x30
+#define GTPU_E 0x04
+#define GTPU_ANY_OPT 0x07
+#define GTPU_HLEN 8     /* flags, type, length, TEID */
+#define GTPU_OPT_LEN 4  /* sequence number, N-PDU number, next extension type */
+#define GTPU_MAX_EXT 16 /* extension headers walked before giving up */
+#define GTPU_GPDU 255
+
+/* Measures the header of a G-PDU whose first `limit` bytes are both in
+ * the message and captured: mandatory part, optional fields, then the
+ * extension header chain (each: length in 4-byte units, never 0, ...
+ * next type). Returns 0 with *hlen set, or the event of a broken header. */
+static unsigned gtpu_hlen(const uint8_t *h, uint32_t limit, uint32_t *hlen)
+{
+	*hlen = GTPU_HLEN;
+	if (!(h[0] & GTPU_ANY_OPT))
+		return 0;
+	*hlen += GTPU_OPT_LEN;
+	if (*hlen > limit)
+		return KN_DEV_GTPU_PKT_TOO_SMALL;
+	uint8_t next = (h[0] & GTPU_E) ? h[*hlen - 1] : 0;
+	for (unsigned n = 0; next != 0; n++) {
+		if (n == GTPU_MAX_EXT)
+			return KN_DEV_GTPU_BAD_EXT_HEADER;
+		if (*hlen >= limit)
+			return KN_DEV_GTPU_PKT_TOO_SMALL;
+		uint32_t elen = h[*hlen] * 4u;
+		if (elen == 0)
+			return KN_DEV_GTPU_BAD_EXT_HEADER;
+		if (elen > limit - *hlen)
+			return KN_DEV_GTPU_PKT_TOO_SMALL;
+		*hlen += elen;
+		next = h[*hlen - 1];
+	}
+	return 0;
+}
+
+/* GTP-U: G-PDUs carry the user's IPv4 or IPv6 packet. Other messages
+ * (echo, error indication, end marker), other GTP versions and other
+ * payloads (Ethernet or unstructured PDU sessions) stay plain UDP; a
+ * broken G-PDU header raises its event and stays UDP too. */
+int decode_gtpu(struct decode_ctx *c, uint32_t off, uint32_t len)
+{
+	const uint8_t *h = c->data + off;
+	uint32_t avail = decode_avail(c, off, len);
+
+	if (avail < GTPU_HLEN || (h[0] & 0xf0) != GTPU_V1_PT || h[1] != GTPU_GPDU)
+		return KN_DECODE_IP;
+	c->d->stats.gtpu++;
+	uint32_t end = GTPU_HLEN + rd16(h + 2), hlen = 0;
+	unsigned fault = end > len ? KN_DEV_GTPU_PKT_TOO_SMALL
+				   : gtpu_hlen(h, end < avail ? end : avail, &hlen);
+	if (fault) {
+		decode_event(c, fault);
+		return KN_DECODE_IP;
+	}
+	if (hlen >= end || hlen >= avail)
+		return KN_DECODE_IP; /* empty, or the payload not captured */
+	switch (h[hlen] >> 4) {
+	case 4: return tunnel_enter(c, INNER_IPV4, 0, off + hlen, end - hlen);
+	case 6: return tunnel_enter(c, INNER_IPV6, 0, off + hlen, end - hlen);
+	default: return KN_DECODE_IP;
+	}
+}
+
+#define AYIYA_HLEN 8 /* lengths, methods, opcode, next header, epoch */
+#define AYIYA_OP_FORWARD 1
+
+/* AYIYA: identity (2^IDLen bytes) and signature (SigLen 4-byte words)
+ * follow the fixed header, then the packet named by the next header (41
+ * IPv6, 4 IPv4) when the opcode is "forward". Heartbeats, other payloads,
+ * and a packet whose version disagrees with the next header stay UDP. */
+int decode_ayiya(struct decode_ctx *c, uint32_t off, uint32_t len)
+{
+	const uint8_t *h = c->data + off;
+	uint32_t avail = decode_avail(c, off, len);
+
+	if (avail < AYIYA_HLEN || (h[2] & 0x0f) != AYIYA_OP_FORWARD || (h[3] != 41 && h[3] != 4))
+		return KN_DECODE_IP;
+	uint32_t hlen = AYIYA_HLEN + (1u << (h[0] >> 4)) + (h[1] >> 4) * 4u;
+	unsigned version = h[3] == 41 ? 6 : 4;
+	if (hlen >= avail || h[hlen] >> 4 != version)
+		return KN_DECODE_IP;
+	c->d->stats.ayiya++;
+	return tunnel_enter(c, version == 6 ? INNER_IPV6 : INNER_IPV4, 0, off + hlen, len - hlen);
 }

@@ -2,9 +2,10 @@
  * udp.c - UDP (RFC 768), SCTP common header (RFC 9260) and ESP (RFC 4303).
  *
  * Part of the decode stage: ports and payload bounds, then the UDP-borne
- * tunnels chosen by well-known port (VXLAN 4789 and Geneve 6081 by
- * destination, Teredo 3544 either way; see tunnel.c). A UDP datagram that
- * does not parse as its tunnel stays a plain UDP packet.
+ * tunnels chosen by well-known port (VXLAN 4789, Geneve 6081 and
+ * GRE-in-UDP 4754 by destination; Teredo 3544, GTP-U 2152 and AYIYA 5072
+ * either way; see tunnel.c). A UDP datagram that does not parse as its
+ * tunnel stays a plain UDP packet.
  */
 #include "decode_int.h"
 
@@ -15,6 +16,30 @@
 #define PORT_VXLAN 4789
 #define PORT_GENEVE 6081
 #define PORT_TEREDO 3544
+#define PORT_GRE_UDP 4754
+#define PORT_GTPU 2152
+#define PORT_AYIYA 5072
+
+/* The tunnel a UDP payload may hold, by port; KN_DECODE_IP when none. */
+static int udp_tunnel(struct decode_ctx *c, uint16_t sport, uint16_t dport, uint32_t off,
+		      uint32_t len)
+{
+	switch (dport) {
+	case PORT_VXLAN: return decode_vxlan(c, off, len);
+	case PORT_GENEVE: return decode_geneve(c, off, len);
+	case PORT_GRE_UDP: return decode_gre_udp(c, off, len);
+	case PORT_TEREDO: return decode_teredo(c, off, len);
+	case PORT_GTPU: return decode_gtpu(c, off, len);
+	case PORT_AYIYA: return decode_ayiya(c, off, len);
+	default: break;
+	}
+	switch (sport) {
+	case PORT_TEREDO: return decode_teredo(c, off, len);
+	case PORT_GTPU: return decode_gtpu(c, off, len);
+	case PORT_AYIYA: return decode_ayiya(c, off, len);
+	default: return KN_DECODE_IP;
+	}
+}
 
 int decode_udp(struct decode_ctx *c, uint32_t off, uint32_t len)
 {
@@ -38,17 +63,7 @@ int decode_udp(struct decode_ctx *c, uint32_t off, uint32_t len)
 	p->payload_off = off + UDP_HLEN;
 	p->payload_len = (ulen < avail ? ulen : avail) - UDP_HLEN;
 	/* Tunnels: the inner length is the UDP payload per the UDP header. */
-	switch (p->dport) {
-	case PORT_VXLAN:
-		return decode_vxlan(c, off + UDP_HLEN, ulen - UDP_HLEN);
-	case PORT_GENEVE:
-		return decode_geneve(c, off + UDP_HLEN, ulen - UDP_HLEN);
-	default:
-		break;
-	}
-	if (KN_UNLIKELY(p->sport == PORT_TEREDO || p->dport == PORT_TEREDO))
-		return decode_teredo(c, off + UDP_HLEN, ulen - UDP_HLEN);
-	return KN_DECODE_IP;
+	return udp_tunnel(c, p->sport, p->dport, off + UDP_HLEN, ulen - UDP_HLEN);
 }
 
 int decode_sctp(struct decode_ctx *c, uint32_t off, uint32_t len)

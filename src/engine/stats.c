@@ -155,7 +155,8 @@ static void json_decoder(struct kn_json *j, const struct kn_decode_stats *d, con
 	U(unknown_ethertype); U(vlan); U(vlan_qinq); U(ieee8021ah); U(vntag); U(dce);
 	U(etag); U(nsh); U(llc);
 	U(mpls); U(pppoe); U(ppp); U(ipv4); U(ipv6); U(tcp); U(udp); U(sctp); U(icmpv4);
-	U(icmpv6); U(esp); U(gre); U(erspan); U(vxlan); U(geneve); U(teredo);
+	U(icmpv6); U(esp); U(gre); U(erspan); U(vxlan); U(geneve); U(teredo); U(gtpu); U(ayiya);
+	U(wlan); U(wlan_skipped);
 	U(ipv4_in_ipv4); U(ipv6_in_ipv4); U(ipv4_in_ipv6); U(ipv6_in_ipv6); U(other_ip);
 #undef U
 	kn_json_u64(j, "anomaly_events", e->anomaly_events);

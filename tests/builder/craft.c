@@ -483,6 +483,88 @@ void kn_craft_geneve_opts(struct kn_craft *c, const void *opts, size_t len)
 		memcpy(o, opts, len);
 }
 
+void kn_craft_wlan(struct kn_craft *c, unsigned opts)
+{
+	int qos = (opts & KN_CRAFT_WLAN_QOS) != 0;
+	int addr4 = (opts & 3) == 3, htc = qos && (opts & KN_CRAFT_WLAN_ORDER);
+	int amsdu = qos && (opts & KN_CRAFT_WLAN_AMSDU);
+	size_t mac = 24 + (addr4 ? 6 : 0) + (qos ? 2 : 0) + (htc ? 4 : 0);
+	uint8_t *h = push(c, KN_CRAFT_WLAN, mac + (amsdu ? 14 : 0) + 8);
+	if (!h)
+		return;
+	last(c)->aux = (uint16_t)opts;
+	h[0] = qos ? 0x88 : 0x08; /* data or QoS data, version 0 */
+	h[1] = (uint8_t)(opts & (3 | KN_CRAFT_WLAN_PROTECTED | KN_CRAFT_WLAN_ORDER));
+	memcpy(h + 4, mac_b, 6);
+	memcpy(h + 10, mac_a, 6);
+	memcpy(h + 16, mac_b, 6);
+	h[22] = 0x10; /* sequence control, little-endian: sequence 1, fragment 0 */
+	if (addr4)
+		memcpy(h + 24, mac_a, 6);
+	if (qos)
+		h[24 + (addr4 ? 6 : 0)] = amsdu ? 0x80 : 0;
+	if (amsdu) {
+		memcpy(h + mac, mac_b, 6);
+		memcpy(h + mac + 6, mac_a, 6);
+	}
+	memcpy(h + mac + (amsdu ? 14 : 0), "\xaa\xaa\x03\x00\x00\x00", 6);
+}
+
+void kn_craft_gtpu(struct kn_craft *c, uint32_t teid, uint8_t flags)
+{
+	flags &= KN_CRAFT_GTPU_SEQ | KN_CRAFT_GTPU_NPDU;
+	uint8_t *h = push(c, KN_CRAFT_GTPU, flags ? 12 : 8);
+	if (!h)
+		return;
+	h[0] = (uint8_t)(0x30 | flags);
+	h[1] = 255;
+	put32(h + 4, teid);
+	if (flags & KN_CRAFT_GTPU_SEQ)
+		put16(h + 8, 1);
+}
+
+void kn_craft_gtpu_ext(struct kn_craft *c, uint8_t type, const void *body, size_t len)
+{
+	struct kn_craft_layer *l = last(c);
+	if (!l || l->kind != KN_CRAFT_GTPU || len > 1000) {
+		c->error = 1;
+		return;
+	}
+	if (l->hlen == 8) { /* the optional fields come first */
+		uint8_t *o = extend(c, KN_CRAFT_GTPU, 4, 1024);
+		if (!o)
+			return;
+		memset(o, 0, 4);
+	}
+	size_t total = (len + 2 + 3) / 4 * 4;
+	c->buf[l->off] |= 0x04;
+	c->buf[c->len - 1] = type; /* the previous next-type byte */
+	uint8_t *e = extend(c, KN_CRAFT_GTPU, total, 1024);
+	if (!e)
+		return;
+	memset(e, 0, total);
+	e[0] = (uint8_t)(total / 4);
+	if (len)
+		memcpy(e + 1, body, len);
+}
+
+void kn_craft_ayiya(struct kn_craft *c, uint8_t next)
+{
+	uint8_t *h = push(c, KN_CRAFT_AYIYA, 8 + 16 + 20);
+	if (!h)
+		return;
+	h[0] = 0x41; /* identity 2^4 bytes, of type IPv6 address */
+	h[1] = 0x52; /* signature 5 words, SHA-1 */
+	h[2] = 0x11; /* shared-secret authentication, opcode forward */
+	h[3] = next;
+	put32(h + 4, 0x4af64c05);
+	put16(h + 8, 0x2001);
+	put16(h + 10, 0x0db8);
+	h[23] = 2;
+	for (int i = 0; i < 20; i++)
+		h[24 + i] = (uint8_t)(i * 13 + 5);
+}
+
 /* ---- data ---- */
 
 void kn_craft_payload(struct kn_craft *c, const void *data, size_t len)
@@ -576,6 +658,7 @@ static uint16_t type_of(const struct kn_craft_layer *nx, uint16_t cur)
 	case KN_CRAFT_ETH: return 0x6558;
 	case KN_CRAFT_PPP: return 0x880b;
 	case KN_CRAFT_ERSPAN: return nx->aux == 3 ? 0x22eb : 0x88be;
+	case KN_CRAFT_WLAN: return 0x8200;
 	default: return cur;
 	}
 }
@@ -684,6 +767,12 @@ static void fix_layer(struct kn_craft *c, unsigned i, size_t end)
 		fix_type(c, l, nx, 2);
 		break;
 	case KN_CRAFT_GRE: fix_gre(c, l, nx, seg); break;
+	case KN_CRAFT_WLAN:
+		fix_type(c, l, nx, l->hlen - 2u);
+		if ((l->aux & KN_CRAFT_WLAN_QOS) && (l->aux & KN_CRAFT_WLAN_AMSDU))
+			put16(h + l->hlen - 10, (uint16_t)(seg - (l->hlen - 8u)));
+		break;
+	case KN_CRAFT_GTPU: put16(h + 2, (uint16_t)(seg - 8)); break;
 	case KN_CRAFT_PPPOE:
 		put16(h + 4, (uint16_t)(seg - 6));
 		put16(h + 6, l->forced ? l->type : ppp_type_of(nx, get16(h + 6)));

@@ -23,9 +23,10 @@
  *   errors quote by simply adding the quoted IP + transport layers after
  *   kn_craft_icmp, and tunnels nest naturally.
  * - Type fields that name the next layer (ethertype, SLL/GRE/Geneve
- *   protocol, PPP protocol, null-link AF) are filled at finish from the
- *   next layer unless set with kn_craft_set_type(). The IP protocol / next
- *   header is always the caller's argument (so malformed chains are easy).
+ *   protocol, PPP protocol, null-link AF, SNAP type) are filled at finish
+ *   from the next layer unless set with kn_craft_set_type(). The IP
+ *   protocol / next header is always the caller's argument (so malformed
+ *   chains are easy).
  * - Option calls (kn_craft_tcp_*, kn_craft_ipv4_opts, kn_craft_geneve_opts)
  *   must directly follow their header; options are padded to the header's
  *   alignment with zero (end-of-list) bytes at finish.
@@ -50,7 +51,7 @@ enum kn_craft_kind {
 	KN_CRAFT_PPPOE, KN_CRAFT_PPP, KN_CRAFT_ARP, KN_CRAFT_IPV4, KN_CRAFT_IPV6,
 	KN_CRAFT_IPV6_EXT, KN_CRAFT_TCP, KN_CRAFT_UDP, KN_CRAFT_SCTP, KN_CRAFT_ICMP,
 	KN_CRAFT_ICMP6, KN_CRAFT_GRE, KN_CRAFT_ERSPAN, KN_CRAFT_VXLAN, KN_CRAFT_GENEVE,
-	KN_CRAFT_RAW, KN_CRAFT_PAYLOAD,
+	KN_CRAFT_RAW, KN_CRAFT_PAYLOAD, KN_CRAFT_WLAN, KN_CRAFT_GTPU, KN_CRAFT_AYIYA,
 };
 
 struct kn_craft_layer {
@@ -58,7 +59,7 @@ struct kn_craft_layer {
 	uint8_t forced;    /* type field set by kn_craft_set_type */
 	uint16_t hlen;     /* header bytes, options included */
 	uint16_t type;     /* VLAN TPID, IPv6 ext type, or the forced type */
-	uint16_t aux;      /* null: network order; GRE: version; ERSPAN: type */
+	uint16_t aux;      /* null: network order; GRE: version; ERSPAN: type; WLAN: options */
 	uint32_t off;      /* header start in buf */
 };
 
@@ -143,6 +144,35 @@ void kn_craft_erspan(struct kn_craft *c, int type, uint16_t session);
 void kn_craft_vxlan(struct kn_craft *c, uint32_t vni);
 void kn_craft_geneve(struct kn_craft *c, uint32_t vni);
 void kn_craft_geneve_opts(struct kn_craft *c, const void *opts, size_t len); /* 4-byte units */
+
+/* An IEEE 802.11 data frame as Aruba controllers tunnel it in GRE (GRE
+ * protocol 0x8200 when it follows a GRE header), ending with an LLC/SNAP
+ * header whose type comes from the next layer. opts: frame-control flags
+ * (To DS and From DS both set: the 4-address form; protected; order) and
+ * the layout: QoS data (QoS control; + HT control with ORDER), A-MSDU (with
+ * QOS: one subframe header, its length fixed at finish, before the LLC).
+ * Sequence number 1, fragment 0. */
+#define KN_CRAFT_WLAN_TODS 0x01
+#define KN_CRAFT_WLAN_FROMDS 0x02
+#define KN_CRAFT_WLAN_PROTECTED 0x40
+#define KN_CRAFT_WLAN_ORDER 0x80
+#define KN_CRAFT_WLAN_QOS 0x100
+#define KN_CRAFT_WLAN_AMSDU 0x200
+void kn_craft_wlan(struct kn_craft *c, unsigned opts);
+
+/* GTP-U (3GPP TS 29.281) G-PDU header: version 1, message type 255, the
+ * TEID; flags KN_CRAFT_GTPU_SEQ / _NPDU add the 4-byte optional fields
+ * (sequence number 1, N-PDU number 0). The length is fixed at finish. */
+#define KN_CRAFT_GTPU_SEQ 0x02
+#define KN_CRAFT_GTPU_NPDU 0x01
+void kn_craft_gtpu(struct kn_craft *c, uint32_t teid, uint8_t flags);
+/* Appends an extension header of `type` to the GTP-U header just written
+ * (optional fields added if absent, E flag set): length byte, body, zero
+ * padding to a 4-byte multiple, next type 0. body <= 1000 bytes. */
+void kn_craft_gtpu_ext(struct kn_craft *c, uint8_t type, const void *body, size_t len);
+/* AYIYA "forward" header: 16-byte IPv6 identity, 20-byte SHA-1
+ * signature; the next header (41 IPv6, 4 IPv4) is the caller's. */
+void kn_craft_ayiya(struct kn_craft *c, uint8_t next);
 
 /* --- data ----------------------------------------------------------------- */
 /* Payload bytes; data NULL writes the pattern (i * 7 + 1) & 0xff. */

@@ -9,6 +9,8 @@
 #include "craft.h"
 #include "kenchi/packet.h"
 
+#define CORPUS_FRAMES 49
+
 static void corpus_tcp(struct kn_craft *c, int v6)
 {
 	if (v6)
@@ -147,6 +149,39 @@ static int corpus_l2(struct kn_craft *c, unsigned i)
 	return 1;
 }
 
+/* Tunnels added after the first corpus (numbered after it, so the
+ * existing seed files keep their names): 802.11 in Aruba GRE, GTP-U,
+ * GRE-in-UDP, AYIYA. */
+static int corpus_tunnels2(struct kn_craft *c, unsigned i)
+{
+	switch (i) {
+	case 0:
+		kn_craft_ipv4(c, "10.3.34.171", "10.33.10.23", 47);
+		kn_craft_gre(c, 0, 0, 0);
+		kn_craft_wlan(c, KN_CRAFT_WLAN_QOS | KN_CRAFT_WLAN_TODS);
+		corpus_tcp(c, 0);
+		break;
+	case 1:
+		corpus_udp(c, 0, 2152);
+		kn_craft_gtpu(c, 0x9e40ba4f, KN_CRAFT_GTPU_SEQ);
+		kn_craft_gtpu_ext(c, 0x85, "\x10\x09", 2);
+		corpus_tcp(c, 0);
+		break;
+	case 2:
+		corpus_udp(c, 0, 4754);
+		kn_craft_gre(c, KN_CRAFT_GRE_KEY, 1, 0);
+		corpus_udp(c, 0, 53);
+		break;
+	case 3:
+		corpus_udp(c, 0, 5072);
+		kn_craft_ayiya(c, 41);
+		corpus_tcp(c, 1);
+		break;
+	default: return 0;
+	}
+	return 1;
+}
+
 /* Frame i of the corpus into c (finished); 0 past the end. */
 static size_t corpus_frame(struct kn_craft *c, unsigned i)
 {
@@ -158,6 +193,9 @@ static size_t corpus_frame(struct kn_craft *c, unsigned i)
 	} else if (i < 45) {
 		kn_craft_eth(c, NULL, NULL);
 		corpus_l2(c, i - 40);
+	} else if (i < CORPUS_FRAMES) {
+		kn_craft_eth(c, NULL, NULL);
+		corpus_tunnels2(c, i - 45);
 	} else {
 		return 0;
 	}

@@ -107,6 +107,58 @@ static void test_tunnel_lengths_and_types(void)
 	kn_free(c);
 }
 
+/* The later tunnel headers: GTP-U length and extension chain, the 802.11
+ * frame control, SNAP type and A-MSDU subframe length, AYIYA fields. */
+static void test_tunnel_headers2(void)
+{
+	struct kn_craft *c = dt_craft();
+	KT_REQUIRE(c);
+	kn_craft_eth(c, NULL, NULL);
+	kn_craft_ipv4(c, "10.0.0.1", "10.0.0.2", 17);
+	kn_craft_udp(c, 2152, 2152);
+	kn_craft_gtpu(c, 0x01020304, 0);
+	kn_craft_gtpu_ext(c, 0x85, "\x10\x09", 2);
+	kn_craft_gtpu_ext(c, 0x40, "\x01\x02\x03", 3);
+	kn_craft_ipv4(c, "10.1.0.1", "10.1.0.2", 47);
+	kn_craft_gre(c, 0, 0, 0);
+	kn_craft_wlan(c, KN_CRAFT_WLAN_QOS | KN_CRAFT_WLAN_AMSDU | KN_CRAFT_WLAN_TODS |
+			 KN_CRAFT_WLAN_FROMDS);
+	kn_craft_ipv6(c, "::1", "::2", 17);
+	kn_craft_udp(c, 5072, 9);
+	kn_craft_ayiya(c, 4);
+	kn_craft_payload(c, NULL, 3);
+	size_t n = kn_craft_finish(c);
+	KT_REQUIRE(n > 0);
+	const uint8_t *b = c->buf;
+	long g = kn_craft_layer_off(c, KN_CRAFT_GTPU, 0);
+	KT_EQ(g, 42);
+	static const uint8_t gtpu[] = { 0x34, 0xff, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0x85,
+					1, 0x10, 0x09, 0x40, 2, 1, 2, 3, 0, 0, 0, 0 };
+	KT_CHECK(memcmp(b + g + 4, gtpu + 4, sizeof gtpu - 4) == 0);
+	KT_EQ(b[g], 0x34);
+	KT_EQ(b[g + 1], 0xff);
+	KT_EQ(b[g + 2] << 8 | b[g + 3], n - g - 8); /* GTP-U length */
+	long w = kn_craft_layer_off(c, KN_CRAFT_WLAN, 0);
+	KT_REQUIRE(w > 0);
+	KT_EQ(b[w - 2] << 8 | b[w - 1], 0x8200); /* GRE protocol */
+	KT_EQ(b[w], 0x88);                       /* QoS data */
+	KT_EQ(b[w + 1], 0x03);                   /* To DS, From DS */
+	KT_EQ(b[w + 30], 0x80);                  /* QoS control: A-MSDU */
+	long ip6 = kn_craft_layer_off(c, KN_CRAFT_IPV6, 0);
+	KT_EQ(ip6, w + 32 + 14 + 8);
+	KT_EQ(b[ip6 - 2] << 8 | b[ip6 - 1], 0x86dd);           /* SNAP type */
+	KT_EQ(b[ip6 - 10] << 8 | b[ip6 - 9], n - (ip6 - 8));    /* subframe length */
+	KT_CHECK(memcmp(b + ip6 - 8, "\xaa\xaa\x03\x00\x00\x00", 6) == 0);
+	long a = kn_craft_layer_off(c, KN_CRAFT_AYIYA, 0);
+	KT_EQ(a, ip6 + 48);
+	KT_CHECK(memcmp(b + a, "\x41\x52\x11\x04", 4) == 0);
+	KT_EQ(n - a, 44 + 3);
+	/* Extensions only right after their GTP-U header. */
+	kn_craft_gtpu_ext(c, 0x85, "", 0);
+	KT_CHECK(c->error);
+	kn_free(c);
+}
+
 static void test_fragment(void)
 {
 	struct kn_craft *c = dt_craft();
@@ -250,6 +302,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_ipv4_tcp_checksums),
 	KT_CASE(test_ipv6_udp_icmp6_checksums),
 	KT_CASE(test_tunnel_lengths_and_types),
+	KT_CASE(test_tunnel_headers2),
 	KT_CASE(test_fragment),
 	KT_CASE(test_misuse),
 	KT_CASE(test_tcp_session),
