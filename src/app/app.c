@@ -449,7 +449,7 @@ void kn_app_stream_data(struct kn_app_ctx *ctx, struct kn_flow *flow, int dir,
 	}
 	if (af->failed) {
 		if (len && !(flags & KN_APP_GAP))
-			app_detect_late_tls(ctx, flow, af, dir, data, len, flags);
+			app_detect_late(ctx, flow, af, dir, data, len, flags);
 		return;
 	}
 	app_detect_tcp(ctx, flow, af, dir, data, len, flags);

@@ -34,7 +34,7 @@ struct app_flow {
 	 * parser receives them as gaps around the kept bytes, so it never
 	 * sees two pieces of a stream joined across a hole. */
 	uint32_t lost_before[2], lost_after[2];
-	uint8_t late_chunks;        /* chunks of a failed flow looked at for TLS */
+	uint8_t late_chunks;        /* chunks looked at for a protocol begun late */
 	void *state;                /* the parser's state */
 	uint8_t orig_proto;         /* protocol before a switch (0: none) */
 	uint8_t switch_dir;         /* a switch was requested during this parse call */
@@ -70,7 +70,7 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 void app_detect_udp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
 		    int dir, const uint8_t *data, uint32_t len);
 void app_detect_finish(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af);
-void app_detect_late_tls(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
-			 int dir, const uint8_t *data, uint32_t len, unsigned flags);
+void app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		     int dir, const uint8_t *data, uint32_t len, unsigned flags);
 
 #endif

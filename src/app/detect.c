@@ -2,10 +2,11 @@
  * detect.c - protocol detection by content (see app.c's header for the
  * policy): the first bytes of each direction are shown to every parser's
  * probe; ports only break ties between parsers that all accept the bytes.
- * A flow whose detection failed is still watched for a TLS ClientHello at
- * the start of its next chunks: TLS begun inside a protocol kenchi does not
- * parse (STARTTLS of IMAP, POP3, XMPP, LDAP, FTP; the SSL requests of
- * PostgreSQL and MySQL) is parsed from there.
+ * A flow whose detection failed is still watched for a TLS ClientHello or
+ * an HTTP request line at the start of its next chunks: TLS begun inside a
+ * protocol kenchi does not parse (STARTTLS of IMAP, POP3, XMPP, LDAP, FTP;
+ * the SSL requests of PostgreSQL and MySQL) and HTTP after a proxy
+ * handshake (SOCKS) are parsed from there.
  *
  * App stage, called by app.c while a flow has no protocol.
  */
@@ -133,8 +134,9 @@ static void start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow 
 	}
 }
 
-/* Chunks of a failed flow looked at for a ClientHello (both directions). */
-#define LATE_TLS_CHUNKS 64
+/* Chunks of an undecided or failed flow looked at for a protocol started
+ * late (both directions). */
+#define LATE_CHUNKS 64
 
 /* A TLS record (versions 3.0-3.4) holding a handshake that starts with a
  * ClientHello. */
@@ -144,33 +146,55 @@ static int client_hello_at(const uint8_t *d, uint32_t len)
 	       ((unsigned)d[3] << 8 | d[4]) >= 4 && d[5] == 1;
 }
 
-/* Starts TLS on a chunk holding a ClientHello, dropping what detection
- * kept of the bytes before it (the unparsed protocol's). Returns 1 when
- * TLS took the chunk. */
-static int late_tls(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af, int dir,
-		    const uint8_t *data, uint32_t len, unsigned flags)
+/* A whole HTTP/1.x request line from the client (e.g. after a SOCKS
+ * handshake): the HTTP probe accepts its method and the line ends with
+ * the protocol version. */
+static int request_line_at(const uint8_t *d, uint32_t len, unsigned http_id)
 {
-	unsigned tls_id;
+	const uint8_t *lf = memchr(d, '\n', len < 4096 ? len : 4096);
+	const uint8_t *end;
 
-	if (af->late_chunks >= LATE_TLS_CHUNKS)
+	if (!lf)
+		return 0;
+	end = lf > d && lf[-1] == '\r' ? lf - 1 : lf;
+	if (end - d < 14 || memcmp(end - 8, "HTTP/1.", 7) != 0 || end[-9] != ' ')
+		return 0;
+	return kn_app_parser_get(http_id)->probe(d, len, 0, 6) == KN_PROBE_YES;
+}
+
+/* A protocol begun after a start no parser takes: a TLS ClientHello or an
+ * HTTP request line at the start of a chunk. Starts its parser there,
+ * dropping what detection kept of the bytes before (the unparsed
+ * protocol's). Returns 1 when a parser took the chunk. */
+static int late_start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af, int dir,
+		      const uint8_t *data, uint32_t len, unsigned flags)
+{
+	unsigned id = 0, http_id;
+
+	if (af->late_chunks >= LATE_CHUNKS)
 		return 0;
 	af->late_chunks++;
-	if (!client_hello_at(data, len) || !(tls_id = kn_app_parser_id("tls")))
+	if (client_hello_at(data, len))
+		id = kn_app_parser_id("tls");
+	else if (dir == 0 && (http_id = kn_app_parser_id("http")) &&
+		 request_line_at(data, len, http_id))
+		id = http_id;
+	if (!id)
 		return 0;
 	if (af->failed && ctx->stats.flows_failed)
 		ctx->stats.flows_failed--;
 	af->failed = 0;
 	af->dir_failed[0] = af->dir_failed[1] = 0;
 	app_pending_free(ctx, af);
-	app_flow_start_parser(ctx, flow, af, tls_id);
+	app_flow_start_parser(ctx, flow, af, id);
 	app_flow_parse(ctx, flow, af, dir, data, len, flags);
 	return 1;
 }
 
-void app_detect_late_tls(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
-			 int dir, const uint8_t *data, uint32_t len, unsigned flags)
+void app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		     int dir, const uint8_t *data, uint32_t len, unsigned flags)
 {
-	late_tls(ctx, flow, af, dir, data, len, flags);
+	late_start(ctx, flow, af, dir, data, len, flags);
 }
 
 void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
@@ -192,10 +216,10 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 		if (af->first_dir == 0xff)
 			af->first_dir = (uint8_t)dir;
 	}
-	/* Not the direction's first bytes: a ClientHello there is TLS begun
-	 * after a start no probe decided on yet. */
+	/* Not the direction's first bytes: a ClientHello or request line
+	 * there begins a protocol after a start no probe decided on yet. */
 	if (len && (af->pend_len[dir] || af->dir_failed[dir] || af->lost_before[dir]) &&
-	    late_tls(ctx, flow, af, dir, data, len, flags))
+	    late_start(ctx, flow, af, dir, data, len, flags))
 		return;
 	if (af->dir_failed[dir]) {
 		/* Kept in case the other direction decides, up to probe_max. */

@@ -49,6 +49,8 @@ FLOOR = {"http_vs_tshark": 0.98, "http_vs_suricata": 0.98, "tls_vs_suricata": 0.
 TSHARK_VS_SURICATA = []  # transactions counted apart by cmp_tshark (listed)
 SURICATA_VS_TSHARK = []  # ... by cmp_suricata (listed)
 TSHARK_HTTP = set()      # tshark's HTTP transactions of the current capture
+TSHARK_TLS = set()       # ... its TLS ClientHellos
+TSHARK_SSH = set()       # ... its SSH software versions
 MIN_ITEMS = 1  # a comparison with fewer reference items is reported but not judged
 
 
@@ -287,6 +289,31 @@ def cmp_tshark(name, ts, kev, sev, extra):
     return out
 
 
+def tshark_tls_ssh(facts, kev):
+    """tshark's TLS ClientHellos as (flow, ja3, sni) and SSH software
+    versions as (flow, software), flows keyed like fields()."""
+    tuples = {e.get("community_id"): tuple_key(e) for e in kev if "community_id" in e}
+    tls = {(tuples.get(cid), ja3, sni) for cid, chs in facts[3].items() for _, ja3, sni in chs}
+    ssh = {(tuples.get(cid), b.split("-", 2)[2]) for cid, bs in facts[5].items()
+           for b in bs if b.count("-") >= 2}
+    return tls, ssh
+
+
+def tshark_confirms(t, k):
+    """Whether tshark decoded kenchi's transaction k (fields() of type t)
+    as kenchi logs it."""
+    if t == "http":
+        key = (k[0], k[3], (k[1] or "").lower(), k[2])
+        return key + (k[4],) in TSHARK_HTTP or key + (None,) in TSHARK_HTTP
+    if t == "tls":
+        return (k[0], k[3], k[1] or "") in TSHARK_TLS
+    if t == "ssh":
+        sw = [v for v in k[1:] if v]
+        return bool(sw) and all(any(b == v or b.startswith(v + " ") for f, b in TSHARK_SSH
+                                    if f == k[0]) for v in sw)
+    return False
+
+
 def tshark_http_txs(facts, kev):
     """tshark's HTTP transactions as (flow, method, host, URI, status)
     keyed like fields() (the flow's tuple taken from kenchi's events of the
@@ -414,14 +441,13 @@ def cmp_suricata(name, sev, kev, extra):
             for _ in range(n - m):
                 tal.add(False, "%s suricata-only %s: %s" % (name, t, k))
         # A kenchi transaction Suricata does not log but tshark decodes
-        # exactly so (same flow, method, host, URI, status) is a reference
-        # disagreement: counted apart and listed.
-        ts_ok = TSHARK_HTTP if t == "http" else set()
+        # exactly so (HTTP: same flow, method, host, URI, status; TLS: JA3
+        # and SNI; SSH: software versions) is a reference disagreement:
+        # counted apart and listed.
         for k, n in got.items():
             for _ in range(max(0, n - ref.get(k, 0))):
                 detail = "%s kenchi-only %s: %s" % (name, t, k)
-                key = (k[0], k[3], (k[1] or "").lower(), k[2]) if t == "http" else None
-                if key and (key + (k[4],) in ts_ok or key + (None,) in ts_ok):
+                if tshark_confirms(t, k):
                     extra["suricata_vs_tshark"] += 1
                     SURICATA_VS_TSHARK.append(detail)
                     continue
@@ -516,6 +542,11 @@ def main():
         ts = cmp_tshark(name, facts, run(kenchi, cap, tmp, ("--midstream",)), sev, extra)
         TSHARK_HTTP.clear()
         TSHARK_HTTP.update(tshark_http_txs(facts, kev))
+        tls, ssh = tshark_tls_ssh(facts, kev)
+        TSHARK_TLS.clear()
+        TSHARK_TLS.update(tls)
+        TSHARK_SSH.clear()
+        TSHARK_SSH.update(ssh)
         su = cmp_suricata(name, sev, kev, extra)
         ap = cmp_app_proto(name, sev, kev, extra)
         line = []
@@ -575,7 +606,7 @@ def main():
           " not compared: %d" % extra["tls_after_unparsed_start"])
     print("#   http transactions with neither request line nor status (nothing to compare):"
           " Suricata %d, kenchi %d" % (extra["suricata_empty_http"], extra["kenchi_empty_http"]))
-    print("#   http transactions Suricata does not log and tshark decodes as kenchi logs them,"
+    print("#   http/tls/ssh transactions Suricata does not log and tshark decodes as kenchi logs them,"
           " not counted against Suricata: %d" % extra["suricata_vs_tshark"])
     for t in ("dns", "http", "tls", "ssh"):
         print("#   kenchi %s events on flows Suricata did not parse (its flow event names no"

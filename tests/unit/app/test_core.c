@@ -229,6 +229,42 @@ static void test_late_tls_after_unparsed_start(void)
 	at_fini(&t);
 }
 
+/* HTTP through a SOCKS5 proxy (RFC 1928): the binary handshake fails
+ * detection; the client's first request line at the start of a later chunk
+ * starts HTTP. A line that only begins like a request ("GET" without the
+ * protocol version) does not. */
+static void test_late_http_after_socks(void)
+{
+	struct at t;
+	static const uint8_t hello[] = { 0x05, 0x01, 0x00 }, choice[] = { 0x05, 0x00 };
+	static const uint8_t req[] = { 0x05, 0x01, 0x00, 0x03, 11, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+				       '.', 'o', 'r', 'g', 0x00, 0x50 };
+	static const uint8_t rep[] = { 0x05, 0x00, 0x00, 0x01, 10, 0, 0, 1, 0x1f, 0x90 };
+
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 1080) == 0);
+	at_feed(&t, 0, hello, sizeof hello);
+	at_feed(&t, 1, choice, sizeof choice);
+	at_feed(&t, 0, req, sizeof req);
+	at_feed(&t, 1, rep, sizeof rep);
+	at_feed_str(&t, 0, "GET /index.html HTTP/1.1\r\nHost: example.org\r\n\r\n");
+	at_feed_str(&t, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+	at_end(&t);
+	KT_EQ_STR(t.app_proto, "http");
+	KT_CHECK(at_find(&t, "\"event_type\":\"http\"", "\"hostname\":\"example.org\"",
+			 "\"url\":\"/index.html\"", "\"status\":200") >= 0);
+	KT_EQ(kn_app_ctx_stats(t.ctx)->mem_in_use, 0);
+	at_fini(&t);
+
+	KT_REQUIRE(at_init(&t, NULL, 6, 40000, 1080) == 0);
+	at_feed(&t, 0, hello, sizeof hello);
+	at_feed(&t, 1, choice, sizeof choice);
+	at_feed_str(&t, 0, "GET the rest of the message\r\n");
+	at_end(&t);
+	KT_EQ_STR(t.app_proto, "failed");
+	KT_EQ(at_count(&t, "\"event_type\":\"http\""), 0);
+	at_fini(&t);
+}
+
 /* HTTP CONNECT answered 200: TLS inside the tunnel is detected and logged
  * with from_proto, and the flow reports tls with app_proto_orig http. */
 static void test_switch_connect(void)
@@ -267,5 +303,6 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_switch_starttls),
 	KT_CASE(test_switch_connect),
 	KT_CASE(test_late_tls_after_unparsed_start),
+	KT_CASE(test_late_http_after_socks),
 };
 KT_MAIN("app_core", cases)
