@@ -70,7 +70,10 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 void app_detect_udp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
 		    int dir, const uint8_t *data, uint32_t len);
 void app_detect_finish(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af);
-void app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
-		     int dir, const uint8_t *data, uint32_t len, unsigned flags);
+/* A TLS ClientHello or client HTTP request line at a chunk start of an
+ * undecided or failed flow starts that parser (its first 64 such chunks);
+ * 1 when a parser took the chunk. */
+int app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af, int dir,
+		    const uint8_t *data, uint32_t len, unsigned flags);
 
 #endif

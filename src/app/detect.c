@@ -147,38 +147,39 @@ static int client_hello_at(const uint8_t *d, uint32_t len)
 }
 
 /* A whole HTTP/1.x request line from the client (e.g. after a SOCKS
- * handshake): the HTTP probe accepts its method and the line ends with
- * the protocol version. */
-static int request_line_at(const uint8_t *d, uint32_t len, unsigned http_id)
+ * handshake): the line ends with the protocol version and the HTTP probe
+ * accepts its method. Returns the HTTP parser's id, or 0. */
+static unsigned request_line_at(const uint8_t *d, uint32_t len)
 {
 	const uint8_t *lf = memchr(d, '\n', len < 4096 ? len : 4096);
 	const uint8_t *end;
+	unsigned id;
 
 	if (!lf)
 		return 0;
 	end = lf > d && lf[-1] == '\r' ? lf - 1 : lf;
 	if (end - d < 14 || memcmp(end - 8, "HTTP/1.", 7) != 0 || end[-9] != ' ')
 		return 0;
-	return kn_app_parser_get(http_id)->probe(d, len, 0, 6) == KN_PROBE_YES;
+	id = kn_app_parser_id("http");
+	return id && kn_app_parser_get(id)->probe(d, len, 0, 6) == KN_PROBE_YES ? id : 0;
 }
 
 /* A protocol begun after a start no parser takes: a TLS ClientHello or an
  * HTTP request line at the start of a chunk. Starts its parser there,
  * dropping what detection kept of the bytes before (the unparsed
  * protocol's). Returns 1 when a parser took the chunk. */
-static int late_start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af, int dir,
-		      const uint8_t *data, uint32_t len, unsigned flags)
+int app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af, int dir,
+		    const uint8_t *data, uint32_t len, unsigned flags)
 {
-	unsigned id = 0, http_id;
+	unsigned id = 0;
 
 	if (af->late_chunks >= LATE_CHUNKS)
 		return 0;
 	af->late_chunks++;
 	if (client_hello_at(data, len))
 		id = kn_app_parser_id("tls");
-	else if (dir == 0 && (http_id = kn_app_parser_id("http")) &&
-		 request_line_at(data, len, http_id))
-		id = http_id;
+	else if (dir == 0)
+		id = request_line_at(data, len);
 	if (!id)
 		return 0;
 	if (af->failed && ctx->stats.flows_failed)
@@ -189,12 +190,6 @@ static int late_start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_f
 	app_flow_start_parser(ctx, flow, af, id);
 	app_flow_parse(ctx, flow, af, dir, data, len, flags);
 	return 1;
-}
-
-void app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
-		     int dir, const uint8_t *data, uint32_t len, unsigned flags)
-{
-	late_start(ctx, flow, af, dir, data, len, flags);
 }
 
 void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
@@ -219,7 +214,7 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 	/* Not the direction's first bytes: a ClientHello or request line
 	 * there begins a protocol after a start no probe decided on yet. */
 	if (len && (af->pend_len[dir] || af->dir_failed[dir] || af->lost_before[dir]) &&
-	    late_start(ctx, flow, af, dir, data, len, flags))
+	    app_detect_late(ctx, flow, af, dir, data, len, flags))
 		return;
 	if (af->dir_failed[dir]) {
 		/* Kept in case the other direction decides, up to probe_max. */
