@@ -48,9 +48,6 @@ FLOOR = {"http_vs_tshark": 0.98, "http_vs_suricata": 0.98, "tls_vs_suricata": 0.
          "ssh_vs_suricata": 0.98}
 TSHARK_VS_SURICATA = []  # transactions counted apart by cmp_tshark (listed)
 SURICATA_VS_TSHARK = []  # ... by cmp_suricata (listed)
-TSHARK_HTTP = set()      # tshark's HTTP transactions of the current capture
-TSHARK_TLS = set()       # ... its TLS ClientHellos
-TSHARK_SSH = set()       # ... its SSH software versions
 MIN_ITEMS = 1  # a comparison with fewer reference items is reported but not judged
 
 
@@ -194,6 +191,11 @@ def dns_answer_addrs(e):
     return sorted(addrs)
 
 
+def tshark_host(host):
+    """tshark's http.host without its port (an IPv6 literal keeps its colons)."""
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 def cmp_tshark(name, ts, kev, sev, extra):
     """sev: Suricata's events. A transaction where tshark and Suricata
     disagree and kenchi logs exactly what Suricata logs (e.g. a status line
@@ -239,7 +241,7 @@ def cmp_tshark(name, ts, kev, sev, extra):
         for i, (num, meth, host, uri) in enumerate(reqs):
             e = txs[i] if i < len(txs) else None
             h = e["http"] if e else {}
-            th = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+            th = tshark_host(host)
             code = resps[i][1] if i < len(resps) else None
             ok = (h.get("http_method") == meth and h.get("url") == uri and
                   (not host or (h.get("hostname") or "").lower() == th.lower()) and
@@ -289,46 +291,39 @@ def cmp_tshark(name, ts, kev, sev, extra):
     return out
 
 
-def tshark_tls_ssh(facts, kev):
-    """tshark's TLS ClientHellos as (flow, ja3, sni) and SSH software
-    versions as (flow, software), flows keyed like fields()."""
-    tuples = {e.get("community_id"): tuple_key(e) for e in kev if "community_id" in e}
-    tls = {(tuples.get(cid), ja3, sni) for cid, chs in facts[3].items() for _, ja3, sni in chs}
-    ssh = {(tuples.get(cid), b.split("-", 2)[2]) for cid, bs in facts[5].items()
-           for b in bs if b.count("-") >= 2}
-    return tls, ssh
-
-
-def tshark_confirms(t, k):
-    """Whether tshark decoded kenchi's transaction k (fields() of type t)
-    as kenchi logs it."""
+def tshark_confirms(known, t, k):
+    """Whether tshark (tshark_known()) decoded kenchi's transaction k
+    (fields() of type t) as kenchi logs it."""
     if t == "http":
         key = (k[0], k[3], (k[1] or "").lower(), k[2])
-        return key + (k[4],) in TSHARK_HTTP or key + (None,) in TSHARK_HTTP
+        return key + (k[4],) in known["http"] or key + (None,) in known["http"]
     if t == "tls":
-        return (k[0], k[3], k[1] or "") in TSHARK_TLS
+        return (k[0], k[3], k[1] or "") in known["tls"]
     if t == "ssh":
         sw = [v for v in k[1:] if v]
-        return bool(sw) and all(any(b == v or b.startswith(v + " ") for f, b in TSHARK_SSH
+        return bool(sw) and all(any(b == v or b.startswith(v + " ") for f, b in known["ssh"]
                                     if f == k[0]) for v in sw)
     return False
 
 
-def tshark_http_txs(facts, kev):
-    """tshark's HTTP transactions as (flow, method, host, URI, status)
-    keyed like fields() (the flow's tuple taken from kenchi's events of the
-    same Community ID); status None where tshark has no response paired
-    (any status matches it, as in cmp_tshark)."""
+def tshark_known(facts, kev):
+    """What tshark decoded on each flow, keyed like fields() (a flow's tuple
+    taken from kenchi's events of the same Community ID): HTTP transactions
+    as (flow, method, host, URI, status; None where tshark paired no
+    response: any status matches it, as in cmp_tshark), TLS ClientHellos as
+    (flow, ja3, sni), SSH software versions as (flow, software)."""
     tuples = {e.get("community_id"): tuple_key(e) for e in kev if "community_id" in e}
-    out = set()
-    http_req, http_resp = facts[1], facts[2]
-    for cid, reqs in http_req.items():
-        resps = http_resp.get(cid, [])
+    http = set()
+    for cid, reqs in facts[1].items():
+        resps = facts[2].get(cid, [])
         for i, (_, meth, host, uri) in enumerate(reqs):
             code = resps[i][1] if i < len(resps) else None
-            th = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-            out.add((tuples.get(cid), meth, th.lower(), uri, int(code) if code else None))
-    return out
+            http.add((tuples.get(cid), meth, tshark_host(host).lower(), uri,
+                      int(code) if code else None))
+    tls = {(tuples.get(cid), ja3, sni) for cid, chs in facts[3].items() for _, ja3, sni in chs}
+    ssh = {(tuples.get(cid), b.split("-", 2)[2]) for cid, bs in facts[5].items()
+           for b in bs if b.count("-") >= 2}
+    return {"http": http, "tls": tls, "ssh": ssh}
 
 
 # ----------------------------------------------------------- suricata side
@@ -374,7 +369,7 @@ def empty_http(e):
     return not h.get("http_method") and h.get("status") is None
 
 
-def cmp_suricata(name, sev, kev, extra):
+def cmp_suricata(name, sev, kev, known, extra):
     out = {}
     # Flows by tuple and start (a tuple is reused by several flows); a
     # kenchi event finds its flow's start through its flow_id.
@@ -447,7 +442,7 @@ def cmp_suricata(name, sev, kev, extra):
         for k, n in got.items():
             for _ in range(max(0, n - ref.get(k, 0))):
                 detail = "%s kenchi-only %s: %s" % (name, t, k)
-                if tshark_confirms(t, k):
+                if tshark_confirms(known, t, k):
                     extra["suricata_vs_tshark"] += 1
                     SURICATA_VS_TSHARK.append(detail)
                     continue
@@ -540,14 +535,7 @@ def main():
         sev = read_eve(os.path.join(shared, "data", "ref", "suricata", name + ".eve.json.gz"))
         facts = tshark_facts(shared, name)
         ts = cmp_tshark(name, facts, run(kenchi, cap, tmp, ("--midstream",)), sev, extra)
-        TSHARK_HTTP.clear()
-        TSHARK_HTTP.update(tshark_http_txs(facts, kev))
-        tls, ssh = tshark_tls_ssh(facts, kev)
-        TSHARK_TLS.clear()
-        TSHARK_TLS.update(tls)
-        TSHARK_SSH.clear()
-        TSHARK_SSH.update(ssh)
-        su = cmp_suricata(name, sev, kev, extra)
+        su = cmp_suricata(name, sev, kev, tshark_known(facts, kev), extra)
         ap = cmp_app_proto(name, sev, kev, extra)
         line = []
         for k in total_ts:
