@@ -13,7 +13,9 @@ the app_proto of its flows are compared with:
   flow (method, host, URI, status), TLS handshakes in order per flow (SNI,
   JA3, JA3S), SSH banners per flow (protocol and software version);
 - Suricata 7.0.4's events (ref/suricata/*.eve.json.gz), as sets of the same
-  fields per flow (community_id);
+  fields per flow (community_id); a field Suricata leaves out is not
+  compared (as a field tshark did not decode), and flows Suricata's parser
+  gave up on (a proto_parser anomaly, no transaction) are counted apart;
 - Suricata's flow events for app_proto, on the flows where either side
   names a protocol kenchi parses.
 
@@ -39,15 +41,16 @@ from test_shared import MIX, captures, norm_ip, ref_name, tshark_rows  # noqa: E
 
 PARSED = {"dns", "http", "tls", "ssh", "smtp", "dhcp"}
 # The issue's acceptance: 99% of transactions, 98% of flows (app_proto).
-# Each comparison is printed against it; the PASS/FAIL line guards against
-# regressions below the level reached so far (FLOOR), which is lower where
-# the acceptance is not met yet (see BENCHMARKS.md / the issue's note).
+# Each comparison is printed against it and is one PASS/FAIL line; FLOOR
+# may lower a comparison's line to the level reached while the acceptance
+# is not met (none is now).
 THRESH_TX = 0.99
 THRESH_PROTO = 0.98
-FLOOR = {"http_vs_tshark": 0.98, "http_vs_suricata": 0.98, "tls_vs_suricata": 0.98,
-         "ssh_vs_suricata": 0.98}
+FLOOR = {}
 TSHARK_VS_SURICATA = []  # transactions counted apart by cmp_tshark (listed)
 SURICATA_VS_TSHARK = []  # ... by cmp_suricata (listed)
+SURICATA_SUBSET = []     # agreeing on the fields Suricata logs (listed)
+SURICATA_GAVE_UP = []    # kenchi transactions on flows Suricata's parser gave up on
 MIN_ITEMS = 1  # a comparison with fewer reference items is reported but not judged
 
 
@@ -427,20 +430,52 @@ def cmp_suricata(name, sev, kev, known, extra):
         n = len(kt)
         kt = [e for e in kt if suricata_parsed(e)]
         extra["suricata_flow_unparsed_%s" % t] += n - len(kt)
+        # Flows where Suricata's parser reported an error (an anomaly of
+        # layer proto_parser) and logged no transaction of the protocol:
+        # its parser gave up (e.g. an SSLv2 session: INVALID_RECORD_TYPE),
+        # so it did not parse them either. Counted apart and listed.
+        logged = {tuple_key(e) for e in st}
+        gave_up = {tuple_key(e) for e in by_type(sev, "anomaly")
+                   if e["anomaly"].get("layer") == "proto_parser" and
+                   e["anomaly"].get("app_proto") == t} - logged
+        for e in kt:
+            if tuple_key(e) in gave_up:
+                extra["suricata_parser_gave_up"] += 1
+                SURICATA_GAVE_UP.append("%s %s: %s" % (name, t, fields(t, e)))
+        kt = [e for e in kt if tuple_key(e) not in gave_up]
         got = collections.Counter(fields(t, e) for e in kt)
         tal = Tally(t)
+        only_ref = collections.Counter()
         for k, n in ref.items():
             m = min(n, got.get(k, 0))
             for _ in range(m):
                 tal.add(True, "")
-            for _ in range(n - m):
-                tal.add(False, "%s suricata-only %s: %s" % (name, t, k))
+            only_ref[k] = n - m
+            got[k] -= m
+        # What is left is compared on the fields Suricata logs, as the
+        # tshark comparison does (a status or host tshark did not decode
+        # is not compared): a Suricata transaction with a field left out
+        # (its parser stopped: a response after a gap, a header over its
+        # field limit, an SSH banner after the lines RFC 4253 allows
+        # before it) agrees with kenchi's transaction of the same flow
+        # that has every value Suricata logs. Counted and listed.
+        for k, n in only_ref.items():
+            for _ in range(n):
+                g = next((g for g, c in got.items() if c > 0 and g[0] == k[0] and
+                          all(a is None or a == b for a, b in zip(k[1:], g[1:]))), None)
+                if g is None:
+                    tal.add(False, "%s suricata-only %s: %s" % (name, t, k))
+                    continue
+                got[g] -= 1
+                tal.add(True, "")
+                extra["suricata_fields_subset"] += 1
+                SURICATA_SUBSET.append("%s %s: suricata %s, kenchi %s" % (name, t, k, g))
         # A kenchi transaction Suricata does not log but tshark decodes
         # exactly so (HTTP: same flow, method, host, URI, status; TLS: JA3
         # and SNI; SSH: software versions) is a reference disagreement:
         # counted apart and listed.
         for k, n in got.items():
-            for _ in range(max(0, n - ref.get(k, 0))):
+            for _ in range(n):
                 detail = "%s kenchi-only %s: %s" % (name, t, k)
                 if tshark_confirms(known, t, k):
                     extra["suricata_vs_tshark"] += 1
@@ -562,6 +597,12 @@ def main():
         f.write("== Suricata and tshark disagree, kenchi logs what tshark logs: %d\n"
                 % len(SURICATA_VS_TSHARK))
         f.writelines(b + "\n" for b in SURICATA_VS_TSHARK)
+        f.write("== Suricata leaves fields out, kenchi logs every value Suricata logs: %d\n"
+                % len(SURICATA_SUBSET))
+        f.writelines(b + "\n" for b in SURICATA_SUBSET)
+        f.write("== kenchi transactions on flows Suricata's parser gave up on: %d\n"
+                % len(SURICATA_GAVE_UP))
+        f.writelines(b + "\n" for b in SURICATA_GAVE_UP)
     print("# disagreements listed in %s" % report)
     for group, tallies in (("tshark", total_ts), ("suricata", total_su)):
         for k, t in tallies.items():
@@ -599,6 +640,10 @@ def main():
     for t in ("dns", "http", "tls", "ssh"):
         print("#   kenchi %s events on flows Suricata did not parse (its flow event names no"
               " protocol), not compared: %d" % (t, extra["suricata_flow_unparsed_%s" % t]))
+    print("#   http/tls/ssh transactions where Suricata leaves a field out and kenchi logs every"
+          " value Suricata logs, counted as agreeing: %d" % extra["suricata_fields_subset"])
+    print("#   kenchi transactions on flows where Suricata's parser reported an error and logged"
+          " none, not compared: %d" % extra["suricata_parser_gave_up"])
     print("#   http/tls/ssh transactions where tshark and Suricata disagree and kenchi logs what"
           " Suricata logs, not counted against tshark: %d" % extra["tshark_vs_suricata"])
     suite.exit()
