@@ -33,8 +33,34 @@ void http_mem_credit(struct http_state *st, size_t n)
 	kn_app_mem_credit(st->c, n);
 }
 
-uint32_t http_buf_add(struct http_state *st, struct http_buf *b, const void *d, uint32_t n,
-		      uint32_t max)
+/* The capacity b grows to for `need` bytes: doubling from 128, at most
+ * max (the doubling keeps block sizes the pool takes). */
+static uint32_t grown_cap(const struct http_buf *b, uint32_t need, uint32_t max)
+{
+	uint32_t cap = b->cap ? b->cap : 128;
+
+	while (cap < need)
+		cap = cap > max / 2 ? max : cap * 2;
+	return cap;
+}
+
+/* Moves b to a block of cap bytes, already charged. */
+static int move_to(struct http_state *st, struct http_buf *b, uint32_t cap)
+{
+	uint8_t *p = http_block_alloc(st, cap);
+
+	if (!p)
+		return -KN_ENOMEM;
+	if (b->len)
+		memcpy(p, b->p, b->len);
+	http_block_free(st, b->p, b->cap);
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+uint32_t http_buf_add_grow(struct http_state *st, struct http_buf *b, const void *d,
+			   uint32_t n, uint32_t max)
 {
 	uint32_t room = max > b->len ? max - b->len : 0;
 
@@ -43,27 +69,33 @@ uint32_t http_buf_add(struct http_state *st, struct http_buf *b, const void *d, 
 	if (!n)
 		return 0;
 	if (b->len + n > b->cap) {
-		uint32_t cap = b->cap ? b->cap : 128;
-		uint8_t *p;
-		while (cap < b->len + n)
-			cap = cap > max / 2 ? max : cap * 2;
+		uint32_t cap = grown_cap(b, b->len + n, max);
 		if (http_mem_charge(st, cap - b->cap) != 0)
 			return 0;
-		p = http_block_alloc(st, cap);
-		if (!p) {
+		if (move_to(st, b, cap) != 0) {
 			http_mem_credit(st, cap - b->cap);
 			return 0;
 		}
-		if (b->len)
-			memcpy(p, b->p, b->len);
-		http_block_free(st, b->p, b->cap);
-		b->p = p;
-		b->cap = cap;
 	}
 	if (d)
 		memcpy(b->p + b->len, d, n);
 	b->len += n;
 	return n;
+}
+
+void http_buf_reserve(struct http_state *st, struct http_buf *b, uint32_t n, uint32_t max)
+{
+	uint32_t room = max > b->len ? max - b->len : 0, cap;
+
+	if (n > room)
+		n = room;
+	if (!n || b->len + n <= b->cap)
+		return;
+	cap = grown_cap(b, b->len + n, max);
+	if (kn_app_mem_charge(st->c, cap - b->cap) != 0)
+		return;
+	if (move_to(st, b, cap) != 0)
+		kn_app_mem_credit(st->c, cap - b->cap);
 }
 
 void http_buf_free(struct http_state *st, struct http_buf *b)

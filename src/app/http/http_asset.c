@@ -127,7 +127,7 @@ static const char *browser(const char *ua, char *ver, size_t vcap)
 void http_assets(struct http_state *st, struct http_tx *tx, int dir)
 {
 	const struct http_msg *m = dir ? &tx->res : &tx->req;
-	const struct http_hdr *h = http_hdr_find(m, dir ? "server" : "user-agent");
+	const struct http_hdr *h = http_hdr_find(m, dir ? HTTP_H_SERVER : HTTP_H_USER_AGENT);
 	char banner[BANNER_MAX], prod[64], ver[64];
 	const char *product;
 	struct kn_asset a;

@@ -150,7 +150,7 @@ static unsigned parse_codings(struct http_state *st, int dir, const uint8_t *v, 
 void http_body_start(struct http_state *st, struct http_tx *tx, int dir)
 {
 	struct http_msg *m = dir ? &tx->res : &tx->req;
-	const struct http_hdr *ce = http_hdr_find(m, "content-encoding");
+	const struct http_hdr *ce = http_hdr_find(m, HTTP_H_CONTENT_ENCODING);
 	struct http_body *b = &tx->body[dir];
 	uint8_t codings[HTTP_CODINGS_MAX];
 	unsigned n;
@@ -201,10 +201,17 @@ static void emit(struct http_state *st, struct http_tx *tx, int dir, const uint8
 		 uint32_t n)
 {
 	struct http_body *b = &tx->body[dir];
+	uint32_t kept;
 
 	if (!n)
 		return;
-	http_buf_add(st, &b->keep, p, n, HTTP_BODY_KEEP);
+	/* The body's size is known: keep is sized once instead of doubling
+	 * (and copying) its way there. */
+	if (!b->keep.cap && !b->dec && b->expect > n) {
+		uint64_t want = b->expect < HTTP_BODY_KEEP ? b->expect : HTTP_BODY_KEEP;
+		http_buf_reserve(st, &b->keep, (uint32_t)want, HTTP_BODY_KEEP);
+	}
+	kept = http_buf_add(st, &b->keep, p, n, HTTP_BODY_KEEP);
 	if (dir == 0 && tx->mp) {
 		emit_multipart(st, tx, p, n);
 		return;
@@ -222,7 +229,7 @@ static void emit(struct http_state *st, struct http_tx *tx, int dir, const uint8
 		n = (uint32_t)(HTTP_FILE_TRACK_MAX - b->file.size);
 		b->file.at_limit = 1;
 	}
-	http_file_data(st, &b->file, p, n);
+	http_file_body_data(st, &b->file, &b->keep, p, n, kept);
 }
 
 /* Whether decoded bytes of body dir are still used: kept for detection,

@@ -26,6 +26,7 @@ static void dir_reset(struct http_dir *d)
 {
 	d->trailers = 0;
 	d->fold_set = 0;
+	d->fold_raw = 0;
 	d->fold.len = 0;
 	d->left = 0;
 	d->hdr_bytes = 0;
@@ -123,12 +124,12 @@ static int has_token(const uint8_t *v, uint32_t n, const char *tok)
 static void request_headers_done(struct http_state *st, struct http_dir *d)
 {
 	struct http_tx *tx = d->tx;
-	const struct http_hdr *te = http_hdr_find(&tx->req, "transfer-encoding");
-	const struct http_hdr *cl = http_hdr_find(&tx->req, "content-length");
+	const struct http_hdr *te = http_hdr_find(&tx->req, HTTP_H_TRANSFER_ENCODING);
+	const struct http_hdr *cl = http_hdr_find(&tx->req, HTTP_H_CONTENT_LENGTH);
 	int junk;
 
 	tx->req_hdrs_done = 1;
-	http_msg_finish(st, &tx->req, 0);
+	http_msg_finish(&tx->req, 0);
 	http_host_derive(st, tx);
 	http_assets(st, tx, 0);
 	if (tx->method_id == HTTP_M_CONNECT) {
@@ -150,6 +151,7 @@ static void request_headers_done(struct http_state *st, struct http_dir *d)
 			http_event(st, 0, "INVALID_CONTENT_LENGTH_FIELD_IN_REQUEST");
 		} else if (v > 0) {
 			d->left = (uint64_t)v;
+			tx->body[0].expect = (uint64_t)v;
 			d->st = HTTP_ST_BODY_CL;
 			return;
 		}
@@ -205,7 +207,7 @@ static int interim(struct http_state *st, struct http_dir *d, struct http_tx *tx
 static void response_framing(struct http_state *st, struct http_dir *d, struct http_tx *tx,
 			     const struct http_hdr *te, const struct http_hdr *cl)
 {
-	const struct http_hdr *ct = http_hdr_find(&tx->res, "content-type");
+	const struct http_hdr *ct = http_hdr_find(&tx->res, HTTP_H_CONTENT_TYPE);
 	int junk;
 
 	http_body_start(st, tx, 1);
@@ -226,6 +228,7 @@ static void response_framing(struct http_state *st, struct http_dir *d, struct h
 			body_done(d);
 		} else {
 			d->left = (uint64_t)v;
+			tx->body[1].expect = (uint64_t)v;
 			d->st = HTTP_ST_BODY_CL;
 		}
 	} else {
@@ -240,13 +243,13 @@ static void response_framing(struct http_state *st, struct http_dir *d, struct h
 static void response_headers_done(struct http_state *st, struct http_dir *d)
 {
 	struct http_tx *tx = d->tx;
-	const struct http_hdr *te = http_hdr_find(&tx->res, "transfer-encoding");
-	const struct http_hdr *cl = http_hdr_find(&tx->res, "content-length");
+	const struct http_hdr *te = http_hdr_find(&tx->res, HTTP_H_TRANSFER_ENCODING);
+	const struct http_hdr *cl = http_hdr_find(&tx->res, HTTP_H_CONTENT_LENGTH);
 	int32_t s = tx->status_num;
 	int junk;
 
 	tx->res_hdrs_done = 1;
-	http_msg_finish(st, &tx->res, 1);
+	http_msg_finish(&tx->res, 1);
 	if (tx->method_id == HTTP_M_CONNECT) {
 		int ok = s >= 200 && s <= 299;
 		release_connect(st, tx, ok);
@@ -413,7 +416,7 @@ static uint32_t on_headers(struct http_state *st, struct http_dir *d, const uint
 	if (!http_header_line(st, d, m, line, n, raw, line, used < len && data[used] == '\n'))
 		return used;
 	if (d->trailers) {
-		http_msg_finish(st, m, d->dir);
+		http_msg_finish(m, d->dir);
 		body_done(d);
 	} else if (d->dir == 0) {
 		request_headers_done(st, d);

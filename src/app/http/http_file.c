@@ -6,7 +6,9 @@
  * App stage, fed by http_body.c with decoded body bytes. A response body
  * is a file when it has at least one byte; a request body when the method
  * is POST or PUT (uploads), as in Suricata. The hash is kept only for a
- * body seen whole: a gap or a truncation drops it.
+ * body seen whole: a gap or a truncation drops it. A body's file is
+ * hashed at close from its kept bytes, only when the digest is logged (see
+ * struct http_file); a multipart part as its bytes come.
  */
 #include <openssl/evp.h>
 #include <string.h>
@@ -17,6 +19,8 @@
 
 /* What an EVP_MD_CTX costs, roughly, for the memcap. */
 #define MD_CTX_COST 512u
+/* File bytes kept past the body's detection copy. */
+#define TAIL_MAX (HTTP_FILE_TRACK_MAX - HTTP_BODY_KEEP)
 
 int http_req_body_is_file(const struct http_tx *tx)
 {
@@ -47,6 +51,25 @@ static void md_start(struct http_state *st, struct http_file *f)
 	f->md = md;
 }
 
+static void md_feed(struct http_state *st, struct http_file *f, const void *p, size_t n)
+{
+	if (f->md && n && EVP_DigestUpdate(f->md, p, n) != 1)
+		md_drop(st, f);
+}
+
+/* Nothing of the file is kept for its hash any more. */
+static void unkeep(struct http_state *st, struct http_file *f)
+{
+	f->head = NULL;
+	http_buf_free(st, &f->tail);
+}
+
+/* Bytes of the file in its head (the rest are in its tail). */
+static uint64_t head_len(const struct http_file *f)
+{
+	return f->size - f->tail.len;
+}
+
 void http_file_open(struct http_state *st, struct http_file *f)
 {
 	if (f->open || f->closed)
@@ -62,8 +85,63 @@ void http_file_data(struct http_state *st, struct http_file *f, const uint8_t *d
 		return;
 	http_file_open(st, f);
 	f->size += len;
-	if (f->md && EVP_DigestUpdate(f->md, data, len) != 1)
-		md_drop(st, f);
+	md_feed(st, f, data, len);
+}
+
+/* The bytes so far could not all be kept: they are hashed now, and the
+ * rest as they come. */
+static void hash_now(struct http_state *st, struct http_file *f)
+{
+	const struct http_buf *head = f->head;
+
+	md_start(st, f);
+	md_feed(st, f, head->p, (size_t)head_len(f));
+	md_feed(st, f, f->tail.p, f->tail.len);
+	unkeep(st, f);
+}
+
+/* Whether data[0..len) is kept after the file's bytes so far: the caller
+ * appended its first `kept` bytes to keep right after them, and the rest
+ * goes to the tail, which only follows a full keep. */
+static int keep_more(struct http_state *st, struct http_file *f, const struct http_buf *keep,
+		     const uint8_t *data, uint32_t len, uint32_t kept)
+{
+	uint32_t rest = len > kept ? len - kept : 0, had = f->tail.len;
+
+	if (f->tail.len == 0 && head_len(f) != keep->len - kept)
+		return 0;   /* keep holds other bytes before these */
+	if (!rest)
+		return 1;
+	if (keep->len < HTTP_BODY_KEEP)
+		return 0;   /* keep refused bytes (memcap) */
+	/* A file this long is mostly longer still: the tail is made whole at
+	 * once (36 KiB, freed at close) rather than grown by copies. */
+	if (!f->tail.cap)
+		http_buf_reserve(st, &f->tail, TAIL_MAX, TAIL_MAX);
+	if (http_buf_add(st, &f->tail, data + kept, rest, TAIL_MAX) == rest)
+		return 1;
+	f->tail.len = had;   /* these bytes are hashed from data instead */
+	return 0;
+}
+
+void http_file_body_data(struct http_state *st, struct http_file *f,
+			 const struct http_buf *keep, const uint8_t *data, uint32_t len,
+			 uint32_t kept)
+{
+	if (f->closed || !len)
+		return;
+	if (!f->open) {
+		f->open = 1;
+		f->head = keep;
+	}
+	if (f->head && keep_more(st, f, keep, data, len, kept)) {
+		f->size += len;
+		return;
+	}
+	if (f->head)
+		hash_now(st, f);
+	f->size += len;
+	md_feed(st, f, data, len);
 }
 
 void http_file_gap(struct http_state *st, struct http_file *f, uint64_t len)
@@ -74,6 +152,25 @@ void http_file_gap(struct http_state *st, struct http_file *f, uint64_t len)
 	f->gaps = 1;
 	f->size += len;
 	md_drop(st, f);
+	unkeep(st, f);
+}
+
+/* The digest of the kept bytes, with the pool's context (or one made for
+ * the call). */
+static int hash_kept(struct http_state *st, struct http_file *f)
+{
+	EVP_MD_CTX *md = http_pool_md(st), *own = NULL;
+	unsigned int n = 0;
+	int ok;
+
+	if (!md)
+		md = own = EVP_MD_CTX_new();
+	ok = md && EVP_DigestInit_ex(md, kn_md(KN_SHA256), NULL) == 1 &&
+	     (!head_len(f) || EVP_DigestUpdate(md, f->head->p, (size_t)head_len(f)) == 1) &&
+	     (!f->tail.len || EVP_DigestUpdate(md, f->tail.p, f->tail.len) == 1) &&
+	     EVP_DigestFinal_ex(md, f->digest, &n) == 1 && n == 32;
+	EVP_MD_CTX_free(own);
+	return ok;
 }
 
 void http_file_close(struct http_state *st, struct http_file *f, int complete)
@@ -86,14 +183,19 @@ void http_file_close(struct http_state *st, struct http_file *f, int complete)
 	if (!f->open)
 		return;
 	f->truncated = !complete || f->gaps;
-	if (f->md && !f->truncated && EVP_DigestFinal_ex(f->md, f->digest, &n) == 1 && n == 32)
+	if (!f->truncated && f->head)
+		f->hash_ok = (uint8_t)hash_kept(st, f);
+	else if (f->md && !f->truncated && EVP_DigestFinal_ex(f->md, f->digest, &n) == 1 &&
+		 n == 32)
 		f->hash_ok = 1;
 	md_drop(st, f);
+	unkeep(st, f);
 }
 
 void http_file_free(struct http_state *st, struct http_file *f)
 {
 	md_drop(st, f);
+	unkeep(st, f);
 }
 
 /* ------------------------------------------------------------- magic */
@@ -184,28 +286,65 @@ static int ci_prefix(const uint8_t *p, size_t n, const char *s)
 	return n >= k && strncasecmp((const char *)p, s, k) == 0;
 }
 
+/* A control byte that text does not hold (tab, LF, FF, CR and ESC it
+ * may). */
+static int binary_ctl(uint8_t c)
+{
+	return c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b;
+}
+
+/* Whether p[0..n) holds a byte binary_ctl() refuses; else *high says
+ * whether some byte is >= 0x80. Every file's first 4 KiB go through here,
+ * so eight bytes are tested at a time: (w - 0x20 * ones) & ~w & tops is
+ * non-zero exactly when some byte of w is below 0x20 (a borrow starts only
+ * at such a byte), and only those words, few in text (line ends, tabs),
+ * are looked at byte by byte. */
+static int has_binary(const uint8_t *p, size_t n, int *high)
+{
+	const uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
+	uint64_t any = 0;
+	size_t k = 0;
+
+	for (; k + 8 <= n; k += 8) {
+		uint64_t w;
+		memcpy(&w, p + k, 8);
+		any |= w;
+		if (!((w - 0x20 * ones) & ~w & tops))
+			continue;
+		for (size_t b = k; b < k + 8; b++)
+			if (binary_ctl(p[b]))
+				return 1;
+	}
+	for (; k < n; k++) {
+		any |= p[k];
+		if (binary_ctl(p[k]))
+			return 1;
+	}
+	*high = (any & tops) != 0;
+	return 0;
+}
+
 /* Text kinds: HTML, XML, JSON, or plain ASCII / UTF-8 text. */
 static const char *magic_text(const uint8_t *p, size_t n)
 {
-	size_t i = 0, scan = n < 4096 ? n : 4096, high = 0;
+	size_t i = 0, scan = n < 4096 ? n : 4096;
+	int high = 0;
 
 	if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		i = 3;
-	for (size_t k = i; k < scan; k++) {
-		uint8_t c = p[k];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b)
-			return NULL;
-		high += c >= 0x80;
-	}
+	if (i < scan && has_binary(p + i, scan - i, &high))
+		return NULL;
 	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 		i++;
-	if (ci_prefix(p + i, n - i, "<!doctype html") || ci_prefix(p + i, n - i, "<html") ||
-	    ci_prefix(p + i, n - i, "<head") || ci_prefix(p + i, n - i, "<body") ||
-	    ci_prefix(p + i, n - i, "<script") || ci_prefix(p + i, n - i, "<!--"))
-		return "HTML document";
-	if (ci_prefix(p + i, n - i, "<?xml"))
-		return memmem(p, scan, "<svg", 4) ? "SVG Scalable Vector Graphics image"
-						   : "XML document";
+	if (i < n && p[i] == '<') {
+		if (ci_prefix(p + i, n - i, "<!doctype html") || ci_prefix(p + i, n - i, "<html") ||
+		    ci_prefix(p + i, n - i, "<head") || ci_prefix(p + i, n - i, "<body") ||
+		    ci_prefix(p + i, n - i, "<script") || ci_prefix(p + i, n - i, "<!--"))
+			return "HTML document";
+		if (ci_prefix(p + i, n - i, "<?xml"))
+			return memmem(p, scan, "<svg", 4) ? "SVG Scalable Vector Graphics image"
+							   : "XML document";
+	}
 	if (i < n && (p[i] == '{' || p[i] == '['))
 		return "JSON data";
 	return high ? "UTF-8 Unicode text" : "ASCII text";
@@ -225,8 +364,10 @@ const char *http_magic(const uint8_t *p, size_t n)
 		return magic_zip(p, n);
 	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4))
 		return "RIFF (little-endian) data, Web/P image";
+	/* The first byte rules out all rows but one or two. */
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		if (n >= rows[i].len && !memcmp(p, rows[i].sig, rows[i].len))
+		if ((uint8_t)rows[i].sig[0] == p[0] && n >= rows[i].len &&
+		    !memcmp(p, rows[i].sig, rows[i].len))
 			return rows[i].name;
 	t = magic_text(p, n);
 	return t ? t : "data";

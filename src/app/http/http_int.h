@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kenchi/app.h"
 
@@ -54,6 +55,7 @@ struct http_buf {
 };
 
 struct http_state;
+struct kn_json;
 
 /* Per-worker pool of freed blocks (http_pool.c; the parser's per-context
  * state): buffers of 128 B .. 64 KiB (powers of two) come back to it when
@@ -71,6 +73,8 @@ struct http_pool {
 	uint32_t n[HTTP_POOL_CLASSES];
 	size_t bytes, budget;      /* pooled bytes (charged); their maximum */
 	uint64_t reused, allocated;
+	void *md;                  /* EVP_MD_CTX reused for files hashed at close */
+	struct kn_json *obj;       /* scratch document of http_log.c */
 };
 
 int http_pool_init(void *pctx, const struct kn_app_config *cfg);
@@ -82,55 +86,124 @@ void *http_block_alloc(struct http_state *st, size_t size);
 /* Gives a block of `size` bytes back (to the pool when it takes it).
  * NULL is a no-op. */
 void http_block_free(struct http_state *st, void *p, size_t size);
+/* The per-worker EVP_MD_CTX for one-off digests (made on first use), or
+ * NULL (no pool, out of memory): the caller then makes its own. */
+void *http_pool_md(struct http_state *st);
+/* The per-worker scratch JSON document (made on first use, at most
+ * HTTP_POOL_JSON_MAX bytes), or NULL. */
+#define HTTP_POOL_JSON_MAX (64u * 1024)
+struct kn_json *http_pool_json(struct http_state *st);
 
-/* Appends up to n bytes, never growing past max bytes; returns the bytes
- * appended (fewer when max or the memcap is reached). */
-uint32_t http_buf_add(struct http_state *st, struct http_buf *b, const void *d, uint32_t n,
-		      uint32_t max);
+uint32_t http_buf_add_grow(struct http_state *st, struct http_buf *b, const void *d,
+			   uint32_t n, uint32_t max);
+
+/* Appends up to n bytes (d NULL: leaves them undefined), never growing
+ * past max bytes; returns the bytes appended (fewer when max or the memcap
+ * is reached). Inline for the common case, bytes that fit the capacity;
+ * http_buf_add_grow() does the rest. */
+static inline uint32_t http_buf_add(struct http_state *st, struct http_buf *b, const void *d,
+				    uint32_t n, uint32_t max)
+{
+	if (n && b->len <= max && n <= max - b->len && n <= b->cap - b->len) {
+		if (d)
+			memcpy(b->p + b->len, d, n);
+		b->len += n;
+		return n;
+	}
+	return http_buf_add_grow(st, b, d, n, max);
+}
 void http_buf_free(struct http_state *st, struct http_buf *b);
+/* Grows b at once to the capacity that appending n bytes would reach
+ * (never past max); when the memcap refuses, b is left as it is (quietly:
+ * appending reports it). */
+void http_buf_reserve(struct http_state *st, struct http_buf *b, uint32_t n, uint32_t max);
 /* Charge/credit helpers for other owned memory (0 or -KN_ENOMEM). */
 int http_mem_charge(struct http_state *st, size_t n);
 void http_mem_credit(struct http_state *st, size_t n);
 
 /* ------------------------------------------------------------ messages */
 
+/* The headers the parser itself reads, named when they are added so that
+ * finding one is an index, not a scan of the message's names. */
+enum http_hdr_id {
+	HTTP_H_OTHER = 0,
+	/* kept even past the header limits: they decide framing and decoding */
+	HTTP_H_CONTENT_LENGTH, HTTP_H_TRANSFER_ENCODING, HTTP_H_CONTENT_ENCODING,
+	HTTP_H_CONTENT_TYPE, HTTP_H_HOST,
+	HTTP_H_USER_AGENT, HTTP_H_SERVER, HTTP_H_X_FORWARDED_FOR, HTTP_H_CONTENT_RANGE,
+	HTTP_H_REFERER, HTTP_H_LOCATION, HTTP_H_CONTENT_DISPOSITION, HTTP_H_COOKIE,
+	HTTP_H_SET_COOKIE,
+	HTTP_H_COUNT
+};
+
+/* http_hdr.flags */
+#define HTTP_HDR_REPEATED 1u       /* a later header of the same name was merged in */
+#define HTTP_HDR_NAME_RAW 2u       /* the name is in the message's raw block, not its arena */
+#define HTTP_HDR_VALUE_RAW 4u      /* the value is in the raw block */
+
 struct http_hdr {
 	uint32_t name_off, value_off, value_len;
 	uint16_t name_len;
-	uint8_t repeated;          /* a later header of the same name was merged in */
+	uint8_t flags;             /* HTTP_HDR_* */
+	uint8_t id;                /* enum http_hdr_id of its name */
 };
 
-/* The line and headers of a request or a response. */
+/* The line and headers of a request or a response. A header's name and
+ * value are read where they lie in the raw block as received when they
+ * can be (no copy), else they are copied to the arena (folded lines,
+ * trailers, merged repeats, a raw block past its limit). */
 struct http_msg {
 	struct http_buf line;      /* request/status line, terminator removed */
 	struct http_buf raw;       /* header block as received (http.header.raw) */
-	struct http_buf arena;     /* header names and values */
+	struct http_buf arena;     /* header names and values not read from raw */
 	struct http_buf cooked;    /* "Name: value\r\n" per header, cookies excluded */
+	uint32_t arena_virt;       /* arena bytes the raw-read headers stand for (limits) */
 	struct http_hdr *hdr;
 	uint16_t n_hdr, cap_hdr;
+	uint16_t by_id[HTTP_H_COUNT];   /* 1 + index in hdr of each named header, 0 none */
 	uint8_t overflow;          /* a limit dropped headers (event sent once) */
 	uint8_t bad_fold;          /* invalid folding seen (event sent once) */
+	uint8_t cook;              /* 1 + dir: `cooked` is to be made from the headers */
 };
 
-/* Header lookup by lower-case name: the merged value (repeats joined with
- * ", ", Content-Length keeps the first), or NULL. */
-const struct http_hdr *http_hdr_find(const struct http_msg *m, const char *lname);
+/* A named header: the merged value (repeats joined with ", ",
+ * Content-Length keeps the first), or NULL. */
+static inline const struct http_hdr *http_hdr_find(const struct http_msg *m,
+						   enum http_hdr_id id)
+{
+	return m->by_id[id] ? &m->hdr[m->by_id[id] - 1] : NULL;
+}
 static inline const uint8_t *http_hdr_value(const struct http_msg *m, const struct http_hdr *h)
 {
-	return m->arena.p ? m->arena.p + h->value_off : (const uint8_t *)"";
+	const uint8_t *base = h->flags & HTTP_HDR_VALUE_RAW ? m->raw.p : m->arena.p;
+
+	return base ? base + h->value_off : (const uint8_t *)"";
 }
 static inline const uint8_t *http_hdr_name(const struct http_msg *m, const struct http_hdr *h)
 {
-	return m->arena.p ? m->arena.p + h->name_off : (const uint8_t *)"";
+	const uint8_t *base = h->flags & HTTP_HDR_NAME_RAW ? m->raw.p : m->arena.p;
+
+	return base ? base + h->name_off : (const uint8_t *)"";
 }
 
 /* --------------------------------------------------------------- bodies */
 
 struct http_decoder;
 
-/* File metadata of a body (EVE fileinfo). */
+/* File metadata of a body (EVE fileinfo).
+ *
+ * The sha256 is logged only for a file that closes whole, and about half
+ * of the bytes of files are in files that do not (cut at
+ * HTTP_FILE_TRACK_MAX, gaps, unfinished bodies): a body's file is hashed
+ * at close, from its kept copy, only when the digest will be logged. The
+ * copy is the body's detection bytes (`head`: http_body.keep, whose first
+ * bytes are the file's first bytes) and, past them, `tail`, freed at
+ * close. When a byte cannot be kept (memcap), the file falls back to
+ * hashing as bytes come (`md`), as a multipart part always does. */
 struct http_file {
-	void *md;                  /* EVP_MD_CTX while hashing, else NULL */
+	void *md;                  /* EVP_MD_CTX hashing as bytes come, else NULL */
+	const struct http_buf *head;   /* hashed at close: the kept first bytes; NULL: not */
+	struct http_buf tail;      /* hashed at close: the file's bytes past head */
 	uint64_t size;             /* decoded bytes, gaps included */
 	uint8_t open;              /* some body byte (or gap) was seen */
 	uint8_t gaps;              /* a stream gap hit the body */
@@ -148,6 +221,7 @@ struct http_body {
 	struct http_file file;
 	struct http_decoder *dec;  /* content decoding, NULL = identity */
 	uint64_t wire_len;         /* message bytes (chunk framing included), EVE "length" */
+	uint64_t expect;           /* Content-Length, 0 when unknown (sizes `keep` at once) */
 	uint64_t dec_in, dec_out;  /* encoded bytes in, decoded bytes out */
 	uint8_t dec_stopped;       /* a decoding limit was hit: nothing more is decoded */
 	uint8_t done;              /* framing complete */
@@ -256,7 +330,9 @@ struct http_dir {
 	struct http_tx *tx;        /* message being parsed (NULL when idle) */
 	struct http_buf cur;       /* partial line across chunks */
 	struct http_buf fold;      /* current header line, continuations appended */
-	uint8_t fold_set;
+	uint32_t fold_off;         /* ... or, when fold_raw, its place in the raw block */
+	uint32_t fold_len;
+	uint8_t fold_set, fold_raw;
 	uint64_t left;             /* bytes left in a CL body or a chunk */
 	uint32_t hdr_bytes;        /* header bytes seen in this message */
 	uint32_t n_lines;          /* header lines seen in this message */
@@ -313,7 +389,12 @@ void http_parse_status_line(struct http_state *st, struct http_tx *tx, const uin
 int http_header_line(struct http_state *st, struct http_dir *d, struct http_msg *m,
 		     const uint8_t *line, uint32_t len, uint32_t raw_len, const uint8_t *raw,
 		     int next_is_lf);
-void http_msg_finish(struct http_state *st, struct http_msg *m, int dir);
+/* The headers of m are complete (dir: its direction): http.header, the
+ * cooked block, is what they are now. It is made when first read
+ * (http_msg_cooked), or before a later header (trailers) changes them. */
+void http_msg_finish(struct http_msg *m, int dir);
+/* The cooked block of m (made now if it is pending). */
+const struct http_buf *http_msg_cooked(struct http_state *st, struct http_msg *m);
 void http_msg_free(struct http_state *st, struct http_msg *m);
 /* Lenient Content-Length (libhtp): the first run of digits, whatever
  * surrounds it (*junk set then); -1 when there is none or it overflows. */
@@ -365,6 +446,13 @@ void http_body_free(struct http_state *st, struct http_body *b);
 void http_file_open(struct http_state *st, struct http_file *f);
 void http_file_data(struct http_state *st, struct http_file *f, const uint8_t *data,
 		    uint32_t len);
+/* A body's file bytes data[0..len), of which the caller has just appended
+ * the first `kept` to `keep` (its detection copy, up to HTTP_BODY_KEEP):
+ * hashed at close from keep and the file's own tail (see struct
+ * http_file). */
+void http_file_body_data(struct http_state *st, struct http_file *f,
+			 const struct http_buf *keep, const uint8_t *data, uint32_t len,
+			 uint32_t kept);
 void http_file_gap(struct http_state *st, struct http_file *f, uint64_t len);
 void http_file_close(struct http_state *st, struct http_file *f, int complete);
 void http_file_free(struct http_state *st, struct http_file *f);

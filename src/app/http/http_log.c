@@ -11,7 +11,9 @@
  * Suricata writes them: valid UTF-8 as is, otherwise every byte >= 0x80 as
  * the four characters \xNN. fileinfo carries Suricata's standard members,
  * then kenchi's extras (sha256, magic), which Suricata's reference
- * configuration does not enable.
+ * configuration does not enable. Each fileinfo event repeats the http
+ * object of its transaction: when a transaction logs files, the object is
+ * rendered once and copied into each of its events.
  */
 #include <string.h>
 
@@ -28,6 +30,12 @@ static int utf8_valid(const uint8_t *p, size_t n)
 	while (i < n) {
 		uint32_t v;
 		int len;
+		uint64_t w;
+		/* Eight ASCII bytes at a time: most strings are all ASCII. */
+		if (n - i >= 8 && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ull))) {
+			i += 8;
+			continue;
+		}
 		if (p[i] < 0x80) {
 			i++;
 			continue;
@@ -92,9 +100,9 @@ static void json_span(struct kn_json *j, const char *key, const struct http_msg 
 }
 
 static void json_hdr(struct kn_json *j, const char *key, const struct http_msg *m,
-		     const char *name)
+		     enum http_hdr_id id)
 {
-	const struct http_hdr *h = http_hdr_find(m, name);
+	const struct http_hdr *h = http_hdr_find(m, id);
 
 	if (h)
 		json_bytes(j, key, http_hdr_value(m, h), h->value_len);
@@ -119,8 +127,8 @@ static uint32_t status_value(const uint8_t *p, uint32_t n)
 
 static void log_content(struct kn_json *j, const struct http_tx *tx)
 {
-	const struct http_hdr *ct = http_hdr_find(&tx->res, "content-type");
-	const struct http_hdr *cr = http_hdr_find(&tx->res, "content-range");
+	const struct http_hdr *ct = http_hdr_find(&tx->res, HTTP_H_CONTENT_TYPE);
+	const struct http_hdr *cr = http_hdr_find(&tx->res, HTTP_H_CONTENT_RANGE);
 	int64_t start, end, size;
 
 	if (ct) {
@@ -148,9 +156,9 @@ static void log_content(struct kn_json *j, const struct http_tx *tx)
 	kn_json_close(j);
 }
 
-static void log_http_object(const struct http_tx *tx, struct kn_json *j)
+/* The members of the http object. */
+static void http_members(const struct http_tx *tx, struct kn_json *j)
 {
-	kn_json_open(j, "http");
 	if (tx->req_hdrs_done && tx->has_host)
 		json_bytes(j, "hostname", tx->host.p, tx->host.len);
 	if (!tx->req_hdrs_done)
@@ -161,19 +169,54 @@ static void log_http_object(const struct http_tx *tx, struct kn_json *j)
 		kn_json_str(j, "url", HTTP_URI_NOT_SEEN);
 	else
 		json_span(j, "url", &tx->req, &tx->uri);
-	json_hdr(j, "http_user_agent", &tx->req, "user-agent");
-	json_hdr(j, "xff", &tx->req, "x-forwarded-for");
+	json_hdr(j, "http_user_agent", &tx->req, HTTP_H_USER_AGENT);
+	json_hdr(j, "xff", &tx->req, HTTP_H_X_FORWARDED_FOR);
 	log_content(j, tx);
-	json_hdr(j, "http_refer", &tx->req, "referer");
+	json_hdr(j, "http_refer", &tx->req, HTTP_H_REFERER);
 	json_span(j, "http_method", &tx->req, &tx->method);
 	json_span(j, "protocol", &tx->req, &tx->proto);
 	if (tx->status.set) {
 		kn_json_u64(j, "status", tx->res.line.p ? status_value(tx->res.line.p +
 						tx->status.off, tx->status.len) : 0);
-		json_hdr(j, "redirect", &tx->res, "location");
+		json_hdr(j, "redirect", &tx->res, HTTP_H_LOCATION);
 	}
 	kn_json_u64(j, "length", tx->body[1].wire_len);
+}
+
+/* A transaction as its logged events see it: the parser state (buffers
+ * made on demand charge memory) and the http object already rendered, or
+ * NULL. */
+struct tx_ref {
+	struct http_state *st;
+	struct http_tx *tx;
+	const char *obj;
+};
+
+static void log_http_object(const struct tx_ref *t, struct kn_json *j)
+{
+	if (t->obj) {
+		kn_json_raw(j, "http", t->obj);
+		return;
+	}
+	kn_json_open(j, "http");
+	http_members(t->tx, j);
 	kn_json_close(j);
+}
+
+/* The http object, rendered once into the pool's scratch document for a
+ * transaction that logs files; NULL when there is no scratch document or
+ * the object does not fit it (then every event writes its own). */
+static const char *render_object(struct http_state *st, const struct http_tx *tx)
+{
+	struct kn_json *j = http_pool_json(st);
+
+	if (!j)
+		return NULL;
+	kn_json_reset(j);
+	kn_json_open(j, NULL);
+	http_members(tx, j);
+	kn_json_close(j);
+	return kn_json_text(j, NULL);
 }
 
 static void log_http(const struct kn_tx *k, struct kn_json *j)
@@ -186,6 +229,7 @@ static void log_http(const struct kn_tx *k, struct kn_json *j)
 /* One file of a transaction: a body, or a multipart upload part (then it
  * has its own name). */
 struct file_ref {
+	const struct tx_ref *t;
 	const struct http_tx *tx;
 	int dir;
 	const struct http_file *file;
@@ -196,13 +240,13 @@ struct file_ref {
 static void log_http_of_file(const struct kn_tx *k, struct kn_json *j)
 {
 	const struct file_ref *r = k->priv;
-	log_http_object(r->tx, j);
+	log_http_object(r->t, j);
 }
 
 /* The byte range of a 206 response that is part of a file. */
 static int file_range(const struct http_tx *tx, int64_t *start, int64_t *end)
 {
-	const struct http_hdr *cr = http_hdr_find(&tx->res, "content-range");
+	const struct http_hdr *cr = http_hdr_find(&tx->res, HTTP_H_CONTENT_RANGE);
 	int64_t size;
 
 	if (tx->status_num != 206 || !cr ||
@@ -217,7 +261,8 @@ static int file_range(const struct http_tx *tx, int64_t *start, int64_t *end)
 static void log_filename(struct kn_json *j, const struct file_ref *r)
 {
 	const struct http_tx *tx = r->tx;
-	const struct http_hdr *cd = r->dir ? http_hdr_find(&tx->res, "content-disposition") : NULL;
+	const struct http_hdr *cd = r->dir ? http_hdr_find(&tx->res, HTTP_H_CONTENT_DISPOSITION)
+					   : NULL;
 	const uint8_t *name;
 	size_t n;
 
@@ -279,9 +324,9 @@ static int add_span(struct piece *v, int k, const struct http_msg *m, const stru
 	return k + 1;
 }
 
-static int add_hdr(struct piece *v, int k, const struct http_msg *m, const char *name)
+static int add_hdr(struct piece *v, int k, const struct http_msg *m, enum http_hdr_id id)
 {
-	const struct http_hdr *h = http_hdr_find(m, name);
+	const struct http_hdr *h = http_hdr_find(m, id);
 
 	if (!h)
 		return k;
@@ -300,8 +345,10 @@ static int add_buf(struct piece *v, int k, const struct http_buf *b, int present
 }
 
 /* The values of one named buffer, request side first. */
-static int pieces(const struct http_tx *tx, unsigned buf, struct piece *v)
+static int pieces(const struct tx_ref *t, unsigned buf, struct piece *v)
 {
+	struct http_tx *tx = t->tx;
+
 	switch (buf) {
 	case KN_BUF_HTTP_URI:
 		return add_buf(v, 0, &tx->uri_norm, tx->has_path);
@@ -312,14 +359,15 @@ static int pieces(const struct http_tx *tx, unsigned buf, struct piece *v)
 	case KN_BUF_HTTP_HOST:
 		return add_buf(v, 0, &tx->host, tx->has_host);
 	case KN_BUF_HTTP_USER_AGENT:
-		return add_hdr(v, 0, &tx->req, "user-agent");
+		return add_hdr(v, 0, &tx->req, HTTP_H_USER_AGENT);
 	case KN_BUF_HTTP_HEADER:
-		return add_buf(v, 0, &tx->req.cooked, tx->req_hdrs_done);
+		return tx->req_hdrs_done ? add_buf(v, 0, http_msg_cooked(t->st, &tx->req), 1) : 0;
 	case KN_BUF_HTTP_RAW_HEADER:
 		return add_buf(v, add_buf(v, 0, &tx->req.raw, tx->req_hdrs_done), &tx->res.raw,
 			       tx->res_hdrs_done);
 	case KN_BUF_HTTP_COOKIE:
-		return add_hdr(v, add_hdr(v, 0, &tx->req, "cookie"), &tx->res, "set-cookie");
+		return add_hdr(v, add_hdr(v, 0, &tx->req, HTTP_H_COOKIE), &tx->res,
+			       HTTP_H_SET_COOKIE);
 	case KN_BUF_HTTP_REQUEST_BODY:
 		return add_buf(v, 0, &tx->body[0].keep, tx->body[0].keep.len > 0);
 	case KN_BUF_HTTP_STAT_CODE:
@@ -327,17 +375,17 @@ static int pieces(const struct http_tx *tx, unsigned buf, struct piece *v)
 	case KN_BUF_HTTP_STAT_MSG:
 		return add_span(v, 0, &tx->res, &tx->smsg);
 	case KN_BUF_HTTP_RESPONSE_HEADER:
-		return add_buf(v, 0, &tx->res.cooked, tx->res_hdrs_done);
+		return tx->res_hdrs_done ? add_buf(v, 0, http_msg_cooked(t->st, &tx->res), 1) : 0;
 	case KN_BUF_HTTP_RESPONSE_BODY:
 	case KN_BUF_FILE_DATA:
 		return add_buf(v, 0, &tx->body[1].keep, tx->body[1].keep.len > 0);
 	case KN_BUF_HTTP_SERVER:
-		return add_hdr(v, 0, &tx->res, "server");
+		return add_hdr(v, 0, &tx->res, HTTP_H_SERVER);
 	case KN_BUF_HTTP_PROTOCOL:
 		return add_span(v, add_span(v, 0, &tx->req, &tx->proto), &tx->res, &tx->rproto);
 	case KN_BUF_HTTP_CONTENT_TYPE:
-		return add_hdr(v, add_hdr(v, 0, &tx->req, "content-type"), &tx->res,
-			       "content-type");
+		return add_hdr(v, add_hdr(v, 0, &tx->req, HTTP_H_CONTENT_TYPE), &tx->res,
+			       HTTP_H_CONTENT_TYPE);
 	default:
 		return 0;
 	}
@@ -373,34 +421,63 @@ static void log_one(struct http_state *st, struct http_tx *tx, int dir, struct h
 	kn_app_log(st->c, &k);
 }
 
-void http_log_file(struct http_state *st, struct http_tx *tx, int dir)
+static void log_files(const struct tx_ref *t, int dir)
 {
+	struct http_tx *tx = t->tx;
 	struct http_body *b = &tx->body[dir];
-	struct file_ref r = { tx, dir, &b->file, NULL, b->keep.p, 0, b->keep.len };
+	struct file_ref r = { t, tx, dir, &b->file, NULL, b->keep.p, 0, b->keep.len };
 
 	if (dir == 0 && tx->mp) {
 		for (unsigned i = 0; i < tx->mp->n_files; i++) {
 			struct http_mp_file *f = &tx->mp->f[i];
-			struct file_ref m = { tx, 0, &f->file, f->name, f->head, f->name_len,
+			struct file_ref m = { t, tx, 0, &f->file, f->name, f->head, f->name_len,
 					      f->head_len };
-			log_one(st, tx, 0, &f->file, &m);
+			log_one(t->st, tx, 0, &f->file, &m);
 		}
 		return;
 	}
-	log_one(st, tx, dir, &b->file, &r);
+	log_one(t->st, tx, dir, &b->file, &r);
+}
+
+void http_log_file(struct http_state *st, struct http_tx *tx, int dir)
+{
+	struct tx_ref t = { st, tx, NULL };
+
+	log_files(&t, dir);
+}
+
+static int file_pending(const struct http_file *f)
+{
+	return f->open && !f->logged;
+}
+
+/* Whether logging tx writes fileinfo events too. */
+static int has_files(const struct http_tx *tx)
+{
+	if (tx->mp) {
+		for (unsigned i = 0; i < tx->mp->n_files; i++)
+			if (file_pending(&tx->mp->f[i].file))
+				return 1;
+	} else if (file_pending(&tx->body[0].file)) {
+		return 1;
+	}
+	return file_pending(&tx->body[1].file);
 }
 
 void http_log_tx(struct http_state *st, struct http_tx *tx)
 {
+	struct tx_ref t = { st, tx, NULL };
 	struct kn_tx k = {
 		.id = tx->id, .dir = 0, .log_tx_id = 1, .log = log_http,
-		.buffer = http_buffer, .priv = tx,
+		.buffer = http_buffer, .priv = &t,
 	};
 
 	if (tx->logged)
 		return;
 	tx->logged = 1;
+	if (has_files(tx))
+		t.obj = render_object(st, tx);
 	kn_app_log(st->c, &k);
-	http_log_file(st, tx, 0);
-	http_log_file(st, tx, 1);
+	log_files(&t, 0);
+	log_files(&t, 1);
 }

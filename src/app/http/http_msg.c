@@ -10,6 +10,11 @@
  * the URI ends at the next space, the protocol is the rest of the line; a
  * header without a colon has an empty name; repeated headers are joined
  * with ", " (Content-Length keeps its first value).
+ *
+ * Header lines are not copied on their way: a name and value point into
+ * the raw block kept for http.header.raw when they can, the headers the
+ * parser reads are given an id when added (lookups index, not scan), and
+ * the cooked block is only made when detection reads it.
  */
 #include <string.h>
 
@@ -34,16 +39,22 @@ static int is_fold(uint8_t c)
 	return c == ' ' || c == '\t' || c == 0;
 }
 
-/* A token character (RFC 9110 5.6.2): visible ASCII but the separators. */
+/* A token character (RFC 9110 5.6.2): visible ASCII but the separators.
+ * Tested for every byte of every header name, so it is one bit of a
+ * 128-bit set (characters 0-63, 64-127) rather than a chain of compares. */
+#define SEP(c) (1ull << ((c) & 63))
+static const uint64_t token_set[2] = {
+	/* 33..63 but ( ) < > , ; : " / ? = */
+	(~0ull << 33) & ~(SEP('(') | SEP(')') | SEP('<') | SEP('>') | SEP(',') | SEP(';') |
+			  SEP(':') | SEP('"') | SEP('/') | SEP('?') | SEP('=')),
+	/* 64..126 but @ \ [ ] { } */
+	(~0ull >> 1) & ~(SEP('@') | SEP('\\') | SEP('[') | SEP(']') | SEP('{') | SEP('}')),
+};
+#undef SEP
+
 static int is_token(uint8_t c)
 {
-	switch (c) {
-	case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
-	case '\\': case '"': case '/': case '[': case ']': case '?': case '=': case '{':
-	case '}':
-		return 0;
-	}
-	return c > 32 && c < 127;
+	return c < 128 && (token_set[c >> 6] >> (c & 63)) & 1;
 }
 
 static uint8_t lower(uint8_t c)
@@ -63,29 +74,30 @@ static uint8_t lower(uint8_t c)
  *   other CR not followed by LF ends the line. */
 static uint32_t line_end(const uint8_t *data, uint32_t len, int mode, int first)
 {
-	const uint8_t *lf;
+	const uint8_t *lf = memchr(data, '\n', len), *cr;
+	uint32_t stop = lf ? (uint32_t)(lf - data) : len, i = 0;
 
-	if (mode == HTTP_EOL_LF) {
-		lf = memchr(data, '\n', len);
-		return lf ? (uint32_t)(lf - data) + 1 : 0;
-	}
-	for (uint32_t i = 0; i < len; i++) {
-		if (data[i] == '\n') {
-			if (mode == HTTP_EOL_HEADER && i + 1 < len && data[i + 1] == '\r')
-				return i + 2;
-			return i + 1;
-		}
-		if (data[i] != '\r')
-			continue;
+	if (mode == HTTP_EOL_LF)
+		return lf ? stop + 1 : 0;
+	/* The CRs before the first LF, found with memchr() rather than a
+	 * byte loop (response headers take this path). */
+	while ((cr = memchr(data + i, '\r', stop - i)) != NULL) {
+		i = (uint32_t)(cr - data);
 		if (i + 1 == len)
 			return 0;
 		if (data[i + 1] == '\n')
 			return i + 2;
-		if (mode == HTTP_EOL_HEADER && (data[i + 1] == '\r' || (first && i == 0)))
+		if (mode == HTTP_EOL_HEADER && (data[i + 1] == '\r' || (first && i == 0))) {
+			i++;
 			continue;
+		}
 		return i + 1;
 	}
-	return 0;
+	if (!lf)
+		return 0;
+	if (mode == HTTP_EOL_HEADER && stop + 1 < len && data[stop + 1] == '\r')
+		return stop + 2;
+	return stop + 1;
 }
 
 /* The previous chunk left a line ending in CR: does data[0] end it? */
@@ -310,44 +322,87 @@ int64_t http_parse_content_length(const uint8_t *v, size_t n, int *junk)
 	return r;
 }
 
-static int name_eq(const struct http_msg *m, const struct http_hdr *h, const uint8_t *name,
-		   size_t n)
+/* Case-insensitive equality of n bytes; `l` in lower case. */
+static int ci_eq(const uint8_t *a, const char *l, size_t n)
 {
-	const uint8_t *a = http_hdr_name(m, h);
-
-	if (h->name_len != n)
-		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (lower(a[i]) != lower(name[i]))
+		if (lower(a[i]) != (uint8_t)l[i])
 			return 0;
 	return 1;
 }
 
-const struct http_hdr *http_hdr_find(const struct http_msg *m, const char *lname)
-{
-	size_t n = strlen(lname);
+/* Lower-case names by id (hdr_id() dispatches on their lengths). */
+static const char *const hdr_names[HTTP_H_COUNT] = {
+	[HTTP_H_CONTENT_LENGTH] = "content-length",
+	[HTTP_H_TRANSFER_ENCODING] = "transfer-encoding",
+	[HTTP_H_CONTENT_ENCODING] = "content-encoding",
+	[HTTP_H_CONTENT_TYPE] = "content-type",
+	[HTTP_H_HOST] = "host",
+	[HTTP_H_USER_AGENT] = "user-agent",
+	[HTTP_H_SERVER] = "server",
+	[HTTP_H_X_FORWARDED_FOR] = "x-forwarded-for",
+	[HTTP_H_CONTENT_RANGE] = "content-range",
+	[HTTP_H_REFERER] = "referer",
+	[HTTP_H_LOCATION] = "location",
+	[HTTP_H_CONTENT_DISPOSITION] = "content-disposition",
+	[HTTP_H_COOKIE] = "cookie",
+	[HTTP_H_SET_COOKIE] = "set-cookie",
+};
 
-	for (uint16_t i = 0; i < m->n_hdr; i++)
-		if (name_eq(m, &m->hdr[i], (const uint8_t *)lname, n))
-			return &m->hdr[i];
+/* The id of a header name. Its length leaves one or two candidates. */
+static uint8_t hdr_id(const uint8_t *name, size_t n)
+{
+	uint8_t a = HTTP_H_OTHER, b = HTTP_H_OTHER;
+
+	switch (n) {
+	case 4: a = HTTP_H_HOST; break;
+	case 6: a = HTTP_H_SERVER, b = HTTP_H_COOKIE; break;
+	case 7: a = HTTP_H_REFERER; break;
+	case 8: a = HTTP_H_LOCATION; break;
+	case 10: a = HTTP_H_USER_AGENT, b = HTTP_H_SET_COOKIE; break;
+	case 12: a = HTTP_H_CONTENT_TYPE; break;
+	case 13: a = HTTP_H_CONTENT_RANGE; break;
+	case 14: a = HTTP_H_CONTENT_LENGTH; break;
+	case 15: a = HTTP_H_X_FORWARDED_FOR; break;
+	case 16: a = HTTP_H_CONTENT_ENCODING; break;
+	case 17: a = HTTP_H_TRANSFER_ENCODING; break;
+	case 19: a = HTTP_H_CONTENT_DISPOSITION; break;
+	default: return HTTP_H_OTHER;
+	}
+	if (ci_eq(name, hdr_names[a], n))
+		return a;
+	return b && ci_eq(name, hdr_names[b], n) ? b : HTTP_H_OTHER;
+}
+
+/* The header of a kind the parser does not name (HTTP_H_OTHER) called
+ * name[0..n), case aside, or NULL. */
+static struct http_hdr *find_other(struct http_msg *m, const uint8_t *name, size_t n)
+{
+	for (uint16_t i = 0; i < m->n_hdr; i++) {
+		struct http_hdr *h = &m->hdr[i];
+		const uint8_t *a = http_hdr_name(m, h);
+		size_t k = 0;
+		if (h->id != HTTP_H_OTHER || h->name_len != n)
+			continue;
+		while (k < n && lower(a[k]) == lower(name[k]))
+			k++;
+		if (k == n)
+			return h;
+	}
 	return NULL;
 }
 
 /* Headers kept even past the limits: they decide framing and decoding. */
-static int essential(const uint8_t *name, size_t n)
+static int essential(uint8_t id)
 {
-	static const char *const names[] = { "content-length", "transfer-encoding",
-					     "content-encoding", "content-type", "host" };
-	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-		size_t len = strlen(names[k]), i = 0;
-		if (len != n)
-			continue;
-		while (i < n && lower(name[i]) == (uint8_t)names[k][i])
-			i++;
-		if (i == n)
-			return 1;
-	}
-	return 0;
+	return id >= HTTP_H_CONTENT_LENGTH && id <= HTTP_H_HOST;
+}
+
+/* Arena bytes as if every name and value had been copied there (the
+ * limit on them predates reading headers in place). */
+static uint64_t arena_used(const struct http_msg *m)
+{
+	return (uint64_t)m->arena.len + m->arena_virt;
 }
 
 static void limit_event(struct http_state *st, struct http_msg *m, int dir, int count)
@@ -368,8 +423,8 @@ static void merge(struct http_state *st, struct http_msg *m, int dir, struct htt
 {
 	uint32_t start = m->arena.len, old = h->value_len;
 
-	h->repeated = 1;
-	if (name_eq(m, h, (const uint8_t *)"content-length", 14)) {
+	h->flags |= HTTP_HDR_REPEATED;
+	if (h->id == HTTP_H_CONTENT_LENGTH) {
 		int j1, j2;
 		int64_t a = http_parse_content_length(http_hdr_value(m, h), h->value_len, &j1);
 		int64_t b = http_parse_content_length(v, vn, &j2);
@@ -378,39 +433,68 @@ static void merge(struct http_state *st, struct http_msg *m, int dir, struct htt
 						: "DUPLICATE_CONTENT_LENGTH_FIELD_IN_REQUEST");
 		return;
 	}
-	if (m->arena.len + (uint64_t)old + 2 + vn > HTTP_ARENA_MAX) {
+	if (arena_used(m) + (uint64_t)old + 2 + vn > HTTP_ARENA_MAX) {
 		limit_event(st, m, dir, 0);
 		return;
 	}
-	/* The old value is copied first: the arena may move while growing. */
-	if (http_buf_add(st, &m->arena, NULL, old + 2 + vn, HTTP_ARENA_MAX) != old + 2 + vn) {
+	/* Room first, then the old value is copied in: the arena may move
+	 * while growing (the raw block does not). */
+	if (http_buf_add(st, &m->arena, NULL, old + 2 + vn, HTTP_ARENA_MAX - m->arena_virt) !=
+	    old + 2 + vn) {
 		m->arena.len = start;
 		return;
 	}
-	memmove(m->arena.p + start, m->arena.p + h->value_off, old);
+	memmove(m->arena.p + start, http_hdr_value(m, h), old);
 	memcpy(m->arena.p + start + old, ", ", 2);
 	if (vn)
 		memcpy(m->arena.p + start + old + 2, v, vn);
+	h->flags &= (uint8_t)~HTTP_HDR_VALUE_RAW;
 	h->value_off = start;
 	h->value_len = old + 2 + vn;
 }
 
-static void add_header(struct http_state *st, struct http_msg *m, int dir, const uint8_t *name,
-		       uint32_t nn, const uint8_t *v, uint32_t vn)
+static void make_cooked(struct http_state *st, struct http_msg *m);
+
+/* Stores name and value of a new header h: where they lie when in_raw (both
+ * inside m->raw), else copied to the arena. Returns 0, or -1 when they
+ * could not be kept. */
+static int store(struct http_state *st, struct http_msg *m, struct http_hdr *h, int in_raw,
+		 const uint8_t *name, uint32_t nn, const uint8_t *v, uint32_t vn)
+{
+	uint32_t max = HTTP_ARENA_MAX - m->arena_virt;
+
+	if (in_raw) {
+		h->flags = HTTP_HDR_NAME_RAW | HTTP_HDR_VALUE_RAW;
+		h->name_off = (uint32_t)(name - m->raw.p);
+		h->value_off = (uint32_t)(v - m->raw.p);
+		m->arena_virt += nn + vn;
+		return 0;
+	}
+	h->name_off = m->arena.len;
+	if (http_buf_add(st, &m->arena, name, nn, max) != nn)
+		return -1;
+	h->value_off = m->arena.len;
+	return http_buf_add(st, &m->arena, v, vn, max) == vn ? 0 : -1;
+}
+
+static void add_header(struct http_state *st, struct http_msg *m, int dir, uint8_t id,
+		       int in_raw, const uint8_t *name, uint32_t nn, const uint8_t *v,
+		       uint32_t vn)
 {
 	struct http_hdr *h;
 
-	for (uint16_t i = 0; i < m->n_hdr; i++) {
-		if (name_eq(m, &m->hdr[i], name, nn)) {
-			merge(st, m, dir, &m->hdr[i], v, vn);
-			return;
-		}
+	if (m->cook)
+		make_cooked(st, m);   /* the block is what the headers were at finish */
+	h = id ? (m->by_id[id] ? &m->hdr[m->by_id[id] - 1] : NULL) : find_other(m, name, nn);
+	if (h) {
+		merge(st, m, dir, h, v, vn);
+		return;
 	}
 	if (m->n_hdr >= HTTP_HDR_COUNT_MAX) {
 		limit_event(st, m, dir, 1);
 		return;
 	}
-	if (nn > UINT16_MAX || m->arena.len + (uint64_t)nn + vn > HTTP_ARENA_MAX) {
+	if (nn > UINT16_MAX || arena_used(m) + nn + vn > HTTP_ARENA_MAX) {
 		limit_event(st, m, dir, 0);
 		return;
 	}
@@ -432,40 +516,42 @@ static void add_header(struct http_state *st, struct http_msg *m, int dir, const
 	}
 	h = &m->hdr[m->n_hdr];
 	memset(h, 0, sizeof *h);
-	h->name_off = m->arena.len;
 	h->name_len = (uint16_t)nn;
-	if (http_buf_add(st, &m->arena, name, nn, HTTP_ARENA_MAX) != nn)
-		return;
-	h->value_off = m->arena.len;
 	h->value_len = vn;
-	if (http_buf_add(st, &m->arena, v, vn, HTTP_ARENA_MAX) != vn)
+	h->id = id;
+	if (store(st, m, h, in_raw, name, nn, v, vn) != 0)
 		return;
 	m->n_hdr++;
+	if (id)
+		m->by_id[id] = m->n_hdr;
 }
 
-/* Splits a complete (unfolded) header line into name and value. */
+/* Splits a complete (unfolded) header line into name and value; in_raw:
+ * p[0..n) lies in m->raw. */
 static void header_field(struct http_state *st, struct http_msg *m, int dir, const uint8_t *p,
-			 uint32_t n)
+			 uint32_t n, int in_raw)
 {
 	uint32_t colon = 0, ne, vs, ve;
 	int invalid = 0;
+	uint8_t id;
 
-	while (colon < n && p[colon] != ':' && p[colon] != 0)
+	/* The name ends at the colon; any byte before it that is not a token
+	 * character (trailing blanks included) makes it invalid. Neither ':'
+	 * nor NUL is one, so a valid name is one run of token bytes. */
+	while (colon < n && is_token(p[colon]))
 		colon++;
+	for (; colon < n && p[colon] != ':' && p[colon] != 0; colon++)
+		invalid |= !is_token(p[colon]);
 	if (colon == n || p[colon] == 0) {
 		http_event(st, dir, dir ? "RESPONSE_FIELD_MISSING_COLON"
 					: "REQUEST_FIELD_MISSING_COLON");
-		add_header(st, m, dir, p, 0, p, n);
+		add_header(st, m, dir, HTTP_H_OTHER, in_raw, p, 0, p, n);
 		return;
 	}
 	ne = colon;
-	invalid = colon == 0;
-	while (ne > 0 && is_lws(p[ne - 1])) {
+	invalid |= colon == 0;
+	while (ne > 0 && is_lws(p[ne - 1]))
 		ne--;
-		invalid = 1;
-	}
-	for (uint32_t i = 0; i < ne && !invalid; i++)
-		invalid = !is_token(p[i]);
 	if (invalid)
 		http_event(st, dir, dir ? "RESPONSE_HEADER_INVALID" : "REQUEST_HEADER_INVALID");
 	vs = colon + 1;
@@ -474,9 +560,10 @@ static void header_field(struct http_state *st, struct http_msg *m, int dir, con
 	ve = n;
 	while (ve > vs && is_lws(p[ve - 1]))
 		ve--;
-	if (m->overflow && !essential(p, ne))
+	id = hdr_id(p, ne);
+	if (m->overflow && !essential(id))
 		return;
-	add_header(st, m, dir, p, ne, p + vs, ve - vs);
+	add_header(st, m, dir, id, in_raw, p, ne, p + vs, ve - vs);
 }
 
 static void fold_event(struct http_state *st, struct http_dir *d, struct http_msg *m)
@@ -488,12 +575,43 @@ static void fold_event(struct http_state *st, struct http_dir *d, struct http_ms
 				      : "INVALID_REQUEST_FIELD_FOLDING");
 }
 
+/* The header line pending (it may go on in continuation lines). */
+static const uint8_t *pending(const struct http_dir *d, const struct http_msg *m, uint32_t *n)
+{
+	if (d->fold_raw) {
+		*n = d->fold_len;
+		return m->raw.p + d->fold_off;
+	}
+	*n = d->fold.len;
+	return d->fold.p;
+}
+
 static void flush_fold(struct http_state *st, struct http_dir *d, struct http_msg *m)
 {
-	if (d->fold_set)
-		header_field(st, m, d->dir, d->fold.p, d->fold.len);
+	const uint8_t *p;
+	uint32_t n;
+
+	if (d->fold_set) {
+		p = pending(d, m, &n);
+		header_field(st, m, d->dir, p, n, d->fold_raw);
+	}
 	d->fold_set = 0;
+	d->fold_raw = 0;
 	d->fold.len = 0;
+}
+
+/* A continuation line: the pending line moves to the fold buffer (if it
+ * was read in place) and gets line appended. */
+static void fold_append(struct http_state *st, struct http_dir *d, struct http_msg *m,
+			const uint8_t *line, uint32_t len)
+{
+	if (d->fold_raw) {
+		d->fold.len = 0;
+		http_buf_add(st, &d->fold, m->raw.p + d->fold_off, d->fold_len,
+			     HTTP_HDR_BYTES_MAX);
+		d->fold_raw = 0;
+	}
+	http_buf_add(st, &d->fold, line, len, HTTP_HDR_BYTES_MAX);
 }
 
 /* libhtp's end of headers: an empty line ("\n", "\r\n", "\r"), or a line
@@ -510,59 +628,91 @@ static int headers_end(const uint8_t *raw, uint32_t raw_len, int next_is_lf)
 /* A continuation line of a response that looks like a header of its own
  * ("Name: value" after a blank, in HTTP/1.1) starts a new header without
  * its first byte, as libhtp does against folding evasions. */
-static int fold_is_header(const struct http_dir *d, const uint8_t *line, uint32_t len)
+static int fold_is_header(const struct http_dir *d, const struct http_msg *m,
+			  const uint8_t *line, uint32_t len)
 {
-	return d->dir == 1 && d->tx && d->tx->res_proto == HTTP_P_11 &&
-	       memchr(line, ':', len) && d->fold.len && memchr(d->fold.p, ':', d->fold.len);
+	const uint8_t *p;
+	uint32_t n;
+
+	if (d->dir != 1 || !d->tx || d->tx->res_proto != HTTP_P_11 || !memchr(line, ':', len))
+		return 0;
+	p = pending(d, m, &n);
+	return n && memchr(p, ':', n);
 }
 
 int http_header_line(struct http_state *st, struct http_dir *d, struct http_msg *m,
 		     const uint8_t *line, uint32_t len, uint32_t raw_len, const uint8_t *raw,
 		     int next_is_lf)
 {
+	/* Where line (a prefix of raw) lands in m->raw, or -1 when it is not
+	 * kept there whole. */
+	int64_t at = -1;
+
 	d->hdr_bytes += raw_len;
-	if (d->hdr_bytes > HTTP_HDR_BYTES_MAX || ++d->n_lines > HTTP_HDR_COUNT_MAX * 4)
+	if (d->hdr_bytes > HTTP_HDR_BYTES_MAX || ++d->n_lines > HTTP_HDR_COUNT_MAX * 4) {
 		limit_event(st, m, d->dir, d->hdr_bytes <= HTTP_HDR_BYTES_MAX);
-	else if (!d->trailers)
-		http_buf_add(st, &m->raw, raw, raw_len, HTTP_HDR_BYTES_MAX);
+	} else if (!d->trailers) {
+		uint32_t off = m->raw.len;
+		if (http_buf_add(st, &m->raw, raw, raw_len, HTTP_HDR_BYTES_MAX) == raw_len)
+			at = off;
+	}
 	if (headers_end(raw, raw_len, next_is_lf)) {
 		flush_fold(st, d, m);
 		return 1;
 	}
 	if (len && is_fold(line[0]) && d->fold_set) {
-		if (!fold_is_header(d, line, len)) {
-			http_buf_add(st, &d->fold, line, len, HTTP_HDR_BYTES_MAX);
+		if (!fold_is_header(d, m, line, len)) {
+			fold_append(st, d, m, line, len);
 			return 0;
 		}
 		fold_event(st, d, m);
-		line++, len--;
+		line++, len--, at += at >= 0;
 	} else if (len && is_fold(line[0])) {
 		fold_event(st, d, m);
 	}
 	flush_fold(st, d, m);
-	d->fold.len = 0;
-	http_buf_add(st, &d->fold, line, len, HTTP_HDR_BYTES_MAX);
 	d->fold_set = 1;
+	if (at >= 0) {
+		/* Read in place when it is flushed: no copy. */
+		d->fold_raw = 1;
+		d->fold_off = (uint32_t)at;
+		d->fold_len = len;
+		return 0;
+	}
+	http_buf_add(st, &d->fold, line, len, HTTP_HDR_BYTES_MAX);
 	return 0;
 }
 
 /* The cooked block: "Name: value\r\n" per header, without Cookie (request)
- * or Set-Cookie (response), which have their own buffer. */
-void http_msg_finish(struct http_state *st, struct http_msg *m, int dir)
+ * or Set-Cookie (response), which have their own buffer. Only detection
+ * reads it, so it is made on demand (see http_msg_finish). */
+static void make_cooked(struct http_state *st, struct http_msg *m)
 {
-	const char *skip = dir ? "set-cookie" : "cookie";
-	size_t skip_len = strlen(skip);
+	uint8_t skip = m->cook == 2 ? HTTP_H_SET_COOKIE : HTTP_H_COOKIE;
 
+	m->cook = 0;
 	m->cooked.len = 0;
 	for (uint16_t i = 0; i < m->n_hdr; i++) {
 		const struct http_hdr *h = &m->hdr[i];
-		if (name_eq(m, h, (const uint8_t *)skip, skip_len))
+		if (h->id == skip)
 			continue;
 		http_buf_add(st, &m->cooked, http_hdr_name(m, h), h->name_len, HTTP_ARENA_MAX);
 		http_buf_add(st, &m->cooked, ": ", 2, HTTP_ARENA_MAX);
 		http_buf_add(st, &m->cooked, http_hdr_value(m, h), h->value_len, HTTP_ARENA_MAX);
 		http_buf_add(st, &m->cooked, "\r\n", 2, HTTP_ARENA_MAX);
 	}
+}
+
+void http_msg_finish(struct http_msg *m, int dir)
+{
+	m->cook = (uint8_t)(1 + (dir != 0));
+}
+
+const struct http_buf *http_msg_cooked(struct http_state *st, struct http_msg *m)
+{
+	if (m->cook)
+		make_cooked(st, m);
+	return &m->cooked;
 }
 
 void http_msg_free(struct http_state *st, struct http_msg *m)

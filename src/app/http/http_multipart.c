@@ -50,7 +50,7 @@ static int find_boundary(const uint8_t *v, size_t n, const uint8_t **b, size_t *
 
 void http_mp_start(struct http_state *st, struct http_tx *tx)
 {
-	const struct http_hdr *ct = http_hdr_find(&tx->req, "content-type");
+	const struct http_hdr *ct = http_hdr_find(&tx->req, HTTP_H_CONTENT_TYPE);
 	struct http_mp *mp;
 	const uint8_t *b;
 	size_t bn;

@@ -18,11 +18,22 @@
  * parser's per-context state (kn_app_parser.ctx_size): one per worker, no
  * locking.
  *
- * App stage, used by http.c (struct http_buf) and http_msg.c (header
- * tables).
+ * The pool also holds the one EVP_MD_CTX with which files hashed at close
+ * are digested (http_file.c), instead of one context made per file, and a
+ * scratch JSON document (http_log.c). Both are charged once, at their
+ * largest, as per-context memory.
+ *
+ * App stage, used by http.c (struct http_buf), http_msg.c (header tables),
+ * http_file.c (digests) and http_log.c (JSON).
  */
+#include <openssl/evp.h>
+
 #include "app/http/http_int.h"
 #include "util/alloc.h"
+#include "util/json.h"
+
+/* What an EVP_MD_CTX costs, roughly, for the memcap. */
+#define POOL_MD_COST 512u
 
 int http_pool_init(void *pctx, const struct kn_app_config *cfg)
 {
@@ -43,15 +54,23 @@ void http_pool_free(void *pctx)
 			kn_free(pool->blocks[c][--pool->n[c]]);
 	}
 	pool->bytes = 0;
+	EVP_MD_CTX_free(pool->md);
+	pool->md = NULL;
+	if (pool->obj)
+		kn_json_fini(pool->obj);
+	kn_free(pool->obj);
+	pool->obj = NULL;
 }
 
-/* The class of a block size, or -1 when such blocks are not pooled. */
+/* The class of a block size, or -1 when such blocks are not pooled: a
+ * power of two (one bit set) in range, its class from its bit number. */
 static int class_of(size_t size)
 {
-	for (unsigned c = 0; c < HTTP_POOL_CLASSES; c++)
-		if (size == (size_t)1 << (HTTP_POOL_MIN_SHIFT + c))
-			return (int)c;
-	return -1;
+	if (size < (size_t)1 << HTTP_POOL_MIN_SHIFT ||
+	    size > (size_t)1 << (HTTP_POOL_MIN_SHIFT + HTTP_POOL_CLASSES - 1) ||
+	    (size & (size - 1)))
+		return -1;
+	return __builtin_ctzll((unsigned long long)size) - (int)HTTP_POOL_MIN_SHIFT;
 }
 
 static struct http_pool *pool_of(struct http_state *st)
@@ -89,4 +108,36 @@ void http_block_free(struct http_state *st, void *p, size_t size)
 	}
 	pool->blocks[c][pool->n[c]++] = p;
 	pool->bytes += size;
+}
+
+void *http_pool_md(struct http_state *st)
+{
+	struct http_pool *pool = pool_of(st);
+
+	if (!pool)
+		return NULL;
+	if (!pool->md && kn_app_ctx_mem_charge(st->c, POOL_MD_COST) == 0) {
+		pool->md = EVP_MD_CTX_new();
+		if (!pool->md)
+			kn_app_ctx_mem_credit(st->c, POOL_MD_COST);
+	}
+	return pool->md;
+}
+
+struct kn_json *http_pool_json(struct http_state *st)
+{
+	struct http_pool *pool = pool_of(st);
+	size_t cost = sizeof *pool->obj + HTTP_POOL_JSON_MAX;
+
+	if (!pool || pool->obj)
+		return pool ? pool->obj : NULL;
+	if (kn_app_ctx_mem_charge(st->c, cost) != 0)
+		return NULL;
+	pool->obj = kn_malloc(sizeof *pool->obj);
+	if (!pool->obj || kn_json_init(pool->obj, 1024, HTTP_POOL_JSON_MAX) != 0) {
+		kn_free(pool->obj);
+		pool->obj = NULL;
+		kn_app_ctx_mem_credit(st->c, cost);
+	}
+	return pool->obj;
 }

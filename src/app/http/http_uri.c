@@ -355,6 +355,23 @@ static uint32_t remove_dots(uint8_t *p, uint32_t n)
 	return o;
 }
 
+/* Whether decoding and normalising leave path[0..n) as it is: no escape,
+ * backslash, byte >= 0x80, doubled slash or dot segment ("/." anywhere, or
+ * a leading '.'). Most paths are so, and are then copied in one go. */
+static int plain_path(const uint8_t *p, size_t n)
+{
+	if (n && p[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (c == '%' || c == '\\' || c >= 0x80)
+			return 0;
+		if (c == '/' && i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
 static void normalise_uri(struct http_state *st, struct http_tx *tx, const struct uri_parts *up)
 {
 	struct http_buf *b = &tx->uri_norm;
@@ -367,9 +384,15 @@ static void normalise_uri(struct http_state *st, struct http_tx *tx, const struc
 		b->len = 0;
 		return;
 	}
-	n = decode_path(up->path, up->path_len, b->p);
-	n = bestfit(b->p, n);
-	n = remove_dots(b->p, n);
+	if (plain_path(up->path, up->path_len)) {
+		n = (uint32_t)up->path_len;
+		if (n)
+			memcpy(b->p, up->path, n);
+	} else {
+		n = decode_path(up->path, up->path_len, b->p);
+		n = bestfit(b->p, n);
+		n = remove_dots(b->p, n);
+	}
 	b->len = n;
 	tx->path_len = n;
 	tx->has_path = 1;
@@ -387,7 +410,7 @@ static void normalise_uri(struct http_state *st, struct http_tx *tx, const struc
  * both are there. */
 static void host_header(struct http_state *st, struct http_tx *tx)
 {
-	const struct http_hdr *h = http_hdr_find(&tx->req, "host");
+	const struct http_hdr *h = http_hdr_find(&tx->req, HTTP_H_HOST);
 	struct hostport hp;
 
 	if (!h) {

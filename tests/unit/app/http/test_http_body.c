@@ -1,8 +1,9 @@
 /*
  * test_http_body.c - HTTP bodies: gzip, zlib and raw deflate decoding (made
  * here with zlib), a gzip bomb, truncated and corrupt streams, a gap inside
- * a body, multipart/form-data uploads, the tracked file size, sha256 and
- * the magic table.
+ * a body, multipart/form-data uploads, the tracked file size, sha256 (made
+ * at close, also past the kept bytes and under a small memcap) and the
+ * magic table.
  */
 #include <openssl/evp.h>
 #include <zlib.h>
@@ -302,6 +303,69 @@ out:
 	free(body);
 }
 
+/* One response of len bytes of body[] in chunks of `chunk` (identity, or
+ * gzip when z is set), checked for the fileinfo state, size and sha256 of
+ * body[0..hashed). memcap 0: the default. */
+static void hashed_file(const uint8_t *body, size_t len, size_t hashed, const uint8_t *z,
+			size_t zn, size_t chunk, uint64_t memcap)
+{
+	struct kn_app_config cfg;
+	char want[65], sha[96], size[48];
+	struct at t;
+
+	kn_app_config_default(&cfg);
+	if (memcap)
+		cfg.memcap = memcap;
+	if (at_init_cfg(&t, "http", 6, 40000, 80, &cfg) != 0) {
+		at_fini(&t);
+		KT_CHECK(!"at_init_cfg");
+		return;
+	}
+	at_feed_str(&t, 0, "GET /f.bin HTTP/1.1\r\nHost: h\r\n\r\n");
+	if (z)
+		respond(&t, "gzip", z, zn, chunk);
+	else
+		respond(&t, "identity", body, len, chunk);
+	sha256_hex(body, hashed, want);
+	snprintf(sha, sizeof sha, "\"sha256\":\"%s\"", want);
+	snprintf(size, sizeof size, "\"size\":%zu,", hashed);
+	KT_CHECK(at_find(&t, "\"event_type\":\"fileinfo\"", "\"state\":\"CLOSED\"", size,
+			 sha) >= 0);
+	at_fini(&t);
+}
+
+/* Files are hashed at close from the bytes kept for detection and a tail
+ * past them: sizes around the kept and the tracked limits, any chunking,
+ * decoded bodies, and a memcap that stops the kept copy short (the hash is
+ * then made as bytes come). */
+static void test_hash_at_close(void)
+{
+	size_t n = HTTP_FILE_TRACK_MAX + 1, zn = 0;
+	uint8_t *body = malloc(n), *z = NULL;
+	uint32_t seed = 11;
+	static const size_t sizes[] = { HTTP_BODY_KEEP - 1, HTTP_BODY_KEEP, HTTP_BODY_KEEP + 1,
+					90000, HTTP_FILE_TRACK_MAX };
+	static const size_t chunks[] = { 1448, 65536, 0 };
+
+	KT_REQUIRE(body);
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		body[i] = (uint8_t)(seed >> 16);
+	}
+	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+		for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
+			hashed_file(body, sizes[s], sizes[s], NULL, 0, chunks[c], 0);
+	/* One byte past the tracked size, in the body's last chunk: the file
+	 * is the first HTTP_FILE_TRACK_MAX bytes, closed whole. */
+	hashed_file(body, n, HTTP_FILE_TRACK_MAX, NULL, 0, 0, 0);
+	z = zpack(body, 90000, 31, &zn);
+	if (z)
+		hashed_file(body, 90000, 90000, z, zn, 1448, 0);
+	hashed_file(body, 40000, 40000, NULL, 0, 1448, 48 * 1024);
+	free(z);
+	free(body);
+}
+
 static void test_sha256_and_magic(void)
 {
 	static const uint8_t pe[0x100] = { 'M', 'Z', [0x3c] = 0x80, [0x80] = 'P', [0x81] = 'E',
@@ -343,6 +407,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_gap_in_body),
 	KT_CASE(test_multipart),
 	KT_CASE(test_file_limit),
+	KT_CASE(test_hash_at_close),
 	KT_CASE(test_sha256_and_magic),
 };
 
