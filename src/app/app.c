@@ -268,6 +268,8 @@ int app_flow_start_parser(struct kn_app_ctx *ctx, struct kn_flow *flow,
 				     .pctx = app_parser_ctx(ctx, id) };
 
 	af->proto = (uint8_t)id;
+	af->parser = p;
+	af->pctx = call.pctx;
 	af->failed = 0;
 	if (id < 32)
 		ctx->stats.flows_detected[id]++;
@@ -311,9 +313,8 @@ void kn_app_switch(struct kn_app_call *c, int dir, const uint8_t *rest, uint32_t
  * its state. */
 static void stop_parser(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af)
 {
-	const struct kn_app_parser *p = kn_app_parser_get(af->proto);
-	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p,
-				     .pctx = app_parser_ctx(ctx, af->proto) };
+	const struct kn_app_parser *p = af->parser;
+	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p, .pctx = af->pctx };
 
 	if (!p || !af->state)
 		return;
@@ -336,6 +337,8 @@ static void do_switch(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_f
 	stop_parser(ctx, flow, af);
 	af->orig_proto = af->proto;
 	af->proto = 0;
+	af->parser = NULL;
+	af->pctx = NULL;
 	af->nomem = 0;
 	af->failed = 0;
 	af->dir_failed[0] = af->dir_failed[1] = 0;
@@ -348,18 +351,25 @@ static void do_switch(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_f
 		app_detect_tcp(ctx, flow, af, dir, rest, len, 0);
 }
 
-void app_flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
-		    int dir, const uint8_t *data, uint32_t len, unsigned flags)
+/* (static inline: the per-chunk calls below skip a call; detect.c calls
+ * app_flow_parse) */
+static inline void flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+			      int dir, const uint8_t *data, uint32_t len, unsigned flags)
 {
-	const struct kn_app_parser *p = kn_app_parser_get(af->proto);
-	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p,
-				     .pctx = app_parser_ctx(ctx, af->proto) };
+	const struct kn_app_parser *p = af->parser;
+	struct kn_app_call call = { .ctx = ctx, .flow = flow, .parser = p, .pctx = af->pctx };
 
 	if (!p || !p->parse || af->nomem || (!af->state && p->state_size))
 		return;
 	p->parse(af->state, &call, dir, data, len, flags);
 	if (af->switch_pending)
 		do_switch(ctx, flow, af);
+}
+
+void app_flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
+		    int dir, const uint8_t *data, uint32_t len, unsigned flags)
+{
+	flow_parse(ctx, flow, af, dir, data, len, flags);
 }
 
 int kn_app_flow_set_proto(struct kn_app_ctx *ctx, struct kn_flow *flow, unsigned id)
@@ -443,12 +453,14 @@ void kn_app_stream_data(struct kn_app_ctx *ctx, struct kn_flow *flow, int dir,
 		return;
 	if (af->proto) {
 		if (len || (flags & KN_APP_EOF))
-			app_flow_parse(ctx, flow, af, dir, (flags & KN_APP_GAP) ? NULL : data,
-				       len, flags);
+			flow_parse(ctx, flow, af, dir, (flags & KN_APP_GAP) ? NULL : data, len,
+				   flags);
 		return;
 	}
 	if (af->failed) {
-		if (len && !(flags & KN_APP_GAP))
+		/* (the count is checked here too: most chunks of failed flows
+		 * come after it ran out, and need no call) */
+		if (len && !(flags & KN_APP_GAP) && af->late_chunks < APP_LATE_CHUNKS)
 			app_detect_late(ctx, flow, af, dir, data, len, flags);
 		return;
 	}
@@ -469,7 +481,7 @@ void kn_app_udp(struct kn_app_ctx *ctx, struct kn_packet *pkt)
 	if (!af->proto && !af->failed)
 		app_detect_udp(ctx, flow, af, pkt->dir, payload, pkt->payload_len);
 	if (af->proto)
-		app_flow_parse(ctx, flow, af, pkt->dir, payload, pkt->payload_len, 0);
+		flow_parse(ctx, flow, af, pkt->dir, payload, pkt->payload_len, 0);
 }
 
 void app_pending_free(struct kn_app_ctx *ctx, struct app_flow *af)

@@ -134,10 +134,6 @@ static void start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow 
 	}
 }
 
-/* Chunks of an undecided or failed flow looked at for a protocol started
- * late (both directions). */
-#define LATE_CHUNKS 64
-
 /* A TLS record (versions 3.0-3.4) holding a handshake that starts with a
  * ClientHello. */
 static int client_hello_at(const uint8_t *d, uint32_t len)
@@ -173,7 +169,7 @@ int app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 {
 	unsigned id = 0;
 
-	if (af->late_chunks >= LATE_CHUNKS)
+	if (af->late_chunks >= APP_LATE_CHUNKS)
 		return 0;
 	af->late_chunks++;
 	if (client_hello_at(data, len))

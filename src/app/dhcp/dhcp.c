@@ -92,33 +92,23 @@ static int option_malformed(const struct dhcp_opt *o)
 	}
 }
 
-/* Finds where complete options end; 1 if an option ran past the datagram. */
-static int find_options_end(struct dhcp_msg *m)
+/* Keeps the facts of one option read by dhcp_msg_parse(); 1 if malformed. */
+static int take_option(struct dhcp_msg *m, const struct dhcp_opt *o)
 {
-	uint32_t i = DHCP_OPTIONS_OFF;
-
-	while (i < m->len) {
-		uint8_t code = m->pkt[i];
-		if (code == DHCP_OPT_PAD) {
-			i++;
-			continue;
-		}
-		if (code == DHCP_OPT_END)
-			break;
-		if (m->len - i < 2 || (uint32_t)m->pkt[i + 1] > m->len - i - 2) {
-			m->opts_end = i;
-			return 1;
-		}
-		i += 2u + m->pkt[i + 1];
-	}
-	m->opts_end = i;
+	if (option_malformed(o))
+		return 1;
+	if (o->code == DHCP_OPT_MESSAGE_TYPE && m->type < 0)
+		m->type = o->data[0];
+	else if (o->code == DHCP_OPT_HOSTNAME && !m->hostname.len)
+		m->hostname = *o;
+	else if (o->code == DHCP_OPT_VENDOR_CLASS && !m->vendor_class.len)
+		m->vendor_class = *o;
 	return 0;
 }
 
 int dhcp_msg_parse(struct dhcp_msg *m, const uint8_t *p, uint32_t len)
 {
-	struct dhcp_opt o;
-	uint32_t off = DHCP_OPTIONS_OFF;
+	uint32_t i = DHCP_OPTIONS_OFF;
 	int problems = 0;
 
 	memset(m, 0, sizeof *m);
@@ -130,20 +120,29 @@ int dhcp_msg_parse(struct dhcp_msg *m, const uint8_t *p, uint32_t len)
 	m->op = p[0];
 	m->hlen = p[2];
 	m->xid = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
-	if (find_options_end(m))
-		problems |= DHCP_TRUNCATED;
-	while (dhcp_next_option(m, &off, &o)) {
-		if (option_malformed(&o)) {
-			problems |= DHCP_MALFORMED;
+	/* One walk finds where the complete options end (END, an option
+	 * running past the datagram, or its end) and reads them on the way:
+	 * dhcp_next_option() then steps through the same options. */
+	while (i < len) {
+		struct dhcp_opt o;
+		if (p[i] == DHCP_OPT_PAD) {
+			i++;
 			continue;
 		}
-		if (o.code == DHCP_OPT_MESSAGE_TYPE && m->type < 0)
-			m->type = o.data[0];
-		else if (o.code == DHCP_OPT_HOSTNAME && !m->hostname.len)
-			m->hostname = o;
-		else if (o.code == DHCP_OPT_VENDOR_CLASS && !m->vendor_class.len)
-			m->vendor_class = o;
+		if (p[i] == DHCP_OPT_END)
+			break;
+		if (len - i < 2 || (uint32_t)p[i + 1] > len - i - 2) {
+			problems |= DHCP_TRUNCATED;
+			break;
+		}
+		o.code = p[i];
+		o.len = p[i + 1];
+		o.data = p + i + 2;
+		i += 2u + o.len;
+		if (take_option(m, &o))
+			problems |= DHCP_MALFORMED;
 	}
+	m->opts_end = i;
 	return problems;
 }
 

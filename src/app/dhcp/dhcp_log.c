@@ -11,7 +11,6 @@
  * Buffers: dhcp.hostname (option 12) and dhcp.vendor_class_identifier
  * (option 60), index 0.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "app/dhcp/dhcp.h"
@@ -33,12 +32,24 @@ enum {
 	SEEN_VENDOR = 1 << 11,
 };
 
+/* "192.168.0.1", formatted by hand (snprintf costs more than the rest of
+ * the record's values together). */
 static void json_ip4(struct kn_json *j, const char *key, const uint8_t *p)
 {
 	char s[16];
+	size_t k = 0;
 
-	snprintf(s, sizeof s, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
-	kn_json_str(j, key, s);
+	for (unsigned i = 0; i < 4; i++) {
+		uint8_t v = p[i];
+		if (i)
+			s[k++] = '.';
+		if (v >= 100)
+			s[k++] = (char)('0' + v / 100);
+		if (v >= 10)
+			s[k++] = (char)('0' + v / 10 % 10);
+		s[k++] = (char)('0' + v % 10);
+	}
+	kn_json_strn(j, key, s, k);
 }
 
 /* "00:11:32:17:49:f0" */

@@ -66,6 +66,7 @@ struct dns_txv {
 	uint32_t qpos;                   /* query events: the question logged */
 	uint64_t tx_id;
 	const struct dns_qnames *names;  /* the query's first event only */
+	const struct dns_name *qname;    /* query events: the question's name, if decoded */
 };
 
 /* ------------------------------------------------------------ probe */
@@ -182,7 +183,7 @@ static int dns_probe(const uint8_t *data, uint32_t len, int dir, unsigned ipprot
 static void tx_log_query(const struct kn_tx *tx, struct kn_json *j)
 {
 	const struct dns_txv *v = tx->priv;
-	dns_log_query(j, v->m, v->qpos, v->tx_id);
+	dns_log_query(j, v->m, v->qpos, v->tx_id, v->qname);
 }
 
 static void tx_log_answer(const struct kn_tx *tx, struct kn_json *j)
@@ -263,6 +264,7 @@ static void on_query(struct dns_state *s, struct kn_app_call *c, int dir,
 	for (unsigned i = 0; i < m->h.qdcount; i++) {
 		struct dns_question q;
 		v.qpos = pos;
+		v.qname = i < names.n ? &names.name[i] : NULL;   /* decoded once, above */
 		kn_app_log(c, &tx);
 		v.names = NULL;   /* the buffers go with the first event only */
 		if (dns_question_read(m, &pos, &q) != 0)

@@ -150,8 +150,11 @@ int dns_rdata_next(struct dns_rdata_iter *it, struct dns_rdata *v);
 const char *dns_rrtype_name(uint16_t type);
 
 /* Bodies of the EVE dns events: "dns": {...} for one question of a query,
- * and for a response (Suricata 7, DNS log version 2). */
-void dns_log_query(struct kn_json *j, const struct dns_msg *m, uint32_t qpos, uint64_t tx_id);
+ * and for a response (Suricata 7, DNS log version 2). qname: the question's
+ * name already decoded (dns_name_read() from its name_off to the message's
+ * end), or NULL to decode it here. */
+void dns_log_query(struct kn_json *j, const struct dns_msg *m, uint32_t qpos, uint64_t tx_id,
+		   const struct dns_name *qname);
 void dns_log_answer(struct kn_json *j, const struct dns_msg *m);
 
 /* Writes bytes as Suricata writes names and rdata: unchanged when they are

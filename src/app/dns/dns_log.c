@@ -62,13 +62,12 @@ static const char *const rcode_names[] = {
 static void json_rrtype(struct kn_json *j, const char *key, uint16_t type)
 {
 	const char *name = dns_rrtype_name(type);
-	char num[8];
+	char num[KN_U64_DIGITS];
 
-	if (!name) {
-		snprintf(num, sizeof num, "%u", (unsigned)type);
-		name = num;
-	}
-	kn_json_str(j, key, name);
+	if (name)
+		kn_json_str(j, key, name);
+	else
+		kn_json_strn(j, key, num, kn_u64_to_dec(type, num));
 }
 
 static void json_rcode(struct kn_json *j, uint16_t flags)
@@ -96,6 +95,16 @@ static int utf8_valid(const uint8_t *s, uint32_t n)
 		uint8_t c = s[i];
 		unsigned need;
 		uint8_t lo = 0x80, hi = 0xbf;
+		if (n - i >= 8) {
+			/* Names and strings are nearly always ASCII: eight
+			 * bytes are checked at once while no high bit is set. */
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (!(w & 0x8080808080808080ull)) {
+				i += 8;
+				continue;
+			}
+		}
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -181,14 +190,32 @@ static void json_name(struct kn_json *j, const char *key, const struct dns_msg *
 
 /* ----------------------------------------------------------- values */
 
+/* Appends a byte in decimal ("%u", without snprintf's cost: one A record
+ * is four of these). Returns the digits written. */
+static size_t put_dec8(char *out, uint8_t v)
+{
+	size_t k = 0;
+
+	if (v >= 100)
+		out[k++] = (char)('0' + v / 100);
+	if (v >= 10)
+		out[k++] = (char)('0' + v / 10 % 10);
+	out[k++] = (char)('0' + v % 10);
+	return k;
+}
+
 static void json_addr(struct kn_json *j, const char *key, const uint8_t *a, uint32_t n)
 {
 	char buf[48];
 	size_t k = 0;
 
 	if (n == 4) {
-		snprintf(buf, sizeof buf, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-		kn_json_str(j, key, buf);
+		for (unsigned i = 0; i < 4; i++) {
+			if (i)
+				buf[k++] = '.';
+			k += put_dec8(buf + k, a[i]);
+		}
+		kn_json_strn(j, key, buf, k);
 		return;
 	}
 	if (n == 16) {
@@ -341,7 +368,8 @@ static void json_grouped(struct kn_json *j, const struct dns_msg *m)
 	kn_json_close(j);
 }
 
-void dns_log_query(struct kn_json *j, const struct dns_msg *m, uint32_t qpos, uint64_t tx_id)
+void dns_log_query(struct kn_json *j, const struct dns_msg *m, uint32_t qpos, uint64_t tx_id,
+		   const struct dns_name *qname)
 {
 	struct dns_question q;
 	uint32_t pos = qpos;
@@ -351,7 +379,10 @@ void dns_log_query(struct kn_json *j, const struct dns_msg *m, uint32_t qpos, ui
 	kn_json_open(j, "dns");
 	kn_json_str(j, "type", "query");
 	kn_json_u64(j, "id", m->h.id);
-	json_name(j, "rrname", m, q.name_off, m->len);
+	if (qname)
+		dns_json_bytes(j, "rrname", qname->text, qname->len);
+	else
+		json_name(j, "rrname", m, q.name_off, m->len);
 	json_rrtype(j, "rrtype", q.type);
 	kn_json_u64(j, "tx_id", tx_id);
 	if (m->h.flags & DNS_FLAG_Z)
@@ -366,10 +397,14 @@ static void json_flags(struct kn_json *j, uint16_t flags)
 		{ DNS_FLAG_QR, "qr" }, { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" },
 		{ DNS_FLAG_RD, "rd" }, { DNS_FLAG_RA, "ra" }, { DNS_FLAG_Z, "z" },
 	};
-	char hex[8];
+	char hex[4];
+	size_t k = 0;
 
-	snprintf(hex, sizeof hex, "%x", (unsigned)flags);
-	kn_json_str(j, "flags", hex);
+	/* "%x": lower-case hex without leading zeros */
+	for (int shift = 12; shift >= 0; shift -= 4)
+		if (k || (flags >> shift) & 15 || shift == 0)
+			hex[k++] = hex_digits[(flags >> shift) & 15];
+	kn_json_strn(j, "flags", hex, k);
 	for (unsigned i = 0; i < sizeof bits / sizeof bits[0]; i++)
 		if (flags & bits[i].bit)
 			kn_json_bool(j, bits[i].name, 1);

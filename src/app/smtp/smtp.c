@@ -38,13 +38,11 @@ static int same_ci(const uint8_t *p, const char *word, size_t n)
 	return 1;
 }
 
-/* Case-insensitive: p (len bytes) starts with word. */
-static int prefix_ci(const uint8_t *p, uint32_t len, const char *word)
-{
-	size_t n = strlen(word);
-
-	return len >= n && same_ci(p, word, n);
-}
+/* Case-insensitive: p (len bytes) starts with word, a lower-case string
+ * literal (its length is then known at compile time: no strlen per line;
+ * the "" concatenation rejects anything but a literal). */
+#define prefix_ci(p, len, word) \
+	((len) >= sizeof("" word) - 1 && same_ci((p), (word), sizeof("" word) - 1))
 
 /* Server: "220 " or "220-" whose first line mentions SMTP (an FTP greeting
  * looks the same otherwise). */

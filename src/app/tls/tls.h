@@ -15,6 +15,7 @@
 #ifndef KN_APP_TLS_H
 #define KN_APP_TLS_H
 
+#include <openssl/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -211,6 +212,11 @@ struct tls_cache {
 	uint32_t count, hand;      /* entries; the clock hand (a slot) */
 	size_t bytes, budget;      /* bytes of the entries (charged); their maximum */
 	uint64_t hits, misses, evictions, refused;
+	/* A library context with only OpenSSL's "null" provider, in which
+	 * d2i_X509 skips its public-key decoding (see tls_cert.c); NULL when
+	 * it could not be made (certificates are then decoded as usual). */
+	OSSL_LIB_CTX *keyless;
+	OSSL_PROVIDER *keyless_null;
 };
 
 /* kn_app_parser.ctx_init / ctx_free of the TLS parser. */

@@ -21,11 +21,17 @@
  * clock (second chance): a hit sets the entry's reference bit; the hand
  * skips and clears set bits and evicts the first entry without one.
  *
+ * The same per-context state holds the OpenSSL library context in which
+ * tls_cert.c decodes certificates without their public key (a "null"
+ * provider only; see decode_der() there), made with the cache.
+ *
  * App stage: the TLS parser's per-context state (kn_app_parser.ctx_size),
  * used by tls_cert.c; one per worker, so no locking.
  */
 #include "app/tls/tls.h"
 
+#include <openssl/crypto.h>
+#include <openssl/provider.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -51,12 +57,26 @@ int tls_cache_init(void *pctx, const struct kn_app_config *cfg)
 	tc->budget = TLS_CACHE_BYTES;
 	if (cfg && cfg->memcap / 16 < tc->budget)
 		tc->budget = (size_t)(cfg->memcap / 16);
+	/* Loading a provider explicitly keeps OpenSSL from loading the
+	 * default one into this context on first use. */
+	tc->keyless = OSSL_LIB_CTX_new();
+	tc->keyless_null = tc->keyless ? OSSL_PROVIDER_load(tc->keyless, "null") : NULL;
+	if (!tc->keyless_null) {
+		OSSL_LIB_CTX_free(tc->keyless);
+		tc->keyless = NULL;
+	}
 	return 0;
 }
 
 void tls_cache_free(void *pctx)
 {
 	struct tls_cache *tc = pctx;
+
+	if (tc->keyless_null)
+		OSSL_PROVIDER_unload(tc->keyless_null);
+	OSSL_LIB_CTX_free(tc->keyless);
+	tc->keyless = NULL;
+	tc->keyless_null = NULL;
 
 	for (uint32_t i = 0; i < TLS_CACHE_ENTRIES; i++) {
 		kn_free(tc->slot[i]);

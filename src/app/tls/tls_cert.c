@@ -26,7 +26,6 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,40 +35,51 @@
 #define TLS_VERIFY_KEY_BITS_MAX 4096
 #define TLS_VERIFY_RSA_E_BITS_MAX 32
 
-/* Short names of name attributes, by dotted OID. */
+/* Short names of name attributes, by dotted OID and by the content bytes
+ * of its DER encoding (compared first: no conversion to text for the
+ * attributes certificates use). */
 static const struct {
 	const char *oid, *name;
+	uint8_t der_len;
+	uint8_t der[11];
 } attr_names[] = {
-	{ "2.5.4.3", "CN" },
-	{ "2.5.4.6", "C" },
-	{ "2.5.4.7", "L" },
-	{ "2.5.4.8", "ST" },
-	{ "2.5.4.10", "O" },
-	{ "2.5.4.11", "OU" },
-	{ "0.9.2342.19200300.100.1.25", "DC" },
-	{ "1.2.840.113549.1.9.1", "Email" },
-	{ "0.9.2342.19200300.100.1.1", "uid" },
-	{ "1.3.6.1.4.1.311.60.2.1.1", "msJurisdictionLocality" },
-	{ "1.3.6.1.4.1.311.60.2.1.2", "msJurisdictionStateOrProvince" },
-	{ "1.3.6.1.4.1.311.60.2.1.3", "msJurisdictionCountry" },
-	{ "2.5.4.4", "surname" },
-	{ "2.5.4.5", "serialNumber" },
-	{ "2.5.4.9", "streetAddress" },
-	{ "2.5.4.12", "title" },
-	{ "2.5.4.13", "description" },
-	{ "2.5.4.15", "businessCategory" },
-	{ "2.5.4.16", "postalAddress" },
-	{ "2.5.4.17", "postalCode" },
-	{ "2.5.4.41", "name" },
-	{ "2.5.4.42", "givenName" },
-	{ "2.5.4.43", "initials" },
-	{ "2.5.4.44", "generationQualifier" },
-	{ "2.5.4.45", "uniqueIdentifier" },
-	{ "2.5.4.46", "dnQualifier" },
-	{ "2.5.4.65", "pseudonym" },
-	{ "2.5.4.97", "organizationIdentifier" },
-	{ "2.5.29.17", "subjectAltName" },
-	{ "1.2.840.113549.1.9.2", "unstructuredName" },
+	{ "2.5.4.3", "CN", 3, { 0x55, 0x04, 0x03 } },
+	{ "2.5.4.6", "C", 3, { 0x55, 0x04, 0x06 } },
+	{ "2.5.4.7", "L", 3, { 0x55, 0x04, 0x07 } },
+	{ "2.5.4.8", "ST", 3, { 0x55, 0x04, 0x08 } },
+	{ "2.5.4.10", "O", 3, { 0x55, 0x04, 0x0a } },
+	{ "2.5.4.11", "OU", 3, { 0x55, 0x04, 0x0b } },
+	{ "0.9.2342.19200300.100.1.25", "DC", 10,
+	  { 0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19 } },
+	{ "1.2.840.113549.1.9.1", "Email", 9,
+	  { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01 } },
+	{ "0.9.2342.19200300.100.1.1", "uid", 10,
+	  { 0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01 } },
+	{ "1.3.6.1.4.1.311.60.2.1.1", "msJurisdictionLocality", 11,
+	  { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x3c, 0x02, 0x01, 0x01 } },
+	{ "1.3.6.1.4.1.311.60.2.1.2", "msJurisdictionStateOrProvince", 11,
+	  { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x3c, 0x02, 0x01, 0x02 } },
+	{ "1.3.6.1.4.1.311.60.2.1.3", "msJurisdictionCountry", 11,
+	  { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x3c, 0x02, 0x01, 0x03 } },
+	{ "2.5.4.4", "surname", 3, { 0x55, 0x04, 0x04 } },
+	{ "2.5.4.5", "serialNumber", 3, { 0x55, 0x04, 0x05 } },
+	{ "2.5.4.9", "streetAddress", 3, { 0x55, 0x04, 0x09 } },
+	{ "2.5.4.12", "title", 3, { 0x55, 0x04, 0x0c } },
+	{ "2.5.4.13", "description", 3, { 0x55, 0x04, 0x0d } },
+	{ "2.5.4.15", "businessCategory", 3, { 0x55, 0x04, 0x0f } },
+	{ "2.5.4.16", "postalAddress", 3, { 0x55, 0x04, 0x10 } },
+	{ "2.5.4.17", "postalCode", 3, { 0x55, 0x04, 0x11 } },
+	{ "2.5.4.41", "name", 3, { 0x55, 0x04, 0x29 } },
+	{ "2.5.4.42", "givenName", 3, { 0x55, 0x04, 0x2a } },
+	{ "2.5.4.43", "initials", 3, { 0x55, 0x04, 0x2b } },
+	{ "2.5.4.44", "generationQualifier", 3, { 0x55, 0x04, 0x2c } },
+	{ "2.5.4.45", "uniqueIdentifier", 3, { 0x55, 0x04, 0x2d } },
+	{ "2.5.4.46", "dnQualifier", 3, { 0x55, 0x04, 0x2e } },
+	{ "2.5.4.65", "pseudonym", 3, { 0x55, 0x04, 0x41 } },
+	{ "2.5.4.97", "organizationIdentifier", 3, { 0x55, 0x04, 0x61 } },
+	{ "2.5.29.17", "subjectAltName", 3, { 0x55, 0x1d, 0x11 } },
+	{ "1.2.840.113549.1.9.2", "unstructuredName", 9,
+	  { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x02 } },
 };
 
 /* Output with a capacity: counts what would be written past it (so one
@@ -151,9 +161,19 @@ static void put_value(struct out *o, const ASN1_STRING *s)
 
 static void put_attr_name(struct out *o, const ASN1_OBJECT *obj)
 {
+	const unsigned char *der = OBJ_get0_data(obj);
+	size_t der_len = OBJ_length(obj);
 	char oid[128];
-	int n = OBJ_obj2txt(oid, sizeof oid, obj, 1);
+	int n;
 
+	for (size_t i = 0; der && i < sizeof attr_names / sizeof attr_names[0]; i++) {
+		if (attr_names[i].der_len == der_len &&
+		    memcmp(attr_names[i].der, der, der_len) == 0) {
+			put(o, attr_names[i].name, strlen(attr_names[i].name));
+			return;
+		}
+	}
+	n = OBJ_obj2txt(oid, sizeof oid, obj, 1);
 	if (n <= 0 || (size_t)n >= sizeof oid) {
 		put(o, "UNKNOWN", 7);
 		return;
@@ -273,16 +293,35 @@ static int keep_serial(struct tls_state *st, struct tls_str *s, const uint8_t *d
 
 /* ------------------------------------------------------------ the leaf */
 
+/* v (below 10^width) as `width` decimal digits, zero-padded. */
+static char *put_digits(char *p, unsigned v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + width;
+}
+
 static int keep_time(const ASN1_TIME *t, char out[32], int64_t *epoch)
 {
 	struct tm tm;
+	char *p = out;
 
 	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
 		return 0;
-	/* ASN1_TIME_to_tm checked every field; the casts keep the width known. */
-	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
-		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
-		 (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
+	/* "YYYY-MM-DDTHH:MM:SS". ASN1_TIME_to_tm checked every field; the
+	 * modulos keep the widths whatever it returned. */
+	p = put_digits(p, (unsigned)(tm.tm_year + 1900) % 10000u, 4);
+	*p++ = '-';
+	p = put_digits(p, (unsigned)(tm.tm_mon + 1) % 100u, 2);
+	*p++ = '-';
+	p = put_digits(p, (unsigned)tm.tm_mday % 100u, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)tm.tm_hour % 100u, 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)tm.tm_min % 100u, 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)tm.tm_sec % 100u, 2);
+	*p = '\0';
 	*epoch = (int64_t)timegm(&tm);
 	return 1;
 }
@@ -308,34 +347,64 @@ static int cheap_to_verify(const EVP_PKEY *key)
 	return ok;
 }
 
+static int names_equal(const X509 *x)
+{
+	const X509_NAME *s = X509_get_subject_name(x), *i = X509_get_issuer_name(x);
+
+	return s && i && X509_NAME_cmp(s, i) == 0;
+}
+
 /* Names equal, and the signature verifies with the certificate's own key
  * (when that can be checked at all, and cheaply: unknown key or signature
  * algorithms, and keys too costly to check, leave the name comparison
- * alone). */
+ * alone). x must have been decoded with its key (d2i_X509). */
 static int self_signed(X509 *x)
 {
-	const X509_NAME *s = X509_get_subject_name(x), *i = X509_get_issuer_name(x);
 	EVP_PKEY *key;
 	int v;
 
-	if (!s || !i || X509_NAME_cmp(s, i) != 0)
+	if (!names_equal(x))
 		return 0;
 	key = X509_get0_pubkey(x);
 	v = key && cheap_to_verify(key) ? X509_verify(x, key) : -1;
 	return v != 0;
 }
 
+/* d2i_X509, which in OpenSSL 3.0 also decodes the public key, and that
+ * costs ~80% of it (a key decoder is built from every provider's each
+ * time). Only the self-signature check needs the key, and only when the
+ * names are equal; so the certificate is first decoded in `keyless`, a
+ * library context whose only provider ("null") decodes no key: the ASN.1
+ * is read and checked exactly as by d2i_X509 (the key is decoded only
+ * opportunistically, its failure is no error), the key is left undecoded.
+ * A certificate whose names are equal is then decoded again, with its key.
+ * keyless may be NULL: one plain d2i_X509. */
+static X509 *decode_der(const uint8_t *der, uint32_t len, OSSL_LIB_CTX *keyless)
+{
+	const unsigned char *p = der;
+	X509 *x;
+
+	if (!keyless)
+		return d2i_X509(NULL, &p, (long)len);
+	x = (X509 *)ASN1_item_d2i_ex(NULL, &p, (long)len, ASN1_ITEM_rptr(X509), keyless, NULL);
+	if (x && names_equal(x)) {
+		X509_free(x);
+		p = der;
+		x = d2i_X509(NULL, &p, (long)len);
+	}
+	return x;
+}
+
 /* Decodes the leaf with OpenSSL. Returns 0 when c holds every fact there
  * is (a rejected certificate included), -1 when some could not be kept
  * (memory refused, digest failure): then c must not be cached. */
 static int decode_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint8_t *der,
-		       uint32_t len)
+		       uint32_t len, OSSL_LIB_CTX *keyless)
 {
-	const unsigned char *p = der;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	struct out o;
-	X509 *x = d2i_X509(NULL, &p, (long)len);
+	X509 *x = decode_der(der, len, keyless);
 	int rc = 0;
 
 	if (!x) {
@@ -380,7 +449,7 @@ void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint
 			tls_event(st, dir, "INVALID_CERTIFICATE");
 		return;
 	}
-	if (decode_leaf(st, dir, c, der, len) == 0 && tc)
+	if (decode_leaf(st, dir, c, der, len, tc ? tc->keyless : NULL) == 0 && tc)
 		tls_cache_put(tc, st->call, key, c);
 }
 

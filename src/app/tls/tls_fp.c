@@ -210,40 +210,75 @@ static int cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* Sorts the values ascending. The lists of real hellos are short (a few
+ * dozen values): an insertion sort does them in a fraction of qsort's
+ * cost (no call per comparison); long (hostile) lists still go to qsort. */
+static void sort_u16(uint16_t *v, uint32_t n)
+{
+	if (n > 64) {
+		qsort(v, n, sizeof *v, cmp_u16);
+		return;
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		uint16_t x = v[i];
+		uint32_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* The text hashed by ja4_hash12, gathered so the digest is fed in a few
+ * large pieces rather than five bytes at a time (each EVP_DigestUpdate
+ * call costs far more than hashing five bytes). */
+struct ja4_text {
+	EVP_MD_CTX *ctx;
+	size_t len;
+	char buf[640];
+};
+
+/* Appends sep (when not NUL) and the value as four hex digits. */
+static void ja4_item(struct ja4_text *t, char sep, uint16_t v)
+{
+	if (t->len + 5 > sizeof t->buf) {
+		EVP_DigestUpdate(t->ctx, t->buf, t->len);
+		t->len = 0;
+	}
+	if (sep)
+		t->buf[t->len++] = sep;
+	t->buf[t->len++] = hex_digits[v >> 12];
+	t->buf[t->len++] = hex_digits[(v >> 8) & 15];
+	t->buf[t->len++] = hex_digits[(v >> 4) & 15];
+	t->buf[t->len++] = hex_digits[v & 15];
+}
+
 /* Hashes "xxxx,xxxx,..." of v[0..n) (and "_" + the sigalgs when given)
  * into 12 hex digits; "000000000000" for an empty list. */
 static void ja4_hash12(const uint16_t *v, uint32_t n, const uint8_t *sig, uint32_t sig_len,
 		       char out[13])
 {
-	EVP_MD_CTX *ctx;
+	struct ja4_text t;
 	unsigned char d[EVP_MAX_MD_SIZE];
-	char item[6], hex[2 * EVP_MAX_MD_SIZE + 1];
 	unsigned int dn = 0;
 	int first = 1;
 
 	memcpy(out, "000000000000", 13);
-	if (n == 0 || !(ctx = EVP_MD_CTX_new()))
+	if (n == 0 || !(t.ctx = EVP_MD_CTX_new()))
 		return;
-	EVP_DigestInit_ex(ctx, kn_md(KN_SHA256), NULL);
-	for (uint32_t i = 0; i < n; i++) {
-		item[0] = ',';
-		to_hex((const unsigned char[]){ (unsigned char)(v[i] >> 8),
-						(unsigned char)(v[i] & 0xff) }, 2, item + 1);
-		EVP_DigestUpdate(ctx, item + (i == 0), i == 0 ? 4 : 5);
-	}
+	t.len = 0;
+	EVP_DigestInit_ex(t.ctx, kn_md(KN_SHA256), NULL);
+	for (uint32_t i = 0; i < n; i++)
+		ja4_item(&t, i ? ',' : '\0', v[i]);
 	for (uint32_t i = 0; sig && i + 1 < sig_len; i += 2) {
 		if (tls_grease(be16(sig + i)))
 			continue;
-		item[0] = first ? '_' : ',';
+		ja4_item(&t, first ? '_' : ',', be16(sig + i));
 		first = 0;
-		to_hex(sig + i, 2, item + 1);
-		EVP_DigestUpdate(ctx, item, 5);
 	}
-	if (EVP_DigestFinal_ex(ctx, d, &dn) == 1 && dn >= 6) {
-		to_hex(d, 6, hex);
-		memcpy(out, hex, 13);
-	}
-	EVP_MD_CTX_free(ctx);
+	EVP_DigestUpdate(t.ctx, t.buf, t.len);
+	if (EVP_DigestFinal_ex(t.ctx, d, &dn) == 1 && dn >= 6)
+		to_hex(d, 6, out);
+	EVP_MD_CTX_free(t.ctx);
 }
 
 /* Non-GREASE values of a 16-bit list into v (skipping 0 and 16 when
@@ -272,6 +307,15 @@ static uint32_t collect(const uint8_t *b, uint32_t n, int exts, uint16_t *v, uin
 	return k;
 }
 
+/* A count as two decimal digits, 99 at most. */
+static void put_2digits(char *out, uint32_t n)
+{
+	if (n > 99)
+		n = 99;
+	out[0] = (char)('0' + n / 10);
+	out[1] = (char)('0' + n % 10);
+}
+
 int tls_ja4(struct tls_state *st, const struct tls_hello_view *h, char out[40])
 {
 	uint32_t max = h->ciphers_len / 2u > h->exts_len / 4u ? h->ciphers_len / 2u
@@ -284,15 +328,24 @@ int tls_ja4(struct tls_state *st, const struct tls_hello_view *h, char out[40])
 	if (!v)
 		return -KN_ENOMEM;
 	n = collect(h->ciphers, h->ciphers_len, 0, v, &n_ciphers);
-	qsort(v, n, sizeof *v, cmp_u16);
+	sort_u16(v, n);
 	ja4_hash12(v, n, NULL, 0, b);
 	n = collect(h->exts, h->exts_len, 1, v, &n_exts);
-	qsort(v, n, sizeof *v, cmp_u16);
+	sort_u16(v, n);
 	ja4_hash12(v, n, h->sigalgs, h->sigalgs_len, c);
 	tls_mem_free(st, v, bytes);
 	ja4_alpn(h, alpn);
-	snprintf(out, 40, "t%s%c%02u%02u%c%c_%s_%s", ja4_version(h), h->has_sni ? 'd' : 'i',
-		 n_ciphers > 99 ? 99 : n_ciphers, n_exts > 99 ? 99 : n_exts, alpn[0], alpn[1], b,
-		 c);
+	/* "t13d1516h2_8daaf6152771_e5627efa2ab1" (36 characters) */
+	memcpy(out, "t", 1);
+	memcpy(out + 1, ja4_version(h), 2);
+	out[3] = h->has_sni ? 'd' : 'i';
+	put_2digits(out + 4, n_ciphers);
+	put_2digits(out + 6, n_exts);
+	out[8] = alpn[0];
+	out[9] = alpn[1];
+	out[10] = '_';
+	memcpy(out + 11, b, 12);
+	out[23] = '_';
+	memcpy(out + 24, c, 13);   /* with its NUL */
 	return 0;
 }
