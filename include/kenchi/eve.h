@@ -89,14 +89,16 @@ struct kn_eve_writer {
 	char *buf;                 /* owned, cap bytes */
 	size_t len, cap;
 	uint64_t events;           /* lines put */
+	uint64_t buf_lines;        /* lines in buf (so the sink need not count them) */
 };
 
 /* Allocates a buffer of cap bytes (a line longer than cap bypasses it).
  * Returns 0, -KN_EINVAL (NULL sink, cap 0) or -KN_ENOMEM. */
 KN_WARN_UNUSED int kn_eve_writer_init(struct kn_eve_writer *w, struct kn_eve_sink *sink,
 				      size_t cap);
-/* Appends json[0..len) and a '\n' (flushing first if it would not fit).
- * A NULL json (an overflowed kn_json_text()) is ignored. Sink failures are
+/* Appends json[0..len) and a '\n' (flushing first if it would not fit):
+ * one line, so json holds no '\n' (kn_json text never does). A NULL json
+ * (an overflowed kn_json_text()) is ignored. Sink failures are
  * counted by the sink. */
 void kn_eve_writer_put(struct kn_eve_writer *w, const char *json, size_t len);
 /* Writes the buffered lines to the sink. Returns 0 or the sink's error. */
@@ -112,7 +114,7 @@ void kn_eve_writer_fini(struct kn_eve_writer *w);
  * "event_type", "vlan", "src_ip", "src_port", "dest_ip", "dest_port",
  * "proto" (IANA keyword as Suricata prints it, else the number as a string),
  * "icmp_type", "icmp_code"; ports only for TCP/UDP/SCTP, ICMP fields only for
- * ICMP/ICMPv6. IPv4 dotted quad, IPv6 in RFC 5952 compressed form. */
+ * ICMP/ICMPv6. IPv4 dotted quad, IPv6 uncompressed as Suricata writes it. */
 
 /* The "flow" event of a flow that ended for `reason` (enum
  * kn_flow_end_reason) at ts_ns. community_id (from kn_community_id) may be

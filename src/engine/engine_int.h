@@ -48,6 +48,10 @@ struct ring {
 	struct ring_slot *slots;
 };
 
+/* Slots of a worker's Community ID cache (a power of two; 256 slots of
+ * about 72 bytes). */
+#define WORKER_CID_SLOTS 256
+
 struct worker {
 	unsigned id;
 	struct kn_engine *eng;
@@ -58,11 +62,12 @@ struct worker {
 	struct kn_eve_writer eve;
 	struct kn_json json;
 	uint16_t cid_seed;
-	/* Community ID of the last flow asked for (it depends on the key
-	 * alone, and a flow's events come in runs); cid_ok 0 = none. */
-	struct kn_flow_key cid_key;
-	char cid[KN_COMMUNITY_ID_LEN];
-	uint8_t cid_ok;
+	/* Community IDs of flows with app-layer events, in slots indexed by
+	 * flow id (see flow_cid() in worker.c). */
+	struct worker_cid {
+		struct kn_flow_key key;
+		char cid[KN_COMMUNITY_ID_LEN];  /* "" = empty slot */
+	} cid_cache[WORKER_CID_SLOTS];
 	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
 	uint64_t stream_bytes, stream_gaps, since_publish;
 

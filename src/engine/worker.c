@@ -35,19 +35,28 @@ static void put_json(struct worker *w)
 		w->json_overflows++;
 }
 
-/* Community ID of a flow, or NULL (into buf). The last one is kept: the
- * transactions, anomalies, files and assets of a flow are logged in runs,
- * and hashing the key again for each cost ~3% of the pipeline's time with
- * the app layer on. */
-static const char *flow_cid(struct worker *w, const struct kn_flow *f, char *buf)
+/* Community ID of a flow, or NULL (into buf). It depends on the key alone
+ * and costs a SHA-1 (~2.5k instructions with OpenSSL's per-call overhead).
+ * A flow's app-layer events come in runs, its flow event much later, after
+ * many other flows' events: the IDs of flows with app-layer events (keep)
+ * stay in a slot indexed by flow id, where the later events, the flow
+ * event included, find them; the flow event of a flow without any only
+ * looks (it is the flow's last). With a single remembered flow, most flows
+ * with app-layer events were hashed twice. */
+static const char *flow_cid(struct worker *w, const struct kn_flow *f, char *buf, int keep)
 {
-	if (!w->cid_ok || memcmp(&w->cid_key, &f->key, sizeof f->key) != 0) {
-		w->cid_key = f->key;
-		w->cid_ok = kn_community_id(&f->key, w->cid_seed, w->cid) == 0;
+	struct worker_cid *c = &w->cid_cache[f->flow_id & (WORKER_CID_SLOTS - 1)];
+
+	if (c->cid[0] && memcmp(&c->key, &f->key, sizeof f->key) == 0) {
+		memcpy(buf, c->cid, sizeof c->cid);
+		return buf;
 	}
-	if (!w->cid_ok)
+	if (kn_community_id(&f->key, w->cid_seed, buf) != 0)
 		return NULL;
-	memcpy(buf, w->cid, sizeof w->cid);
+	if (keep) {
+		c->key = f->key;
+		memcpy(c->cid, buf, sizeof c->cid);
+	}
 	return buf;
 }
 
@@ -57,7 +66,7 @@ static void on_app_tx(void *user, const struct kn_flow *flow, const char *app_pr
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
 
-	kn_eve_app_tx(&w->json, flow, app_proto, tx, ts_ns, pcap_cnt, flow_cid(w, flow, cid));
+	kn_eve_app_tx(&w->json, flow, app_proto, tx, ts_ns, pcap_cnt, flow_cid(w, flow, cid, 1));
 	put_json(w);
 }
 
@@ -68,7 +77,7 @@ static void on_app_event(void *user, const struct kn_flow *flow, const char *app
 	char cid[KN_COMMUNITY_ID_LEN];
 
 	kn_eve_app_anomaly(&w->json, flow, app_proto, dir, layer, event, ts_ns, pcap_cnt,
-			   flow_cid(w, flow, cid));
+			   flow_cid(w, flow, cid, 1));
 	put_json(w);
 }
 
@@ -88,7 +97,7 @@ static void on_vuln_asset(void *user, const struct kn_flow *flow, const struct k
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
 
-	kn_eve_asset(&w->json, flow, a, ts_ns, flow_cid(w, flow, cid));
+	kn_eve_asset(&w->json, flow, a, ts_ns, flow_cid(w, flow, cid, 1));
 	put_json(w);
 }
 
@@ -98,7 +107,7 @@ static void on_vuln_report(void *user, const struct kn_flow *flow,
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
 
-	kn_eve_vuln(&w->json, flow, r, ts_ns, flow_cid(w, flow, cid));
+	kn_eve_vuln(&w->json, flow, r, ts_ns, flow_cid(w, flow, cid, 1));
 	put_json(w);
 }
 
@@ -113,7 +122,7 @@ static void on_flow_end(void *user, struct kn_flow *f, int reason, uint64_t now_
 		kn_stream_flow_end(w->streams, f);
 	if (f->app)
 		app_proto = kn_app_flow_end(w->app, f, now_ns, &app_orig);
-	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid), app_proto, app_orig);
+	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid, 0), app_proto, app_orig);
 	put_json(w);
 	w->flow_events++;
 	w->flow_pkts += f->pkts[0] + f->pkts[1];

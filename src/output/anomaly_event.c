@@ -32,13 +32,15 @@ void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 	char event[128] = "decoder.";
 	size_t prefix = strlen(event);
 	size_t n = strnlen(name, sizeof event - prefix);
-	memcpy(event + prefix, name, n);
+	struct output_run r;
 
+	memcpy(event + prefix, name, n);
 	kn_json_reset(j);
-	output_eve_begin(j, pkt->ts_ns, pkt->flow ? pkt->flow->flow_id : 0, pkt->index,
+	output_eve_begin(&r, j, pkt->ts_ns, pkt->flow ? pkt->flow->flow_id : 0, pkt->index,
 			 "anomaly", pkt->vlan);
-	output_eve_tuple(j, &t);
-	kn_json_str(j, "pkt_src", packet_source(pkt));
+	output_eve_tuple(&r, &t);
+	output_run_lit(&r, "pkt_src", packet_source(pkt));
+	output_run_flush(&r);
 	kn_json_open(j, "anomaly");
 	kn_json_str(j, "type", "decode");
 	kn_json_strn(j, "event", event, prefix + n);

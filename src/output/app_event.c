@@ -26,28 +26,33 @@ static void flow_tuple(const struct kn_flow *f, int dir, struct output_tuple *t)
 	t->icmp_code = f->icmp_code;
 }
 
-static void head(struct kn_json *j, const struct kn_flow *f, int dir, const char *event_type,
-		 uint64_t ts_ns, uint64_t pcap_cnt, const char *community_id)
+/* The head up to community_id, left in the run r (the caller flushes). */
+static void head(struct output_run *r, struct kn_json *j, const struct kn_flow *f, int dir,
+		 const char *event_type, uint64_t ts_ns, uint64_t pcap_cnt,
+		 const char *community_id)
 {
 	struct output_tuple t;
 
 	flow_tuple(f, dir, &t);
 	kn_json_reset(j);
-	output_eve_begin(j, ts_ns, f->flow_id, pcap_cnt, event_type, f->key.vlan);
-	output_eve_tuple(j, &t);
-	kn_json_str(j, "pkt_src", "wire/pcap");
+	output_eve_begin(r, j, ts_ns, f->flow_id, pcap_cnt, event_type, f->key.vlan);
+	output_eve_tuple(r, &t);
+	output_run_lit(r, "pkt_src", "wire/pcap");
 	if (community_id)
-		kn_json_str(j, "community_id", community_id);
+		output_run_str(r, "community_id", community_id);
 }
 
 void kn_eve_app_tx(struct kn_json *j, const struct kn_flow *f, const char *app_proto,
 		   const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt,
 		   const char *community_id)
 {
-	head(j, f, tx->dir, tx->event_type ? tx->event_type : app_proto, ts_ns, pcap_cnt,
+	struct output_run r;
+
+	head(&r, j, f, tx->dir, tx->event_type ? tx->event_type : app_proto, ts_ns, pcap_cnt,
 	     community_id);
 	if (tx->log_tx_id)
-		kn_json_u64(j, "tx_id", tx->id);
+		output_run_u64(&r, "tx_id", tx->id);
+	output_run_flush(&r);
 	if (tx->log)
 		tx->log(tx, j);
 	if (tx->app_proto_member) {
@@ -62,13 +67,18 @@ void kn_eve_app_anomaly(struct kn_json *j, const struct kn_flow *f, const char *
 			int dir, const char *layer, const char *event, uint64_t ts_ns,
 			uint64_t pcap_cnt, const char *community_id)
 {
-	head(j, f, dir, "anomaly", ts_ns, pcap_cnt, community_id);
+	struct output_run r;
+
+	head(&r, j, f, dir, "anomaly", ts_ns, pcap_cnt, community_id);
+	output_run_flush(&r);
 	kn_json_open(j, "anomaly");
+	output_run_init(&r, j);
 	if (app_proto)
-		kn_json_str(j, "app_proto", app_proto);
-	kn_json_str(j, "type", "applayer");
-	kn_json_str(j, "event", event ? event : "UNKNOWN");
-	kn_json_str(j, "layer", layer ? layer : "proto_parser");
+		output_run_str(&r, "app_proto", app_proto);
+	output_run_lit(&r, "type", "applayer");
+	output_run_str(&r, "event", event ? event : "UNKNOWN");
+	output_run_str(&r, "layer", layer ? layer : "proto_parser");
+	output_run_flush(&r);
 	kn_json_close(j);
 	kn_json_close(j);
 }

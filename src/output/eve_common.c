@@ -1,10 +1,13 @@
 /*
  * eve_common.c - the head shared by every EVE event: timestamp, ids, event
- * type, VLANs, addresses, ports and protocol name, in Suricata's order.
+ * type, VLANs, addresses, ports and protocol name, in Suricata's order;
+ * and the string and timestamp members of member runs (output.h).
  *
- * Output stage, used by the formatters (flow_event.c, anomaly_event.c).
- * Addresses are formatted here by hand (no inet_ntop, no locale, no stdio):
- * IPv4 as a dotted quad, IPv6 uncompressed as Suricata writes it.
+ * Output stage, used by every formatter (flow, anomaly, app-layer, asset
+ * and vuln events). The head is written as one member run: keys are our
+ * literals and values are formatted in place. Addresses are formatted here
+ * by hand (no inet_ntop, no locale, no stdio): IPv4 as a dotted quad, IPv6
+ * uncompressed as Suricata writes it.
  */
 #include "output/output.h"
 
@@ -68,12 +71,23 @@ int output_proto_is_icmp(uint8_t proto)
 	return proto == 1 || proto == 58;
 }
 
+/* One octet in decimal (the divisions by constants compile to multiplies). */
+static inline char *put_octet(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p = (char)('0' + v % 10);
+	return p + 1;
+}
+
 static char *put_ipv4(char *p, const uint8_t b[4])
 {
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			*p++ = '.';
-		p += kn_u64_to_dec(b[i], p);
+	p = put_octet(p, b[0]);
+	for (int i = 1; i < 4; i++) {
+		*p++ = '.';
+		p = put_octet(p, b[i]);
 	}
 	return p;
 }
@@ -103,53 +117,90 @@ size_t output_addr_format(const struct kn_addr *a, unsigned ip_version,
 	return (size_t)(end - out);
 }
 
-void output_eve_time(struct kn_json *j, const char *key, uint64_t ts_ns)
+void output_run_strn(struct output_run *r, const char *key, const char *s, size_t n)
 {
-	char ts[KN_TIME_LEN];
-	kn_json_strn(j, key, ts, kn_time_format(ts_ns, ts));
+	if (!s) {
+		char *p = output_run_key(r, key, 4);
+		memcpy(p, "null", 4);
+		r->p = p + 4;
+		return;
+	}
+	if (n <= OUTPUT_RUN_VALUE_MAX) {
+		char *p = output_run_key(r, key, n + 2);
+		/* Nothing counts until r->p moves: a string that needs escaping
+		 * leaves the key written above as scratch. */
+		if (kn_json_copy_plain(p + 1, s, n)) {
+			p[0] = '"';
+			p[n + 1] = '"';
+			r->p = p + n + 2;
+			return;
+		}
+	}
+	output_run_flush(r);
+	kn_json_strn(r->j, key, s, n);
 }
 
-void output_eve_begin(struct kn_json *j, uint64_t ts_ns, uint64_t flow_id,
-		      uint64_t pcap_cnt, const char *event_type, const uint16_t vlan[2])
+void output_run_time(struct output_run *r, const char *key, uint64_t ts_ns)
+{
+	char *p = output_run_key(r, key, KN_TIME_LEN + 2);
+	*p++ = '"';
+	p += kn_time_format(ts_ns, p);
+	*p++ = '"';
+	r->p = p;
+}
+
+void output_eve_begin(struct output_run *r, struct kn_json *j, uint64_t ts_ns,
+		      uint64_t flow_id, uint64_t pcap_cnt, const char *event_type,
+		      const uint16_t vlan[2])
 {
 	kn_json_open(j, NULL);
-	output_eve_time(j, "timestamp", ts_ns);
+	output_run_init(r, j);
+	output_run_time(r, "timestamp", ts_ns);
 	if (flow_id)
-		kn_json_u64(j, "flow_id", flow_id);
+		output_run_u64(r, "flow_id", flow_id);
 	if (pcap_cnt)
-		kn_json_u64(j, "pcap_cnt", pcap_cnt);
-	kn_json_str(j, "event_type", event_type);
+		output_run_u64(r, "pcap_cnt", pcap_cnt);
+	output_run_str(r, "event_type", event_type);
 	if (vlan[0] || vlan[1]) {
-		kn_json_open_array(j, "vlan");
-		for (int i = 0; i < 2; i++)
-			if (vlan[i])
-				kn_json_u64(j, NULL, vlan[i]);
-		kn_json_close_array(j);
+		char *p = output_run_key(r, "vlan", 2 * 6 + 2);
+		*p++ = '[';
+		for (int i = 0; i < 2; i++) {
+			if (!vlan[i])
+				continue;
+			if (p[-1] != '[')
+				*p++ = ',';
+			p += kn_u64_to_dec(vlan[i], p);
+		}
+		*p++ = ']';
+		r->p = p;
 	}
 }
 
-static void put_addr(struct kn_json *j, const char *key, const struct kn_addr *a,
+static void put_addr(struct output_run *r, const char *key, const struct kn_addr *a,
 		     unsigned ip_version)
 {
-	char text[OUTPUT_ADDR_LEN];
-	kn_json_strn(j, key, text, output_addr_format(a, ip_version, text));
+	char *p = output_run_key(r, key, OUTPUT_ADDR_LEN + 2);
+	*p++ = '"';
+	p += output_addr_format(a, ip_version, p);
+	*p++ = '"';
+	r->p = p;
 }
 
-void output_eve_tuple(struct kn_json *j, const struct output_tuple *t)
+void output_eve_tuple(struct output_run *r, const struct output_tuple *t)
 {
 	if (t->ip_version != 4 && t->ip_version != 6)
 		return;
 	int ports = output_proto_has_ports(t->proto);
-	put_addr(j, "src_ip", t->src, t->ip_version);
+	put_addr(r, "src_ip", t->src, t->ip_version);
 	if (ports)
-		kn_json_u64(j, "src_port", t->sport);
-	put_addr(j, "dest_ip", t->dst, t->ip_version);
+		output_run_u64(r, "src_port", t->sport);
+	put_addr(r, "dest_ip", t->dst, t->ip_version);
 	if (ports)
-		kn_json_u64(j, "dest_port", t->dport);
+		output_run_u64(r, "dest_port", t->dport);
 	char num[4];
-	kn_json_str(j, "proto", output_proto_name(t->proto, num));
+	output_run_lit(r, "proto", output_proto_name(t->proto, num));
 	if (output_proto_is_icmp(t->proto)) {
-		kn_json_u64(j, "icmp_type", t->icmp_type);
-		kn_json_u64(j, "icmp_code", t->icmp_code);
+		output_run_u64(r, "icmp_type", t->icmp_type);
+		output_run_u64(r, "icmp_code", t->icmp_code);
 	}
 }

@@ -35,45 +35,57 @@ static const struct {
 };
 
 /* Two lowercase hex digits, as Suricata logs TCP flags ("1b"). */
-static void put_flags_hex(struct kn_json *j, const char *key, uint8_t flags)
+static void put_flags_hex(struct output_run *r, const char *key, uint8_t flags)
 {
 	static const char hex[] = "0123456789abcdef";
-	char text[2] = { hex[flags >> 4], hex[flags & 15] };
-	kn_json_strn(j, key, text, 2);
+	char *p = output_run_key(r, key, 4);
+	p[0] = '"';
+	p[1] = hex[flags >> 4];
+	p[2] = hex[flags & 15];
+	p[3] = '"';
+	r->p = p + 4;
 }
 
 static void put_flow_object(struct kn_json *j, const struct kn_flow *f, int reason)
 {
+	struct output_run r;
+
 	kn_json_open(j, "flow");
-	kn_json_u64(j, "pkts_toserver", f->pkts[0]);
-	kn_json_u64(j, "pkts_toclient", f->pkts[1]);
-	kn_json_u64(j, "bytes_toserver", f->bytes[0]);
-	kn_json_u64(j, "bytes_toclient", f->bytes[1]);
-	output_eve_time(j, "start", f->start_ns);
-	output_eve_time(j, "end", f->last_ns);
+	output_run_init(&r, j);
+	output_run_u64(&r, "pkts_toserver", f->pkts[0]);
+	output_run_u64(&r, "pkts_toclient", f->pkts[1]);
+	output_run_u64(&r, "bytes_toserver", f->bytes[0]);
+	output_run_u64(&r, "bytes_toclient", f->bytes[1]);
+	output_run_time(&r, "start", f->start_ns);
+	output_run_time(&r, "end", f->last_ns);
 	/* Suricata's age: difference of the whole-second parts of end and
 	 * start (so 0.9 s across a second boundary is 1). */
 	uint64_t start_s = f->start_ns / 1000000000u, end_s = f->last_ns / 1000000000u;
-	kn_json_u64(j, "age", end_s > start_s ? end_s - start_s : 0);
-	kn_json_str(j, "state", NAME_OF(flow_state_names, f->state));
-	kn_json_str(j, "reason", NAME_OF(end_reason_names, reason));
-	kn_json_bool(j, "alerted", 0);
+	output_run_u64(&r, "age", end_s > start_s ? end_s - start_s : 0);
+	output_run_lit(&r, "state", NAME_OF(flow_state_names, f->state));
+	output_run_lit(&r, "reason", NAME_OF(end_reason_names, reason));
+	output_run_bool(&r, "alerted", 0);
+	output_run_flush(&r);
 	kn_json_close(j);
 }
 
 static void put_tcp_object(struct kn_json *j, const struct kn_flow *f)
 {
+	struct output_run r;
 	uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
+
 	kn_json_open(j, "tcp");
-	put_flags_hex(j, "tcp_flags", all);
-	put_flags_hex(j, "tcp_flags_ts", f->tcp_flags[0]);
-	put_flags_hex(j, "tcp_flags_tc", f->tcp_flags[1]);
+	output_run_init(&r, j);
+	put_flags_hex(&r, "tcp_flags", all);
+	put_flags_hex(&r, "tcp_flags_ts", f->tcp_flags[0]);
+	put_flags_hex(&r, "tcp_flags_tc", f->tcp_flags[1]);
 	for (size_t i = 0; i < sizeof tcp_flag_names / sizeof tcp_flag_names[0]; i++)
 		if (all & tcp_flag_names[i].bit)
-			kn_json_bool(j, tcp_flag_names[i].name, 1);
+			output_run_bool(&r, tcp_flag_names[i].name, 1);
 	/* Suricata logs no state for a flow that never got a TCP session. */
 	if (f->tcp_state != KN_TCP_NONE)
-		kn_json_str(j, "state", NAME_OF(tcp_state_names, f->tcp_state));
+		output_run_lit(&r, "state", NAME_OF(tcp_state_names, f->tcp_state));
+	output_run_flush(&r);
 	kn_json_close(j);
 }
 
@@ -92,13 +104,16 @@ void kn_eve_flow_app(struct kn_json *j, const struct kn_flow *f, int reason, uin
 		.proto = k->proto, .ip_version = k->ip_version,
 		.icmp_type = f->icmp_type, .icmp_code = f->icmp_code,
 	};
+	struct output_run r;
+
 	kn_json_reset(j);
-	output_eve_begin(j, ts_ns, f->flow_id, 0, "flow", k->vlan);
-	output_eve_tuple(j, &t);
+	output_eve_begin(&r, j, ts_ns, f->flow_id, 0, "flow", k->vlan);
+	output_eve_tuple(&r, &t);
 	if (app_proto)
-		kn_json_str(j, "app_proto", app_proto);
+		output_run_str(&r, "app_proto", app_proto);
 	if (app_proto_orig)
-		kn_json_str(j, "app_proto_orig", app_proto_orig);
+		output_run_str(&r, "app_proto_orig", app_proto_orig);
+	output_run_flush(&r);
 	put_flow_object(j, f, reason);
 	if (community_id)
 		kn_json_str(j, "community_id", community_id);

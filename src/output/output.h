@@ -1,14 +1,15 @@
 /*
  * output.h - names shared between the files of the output stage
- * (src/output): the sink's line-writing entry point used by the batching
- * writer, and the common EVE head (timestamp, ids, addresses, protocol)
- * used by every event formatter.
+ * (src/output): the sink's line-writing entry points used by the batching
+ * writer, the member runs the formatters write most members with, and the
+ * common EVE head (timestamp, ids, addresses, protocol) every event has.
  */
 #ifndef KN_OUTPUT_OUTPUT_H
 #define KN_OUTPUT_OUTPUT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kenchi/eve.h"
 #include "kenchi/packet.h"
@@ -18,16 +19,20 @@
  * (for lines longer than a writer's buffer). Same contract as
  * kn_eve_sink_write(). */
 int output_sink_write_line(struct kn_eve_sink *s, const char *line, size_t len);
+/* kn_eve_sink_write() of buf[0..len) holding exactly `lines` lines (a
+ * writer's batch: it knows how many it put, so the sink does not scan the
+ * batch for newlines to count them). */
+int output_sink_write_lines(struct kn_eve_sink *s, const char *buf, size_t len,
+			    uint64_t lines);
 
 /* eve_common.c ------------------------------------------------------- */
 
 /* Longest address text: "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255". */
 #define OUTPUT_ADDR_LEN 46
 
-/* Writes the text form of a (IPv4 dotted quad, or IPv6 in RFC 5952 form:
- * lowercase, no leading zeros, the longest run of two or more zero groups
- * (the first on a tie) as "::", and ::ffff:a.b.c.d for IPv4-mapped
- * addresses) NUL-terminated into out; returns its length. */
+/* Writes the text form of a (IPv4 dotted quad, or IPv6 uncompressed as
+ * Suricata logs it: eight groups of four lowercase hex digits)
+ * NUL-terminated into out; returns its length. */
 size_t output_addr_format(const struct kn_addr *a, unsigned ip_version,
 			  char out[OUTPUT_ADDR_LEN]);
 
@@ -48,17 +53,110 @@ struct output_tuple {
 	uint8_t icmp_type, icmp_code;
 };
 
-/* Opens the event object: "timestamp", "flow_id" (when non-zero),
- * "pcap_cnt" (when non-zero), "event_type", "vlan" (ids that are
- * non-zero, omitted when none). */
-void output_eve_begin(struct kn_json *j, uint64_t ts_ns, uint64_t flow_id,
-		      uint64_t pcap_cnt, const char *event_type, const uint16_t vlan[2]);
+/* Member runs ---------------------------------------------------------
+ * A run of members formatted on the stack and appended to the document
+ * with one kn_json_members() call. The formatters' keys are their own
+ * literals (nothing to escape; the key helpers are inline so strlen() of a
+ * literal folds) and most values are valid JSON by construction (numbers,
+ * addresses, timestamps, our names); strings are copied with
+ * kn_json_copy_plain(), and those that need escaping or are long go to
+ * the JSON writer after a flush. A run is flat: flush it before any
+ * kn_json_* call on the same document (opening a nested object, say).
+ * An event's head costs a few stores per member instead of a writer call
+ * each, which matters because every event has one. */
+
+#define OUTPUT_RUN_LEN 512
+/* Longest string copied into a run (longer ones go to the JSON writer). */
+#define OUTPUT_RUN_VALUE_MAX 48
+
+struct output_run {
+	struct kn_json *j;
+	char *p;                     /* end of the text so far */
+	char text[OUTPUT_RUN_LEN];   /* members, each after a comma */
+};
+
+static inline void output_run_init(struct output_run *r, struct kn_json *j)
+{
+	r->j = j;
+	r->p = r->text;
+}
+
+/* Appends the members so far to the document (without the first comma:
+ * kn_json_members() adds the one the position needs). */
+static inline void output_run_flush(struct output_run *r)
+{
+	if (r->p > r->text)
+		kn_json_members(r->j, r->text + 1, (size_t)(r->p - r->text - 1));
+	r->p = r->text;
+}
+
+/* Writes ,"key": (key: one of our literals) with room for value_max more
+ * bytes after it, flushing first when the text is too full. Returns where
+ * the value goes. */
+static inline char *output_run_key(struct output_run *r, const char *key, size_t value_max)
+{
+	size_t klen = strlen(key);
+	if ((size_t)(r->text + OUTPUT_RUN_LEN - r->p) < klen + 4 + value_max)
+		output_run_flush(r);
+	char *p = r->p;
+	p[0] = ',';
+	p[1] = '"';
+	memcpy(p + 2, key, klen);
+	p += klen + 2;
+	p[0] = '"';
+	p[1] = ':';
+	return p + 2;
+}
+
+static inline void output_run_u64(struct output_run *r, const char *key, uint64_t v)
+{
+	char *p = output_run_key(r, key, KN_U64_DIGITS);
+	r->p = p + kn_u64_to_dec(v, p);
+}
+
+static inline void output_run_bool(struct output_run *r, const char *key, int v)
+{
+	char *p = output_run_key(r, key, 5);
+	memcpy(p, v ? "true" : "false", v ? 4 : 5);
+	r->p = p + (v ? 4 : 5);
+}
+
+/* A string member: copied when it needs no escaping and is short, else
+ * written by the JSON writer after a flush. NULL writes null. */
+void output_run_strn(struct output_run *r, const char *key, const char *s, size_t n);
+
+static inline void output_run_str(struct output_run *r, const char *key, const char *s)
+{
+	output_run_strn(r, key, s, s ? strlen(s) : 0);
+}
+
+/* A string member whose value is one of this stage's own names (literals,
+ * the protocol and state tables): written without a check, the caller
+ * guarantees it needs no escaping and is at most OUTPUT_RUN_VALUE_MAX
+ * bytes. */
+static inline void output_run_lit(struct output_run *r, const char *key, const char *name)
+{
+	size_t n = strlen(name);
+	char *p = output_run_key(r, key, n + 2);
+	p[0] = '"';
+	memcpy(p + 1, name, n);
+	p[n + 1] = '"';
+	r->p = p + n + 2;
+}
+
+/* A timestamp member ("2014-01-14T17:04:01.819644+0000"). */
+void output_run_time(struct output_run *r, const char *key, uint64_t ts_ns);
+
+/* Starts the event object and a run holding "timestamp", "flow_id" (when
+ * non-zero), "pcap_cnt" (when non-zero), "event_type", "vlan" (ids that are
+ * non-zero, omitted when none). The caller goes on with the run (its end
+ * is output_run_flush()) and closes the object. */
+void output_eve_begin(struct output_run *r, struct kn_json *j, uint64_t ts_ns,
+		      uint64_t flow_id, uint64_t pcap_cnt, const char *event_type,
+		      const uint16_t vlan[2]);
 
 /* "src_ip", "src_port", "dest_ip", "dest_port", "proto", "icmp_type",
  * "icmp_code" as applicable to t->proto. */
-void output_eve_tuple(struct kn_json *j, const struct output_tuple *t);
-
-/* A timestamp member ("2014-01-14T17:04:01.819644+0000"). */
-void output_eve_time(struct kn_json *j, const char *key, uint64_t ts_ns);
+void output_eve_tuple(struct output_run *r, const struct output_tuple *t);
 
 #endif

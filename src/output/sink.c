@@ -185,15 +185,14 @@ static int fail_rest(struct kn_eve_sink *s, const char *what, int err,
 	return -KN_EIO;
 }
 
-/* FILE / STDOUT / connected UNIX_STREAM. */
-static int write_stream(struct kn_eve_sink *s, const struct iovec *in, int n)
+/* FILE / STDOUT / connected UNIX_STREAM. `lines`: the lines in[] holds. */
+static int write_stream(struct kn_eve_sink *s, const struct iovec *in, int n, uint64_t lines)
 {
 	struct iovec v[MAX_IOV], *iov = v;
 	int k = 0, last = -1;
 	if (s->mid_line)  /* end the partial line a failed write left behind */
 		v[k++] = (struct iovec){ .iov_base = "\n", .iov_len = 1 };
 	memcpy(v + k, in, (size_t)n * sizeof *in);
-	uint64_t lines = count_lines(in, n);
 	size_t bytes = iov_total(in, n);
 	n += k;
 	int err = s->may_sigpipe ? put_all_nosigpipe(s, &iov, &n, &last)
@@ -324,23 +323,24 @@ static int write_dgram(struct kn_eve_sink *s, const struct iovec *in, int n)
 	return rc;
 }
 
-static int write_locked(struct kn_eve_sink *s, const struct iovec *iov, int n)
+static int write_locked(struct kn_eve_sink *s, const struct iovec *iov, int n, uint64_t lines)
 {
 	switch (s->kind) {
 	case KN_EVE_UNIX_DGRAM:
 		return write_dgram(s, iov, n);
 	case KN_EVE_UNIX_STREAM:
 		if (s->fd < 0 && sock_connect(s) != 0) {
-			s->st.dropped_lines += count_lines(iov, n);
+			s->st.dropped_lines += lines;
 			return -KN_EIO;
 		}
-		return write_stream(s, iov, n);
+		return write_stream(s, iov, n, lines);
 	default:
-		return write_stream(s, iov, n);
+		return write_stream(s, iov, n, lines);
 	}
 }
 
-int kn_eve_sink_write(struct kn_eve_sink *s, const char *buf, size_t len)
+int output_sink_write_lines(struct kn_eve_sink *s, const char *buf, size_t len,
+			    uint64_t lines)
 {
 	if (!s)
 		return -KN_EINVAL;
@@ -348,9 +348,15 @@ int kn_eve_sink_write(struct kn_eve_sink *s, const char *buf, size_t len)
 		return 0;
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	pthread_mutex_lock(&s->lock);
-	int rc = write_locked(s, &iov, 1);
+	int rc = write_locked(s, &iov, 1, lines);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+int kn_eve_sink_write(struct kn_eve_sink *s, const char *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	return output_sink_write_lines(s, buf, len, s && len ? count_lines(&iov, 1) : 0);
 }
 
 int output_sink_write_line(struct kn_eve_sink *s, const char *line, size_t len)
@@ -362,7 +368,7 @@ int output_sink_write_line(struct kn_eve_sink *s, const char *line, size_t len)
 		{ .iov_base = "\n", .iov_len = 1 },
 	};
 	pthread_mutex_lock(&s->lock);
-	int rc = write_locked(s, iov, 2);
+	int rc = write_locked(s, iov, 2, count_lines(iov, 2));
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

@@ -25,12 +25,14 @@ static void head(struct kn_json *j, const struct kn_flow *f, const char *event_t
 		.proto = k->proto, .ip_version = k->ip_version,
 		.icmp_type = f->icmp_type, .icmp_code = f->icmp_code,
 	};
+	struct output_run r;
 
 	kn_json_reset(j);
-	output_eve_begin(j, ts_ns, f->flow_id, 0, event_type, k->vlan);
-	output_eve_tuple(j, &t);
+	output_eve_begin(&r, j, ts_ns, f->flow_id, 0, event_type, k->vlan);
+	output_eve_tuple(&r, &t);
 	if (community_id)
-		kn_json_str(j, "community_id", community_id);
+		output_run_str(&r, "community_id", community_id);
+	output_run_flush(&r);
 }
 
 /* "host", "port", "role": who runs the software. */
@@ -52,10 +54,19 @@ static void opt_str(struct kn_json *j, const char *key, const char *s)
 		kn_json_str(j, key, s);
 }
 
-/* A certificate time as Suricata writes notbefore/notafter (UTC). */
+/* Two decimal digits of v (0..99). */
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* A certificate time as Suricata writes notbefore/notafter (UTC),
+ * "YYYY-MM-DDTHH:MM:SS"; years outside 0..9999 as printf's %04lld would. */
 static void cert_time(struct kn_json *j, const char *key, int64_t t)
 {
-	char buf[48];
+	char buf[48], *p = buf;
 	int64_t days = t / 86400, secs = t % 86400, year;
 	unsigned month, day;
 
@@ -64,16 +75,35 @@ static void cert_time(struct kn_json *j, const char *key, int64_t t)
 		days--;
 	}
 	kn_civil_from_days(days, &year, &month, &day);
-	snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u", (long long)year, month, day,
-		 (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
-	kn_json_str(j, key, buf);
+	if (year < 0 || year > 9999) {
+		snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u", (long long)year,
+			 month, day, (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60),
+			 (unsigned)(secs % 60));
+		kn_json_str(j, key, buf);
+		return;
+	}
+	p = put2(p, (unsigned)(year / 100));
+	p = put2(p, (unsigned)(year % 100));
+	*p++ = '-';
+	p = put2(p, month);
+	*p++ = '-';
+	p = put2(p, day);
+	*p++ = 'T';
+	p = put2(p, (unsigned)(secs / 3600));
+	*p++ = ':';
+	p = put2(p, (unsigned)(secs / 60 % 60));
+	*p++ = ':';
+	p = put2(p, (unsigned)(secs % 60));
+	kn_json_strn(j, key, buf, (size_t)(p - buf));
 }
 
+/* "0x" and four lowercase hex digits. */
 static void hex16(struct kn_json *j, const char *key, uint16_t v)
 {
-	char buf[8];
-	snprintf(buf, sizeof buf, "0x%04x", v);
-	kn_json_str(j, key, buf);
+	static const char hex[] = "0123456789abcdef";
+	char buf[6] = { '0', 'x', hex[v >> 12], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
+			hex[v & 15] };
+	kn_json_strn(j, key, buf, sizeof buf);
 }
 
 static void asset_tls(struct kn_json *j, const struct kn_asset_tls *t)

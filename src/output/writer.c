@@ -30,8 +30,9 @@ int kn_eve_writer_flush(struct kn_eve_writer *w)
 {
 	if (w->len == 0)
 		return 0;
-	int rc = kn_eve_sink_write(w->sink, w->buf, w->len);
+	int rc = output_sink_write_lines(w->sink, w->buf, w->len, w->buf_lines);
 	w->len = 0;
+	w->buf_lines = 0;
 	return rc;
 }
 
@@ -50,6 +51,7 @@ void kn_eve_writer_put(struct kn_eve_writer *w, const char *json, size_t len)
 	memcpy(w->buf + w->len, json, len);
 	w->buf[w->len + len] = '\n';
 	w->len += len + 1;
+	w->buf_lines++;
 }
 
 void kn_eve_writer_fini(struct kn_eve_writer *w)

@@ -193,6 +193,62 @@ static inline uint64_t needs_escape8(uint64_t w)
 	return (ctl | quote | bslash | w) & HIGHS;
 }
 
+/* Copies the last r (< 8) bytes of a plain run, s[0..r), to p when none of
+ * them needs escaping; returns 0 (having written nothing that counts)
+ * otherwise. `back` bytes before s were just copied verbatim to the bytes
+ * before p: when they make up a whole word, one 8-byte load ending at s + r
+ * covers the tail (rewriting some bytes with the same values), so short
+ * tails cost one check instead of a loop over bytes. */
+static inline int plain_tail(char *p, const uint8_t *s, size_t r, size_t back)
+{
+	if (r + back >= 8 && r > 0) {
+		uint64_t w;
+		memcpy(&w, s + r - 8, 8);
+		if (needs_escape8(w))
+			return 0;
+		memcpy(p + r - 8, &w, 8);
+		return 1;
+	}
+	if (r >= 4) {  /* two 4-byte halves, overlapping when r < 8 */
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + r - 4, 4);
+		if (needs_escape8(lo | (uint64_t)hi << 32))
+			return 0;
+		memcpy(p, &lo, 4);
+		memcpy(p + r - 4, &hi, 4);
+		return 1;
+	}
+	unsigned bad = 0;
+	for (size_t i = 0; i < r; i++)
+		bad |= byte_class[s[i]];
+	if (bad)
+		return 0;
+	for (size_t i = 0; i < r; i++)
+		p[i] = (char)s[i];
+	return 1;
+}
+
+/* Copies s[0..n) to p and returns 1 when no byte of it needs escaping;
+ * returns 0 otherwise (what was written to p does not count). */
+static inline int copy_plain(char *p, const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (needs_escape8(w))
+			return 0;
+		memcpy(p + i, &w, 8);
+	}
+	return plain_tail(p + i, s + i, n - i, i);
+}
+
+int kn_json_copy_plain(char *out, const char *s, size_t n)
+{
+	return copy_plain(out, (const uint8_t *)s, n);
+}
+
 /* Length of the next run of bytes that are copied verbatim. */
 static inline size_t safe_run(const uint8_t *s, size_t n)
 {
@@ -224,10 +280,11 @@ static size_t escape_special(char **p, const uint8_t *s, size_t n)
 }
 
 /* Writes the escaped form of s[0..n) at p (room for ESC_MAX * n bytes must
- * exist) and returns the new end. Plain text moves eight bytes at a time. */
+ * exist) and returns the new end. Plain text moves eight bytes at a time,
+ * and so does the tail of a plain run (plain_tail()). */
 static char *escape_bytes(char *p, const uint8_t *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, run = 0;  /* s[run..i) was copied verbatim just before p */
 	for (;;) {
 		while (i + 8 <= n) {
 			uint64_t w;
@@ -238,11 +295,14 @@ static char *escape_bytes(char *p, const uint8_t *s, size_t n)
 			p += 8;
 			i += 8;
 		}
+		if (n - i < 8 && plain_tail(p, s + i, n - i, i - run))
+			return p + (n - i);
 		while (i < n && byte_class[s[i]] == C_SAFE)
 			*p++ = (char)s[i++];
 		if (i == n)
 			return p;
 		i += escape_special(&p, s + i, n - i);
+		run = i;
 	}
 }
 
@@ -289,41 +349,38 @@ static char *begin_value_klen(struct kn_json *j, const char *key, size_t klen,
 	return p;
 }
 
-/* Keys up to this long are copied and checked in one pass, without strlen. */
-#define KEY_FAST_MAX 32
-
-/* The member prefix for a short key that needs no escaping (all of ours),
- * when the buffer already has room for it and value_len more bytes.
- * Returns where the value goes, or NULL (nothing committed) otherwise. */
-static inline char *begin_short_key(struct kn_json *j, const char *key, size_t value_len)
+/* The member prefix when the buffer already has room for the longest one
+ * (comma, quotes, colon, key) and value_len more bytes, and the key needs no
+ * escaping (all of ours): the key is copied a word at a time, checked as it
+ * goes. Returns where the value goes, or NULL (nothing committed) when
+ * begin_value_klen() must decide. */
+static inline char *fast_member(struct kn_json *j, const char *key, size_t klen,
+				size_t value_len)
 {
-	if (!key || j->overflow || j->cap - j->len <= KEY_FAST_MAX + 5 + value_len)
+	if (KN_UNLIKELY(j->overflow || j->cap - j->len <= klen + 4 + value_len))
 		return NULL;
 	char *p = j->buf + j->len;
 	if (j->need_comma)
 		*p++ = ',';
+	if (!key)
+		return p;
 	*p++ = '"';
-	for (size_t i = 0; i < KEY_FAST_MAX; i++) {
-		uint8_t c = (uint8_t)key[i];
-		if (c == 0) {
-			p[i] = '"';
-			p[i + 1] = ':';
-			return p + i + 2;
-		}
-		if (byte_class[c] != C_SAFE)
-			return NULL;
-		p[i] = (char)c;
-	}
-	return NULL;
+	if (KN_UNLIKELY(!copy_plain(p, (const uint8_t *)key, klen)))
+		return NULL;
+	p += klen;
+	p[0] = '"';
+	p[1] = ':';
+	return p + 2;
 }
 
-/* begin_value_klen() for a NUL-terminated key. */
-static inline char *begin_value(struct kn_json *j, const char *key, size_t value_len)
+/* fast_member(), or the general case. */
+static inline char *begin_member(struct kn_json *j, const char *key, size_t klen,
+				 size_t value_len)
 {
-	char *p = begin_short_key(j, key, value_len);
-	if (p)
+	char *p = fast_member(j, key, klen, value_len);
+	if (KN_LIKELY(p != NULL))
 		return p;
-	return begin_value_klen(j, key, key ? strlen(key) : 0, value_len);
+	return begin_value_klen(j, key, klen, value_len);
 }
 
 static inline void end_value(struct kn_json *j, char *p)
@@ -333,9 +390,9 @@ static inline void end_value(struct kn_json *j, char *p)
 	j->need_comma = 1;
 }
 
-static void open_container(struct kn_json *j, const char *key, char c)
+static void open_container(struct kn_json *j, const char *key, size_t klen, char c)
 {
-	char *p = begin_value(j, key, 1);
+	char *p = begin_member(j, key, klen, 1);
 	if (!p)
 		return;
 	*p++ = c;
@@ -355,9 +412,9 @@ static void close_container(struct kn_json *j, char c)
 	j->depth--;
 }
 
-void kn_json_open(struct kn_json *j, const char *key)
+void kn_json_open_klen(struct kn_json *j, const char *key, size_t klen)
 {
-	open_container(j, key, '{');
+	open_container(j, key, klen, '{');
 }
 
 void kn_json_close(struct kn_json *j)
@@ -365,9 +422,9 @@ void kn_json_close(struct kn_json *j)
 	close_container(j, '}');
 }
 
-void kn_json_open_array(struct kn_json *j, const char *key)
+void kn_json_open_array_klen(struct kn_json *j, const char *key, size_t klen)
 {
-	open_container(j, key, '[');
+	open_container(j, key, klen, '[');
 }
 
 void kn_json_close_array(struct kn_json *j)
@@ -375,13 +432,13 @@ void kn_json_close_array(struct kn_json *j)
 	close_container(j, ']');
 }
 
-void kn_json_strn(struct kn_json *j, const char *key, const char *s, size_t n)
+void kn_json_strn_klen(struct kn_json *j, const char *key, size_t klen, const char *s,
+		       size_t n)
 {
 	const uint8_t *u = (const uint8_t *)s;
 	size_t worst = n <= (SIZE_MAX - 2) / ESC_MAX ? ESC_MAX * n + 2 : SIZE_MAX / 2;
-	char *p = begin_short_key(j, key, worst);
+	char *p = fast_member(j, key, klen, worst);
 	if (!p) {
-		size_t klen = key ? strlen(key) : 0;
 		/* When the worst case would not fit under max, size the value
 		 * exactly (a second pass, only for strings that big). */
 		if (j->len + 5 + ESC_MAX * klen + worst > j->max)
@@ -396,52 +453,71 @@ void kn_json_strn(struct kn_json *j, const char *key, const char *s, size_t n)
 	end_value(j, p);
 }
 
-void kn_json_str(struct kn_json *j, const char *key, const char *s)
+void kn_json_members(struct kn_json *j, const char *text, size_t n)
 {
-	if (!s) {
-		kn_json_null(j, key);
+	if (n == 0)
 		return;
-	}
-	kn_json_strn(j, key, s, strlen(s));
+	char *p = begin_member(j, NULL, 0, n);
+	if (!p)
+		return;
+	memcpy(p, text, n);
+	end_value(j, p + n);
 }
 
-/* Number of decimal digits of v (1..20). */
-static inline size_t dec_digits(uint64_t v)
+/* Writes v (< 10^8) in decimal, without leading zeros, at out; returns
+ * the number of digits. 32-bit arithmetic: cheaper than 64-bit. */
+static inline size_t u32_to_dec(uint32_t v, char *out)
 {
-	size_t n = 1;
-	for (;;) {
-		if (v < 10)
-			return n;
-		if (v < 100)
-			return n + 1;
-		if (v < 1000)
-			return n + 2;
-		if (v < 10000)
-			return n + 3;
-		v /= 10000;
-		n += 4;
-	}
-}
-
-size_t kn_u64_to_dec(uint64_t v, char *out)
-{
-	size_t n = dec_digits(v);
+	size_t n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 :
+		   v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
 	char *p = out + n;
 	while (v >= 100) {
 		p -= 2;
-		put2(p, (unsigned)(v % 100));
+		put2(p, v % 100);
 		v /= 100;
 	}
 	if (v >= 10)
-		put2(p - 2, (unsigned)v);
+		put2(p - 2, v);
 	else
 		p[-1] = (char)('0' + v);
 	return n;
 }
 
-static void write_literal(struct kn_json *j, const char *key, const char *lit, size_t n)
+/* Writes exactly eight digits of v (< 10^8), zero-padded. */
+static inline void put8(char *p, uint32_t v)
 {
-	char *p = begin_value(j, key, n);
+	uint32_t hi = v / 10000, lo = v % 10000;
+	put2(p, hi / 100);
+	put2(p + 2, hi % 100);
+	put2(p + 4, lo / 100);
+	put2(p + 6, lo % 100);
+}
+
+/* Big values (flow ids have 16 or 17 digits) are cut into groups of eight
+ * digits so that the digit loop runs on 32-bit numbers. */
+size_t kn_u64_to_dec(uint64_t v, char *out)
+{
+	if (v < 100000000)
+		return u32_to_dec((uint32_t)v, out);
+	uint64_t hi = v / 100000000;
+	uint32_t lo = (uint32_t)(v - hi * 100000000);
+	size_t n;
+	if (hi < 100000000) {
+		n = u32_to_dec((uint32_t)hi, out);
+	} else {  /* 17 to 20 digits: hi has 9 to 12 */
+		uint32_t top = (uint32_t)(hi / 100000000);
+		n = u32_to_dec(top, out);
+		put8(out + n, (uint32_t)(hi - (uint64_t)top * 100000000));
+		n += 8;
+	}
+	put8(out + n, lo);
+	return n + 8;
+}
+
+static void write_literal(struct kn_json *j, const char *key, size_t klen, const char *lit,
+			  size_t n)
+{
+	char *p = begin_member(j, key, klen, n);
 	if (!p)
 		return;
 	memcpy(p, lit, n);
@@ -451,18 +527,18 @@ static void write_literal(struct kn_json *j, const char *key, const char *lit, s
 /* Integers go straight into the buffer when it has room for the longest
  * one; otherwise (growth, or near max) they are formatted on the stack
  * first so that the reservation is exact. */
-void kn_json_u64(struct kn_json *j, const char *key, uint64_t v)
+void kn_json_u64_klen(struct kn_json *j, const char *key, size_t klen, uint64_t v)
 {
-	char *p = begin_short_key(j, key, KN_U64_DIGITS);
+	char *p = fast_member(j, key, klen, KN_U64_DIGITS);
 	if (p) {
 		end_value(j, p + kn_u64_to_dec(v, p));
 		return;
 	}
 	char tmp[KN_U64_DIGITS];
-	write_literal(j, key, tmp, kn_u64_to_dec(v, tmp));
+	write_literal(j, key, klen, tmp, kn_u64_to_dec(v, tmp));
 }
 
-void kn_json_i64(struct kn_json *j, const char *key, int64_t v)
+void kn_json_i64_klen(struct kn_json *j, const char *key, size_t klen, int64_t v)
 {
 	char tmp[KN_U64_DIGITS + 1];
 	uint64_t mag = (uint64_t)v;
@@ -471,25 +547,26 @@ void kn_json_i64(struct kn_json *j, const char *key, int64_t v)
 		tmp[0] = '-';
 		mag = 0 - mag;  /* well defined for INT64_MIN too */
 	}
-	write_literal(j, key, tmp, sign + kn_u64_to_dec(mag, tmp + sign));
+	write_literal(j, key, klen, tmp, sign + kn_u64_to_dec(mag, tmp + sign));
 }
 
-void kn_json_bool(struct kn_json *j, const char *key, int v)
+void kn_json_bool_klen(struct kn_json *j, const char *key, size_t klen, int v)
 {
 	if (v)
-		write_literal(j, key, "true", 4);
+		write_literal(j, key, klen, "true", 4);
 	else
-		write_literal(j, key, "false", 5);
+		write_literal(j, key, klen, "false", 5);
 }
 
-void kn_json_null(struct kn_json *j, const char *key)
+void kn_json_null_klen(struct kn_json *j, const char *key, size_t klen)
 {
-	write_literal(j, key, "null", 4);
+	write_literal(j, key, klen, "null", 4);
 }
 
-void kn_json_raw(struct kn_json *j, const char *key, const char *json_text)
+void kn_json_raw_klen(struct kn_json *j, const char *key, size_t klen, const char *json_text,
+		      size_t n)
 {
-	write_literal(j, key, json_text, strlen(json_text));
+	write_literal(j, key, klen, json_text, n);
 }
 
 /* Formats v (finite) with `decimals` digits into out and returns the length.
@@ -527,10 +604,11 @@ static size_t format_double(double v, int decimals, char *out, size_t out_size)
 	return (size_t)n;
 }
 
-void kn_json_double(struct kn_json *j, const char *key, double v, int decimals)
+void kn_json_double_klen(struct kn_json *j, const char *key, size_t klen, double v,
+			 int decimals)
 {
 	if (!isfinite(v)) {
-		kn_json_null(j, key);
+		kn_json_null_klen(j, key, klen);
 		return;
 	}
 	if (decimals < 0)
@@ -540,8 +618,8 @@ void kn_json_double(struct kn_json *j, const char *key, double v, int decimals)
 	char tmp[400];  /* DBL_MAX has 309 integer digits */
 	size_t n = format_double(v, decimals, tmp, sizeof tmp);
 	if (n == 0) {
-		kn_json_null(j, key);
+		kn_json_null_klen(j, key, klen);
 		return;
 	}
-	write_literal(j, key, tmp, n);
+	write_literal(j, key, klen, tmp, n);
 }

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kenchi/kenchi.h"
 
@@ -43,25 +44,105 @@ void kn_json_fini(struct kn_json *j);
 /* Starts a new document, keeping the buffer. */
 void kn_json_reset(struct kn_json *j);
 
-void kn_json_open(struct kn_json *j, const char *key);        /* '{' */
+/* Every call taking a member name has a _klen twin given the name's length;
+ * the short names below are inline so that strlen() of a literal key (all
+ * of ours) is folded at compile time and the writer never scans keys for
+ * their end. Keys are copied eight bytes at a time when none of their
+ * bytes needs escaping (checked as they are copied). */
+static inline size_t kn_json_klen(const char *key)
+{
+	return key ? strlen(key) : 0;
+}
+
+void kn_json_open_klen(struct kn_json *j, const char *key, size_t klen);
+void kn_json_open_array_klen(struct kn_json *j, const char *key, size_t klen);
 void kn_json_close(struct kn_json *j);                        /* '}' */
-void kn_json_open_array(struct kn_json *j, const char *key);  /* '[' */
 void kn_json_close_array(struct kn_json *j);                  /* ']' */
+void kn_json_strn_klen(struct kn_json *j, const char *key, size_t klen, const char *s,
+		       size_t n);
+void kn_json_u64_klen(struct kn_json *j, const char *key, size_t klen, uint64_t v);
+void kn_json_i64_klen(struct kn_json *j, const char *key, size_t klen, int64_t v);
+void kn_json_bool_klen(struct kn_json *j, const char *key, size_t klen, int v);
+void kn_json_double_klen(struct kn_json *j, const char *key, size_t klen, double v,
+			 int decimals);
+void kn_json_null_klen(struct kn_json *j, const char *key, size_t klen);
+void kn_json_raw_klen(struct kn_json *j, const char *key, size_t klen, const char *json_text,
+		      size_t n);
+
+/* '{' */
+static inline void kn_json_open(struct kn_json *j, const char *key)
+{
+	kn_json_open_klen(j, key, kn_json_klen(key));
+}
+
+/* '[' */
+static inline void kn_json_open_array(struct kn_json *j, const char *key)
+{
+	kn_json_open_array_klen(j, key, kn_json_klen(key));
+}
+
+/* n bytes of s (may contain NULs and invalid UTF-8, see file comment). */
+static inline void kn_json_strn(struct kn_json *j, const char *key, const char *s, size_t n)
+{
+	kn_json_strn_klen(j, key, kn_json_klen(key), s, n);
+}
+
+static inline void kn_json_null(struct kn_json *j, const char *key)
+{
+	kn_json_null_klen(j, key, kn_json_klen(key));
+}
 
 /* NUL-terminated string; NULL s writes null. */
-void kn_json_str(struct kn_json *j, const char *key, const char *s);
-/* n bytes of s (may contain NULs and invalid UTF-8, see file comment). */
-void kn_json_strn(struct kn_json *j, const char *key, const char *s, size_t n);
-void kn_json_u64(struct kn_json *j, const char *key, uint64_t v);
-void kn_json_i64(struct kn_json *j, const char *key, int64_t v);
-void kn_json_bool(struct kn_json *j, const char *key, int v);
+static inline void kn_json_str(struct kn_json *j, const char *key, const char *s)
+{
+	if (s)
+		kn_json_strn_klen(j, key, kn_json_klen(key), s, strlen(s));
+	else
+		kn_json_null_klen(j, key, kn_json_klen(key));
+}
+
+static inline void kn_json_u64(struct kn_json *j, const char *key, uint64_t v)
+{
+	kn_json_u64_klen(j, key, kn_json_klen(key), v);
+}
+
+static inline void kn_json_i64(struct kn_json *j, const char *key, int64_t v)
+{
+	kn_json_i64_klen(j, key, kn_json_klen(key), v);
+}
+
+static inline void kn_json_bool(struct kn_json *j, const char *key, int v)
+{
+	kn_json_bool_klen(j, key, kn_json_klen(key), v);
+}
+
 /* Fixed-point with `decimals` digits after the point (clamped to 0..17);
  * NaN and infinities are written as null. */
-void kn_json_double(struct kn_json *j, const char *key, double v, int decimals);
-void kn_json_null(struct kn_json *j, const char *key);
+static inline void kn_json_double(struct kn_json *j, const char *key, double v, int decimals)
+{
+	kn_json_double_klen(j, key, kn_json_klen(key), v, decimals);
+}
+
 /* A pre-formatted JSON value, copied verbatim (the caller guarantees it is
  * valid JSON). */
-void kn_json_raw(struct kn_json *j, const char *key, const char *json_text);
+static inline void kn_json_raw(struct kn_json *j, const char *key, const char *json_text)
+{
+	kn_json_raw_klen(j, key, kn_json_klen(key), json_text, strlen(json_text));
+}
+
+/* Appends text[0..n), one or more complete members of the current object
+ * (or elements of the current array) separated by commas, preceded by the
+ * comma the position needs. For formatters whose text is valid JSON by
+ * construction (their own literal keys, numbers, addresses): they build
+ * many members in one go without a call per member. */
+void kn_json_members(struct kn_json *j, const char *text, size_t n);
+
+/* Copies s[0..n) to out and returns 1 when every byte is in 0x20..0x7f and
+ * none is '"' or '\\' (so the string is written verbatim between
+ * quotes); returns 0 otherwise (even for valid UTF-8, which kn_json_strn()
+ * copies after checking it), with out[0..n) undefined. For formatters that
+ * build members themselves (kn_json_members()). */
+int kn_json_copy_plain(char *out, const char *s, size_t n);
 
 /* The document so far, NUL-terminated (borrowed: valid until the next call
  * on j); *len (if not NULL) gets its length. NULL after an overflow. */

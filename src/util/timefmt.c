@@ -11,11 +11,16 @@
 
 #include <string.h>
 
-/* Writes v (0..99) as two digits; the divisions by 10 compile to multiplies. */
+/* "00" "01" ... "99": the two digits of v are digit_pairs[2v], [2v+1]. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Writes v (0..99) as two digits. */
 static inline char *put2(char *p, unsigned v)
 {
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
+	memcpy(p, digit_pairs + 2 * v, 2);
 	return p + 2;
 }
 
@@ -33,18 +38,34 @@ void kn_civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *
 	*year = (int64_t)yoe + era * 400 + (*month <= 2);
 }
 
+/* kn_civil_from_days() for the days of a uint64_t nanosecond time (fewer
+ * than 2^18 of them): the same steps in unsigned 32-bit arithmetic, which
+ * is cheaper than the signed 64-bit general case on this per-event path. */
+static void civil_from_days_u32(uint32_t days, unsigned *year, unsigned *month, unsigned *day)
+{
+	uint32_t z = days + 719468;
+	uint32_t era = z / 146097;
+	uint32_t doe = z - era * 146097;
+	uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint32_t mp = (5 * doy + 2) / 153;
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
 size_t kn_time_format(uint64_t ts_ns, char out[KN_TIME_LEN])
 {
 	uint64_t secs = ts_ns / 1000000000u;
-	unsigned usec = (unsigned)(ts_ns % 1000000000u / 1000u);
-	unsigned sod = (unsigned)(secs % 86400u);
-	int64_t year;
-	unsigned month, day;
-	kn_civil_from_days((int64_t)(secs / 86400u), &year, &month, &day);
+	unsigned usec = (unsigned)(ts_ns - secs * 1000000000u) / 1000u;
+	uint32_t days = (uint32_t)(secs / 86400u);
+	unsigned sod = (unsigned)(secs - (uint64_t)days * 86400u);
+	unsigned year, month, day;
+	civil_from_days_u32(days, &year, &month, &day);
 
 	char *p = out;
-	p = put2(p, (unsigned)(year / 100));  /* year < 10000 for any uint64_t ns */
-	p = put2(p, (unsigned)(year % 100));
+	p = put2(p, year / 100);  /* year < 10000 for any uint64_t ns */
+	p = put2(p, year % 100);
 	*p++ = '-';
 	p = put2(p, month);
 	*p++ = '-';

@@ -1,8 +1,10 @@
 /*
  * test_events.c - unit tests of the EVE event formatters (src/output:
- * flow_event.c, anomaly_event.c, eve_common.c): handmade TCP, UDP, ICMP and
- * IPv6 flows and decode anomalies compared with the exact expected line
- * (Suricata 7.0.4's field order), Suricata's IPv6 address text, protocol names.
+ * flow_event.c, anomaly_event.c, app_event.c, eve_common.c): handmade TCP,
+ * UDP, ICMP and IPv6 flows, decode and app-layer anomalies and app-layer
+ * event heads compared with the exact expected line (Suricata 7.0.4's field
+ * order), Suricata's IPv6 address text, protocol names, strings that need
+ * escaping in the head, and the max_cap limit.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -358,6 +360,103 @@ static void test_proto_names(void)
 	KT_CHECK(output_proto_is_icmp(1) && output_proto_is_icmp(58) && !output_proto_is_icmp(6));
 }
 
+static void log_http_body(const struct kn_tx *tx, struct kn_json *j)
+{
+	(void)tx;
+	kn_json_open(j, "http");
+	kn_json_str(j, "hostname", "a");
+	kn_json_close(j);
+}
+
+static void log_after_app_proto(const struct kn_tx *tx, struct kn_json *j)
+{
+	(void)tx;
+	kn_json_u64(j, "x", 1);
+}
+
+static void test_app_event_head(void)
+{
+	struct kn_flow f;
+	struct kn_tx tx = { .id = 7, .dir = 1, .log_tx_id = 1, .app_proto_member = 1,
+			    .log = log_http_body, .log2 = log_after_app_proto };
+	tcp_flow(&f);
+	f.key.vlan[0] = 100;
+	kn_eve_app_tx(&jw, &f, "http", &tx, 1389719041819644000ull, 42,
+		      "1:67+5w1QDz04juy/jENeZGSQ/M1M=");
+	KT_EQ_STR(text(),
+		  "{\"timestamp\":\"2014-01-14T17:04:01.819644+0000\",\"flow_id\":1640272996998654,"
+		  "\"pcap_cnt\":42,\"event_type\":\"http\",\"vlan\":[100],"
+		  "\"src_ip\":\"192.150.187.43\",\"src_port\":80,\"dest_ip\":\"10.0.2.15\","
+		  "\"dest_port\":55129,\"proto\":\"TCP\",\"pkt_src\":\"wire/pcap\","
+		  "\"community_id\":\"1:67+5w1QDz04juy/jENeZGSQ/M1M=\",\"tx_id\":7,"
+		  "\"http\":{\"hostname\":\"a\"},\"app_proto\":\"http\",\"x\":1}");
+	/* Strings from elsewhere that need escaping, or are long, go through
+	 * the JSON writer: same text as if every member had. */
+	static const char long_type[] =
+		"a-very-long-event-type-name-from-some-parser-0123456789-abcdefghij";
+	struct kn_tx odd = { .event_type = "we\"ird\x01", .log_tx_id = 0 };
+	f.key.vlan[0] = 0;
+	f.key.vlan[1] = 7;
+	kn_eve_app_tx(&jw, &f, "dns", &odd, 0, 0, "1:\\");
+	KT_EQ_STR(text(),
+		  "{\"timestamp\":\"1970-01-01T00:00:00.000000+0000\",\"flow_id\":1640272996998654,"
+		  "\"event_type\":\"we\\\"ird\\u0001\",\"vlan\":[7],"
+		  "\"src_ip\":\"10.0.2.15\",\"src_port\":55129,\"dest_ip\":\"192.150.187.43\","
+		  "\"dest_port\":80,\"proto\":\"TCP\",\"pkt_src\":\"wire/pcap\","
+		  "\"community_id\":\"1:\\\\\"}");
+	odd.event_type = long_type;
+	f.key.vlan[0] = 1;
+	kn_eve_app_tx(&jw, &f, "dns", &odd, 0, 0, NULL);
+	KT_CHECK(strstr(text(), "\"flow_id\":1640272996998654,\"event_type\":\"a-very-long-"
+				"event-type-name-from-some-parser-0123456789-abcdefghij\","
+				"\"vlan\":[1,7],\"src_ip\"") != NULL);
+	KT_CHECK(strstr(text(), "\"pkt_src\":\"wire/pcap\"}") != NULL);
+	/* Anomalies: defaults for a missing layer and event. */
+	f.key.vlan[0] = f.key.vlan[1] = 0;
+	kn_eve_app_anomaly(&jw, &f, NULL, 0, NULL, NULL, 5 * NS, 3, NULL);
+	KT_CHECK(strstr(text(), "\"pcap_cnt\":3,\"event_type\":\"anomaly\",") != NULL);
+	KT_CHECK(strstr(text(), "\"pkt_src\":\"wire/pcap\",\"anomaly\":{\"type\":\"applayer\","
+				"\"event\":\"UNKNOWN\",\"layer\":\"proto_parser\"}}") != NULL);
+	kn_eve_app_anomaly(&jw, &f, "tls", 1, "x\ny", "BAD\"EVENT", 5 * NS, 3, NULL);
+	KT_CHECK(strstr(text(), "\"src_ip\":\"192.150.187.43\",\"src_port\":80,") != NULL);
+	KT_CHECK(strstr(text(), "\"anomaly\":{\"app_proto\":\"tls\",\"type\":\"applayer\","
+				"\"event\":\"BAD\\\"EVENT\",\"layer\":\"x\\ny\"}}") != NULL);
+}
+
+/* An event fits max_cap exactly when its text and the NUL do: the head's
+ * member runs reserve what they write, not a worst case. */
+static void test_events_fit_max_exactly(void)
+{
+	struct kn_flow f;
+	struct kn_tx tx = { .id = 1, .log_tx_id = 1, .log = log_http_body };
+	tcp_flow(&f);
+	for (int kind = 0; kind < 2; kind++) {
+		if (kind == 0)
+			kn_eve_flow_app(&jw, &f, KN_FLOW_END_TIMEOUT, 5 * NS,
+					"1:67+5w1QDz04juy/jENeZGSQ/M1M=", "http", NULL);
+		else
+			kn_eve_app_tx(&jw, &f, "http", &tx, 5 * NS, 9, "1:67+5w1QDz04juy/jENeZGSQ/M1M=");
+		size_t len;
+		KT_REQUIRE(kn_json_text(&jw, &len) != NULL);
+		for (size_t max = len; max <= len + 1; max++) {
+			struct kn_json small;
+			KT_REQUIRE(kn_json_init(&small, 64, max) == 0);
+			if (kind == 0)
+				kn_eve_flow_app(&small, &f, KN_FLOW_END_TIMEOUT, 5 * NS,
+						"1:67+5w1QDz04juy/jENeZGSQ/M1M=", "http", NULL);
+			else
+				kn_eve_app_tx(&small, &f, "http", &tx, 5 * NS, 9,
+					      "1:67+5w1QDz04juy/jENeZGSQ/M1M=");
+			const char *t = kn_json_text(&small, NULL);
+			if (max == len)
+				KT_CHECK(t == NULL);
+			else
+				KT_CHECK(t && strcmp(t, kn_json_text(&jw, NULL)) == 0);
+			kn_json_fini(&small);
+		}
+	}
+}
+
 static const struct kt_case cases[] = {
 	KT_CASE(test_tcp_flow_matches_suricata),
 	KT_CASE(test_tcp_all_flags_and_states),
@@ -368,6 +467,8 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_decode_anomaly),
 	KT_CASE(test_ipv6_text_suricata),
 	KT_CASE(test_proto_names),
+	KT_CASE(test_app_event_head),
+	KT_CASE(test_events_fit_max_exactly),
 };
 
 int main(int argc, char **argv)

@@ -297,6 +297,146 @@ static void test_u64_to_dec(void)
 	KT_CHECK(memcmp(out, "1000", 4) == 0);
 }
 
+/* Reference escaper, written independently of json.c's word-at-a-time
+ * code: decodes UTF-8 by code point and escapes byte by byte. */
+static size_t ref_utf8_len(const uint8_t *s, size_t n)
+{
+	size_t len;
+	uint32_t cp, min;
+	if (s[0] >= 0xc0 && s[0] < 0xe0)
+		len = 2, cp = s[0] & 0x1f, min = 0x80;
+	else if (s[0] >= 0xe0 && s[0] < 0xf0)
+		len = 3, cp = s[0] & 0x0f, min = 0x800;
+	else if (s[0] >= 0xf0 && s[0] < 0xf8)
+		len = 4, cp = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static size_t ref_escape(char *out, const uint8_t *s, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		uint8_t b = s[i];
+		size_t seq = b >= 0x80 ? ref_utf8_len(s + i, n - i) : 0;
+		if (seq) {
+			memcpy(out + o, s + i, seq);
+			o += seq;
+			i += seq;
+			continue;
+		}
+		const char *e = b == '"' ? "\\\"" : b == '\\' ? "\\\\" : b == '\b' ? "\\b" :
+				b == '\f' ? "\\f" : b == '\n' ? "\\n" : b == '\r' ? "\\r" :
+				b == '\t' ? "\\t" : NULL;
+		if (e) {
+			memcpy(out + o, e, 2);
+			o += 2;
+		} else if (b < 0x20 || b >= 0x80) {
+			o += (size_t)snprintf(out + o, 7, "\\u%04x", b);
+		} else {
+			out[o++] = (char)b;
+		}
+		i++;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Bytes that exercise every path: plain text, escapes, valid and broken
+ * UTF-8, at every offset and length around the 4- and 8-byte words. */
+static size_t random_bytes(uint8_t *buf, size_t max)
+{
+	static const char *const pieces[] = { "a", "Z", "0", "/", " ", "\"", "\\", "\n", "\x01",
+		"\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3", "\xff",
+		"\xed\xa0\x80", "\x80" };
+	size_t n = 0, want = (size_t)(rand() % (int)max);
+	int plain = rand() % 2;  /* half the strings are mostly plain text */
+	while (n < want) {
+		const char *p = pieces[plain && rand() % 16 ? rand() % 5 : rand() % 17];
+		size_t k = strlen(p);
+		if (p[0] == '\0' || n + k > want)
+			break;
+		memcpy(buf + n, p, k);
+		n += k;
+	}
+	return n;
+}
+
+static void test_escape_against_reference(void)
+{
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 1 << 16) == 0);
+	srand(4321);
+	for (int round = 0; round < 50000; round++) {
+		uint8_t s[64], key[40];
+		char want[1024], ek[40 * 6 + 1], ev[64 * 6 + 1];
+		size_t n = random_bytes(s, sizeof s);
+		size_t kn = random_bytes(key, sizeof key - 1);
+		key[kn] = '\0';
+		ref_escape(ek, key, kn);
+		ref_escape(ev, s, n);
+		kn_json_reset(&j);
+		kn_json_open(&j, NULL);
+		kn_json_u64(&j, "n", (uint64_t)round);
+		kn_json_strn(&j, (const char *)key, (const char *)s, n);
+		kn_json_close(&j);
+		snprintf(want, sizeof want, "{\"n\":%d,\"%s\":\"%s\"}", round, ek, ev);
+		KT_REQUIRE(strcmp(kn_json_text(&j, NULL), want) == 0);
+		/* kn_json_copy_plain(): plain exactly when all is ASCII without
+		 * controls, the quote and the backslash. */
+		char out[64];
+		int ascii = 1;
+		for (size_t k = 0; k < n; k++)
+			ascii &= s[k] >= 0x20 && s[k] < 0x80 && s[k] != '"' && s[k] != '\\';
+		int plain = kn_json_copy_plain(out, (const char *)s, n);
+		KT_REQUIRE(plain == ascii);
+		if (plain)
+			KT_REQUIRE(memcmp(out, s, n) == 0);
+	}
+	kn_json_fini(&j);
+}
+
+static void test_members(void)
+{
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 4096) == 0);
+	kn_json_open(&j, NULL);
+	kn_json_members(&j, "\"a\":1,\"b\":\"x\"", 13);
+	kn_json_u64(&j, "c", 2);
+	kn_json_members(&j, "", 0);  /* nothing, not even a comma */
+	kn_json_members(&j, "\"d\":[1]", 7);
+	kn_json_open_array(&j, "e");
+	kn_json_members(&j, "1,2", 3);
+	kn_json_members(&j, "3", 1);
+	kn_json_close_array(&j);
+	kn_json_close(&j);
+	KT_EQ_STR(doc(&j), "{\"a\":1,\"b\":\"x\",\"c\":2,\"d\":[1],\"e\":[1,2,3]}");
+	/* Members count against max like any other value. */
+	struct kn_json small;
+	KT_REQUIRE(kn_json_init(&small, 64, 64) == 0);
+	char text[80];
+	memset(text, '1', sizeof text);
+	kn_json_open_array(&small, NULL);
+	kn_json_members(&small, text, 62);  /* "[" + 62 digits + NUL = 64 */
+	KT_CHECK(kn_json_text(&small, NULL) != NULL);
+	kn_json_reset(&small);
+	kn_json_open_array(&small, NULL);
+	kn_json_members(&small, text, 63);
+	KT_CHECK(kn_json_text(&small, NULL) == NULL);
+	kn_json_fini(&small);
+	kn_json_fini(&j);
+}
+
 static const struct kt_case cases[] = {
 	KT_CASE(test_nesting_and_commas),
 	KT_CASE(test_escapes),
@@ -306,6 +446,8 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_growth),
 	KT_CASE(test_overflow_at_max),
 	KT_CASE(test_u64_to_dec),
+	KT_CASE(test_escape_against_reference),
+	KT_CASE(test_members),
 };
 
 KT_MAIN("util_json", cases)
