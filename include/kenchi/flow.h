@@ -166,4 +166,15 @@ const char *kn_flow_end_reason_name(unsigned reason);
 #define KN_COMMUNITY_ID_LEN 32
 int kn_community_id(const struct kn_flow_key *key, uint16_t seed, char *out);
 
+/* For many Community IDs on one thread (a worker's events): a context
+ * whose SHA-1 state is set up once, so each ID costs about a third less.
+ * Owned by its creator, used by one thread at a time. NULL when out of
+ * memory; kn_community_id_ctx_free(NULL) is a no-op. */
+struct kn_community_id_ctx;
+KN_WARN_UNUSED struct kn_community_id_ctx *kn_community_id_ctx_new(void);
+void kn_community_id_ctx_free(struct kn_community_id_ctx *c);
+/* kn_community_id() hashing with c (NULL c: the same as kn_community_id()). */
+int kn_community_id_with(struct kn_community_id_ctx *c, const struct kn_flow_key *key,
+			 uint16_t seed, char *out);
+
 #endif

@@ -48,9 +48,25 @@ struct ring {
 	struct ring_slot *slots;
 };
 
-/* Slots of a worker's Community ID cache (a power of two; 256 slots of
- * about 72 bytes). */
-#define WORKER_CID_SLOTS 256
+/* A worker's Community IDs of live flows with app-layer events (see
+ * flow_cid() in worker.c): sets of WORKER_CID_WAYS slots, the set chosen by
+ * flow id. 1024 slots of 88 bytes: enough for the flows with app-layer
+ * events alive at once in busy captures (~500 on mix.pcap). */
+#define WORKER_CID_SETS 256   /* a power of two */
+#define WORKER_CID_WAYS 4
+
+struct worker_cid_cache {
+	uint64_t flow_id[WORKER_CID_SETS][WORKER_CID_WAYS];  /* 0 = free slot */
+	struct worker_cid {
+		struct kn_flow_key key;
+		char cid[KN_COMMUNITY_ID_LEN];
+	} slot[WORKER_CID_SETS][WORKER_CID_WAYS];
+};
+
+/* Bytes of EVE lines a worker batches per sink write: 256 KiB, a few
+ * hundred events per write system call (64 KiB took four times as many
+ * calls for the same bytes). */
+#define WORKER_EVE_BATCH (256u << 10)
 
 struct worker {
 	unsigned id;
@@ -62,12 +78,8 @@ struct worker {
 	struct kn_eve_writer eve;
 	struct kn_json json;
 	uint16_t cid_seed;
-	/* Community IDs of flows with app-layer events, in slots indexed by
-	 * flow id (see flow_cid() in worker.c). */
-	struct worker_cid {
-		struct kn_flow_key key;
-		char cid[KN_COMMUNITY_ID_LEN];  /* "" = empty slot */
-	} cid_cache[WORKER_CID_SLOTS];
+	struct kn_community_id_ctx *cid_ctx;  /* owned: this thread's SHA-1 state */
+	struct worker_cid_cache *cid_cache;   /* owned */
 	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
 	uint64_t stream_bytes, stream_gaps, since_publish;
 

@@ -36,27 +36,39 @@ static void put_json(struct worker *w)
 }
 
 /* Community ID of a flow, or NULL (into buf). It depends on the key alone
- * and costs a SHA-1 (~2.5k instructions with OpenSSL's per-call overhead).
+ * and costs a SHA-1 (~2.2k instructions with the worker's own context).
  * A flow's app-layer events come in runs, its flow event much later, after
- * many other flows' events: the IDs of flows with app-layer events (keep)
- * stay in a slot indexed by flow id, where the later events, the flow
- * event included, find them; the flow event of a flow without any only
- * looks (it is the flow's last). With a single remembered flow, most flows
- * with app-layer events were hashed twice. */
-static const char *flow_cid(struct worker *w, const struct kn_flow *f, char *buf, int keep)
+ * many other flows' events: the ID of a flow with app-layer events is kept
+ * in the cache until its flow event (`last`, always the flow's last
+ * event), which takes it out, so the cache holds live flows only. When a
+ * set is full, a slot chosen by flow id is reused (the flow that had it
+ * is hashed again later). */
+static const char *flow_cid(struct worker *w, const struct kn_flow *f, char *buf, int last)
 {
-	struct worker_cid *c = &w->cid_cache[f->flow_id & (WORKER_CID_SLOTS - 1)];
+	unsigned set = (unsigned)(f->flow_id % WORKER_CID_SETS);
+	uint64_t *ids = w->cid_cache->flow_id[set];
+	struct worker_cid *slots = w->cid_cache->slot[set];
+	unsigned way;
 
-	if (c->cid[0] && memcmp(&c->key, &f->key, sizeof f->key) == 0) {
-		memcpy(buf, c->cid, sizeof c->cid);
+	for (way = 0; way < WORKER_CID_WAYS; way++) {
+		if (ids[way] != f->flow_id || memcmp(&slots[way].key, &f->key, sizeof f->key) != 0)
+			continue;
+		memcpy(buf, slots[way].cid, sizeof slots[way].cid);
+		if (last)
+			ids[way] = 0;
 		return buf;
 	}
-	if (kn_community_id(&f->key, w->cid_seed, buf) != 0)
+	if (kn_community_id_with(w->cid_ctx, &f->key, w->cid_seed, buf) != 0)
 		return NULL;
-	if (keep) {
-		c->key = f->key;
-		memcpy(c->cid, buf, sizeof c->cid);
-	}
+	if (last)
+		return buf;
+	for (way = 0; way < WORKER_CID_WAYS && ids[way]; way++)
+		;
+	if (way == WORKER_CID_WAYS)
+		way = (unsigned)(f->flow_id / WORKER_CID_SETS % WORKER_CID_WAYS);
+	ids[way] = f->flow_id;
+	slots[way].key = f->key;
+	memcpy(slots[way].cid, buf, sizeof slots[way].cid);
 	return buf;
 }
 
@@ -66,7 +78,7 @@ static void on_app_tx(void *user, const struct kn_flow *flow, const char *app_pr
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
 
-	kn_eve_app_tx(&w->json, flow, app_proto, tx, ts_ns, pcap_cnt, flow_cid(w, flow, cid, 1));
+	kn_eve_app_tx(&w->json, flow, app_proto, tx, ts_ns, pcap_cnt, flow_cid(w, flow, cid, 0));
 	put_json(w);
 }
 
@@ -77,7 +89,7 @@ static void on_app_event(void *user, const struct kn_flow *flow, const char *app
 	char cid[KN_COMMUNITY_ID_LEN];
 
 	kn_eve_app_anomaly(&w->json, flow, app_proto, dir, layer, event, ts_ns, pcap_cnt,
-			   flow_cid(w, flow, cid, 1));
+			   flow_cid(w, flow, cid, 0));
 	put_json(w);
 }
 
@@ -97,7 +109,7 @@ static void on_vuln_asset(void *user, const struct kn_flow *flow, const struct k
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
 
-	kn_eve_asset(&w->json, flow, a, ts_ns, flow_cid(w, flow, cid, 1));
+	kn_eve_asset(&w->json, flow, a, ts_ns, flow_cid(w, flow, cid, 0));
 	put_json(w);
 }
 
@@ -107,7 +119,7 @@ static void on_vuln_report(void *user, const struct kn_flow *flow,
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
 
-	kn_eve_vuln(&w->json, flow, r, ts_ns, flow_cid(w, flow, cid, 1));
+	kn_eve_vuln(&w->json, flow, r, ts_ns, flow_cid(w, flow, cid, 0));
 	put_json(w);
 }
 
@@ -122,7 +134,7 @@ static void on_flow_end(void *user, struct kn_flow *f, int reason, uint64_t now_
 		kn_stream_flow_end(w->streams, f);
 	if (f->app)
 		app_proto = kn_app_flow_end(w->app, f, now_ns, &app_orig);
-	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid, 0), app_proto, app_orig);
+	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid, 1), app_proto, app_orig);
 	put_json(w);
 	w->flow_events++;
 	w->flow_pkts += f->pkts[0] + f->pkts[1];
@@ -154,8 +166,10 @@ int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf
 	w->vuln = kn_vuln_ctx_new(&e->cfg.vuln, e->vuln_feed, &vhooks, errbuf);
 	if (!w->vuln)
 		return -KN_ENOMEM;
-	if (kn_json_init(&w->json, 4096, 1 << 20) != 0 ||
-	    kn_eve_writer_init(&w->eve, e->sink, 1 << 16) != 0) {
+	w->cid_ctx = kn_community_id_ctx_new();
+	w->cid_cache = kn_calloc(1, sizeof *w->cid_cache);
+	if (!w->cid_ctx || !w->cid_cache || kn_json_init(&w->json, 4096, 1 << 20) != 0 ||
+	    kn_eve_writer_init(&w->eve, e->sink, WORKER_EVE_BATCH) != 0) {
 		snprintf(errbuf, KN_ERRBUF_SIZE, "worker %u: out of memory", id);
 		return -KN_ENOMEM;
 	}
@@ -170,6 +184,8 @@ void worker_fini(struct worker *w)
 	kn_stream_ctx_free(w->streams);
 	kn_app_ctx_free(w->app);
 	kn_vuln_ctx_free(w->vuln);
+	kn_community_id_ctx_free(w->cid_ctx);
+	kn_free(w->cid_cache);
 	for (uint64_t i = 0; w->ring.slots && i < w->ring.size; i++)
 		kn_free(w->ring.slots[i].big);
 	kn_free(w->ring.slots);

@@ -7,12 +7,13 @@
  * first; ICMP/ICMPv6 keys already hold the port equivalents (flow_key.c)
  * and one-way ICMP types keep their order, as the spec requires. Protocols
  * other than TCP, UDP, SCTP and the ICMPs hash no ports. Not on the
- * per-packet path: computed once per logged flow.
+ * per-packet path: computed once per logged flow, by a worker through its
+ * own context (kn_community_id_with()), whose SHA-1 state is set up once.
  */
 #include <string.h>
 
-
 #include "flow/flow_int.h"
+#include "util/alloc.h"
 #include "util/digest.h"
 
 #define PROTO_ICMP 1
@@ -76,7 +77,39 @@ static size_t put_u16(uint8_t *p, uint16_t v)
 	return 2;
 }
 
+struct kn_community_id_ctx {
+	EVP_MD_CTX *sha1;
+};
+
+struct kn_community_id_ctx *kn_community_id_ctx_new(void)
+{
+	struct kn_community_id_ctx *c = kn_malloc(sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->sha1 = kn_digest_ctx_new(KN_SHA1);
+	if (!c->sha1) {
+		kn_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void kn_community_id_ctx_free(struct kn_community_id_ctx *c)
+{
+	if (!c)
+		return;
+	EVP_MD_CTX_free(c->sha1);
+	kn_free(c);
+}
+
 int kn_community_id(const struct kn_flow_key *key, uint16_t seed, char *out)
+{
+	return kn_community_id_with(NULL, key, seed, out);
+}
+
+int kn_community_id_with(struct kn_community_id_ctx *c, const struct kn_flow_key *key,
+			 uint16_t seed, char *out)
 {
 	uint8_t buf[2 + 16 + 16 + 2 + 4], md[20];
 	const uint8_t *a, *b;
@@ -109,7 +142,7 @@ int kn_community_id(const struct kn_flow_key *key, uint16_t seed, char *out)
 		n += put_u16(buf + n, pa);
 		n += put_u16(buf + n, pb);
 	}
-	if (kn_digest(KN_SHA1, buf, n, md) != 0)
+	if ((c ? kn_digest_with(c->sha1, buf, n, md) : kn_digest(KN_SHA1, buf, n, md)) != 0)
 		return -KN_EINVAL;
 	out[0] = '1';
 	out[1] = ':';

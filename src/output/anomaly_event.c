@@ -37,7 +37,7 @@ void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 	memcpy(event + prefix, name, n);
 	kn_json_reset(j);
 	output_eve_begin(&r, j, pkt->ts_ns, pkt->flow ? pkt->flow->flow_id : 0, pkt->index,
-			 "anomaly", pkt->vlan);
+			 "anomaly", strlen("anomaly"), pkt->vlan);
 	output_eve_tuple(&r, &t);
 	output_run_lit(&r, "pkt_src", packet_source(pkt));
 	output_run_flush(&r);

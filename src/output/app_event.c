@@ -35,7 +35,8 @@ static void head(struct output_run *r, struct kn_json *j, const struct kn_flow *
 
 	flow_tuple(f, dir, &t);
 	kn_json_reset(j);
-	output_eve_begin(r, j, ts_ns, f->flow_id, pcap_cnt, event_type, f->key.vlan);
+	output_eve_begin(r, j, ts_ns, f->flow_id, pcap_cnt, event_type,
+			 event_type ? strlen(event_type) : 0, f->key.vlan);
 	output_eve_tuple(r, &t);
 	output_run_lit(r, "pkt_src", "wire/pcap");
 	if (community_id)

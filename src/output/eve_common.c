@@ -1,7 +1,8 @@
 /*
  * eve_common.c - the head shared by every EVE event: timestamp, ids, event
  * type, VLANs, addresses, ports and protocol name, in Suricata's order;
- * and the string and timestamp members of member runs (output.h).
+ * and the string members of member runs that need the JSON writer
+ * (output.h has the rest of the run helpers, inline).
  *
  * Output stage, used by every formatter (flow, anomaly, app-layer, asset
  * and vuln events). The head is written as one member run: keys are our
@@ -71,15 +72,40 @@ int output_proto_is_icmp(uint8_t proto)
 	return proto == 1 || proto == 58;
 }
 
-/* One octet in decimal (the divisions by constants compile to multiplies). */
+/* The decimal text of each octet value, NUL-padded to four bytes. */
+static const char octet_text[256][4] = {
+	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
+	"12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "23",
+	"24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34", "35",
+	"36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47",
+	"48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59",
+	"60", "61", "62", "63", "64", "65", "66", "67", "68", "69", "70", "71",
+	"72", "73", "74", "75", "76", "77", "78", "79", "80", "81", "82", "83",
+	"84", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94", "95",
+	"96", "97", "98", "99", "100", "101", "102", "103", "104", "105", "106", "107",
+	"108", "109", "110", "111", "112", "113", "114", "115", "116", "117", "118", "119",
+	"120", "121", "122", "123", "124", "125", "126", "127", "128", "129", "130", "131",
+	"132", "133", "134", "135", "136", "137", "138", "139", "140", "141", "142", "143",
+	"144", "145", "146", "147", "148", "149", "150", "151", "152", "153", "154", "155",
+	"156", "157", "158", "159", "160", "161", "162", "163", "164", "165", "166", "167",
+	"168", "169", "170", "171", "172", "173", "174", "175", "176", "177", "178", "179",
+	"180", "181", "182", "183", "184", "185", "186", "187", "188", "189", "190", "191",
+	"192", "193", "194", "195", "196", "197", "198", "199", "200", "201", "202", "203",
+	"204", "205", "206", "207", "208", "209", "210", "211", "212", "213", "214", "215",
+	"216", "217", "218", "219", "220", "221", "222", "223", "224", "225", "226", "227",
+	"228", "229", "230", "231", "232", "233", "234", "235", "236", "237", "238", "239",
+	"240", "241", "242", "243", "244", "245", "246", "247", "248", "249", "250", "251",
+	"252", "253", "254", "255",
+};
+
+/* One octet in decimal: its four table bytes are stored at once and p moves
+ * past the digits (the padding is overwritten by what follows, and the
+ * callers' buffers have room for it). No division, no data-dependent
+ * branch: an address's octets are as unpredictable as branches get. */
 static inline char *put_octet(char *p, unsigned v)
 {
-	if (v >= 100)
-		*p++ = (char)('0' + v / 100);
-	if (v >= 10)
-		*p++ = (char)('0' + v / 10 % 10);
-	*p = (char)('0' + v % 10);
-	return p + 1;
+	memcpy(p, octet_text[v], 4);
+	return p + 1 + (v >= 10) + (v >= 100);
 }
 
 static char *put_ipv4(char *p, const uint8_t b[4])
@@ -117,7 +143,7 @@ size_t output_addr_format(const struct kn_addr *a, unsigned ip_version,
 	return (size_t)(end - out);
 }
 
-void output_run_strn(struct output_run *r, const char *key, const char *s, size_t n)
+void output_run_strn_slow(struct output_run *r, const char *key, const char *s, size_t n)
 {
 	if (!s) {
 		char *p = output_run_key(r, key, 4);
@@ -125,33 +151,13 @@ void output_run_strn(struct output_run *r, const char *key, const char *s, size_
 		r->p = p + 4;
 		return;
 	}
-	if (n <= OUTPUT_RUN_VALUE_MAX) {
-		char *p = output_run_key(r, key, n + 2);
-		/* Nothing counts until r->p moves: a string that needs escaping
-		 * leaves the key written above as scratch. */
-		if (kn_json_copy_plain(p + 1, s, n)) {
-			p[0] = '"';
-			p[n + 1] = '"';
-			r->p = p + n + 2;
-			return;
-		}
-	}
 	output_run_flush(r);
 	kn_json_strn(r->j, key, s, n);
 }
 
-void output_run_time(struct output_run *r, const char *key, uint64_t ts_ns)
-{
-	char *p = output_run_key(r, key, KN_TIME_LEN + 2);
-	*p++ = '"';
-	p += kn_time_format(ts_ns, p);
-	*p++ = '"';
-	r->p = p;
-}
-
 void output_eve_begin(struct output_run *r, struct kn_json *j, uint64_t ts_ns,
 		      uint64_t flow_id, uint64_t pcap_cnt, const char *event_type,
-		      const uint16_t vlan[2])
+		      size_t type_len, const uint16_t vlan[2])
 {
 	kn_json_open(j, NULL);
 	output_run_init(r, j);
@@ -160,7 +166,7 @@ void output_eve_begin(struct output_run *r, struct kn_json *j, uint64_t ts_ns,
 		output_run_u64(r, "flow_id", flow_id);
 	if (pcap_cnt)
 		output_run_u64(r, "pcap_cnt", pcap_cnt);
-	output_run_str(r, "event_type", event_type);
+	output_run_strn(r, "event_type", event_type, type_len);
 	if (vlan[0] || vlan[1]) {
 		char *p = output_run_key(r, "vlan", 2 * 6 + 2);
 		*p++ = '[';
@@ -176,29 +182,25 @@ void output_eve_begin(struct output_run *r, struct kn_json *j, uint64_t ts_ns,
 	}
 }
 
-static void put_addr(struct output_run *r, const char *key, const struct kn_addr *a,
-		     unsigned ip_version)
-{
-	char *p = output_run_key(r, key, OUTPUT_ADDR_LEN + 2);
-	*p++ = '"';
-	p += output_addr_format(a, ip_version, p);
-	*p++ = '"';
-	r->p = p;
-}
-
 void output_eve_tuple(struct output_run *r, const struct output_tuple *t)
 {
 	if (t->ip_version != 4 && t->ip_version != 6)
 		return;
 	int ports = output_proto_has_ports(t->proto);
-	put_addr(r, "src_ip", t->src, t->ip_version);
+	output_run_addr(r, "src_ip", t->src, t->ip_version);
 	if (ports)
 		output_run_u64(r, "src_port", t->sport);
-	put_addr(r, "dest_ip", t->dst, t->ip_version);
+	output_run_addr(r, "dest_ip", t->dst, t->ip_version);
 	if (ports)
 		output_run_u64(r, "dest_port", t->dport);
+	/* The common protocols as literals: no strlen() of a table name. */
 	char num[4];
-	output_run_lit(r, "proto", output_proto_name(t->proto, num));
+	if (t->proto == 6)
+		output_run_lit(r, "proto", "TCP");
+	else if (t->proto == 17)
+		output_run_lit(r, "proto", "UDP");
+	else
+		output_run_lit(r, "proto", output_proto_name(t->proto, num));
 	if (output_proto_is_icmp(t->proto)) {
 		output_run_u64(r, "icmp_type", t->icmp_type);
 		output_run_u64(r, "icmp_code", t->icmp_code);

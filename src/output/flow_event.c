@@ -12,17 +12,25 @@
 
 #include "output/output.h"
 
-static const char *const flow_state_names[] = { "new", "established", "closed" };
-
-static const char *const tcp_state_names[] = {
-	"none", "syn_sent", "syn_recv", "established", "fin_wait1", "fin_wait2",
-	"time_wait", "last_ack", "close_wait", "closing", "closed",
+static const struct output_name flow_state_names[] = {
+	OUTPUT_NAME("new"), OUTPUT_NAME("established"), OUTPUT_NAME("closed"),
 };
 
-static const char *const end_reason_names[] = { "timeout", "forced", "shutdown" };
+static const struct output_name tcp_state_names[] = {
+	OUTPUT_NAME("none"), OUTPUT_NAME("syn_sent"), OUTPUT_NAME("syn_recv"),
+	OUTPUT_NAME("established"), OUTPUT_NAME("fin_wait1"), OUTPUT_NAME("fin_wait2"),
+	OUTPUT_NAME("time_wait"), OUTPUT_NAME("last_ack"), OUTPUT_NAME("close_wait"),
+	OUTPUT_NAME("closing"), OUTPUT_NAME("closed"),
+};
+
+static const struct output_name end_reason_names[] = {
+	OUTPUT_NAME("timeout"), OUTPUT_NAME("forced"), OUTPUT_NAME("shutdown"),
+};
+
+static const struct output_name unknown_name = OUTPUT_NAME("unknown");
 
 #define NAME_OF(table, i) \
-	((unsigned)(i) < sizeof(table) / sizeof((table)[0]) ? (table)[i] : "unknown")
+	((unsigned)(i) < sizeof(table) / sizeof((table)[0]) ? &(table)[i] : &unknown_name)
 
 /* TCP flag bits and their EVE member names, in Suricata's order. */
 static const struct {
@@ -35,7 +43,7 @@ static const struct {
 };
 
 /* Two lowercase hex digits, as Suricata logs TCP flags ("1b"). */
-static void put_flags_hex(struct output_run *r, const char *key, uint8_t flags)
+static inline void put_flags_hex(struct output_run *r, const char *key, uint8_t flags)
 {
 	static const char hex[] = "0123456789abcdef";
 	char *p = output_run_key(r, key, 4);
@@ -62,8 +70,8 @@ static void put_flow_object(struct kn_json *j, const struct kn_flow *f, int reas
 	 * start (so 0.9 s across a second boundary is 1). */
 	uint64_t start_s = f->start_ns / 1000000000u, end_s = f->last_ns / 1000000000u;
 	output_run_u64(&r, "age", end_s > start_s ? end_s - start_s : 0);
-	output_run_lit(&r, "state", NAME_OF(flow_state_names, f->state));
-	output_run_lit(&r, "reason", NAME_OF(end_reason_names, reason));
+	output_run_name(&r, "state", NAME_OF(flow_state_names, f->state));
+	output_run_name(&r, "reason", NAME_OF(end_reason_names, reason));
 	output_run_bool(&r, "alerted", 0);
 	output_run_flush(&r);
 	kn_json_close(j);
@@ -84,7 +92,7 @@ static void put_tcp_object(struct kn_json *j, const struct kn_flow *f)
 			output_run_bool(&r, tcp_flag_names[i].name, 1);
 	/* Suricata logs no state for a flow that never got a TCP session. */
 	if (f->tcp_state != KN_TCP_NONE)
-		output_run_lit(&r, "state", NAME_OF(tcp_state_names, f->tcp_state));
+		output_run_name(&r, "state", NAME_OF(tcp_state_names, f->tcp_state));
 	output_run_flush(&r);
 	kn_json_close(j);
 }
@@ -107,7 +115,7 @@ void kn_eve_flow_app(struct kn_json *j, const struct kn_flow *f, int reason, uin
 	struct output_run r;
 
 	kn_json_reset(j);
-	output_eve_begin(&r, j, ts_ns, f->flow_id, 0, "flow", k->vlan);
+	output_eve_begin(&r, j, ts_ns, f->flow_id, 0, "flow", strlen("flow"), k->vlan);
 	output_eve_tuple(&r, &t);
 	if (app_proto)
 		output_run_str(&r, "app_proto", app_proto);

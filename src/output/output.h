@@ -14,6 +14,7 @@
 #include "kenchi/eve.h"
 #include "kenchi/packet.h"
 #include "util/json.h"
+#include "util/timefmt.h"
 
 /* sink.c: writes line[0..len) followed by '\n' as one line, without copying
  * (for lines longer than a writer's buffer). Same contract as
@@ -121,9 +122,30 @@ static inline void output_run_bool(struct output_run *r, const char *key, int v)
 	r->p = p + (v ? 4 : 5);
 }
 
+/* output_run_strn() of a string that needs escaping or is long (or NULL):
+ * written by the JSON writer after a flush. */
+void output_run_strn_slow(struct output_run *r, const char *key, const char *s, size_t n);
+
 /* A string member: copied when it needs no escaping and is short, else
- * written by the JSON writer after a flush. NULL writes null. */
-void output_run_strn(struct output_run *r, const char *key, const char *s, size_t n);
+ * written by the JSON writer after a flush. NULL writes null. Inline so
+ * that the key, a literal, is written without strlen() and memcpy() calls
+ * (every event has several such members). */
+static inline void output_run_strn(struct output_run *r, const char *key, const char *s,
+				   size_t n)
+{
+	if (s && n <= OUTPUT_RUN_VALUE_MAX) {
+		char *p = output_run_key(r, key, n + 2);
+		/* Nothing counts until r->p moves: a string that needs escaping
+		 * leaves the key written above as scratch. */
+		if (kn_json_copy_plain(p + 1, s, n)) {
+			p[0] = '"';
+			p[n + 1] = '"';
+			r->p = p + n + 2;
+			return;
+		}
+	}
+	output_run_strn_slow(r, key, s, n);
+}
 
 static inline void output_run_str(struct output_run *r, const char *key, const char *s)
 {
@@ -144,16 +166,55 @@ static inline void output_run_lit(struct output_run *r, const char *key, const c
 	r->p = p + n + 2;
 }
 
-/* A timestamp member ("2014-01-14T17:04:01.819644+0000"). */
-void output_run_time(struct output_run *r, const char *key, uint64_t ts_ns);
+/* A name of one of this stage's tables, with its length (OUTPUT_NAME of a
+ * literal), so that writing it needs no strlen(). */
+struct output_name {
+	const char *s;
+	size_t n;
+};
+
+#define OUTPUT_NAME(lit) { lit, sizeof(lit) - 1 }
+
+/* output_run_lit() of a table name. */
+static inline void output_run_name(struct output_run *r, const char *key,
+				   const struct output_name *name)
+{
+	char *p = output_run_key(r, key, name->n + 2);
+	p[0] = '"';
+	memcpy(p + 1, name->s, name->n);
+	p[name->n + 1] = '"';
+	r->p = p + name->n + 2;
+}
+
+/* A timestamp member ("2014-01-14T17:04:01.819644+0000"). Inline: every
+ * event has one (flow events three), and the key is a literal. */
+static inline void output_run_time(struct output_run *r, const char *key, uint64_t ts_ns)
+{
+	char *p = output_run_key(r, key, KN_TIME_LEN + 2);
+	*p++ = '"';
+	p += kn_time_format(ts_ns, p);
+	*p++ = '"';
+	r->p = p;
+}
+
+/* An address member (text as output_addr_format() writes it). */
+static inline void output_run_addr(struct output_run *r, const char *key,
+				   const struct kn_addr *a, unsigned ip_version)
+{
+	char *p = output_run_key(r, key, OUTPUT_ADDR_LEN + 2);
+	*p++ = '"';
+	p += output_addr_format(a, ip_version, p);
+	*p++ = '"';
+	r->p = p;
+}
 
 /* Starts the event object and a run holding "timestamp", "flow_id" (when
- * non-zero), "pcap_cnt" (when non-zero), "event_type", "vlan" (ids that are
- * non-zero, omitted when none). The caller goes on with the run (its end
- * is output_run_flush()) and closes the object. */
+ * non-zero), "pcap_cnt" (when non-zero), "event_type" (type_len bytes),
+ * "vlan" (ids that are non-zero, omitted when none). The caller goes on
+ * with the run (its end is output_run_flush()) and closes the object. */
 void output_eve_begin(struct output_run *r, struct kn_json *j, uint64_t ts_ns,
 		      uint64_t flow_id, uint64_t pcap_cnt, const char *event_type,
-		      const uint16_t vlan[2]);
+		      size_t type_len, const uint16_t vlan[2]);
 
 /* "src_ip", "src_port", "dest_ip", "dest_port", "proto", "icmp_type",
  * "icmp_code" as applicable to t->proto. */

@@ -28,24 +28,29 @@ static void head(struct kn_json *j, const struct kn_flow *f, const char *event_t
 	struct output_run r;
 
 	kn_json_reset(j);
-	output_eve_begin(&r, j, ts_ns, f->flow_id, 0, event_type, k->vlan);
+	output_eve_begin(&r, j, ts_ns, f->flow_id, 0, event_type, strlen(event_type), k->vlan);
 	output_eve_tuple(&r, &t);
 	if (community_id)
 		output_run_str(&r, "community_id", community_id);
 	output_run_flush(&r);
 }
 
-/* "host", "port", "role": who runs the software. */
-static void host_port_role_at(struct kn_json *j, const struct kn_flow *f, int role,
-			     const struct kn_addr *host, unsigned ip_version)
+/* "host", "port", "role": who runs the software; then "service",
+ * "product", "version" when known. Left in the run r (the caller flushes). */
+static void who_and_what(struct output_run *r, const struct kn_flow *f, const struct kn_asset *a)
 {
-	char addr[OUTPUT_ADDR_LEN];
-	const struct kn_addr *a = host ? host : role == KN_ASSET_CLIENT ? &f->key.src : &f->key.dst;
+	const struct kn_addr *host = a->host ? a->host
+				     : a->role == KN_ASSET_CLIENT ? &f->key.src : &f->key.dst;
 
-	output_addr_format(a, host ? ip_version : f->key.ip_version, addr);
-	kn_json_str(j, "host", addr);
-	kn_json_u64(j, "port", f->key.dport);
-	kn_json_str(j, "role", role == KN_ASSET_CLIENT ? "client" : "server");
+	output_run_addr(r, "host", host, a->host ? a->host_ip_version : f->key.ip_version);
+	output_run_u64(r, "port", f->key.dport);
+	output_run_lit(r, "role", a->role == KN_ASSET_CLIENT ? "client" : "server");
+	if (a->service)
+		output_run_str(r, "service", a->service);
+	if (a->product)
+		output_run_str(r, "product", a->product);
+	if (a->version)
+		output_run_str(r, "version", a->version);
 }
 
 static void opt_str(struct kn_json *j, const char *key, const char *s)
@@ -140,14 +145,17 @@ static void asset_tls(struct kn_json *j, const struct kn_asset_tls *t)
 void kn_eve_asset(struct kn_json *j, const struct kn_flow *f, const struct kn_asset *a,
 		  uint64_t ts_ns, const char *community_id)
 {
+	struct output_run r;
+
 	head(j, f, "asset", ts_ns, community_id);
 	kn_json_open(j, "asset");
-	host_port_role_at(j, f, a->role, a->host, a->host_ip_version);
-	opt_str(j, "service", a->service);
-	opt_str(j, "product", a->product);
-	opt_str(j, "version", a->version);
-	opt_str(j, "banner", a->banner);
-	opt_str(j, "hostname", a->hostname);
+	output_run_init(&r, j);
+	who_and_what(&r, f, a);
+	if (a->banner)
+		output_run_str(&r, "banner", a->banner);
+	if (a->hostname)
+		output_run_str(&r, "hostname", a->hostname);
+	output_run_flush(&r);
 	if (a->tls)
 		asset_tls(j, a->tls);
 	kn_json_close(j);
@@ -202,14 +210,15 @@ void kn_eve_vuln(struct kn_json *j, const struct kn_flow *f, const struct kn_vul
 	const struct kn_asset *a = r->asset;
 	int sw = r->kind == KN_VULN_SOFTWARE;
 
+	struct output_run run;
+
 	head(j, f, "vuln", ts_ns, community_id);
 	kn_json_open(j, "vuln");
-	host_port_role_at(j, f, a->role, a->host, a->host_ip_version);
-	opt_str(j, "service", a->service);
-	opt_str(j, "product", a->product);
-	opt_str(j, "version", a->version);
-	kn_json_str(j, "kind", sw ? "software" : "weak_tls");
-	kn_json_str(j, "source", sw ? "nvd" : "kenchi");
+	output_run_init(&run, j);
+	who_and_what(&run, f, a);
+	output_run_lit(&run, "kind", sw ? "software" : "weak_tls");
+	output_run_lit(&run, "source", sw ? "nvd" : "kenchi");
+	output_run_flush(&run);
 	if (sw)
 		cves(j, r);
 	else

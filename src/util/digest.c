@@ -29,3 +29,26 @@ int kn_digest(enum kn_digest which, const void *data, size_t len, uint8_t *out)
 	unsigned n = 0;
 	return EVP_Digest(data, len, out, &n, kn_md(which), NULL) == 1 ? 0 : -1;
 }
+
+EVP_MD_CTX *kn_digest_ctx_new(enum kn_digest which)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx && EVP_DigestInit_ex2(ctx, kn_md(which), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* A NULL type restarts the algorithm the context already holds: its
+ * provider state is kept, only the hash state is reset. */
+int kn_digest_with(EVP_MD_CTX *ctx, const void *data, size_t len, uint8_t *out)
+{
+	unsigned n = 0;
+
+	if (EVP_DigestInit_ex2(ctx, NULL, NULL) != 1 || EVP_DigestUpdate(ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, &n) != 1)
+		return -1;
+	return 0;
+}

@@ -181,15 +181,20 @@ static char *escape_byte(char *p, uint8_t b)
 	return p + 5;
 }
 
-/* Eight bytes at a time (SWAR, "has a byte less than" tests): non-zero
- * when any byte of w is a control character, '"', '\\' or >= 0x80. */
+/* Eight bytes at a time (SWAR): non-zero when any byte of w is a control
+ * character, '"', '\\' or >= 0x80 (the callers only test for zero). Bytes
+ * >= 0x80 are caught by w's own high bits. For the lowest other byte b
+ * that needs escaping, nothing below it borrows, so b - 0x20 (b < 0x20)
+ * or (b ^ c) - 1 (b == c) wraps and sets its high bit; when no byte needs
+ * escaping, no subtraction wraps or borrows: no false positives, and no
+ * "& ~w" masks needed (as the general zero-byte test has). */
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 static inline uint64_t needs_escape8(uint64_t w)
 {
-	uint64_t ctl = (w - ONES * 0x20) & ~w;
-	uint64_t quote = ((w ^ (ONES * '"')) - ONES) & ~(w ^ (ONES * '"'));
-	uint64_t bslash = ((w ^ (ONES * '\\')) - ONES) & ~(w ^ (ONES * '\\'));
+	uint64_t ctl = w - ONES * 0x20;
+	uint64_t quote = (w ^ (ONES * '"')) - ONES;
+	uint64_t bslash = (w ^ (ONES * '\\')) - ONES;
 	return (ctl | quote | bslash | w) & HIGHS;
 }
 
@@ -219,13 +224,18 @@ static inline int plain_tail(char *p, const uint8_t *s, size_t r, size_t back)
 		memcpy(p + r - 4, &hi, 4);
 		return 1;
 	}
-	unsigned bad = 0;
-	for (size_t i = 0; i < r; i++)
-		bad |= byte_class[s[i]];
-	if (bad)
+	if (r == 0)
+		return 1;
+	/* 1 to 3 bytes (short keys, small words): the first, middle and last
+	 * (some the same byte when r < 3) in one word padded with spaces,
+	 * which need no escaping; no loop. */
+	size_t mid = r / 2;
+	uint64_t w = (ONES * ' ') << 24 | s[0] | (uint64_t)s[mid] << 8 | (uint64_t)s[r - 1] << 16;
+	if (needs_escape8(w))
 		return 0;
-	for (size_t i = 0; i < r; i++)
-		p[i] = (char)s[i];
+	p[0] = (char)s[0];
+	p[mid] = (char)s[mid];
+	p[r - 1] = (char)s[r - 1];
 	return 1;
 }
 
@@ -281,8 +291,9 @@ static size_t escape_special(char **p, const uint8_t *s, size_t n)
 
 /* Writes the escaped form of s[0..n) at p (room for ESC_MAX * n bytes must
  * exist) and returns the new end. Plain text moves eight bytes at a time,
- * and so does the tail of a plain run (plain_tail()). */
-static char *escape_bytes(char *p, const uint8_t *s, size_t n)
+ * and so does the tail of a plain run (plain_tail()). Inline: as a call it
+ * cost an eighth of writing a typical short string member. */
+static inline char *escape_bytes(char *p, const uint8_t *s, size_t n)
 {
 	size_t i = 0, run = 0;  /* s[run..i) was copied verbatim just before p */
 	for (;;) {

@@ -12,30 +12,32 @@
  */
 #include "vuln/vuln_int.h"
 
+#include <endian.h>
 #include <string.h>
 
 #include "util/alloc.h"
 
 /* ------------------------------------------------------------ SipHash */
 
-static uint64_t rotl(uint64_t x, int b)
+/* The helpers are inline so that the state stays in registers: as calls,
+ * each round loaded and stored the four words (twice the instructions). */
+static inline uint64_t rotl(uint64_t x, int b)
 {
 	return (x << b) | (x >> (64 - b));
 }
 
-static uint64_t load_le64(const uint8_t *p)
+static inline uint64_t load_le64(const uint8_t *p)
 {
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return le64toh(v);
 }
 
 struct sip {
 	uint64_t v0, v1, v2, v3;
 };
 
-static void sip_round(struct sip *s)
+static inline void sip_round(struct sip *s)
 {
 	s->v0 += s->v1;
 	s->v1 = rotl(s->v1, 13) ^ s->v0;
@@ -49,7 +51,7 @@ static void sip_round(struct sip *s)
 	s->v2 = rotl(s->v2, 32);
 }
 
-static void sip_block(struct sip *s, uint64_t m)
+static inline void sip_block(struct sip *s, uint64_t m)
 {
 	s->v3 ^= m;
 	sip_round(s);

@@ -1,7 +1,8 @@
 /*
  * test_community_id.c - Community ID v1: the spec's published baseline
  * vectors (corelight/community-id-spec baseline/, seeds 0 and 1), the IDs
- * of flow keys made by the table, and a cross-check against tshark's
+ * of flow keys made by the table, the same IDs from a reused per-thread
+ * context (kn_community_id_with()), and a cross-check against tshark's
  * `communityid` column for every usable packet of the shared reference
  * captures (KN_SHARED=<path of shared/>; skipped when absent). ICMP types
  * and SCTP ports are not in tshark's field dump, so for those rows the
@@ -97,6 +98,35 @@ static void test_spec_vectors(void)
 		KT_EQ_STR(out, vectors[i].seed1);
 		KT_EQ(strlen(out), 30);
 	}
+}
+
+/* A worker's context gives the same IDs, reused for many keys of both
+ * address families and seeds in turn (its SHA-1 state restarts each time). */
+static void test_reused_context(void)
+{
+	struct kn_community_id_ctx *c = kn_community_id_ctx_new();
+	char out[KN_COMMUNITY_ID_LEN];
+
+	KT_REQUIRE(c != NULL);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+			struct kn_flow_key k;
+
+			vector_key(&vectors[i], &k);
+			KT_EQ(kn_community_id_with(c, &k, 0, out), 0);
+			KT_EQ_STR(out, vectors[i].seed0);
+			KT_EQ(kn_community_id_with(c, &k, 1, out), 0);
+			KT_EQ_STR(out, vectors[i].seed1);
+		}
+	}
+	struct kn_flow_key bad;
+	memset(&bad, 0, sizeof bad);
+	KT_EQ(kn_community_id_with(c, &bad, 0, out), -KN_EINVAL);
+	vector_key(&vectors[0], &bad);
+	KT_EQ(kn_community_id_with(NULL, &bad, 0, out), 0);  /* NULL: one-shot hash */
+	KT_EQ_STR(out, vectors[0].seed0);
+	kn_community_id_ctx_free(c);
+	kn_community_id_ctx_free(NULL);
 }
 
 /* The keys the table builds (client-oriented, ICMP port equivalents) give
@@ -507,6 +537,7 @@ static void test_tshark_crosscheck(void)
 
 static const struct kt_case cases[] = {
 	KT_CASE(test_spec_vectors),
+	KT_CASE(test_reused_context),
 	KT_CASE(test_flow_keys),
 	KT_CASE(test_invalid),
 	KT_CASE(test_tshark_crosscheck),

@@ -1,7 +1,8 @@
 /*
  * test_json.c - unit tests of the JSON writer (src/util/json.c): structure
  * and commas, every escape, invalid UTF-8, integer and double formatting,
- * buffer growth and the max_cap overflow contract. Every document written
+ * the word-at-a-time plain-text checks at their edges, buffer growth and
+ * the max_cap overflow contract. Every document written
  * is also checked by the strict validator in json_check.h.
  */
 #include <inttypes.h>
@@ -406,6 +407,63 @@ static void test_escape_against_reference(void)
 	kn_json_fini(&j);
 }
 
+/* The word-at-a-time checks at their edges: each byte value at each place
+ * of plain strings 1..24 long (every word and tail shape), and every
+ * string of up to 3 bytes over the values next to the thresholds (0x20,
+ * '"', '\\', 0x80), as values and as keys. */
+static void test_plain_boundaries(void)
+{
+	static const uint8_t edge[] = { 0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b,
+					0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0x81, 0xc3, 0xff };
+	struct kn_json j;
+	KT_REQUIRE(kn_json_init(&j, 64, 1 << 16) == 0);
+	for (size_t n = 1; n <= 24; n++) {
+		for (size_t pos = 0; pos < n; pos++) {
+			for (unsigned b = 0; b < 256; b++) {
+				uint8_t s[24];
+				char out[24], want[24 * 6 + 1], full[24 * 6 + 16];
+				memset(s, 'a' + (int)(n % 26), n);
+				s[pos] = (uint8_t)b;
+				int plain = b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+				KT_REQUIRE(kn_json_copy_plain(out, (const char *)s, n) == plain);
+				if (plain)
+					KT_REQUIRE(memcmp(out, s, n) == 0);
+				ref_escape(want, s, n);
+				snprintf(full, sizeof full, "{\"s\":\"%s\"}", want);
+				const char *t = escaped(&j, (const char *)s, n);
+				KT_REQUIRE(t && strcmp(t, full) == 0);
+			}
+		}
+	}
+	size_t ne = sizeof edge;
+	for (size_t n = 1; n <= 3; n++) {
+		size_t combos = n == 1 ? ne : n == 2 ? ne * ne : ne * ne * ne;
+		for (size_t c = 0; c < combos; c++) {
+			uint8_t s[4] = { 0 };
+			char out[3], want[3 * 6 + 1], key[3 * 6 + 1], text[64];
+			int plain = 1;
+			for (size_t k = 0, v = c; k < n; k++, v /= ne) {
+				s[k] = edge[v % ne];
+				plain &= s[k] >= 0x20 && s[k] < 0x80 && s[k] != '"' && s[k] != '\\';
+			}
+			KT_REQUIRE(kn_json_copy_plain(out, (const char *)s, n) == plain);
+			ref_escape(want, s, n);
+			ref_escape(key, s, n);
+			kn_json_reset(&j);
+			kn_json_open(&j, NULL);
+			if (memchr(s, 0, n) == NULL)  /* a key is NUL-terminated */
+				kn_json_strn(&j, (const char *)s, (const char *)s, n);
+			else
+				kn_json_strn(&j, "k", (const char *)s, n);
+			kn_json_close(&j);
+			snprintf(text, sizeof text, "{\"%s\":\"%s\"}",
+				 memchr(s, 0, n) == NULL ? key : "k", want);
+			KT_REQUIRE(strcmp(doc(&j), text) == 0);
+		}
+	}
+	kn_json_fini(&j);
+}
+
 static void test_members(void)
 {
 	struct kn_json j;
@@ -447,6 +505,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_overflow_at_max),
 	KT_CASE(test_u64_to_dec),
 	KT_CASE(test_escape_against_reference),
+	KT_CASE(test_plain_boundaries),
 	KT_CASE(test_members),
 };
 
