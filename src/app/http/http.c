@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "app/http/http_int.h"
-#include "util/alloc.h"
 
 /* ------------------------------------------------------------ memory */
 
@@ -204,6 +203,12 @@ static int http_probe(const uint8_t *data, uint32_t len, int dir, unsigned ippro
 
 /* ------------------------------------------------------- transactions */
 
+/* Transactions live in pool blocks (one per request, made and freed by
+ * the thousand): the smallest block size that holds one. The flow is
+ * charged sizeof(struct http_tx) for it. */
+#define TX_BLOCK 1024u
+_Static_assert(sizeof(struct http_tx) <= TX_BLOCK, "a transaction fits its block");
+
 static void tx_free(struct http_state *st, struct http_tx *tx)
 {
 	http_msg_free(st, &tx->req);
@@ -213,7 +218,7 @@ static void tx_free(struct http_state *st, struct http_tx *tx)
 	http_body_free(st, &tx->body[0]);
 	http_body_free(st, &tx->body[1]);
 	http_mp_free(st, tx);
-	kn_free(tx);
+	http_block_free(st, tx, TX_BLOCK);
 	http_mem_credit(st, sizeof *tx);
 }
 
@@ -227,11 +232,12 @@ struct http_tx *http_tx_new(struct http_state *st)
 	}
 	if (http_mem_charge(st, sizeof *tx) != 0)
 		return NULL;
-	tx = kn_calloc(1, sizeof *tx);
+	tx = http_block_alloc(st, TX_BLOCK);
 	if (!tx) {
 		http_mem_credit(st, sizeof *tx);
 		return NULL;
 	}
+	memset(tx, 0, sizeof *tx);
 	tx->id = st->next_id++;
 	tx->status_num = -1;
 	tx->req_proto = HTTP_P_09;
@@ -280,6 +286,15 @@ void http_try_log(struct http_state *st, int all)
 
 /* ------------------------------------------------------ parser calls */
 
+/* The parser call c starts (NULL: it ended). The pool is the worker's,
+ * the same for every call on the flow: it is looked up once. */
+static void enter(struct http_state *st, struct kn_app_call *c)
+{
+	st->c = c;
+	if (c && !st->pool)
+		st->pool = kn_app_parser_ctx(c);
+}
+
 static int http_state_init(void *state, struct kn_app_call *c)
 {
 	struct http_state *st = state;
@@ -295,25 +310,25 @@ static void http_parse(void *state, struct kn_app_call *c, int dir, const uint8_
 {
 	struct http_state *st = state;
 
-	st->c = c;
+	enter(st, c);
 	if (flags & KN_APP_GAP)
 		http_conn_gap(st, dir, len);
 	else if (len)
 		http_conn_data(st, dir, data, len);
 	if (flags & KN_APP_EOF)
 		http_conn_eof(st, dir);
-	st->c = NULL;
+	enter(st, NULL);
 }
 
 static void http_flow_end(void *state, struct kn_app_call *c)
 {
 	struct http_state *st = state;
 
-	st->c = c;
+	enter(st, c);
 	http_conn_eof(st, 0);
 	http_conn_eof(st, 1);
 	http_try_log(st, 1);
-	st->c = NULL;
+	enter(st, NULL);
 }
 
 static void http_state_free(void *state, struct kn_app_call *c)
@@ -321,7 +336,7 @@ static void http_state_free(void *state, struct kn_app_call *c)
 	struct http_state *st = state;
 	struct http_tx *tx, *next;
 
-	st->c = c;
+	enter(st, c);
 	for (tx = st->head; tx; tx = next) {
 		next = tx->next;
 		tx_free(st, tx);
@@ -331,7 +346,7 @@ static void http_state_free(void *state, struct kn_app_call *c)
 		http_buf_free(st, &st->d[d].cur);
 		http_buf_free(st, &st->d[d].fold);
 	}
-	st->c = NULL;
+	enter(st, NULL);
 }
 
 const struct kn_app_parser kn_app_parser_http = {

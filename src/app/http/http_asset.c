@@ -54,17 +54,35 @@ static const struct product_map browsers[] = {
 	{ "MSIE ", "internet explorer" },
 };
 
-static uint32_t fnv1a(const char *s, uint32_t h)
+/* A hash of (role, banner bytes) for the per-flow memo, eight bytes at a
+ * time (a banner is hashed for every message that carries one, reported
+ * or not): multiply-xorshift rounds over the little-endian words, the last
+ * one zero-padded, then the length. */
+static uint32_t banner_hash(int role, const uint8_t *p, size_t n)
 {
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = k ^ (uint64_t)role, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	h = (h ^ n) * k;
+	return (uint32_t)(h >> 32);
 }
 
 /* Remembers (role, banner); 1 when it was already reported. */
-static int seen(struct http_state *st, int role, const char *banner)
+static int seen(struct http_state *st, int role, const uint8_t *banner, size_t n)
 {
-	uint32_t h = fnv1a(banner, 2166136261u ^ (uint32_t)role);
+	uint32_t h = banner_hash(role, banner, n);
 
 	for (unsigned i = 0; i < st->n_assets && i < HTTP_ASSETS_SEEN; i++)
 		if (st->assets_seen[i] == h)
@@ -129,6 +147,7 @@ void http_assets(struct http_state *st, struct http_tx *tx, int dir)
 	const struct http_msg *m = dir ? &tx->res : &tx->req;
 	const struct http_hdr *h = http_hdr_find(m, dir ? HTTP_H_SERVER : HTTP_H_USER_AGENT);
 	char banner[BANNER_MAX], prod[64], ver[64];
+	const uint8_t *v;
 	const char *product;
 	struct kn_asset a;
 	size_t n;
@@ -136,10 +155,13 @@ void http_assets(struct http_state *st, struct http_tx *tx, int dir)
 	if (!h || !h->value_len)
 		return;
 	n = h->value_len < BANNER_MAX - 1 ? h->value_len : BANNER_MAX - 1;
-	memcpy(banner, http_hdr_value(m, h), n);
+	v = http_hdr_value(m, h);
+	/* A NUL inside: not a banner worth reporting. The memo is asked
+	 * before the banner is copied: most messages repeat the flow's. */
+	if (memchr(v, '\0', n) || seen(st, dir, v, n))
+		return;
+	memcpy(banner, v, n);
 	banner[n] = '\0';
-	if (strlen(banner) != n || seen(st, dir, banner))
-		return;   /* NUL inside: not a banner worth reporting */
 	first_token(banner, prod, sizeof prod, ver, sizeof ver);
 	if (!prod[0])
 		return;

@@ -12,6 +12,11 @@
  * fails to decode passes through as it is (GZIP_DECOMPRESSION_FAILED), as
  * Suricata's library does. zlib's memory comes from kn_malloc and is
  * charged to the app-layer memcap.
+ *
+ * A decoder (with its inflate states: ~40 KiB each, a 32 KiB window
+ * mostly) is not freed when its body ends: the worker's pool keeps up to
+ * HTTP_POOL_DECODERS of them, and the next compressed body resets a kept
+ * state (inflateReset2) instead of allocating and initialising a new one.
  */
 #include <string.h>
 #include <strings.h>
@@ -29,8 +34,10 @@ enum { GZ_FIXED = 0, GZ_XLEN, GZ_EXTRA, GZ_NAME, GZ_COMMENT, GZ_HCRC, GZ_DONE };
 
 struct zlayer {
 	z_stream zs;
+	uint8_t alive;    /* zs holds an inflate state (kept across bodies) */
+	/* the rest is the current body's (zeroed by decoder_reset) */
 	uint8_t kind;
-	uint8_t init;     /* inflateInit2 done */
+	uint8_t init;     /* zs set up for this body */
 	uint8_t end;      /* stream ended: what follows is ignored */
 	uint8_t pass;     /* decoding failed: input passes through */
 	uint8_t produced; /* some output came out */
@@ -43,7 +50,8 @@ struct zlayer {
 };
 
 struct http_decoder {
-	struct http_state *st;
+	struct http_state *st;     /* charged for zlib's memory; NULL: nobody */
+	size_t zbytes;             /* what zlib holds (moves with the decoder) */
 	uint8_t n;
 	struct zlayer l[HTTP_CODINGS_MAX];   /* in decoding order */
 };
@@ -66,6 +74,7 @@ static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
 		return Z_NULL;
 	}
 	p[0] = n + sizeof(size_t);
+	dec->zbytes += p[0];
 	return p + 1;
 }
 
@@ -76,20 +85,102 @@ static void z_free(voidpf opaque, voidpf ptr)
 
 	if (!p)
 		return;
-	http_mem_credit(dec->st, p[-1]);
+	dec->zbytes -= p[-1];
+	if (dec->st)
+		http_mem_credit(dec->st, p[-1]);
 	kn_free(p - 1);
 }
 
-static void decoder_free(struct http_state *st, struct http_decoder *dec)
+/* Ends the inflate states of dec and frees it (st: the account charged
+ * for it, or NULL). */
+static void decoder_destroy(struct http_state *st, struct http_decoder *dec)
 {
-	if (!dec)
-		return;
 	dec->st = st;
-	for (unsigned i = 0; i < dec->n; i++)
-		if (dec->l[i].init)
+	for (unsigned i = 0; i < HTTP_CODINGS_MAX; i++)
+		if (dec->l[i].alive)
 			inflateEnd(&dec->l[i].zs);
 	kn_free(dec);
-	http_mem_credit(st, sizeof *dec);
+	if (st)
+		http_mem_credit(st, sizeof *dec);
+}
+
+/* The bytes a decoder stands for in the memcap. */
+static size_t decoder_bytes(const struct http_decoder *dec)
+{
+	return sizeof *dec + dec->zbytes;
+}
+
+/* dec's body ended: to the pool when it takes it (its bytes move from the
+ * flow's account to the per-context one), else freed. */
+static void decoder_free(struct http_state *st, struct http_decoder *dec)
+{
+	struct http_pool *pool = st->c ? st->pool : NULL;
+	size_t bytes;
+
+	if (!dec)
+		return;
+	bytes = decoder_bytes(dec);
+	if (pool && pool->n_decoders < HTTP_POOL_DECODERS &&
+	    pool->bytes + bytes <= pool->budget) {
+		http_mem_credit(st, bytes);
+		if (kn_app_ctx_mem_charge(st->c, bytes) == 0) {
+			dec->st = NULL;
+			pool->decoders[pool->n_decoders++] = dec;
+			pool->bytes += bytes;
+			return;
+		}
+		http_mem_charge(st, bytes);   /* cannot fail: the credit made room */
+	}
+	decoder_destroy(st, dec);
+}
+
+/* The per-body fields of dec zeroed, its inflate states kept. */
+static void decoder_reset(struct http_decoder *dec)
+{
+	for (unsigned i = 0; i < HTTP_CODINGS_MAX; i++) {
+		struct zlayer *L = &dec->l[i];
+		z_stream zs = L->zs;
+		uint8_t alive = L->alive;
+		memset(L, 0, sizeof *L);
+		L->zs = zs;
+		L->alive = alive;
+	}
+}
+
+/* A decoder for a new body of st: one the pool kept (its bytes move to
+ * the flow's account: the memcap total does not change), else a new one;
+ * NULL when the memcap refuses. */
+static struct http_decoder *decoder_new(struct http_state *st)
+{
+	struct http_pool *pool = st->c ? st->pool : NULL;
+	struct http_decoder *dec;
+
+	if (pool && pool->n_decoders) {
+		dec = pool->decoders[--pool->n_decoders];
+		pool->bytes -= decoder_bytes(dec);
+		kn_app_ctx_mem_credit(st->c, decoder_bytes(dec));
+		if (http_mem_charge(st, decoder_bytes(dec)) == 0) {
+			decoder_reset(dec);
+			dec->st = st;
+			return dec;
+		}
+		decoder_destroy(NULL, dec);
+	}
+	if (http_mem_charge(st, sizeof *dec) != 0)
+		return NULL;
+	dec = kn_calloc(1, sizeof *dec);
+	if (!dec) {
+		http_mem_credit(st, sizeof *dec);
+		return NULL;
+	}
+	dec->st = st;
+	return dec;
+}
+
+void http_decoders_free(struct http_pool *pool)
+{
+	while (pool->n_decoders)
+		decoder_destroy(NULL, pool->decoders[--pool->n_decoders]);
 }
 
 /* --------------------------------------------------------- Content-Encoding */
@@ -158,14 +249,8 @@ void http_body_start(struct http_state *st, struct http_tx *tx, int dir)
 	if (!ce || b->dec)
 		return;
 	n = parse_codings(st, dir, http_hdr_value(m, ce), ce->value_len, codings);
-	if (!n || http_mem_charge(st, sizeof *b->dec) != 0)
+	if (!n || !(b->dec = decoder_new(st)))
 		return;
-	b->dec = kn_calloc(1, sizeof *b->dec);
-	if (!b->dec) {
-		http_mem_credit(st, sizeof *b->dec);
-		return;
-	}
-	b->dec->st = st;
 	b->dec->n = (uint8_t)n;
 	for (unsigned i = 0; i < n; i++)
 		b->dec->l[i].kind = codings[i];
@@ -211,7 +296,7 @@ static void emit(struct http_state *st, struct http_tx *tx, int dir, const uint8
 		uint64_t want = b->expect < HTTP_BODY_KEEP ? b->expect : HTTP_BODY_KEEP;
 		http_buf_reserve(st, &b->keep, (uint32_t)want, HTTP_BODY_KEEP);
 	}
-	kept = http_buf_add(st, &b->keep, p, n, HTTP_BODY_KEEP);
+	kept = b->keep.len < HTTP_BODY_KEEP ? http_buf_add(st, &b->keep, p, n, HTTP_BODY_KEEP) : 0;
 	if (dir == 0 && tx->mp) {
 		emit_multipart(st, tx, p, n);
 		return;
@@ -294,13 +379,21 @@ static int layer_init(struct http_decoder *dec, struct zlayer *L)
 	int gzip = L->hdr[0] == 0x1f && L->hdr[1] == 0x8b;
 	int zlib = (L->hdr[0] & 0x0f) == 8 && (L->hdr[0] >> 4) <= 7 &&
 		   ((L->hdr[0] << 8) | L->hdr[1]) % 31 == 0;
+	int bits = zlib && !gzip ? 15 : -15;
 
-	memset(&L->zs, 0, sizeof L->zs);
-	L->zs.zalloc = z_alloc;
-	L->zs.zfree = z_free;
-	L->zs.opaque = dec;
-	if (inflateInit2(&L->zs, zlib && !gzip ? 15 : -15) != Z_OK)
-		return -1;
+	/* A state kept from an earlier body is reset, not made anew. */
+	if (L->alive) {
+		if (inflateReset2(&L->zs, bits) != Z_OK)
+			return -1;
+	} else {
+		memset(&L->zs, 0, sizeof L->zs);
+		L->zs.zalloc = z_alloc;
+		L->zs.zfree = z_free;
+		L->zs.opaque = dec;
+		if (inflateInit2(&L->zs, bits) != Z_OK)
+			return -1;
+		L->alive = 1;
+	}
 	L->init = 1;
 	L->gz = gzip ? GZ_FIXED : GZ_DONE;
 	L->gz_need = 8;   /* CM FLG MTIME(4) XFL OS after the magic */
@@ -370,8 +463,9 @@ static void fail_layer(struct http_state *st, struct http_tx *tx, int dir, unsig
 	struct zlayer *L = &tx->body[dir].dec->l[layer];
 
 	http_event(st, dir, "GZIP_DECOMPRESSION_FAILED");
-	if (L->init)
+	if (L->alive)
 		inflateEnd(&L->zs);
+	L->alive = 0;
 	L->init = 0;
 	L->pass = 1;
 	feed(st, tx, dir, layer + 1, pre, pre_n);

@@ -391,10 +391,10 @@ static uint32_t on_res_line(struct http_state *st, struct http_dir *d, const uin
 	return used;
 }
 
-static uint32_t on_headers(struct http_state *st, struct http_dir *d, const uint8_t *data,
-			   uint32_t len)
+/* One header line of data[0..len): returns the bytes used. */
+static uint32_t header_line(struct http_state *st, struct http_dir *d, struct http_msg *m,
+			    const uint8_t *data, uint32_t len)
 {
-	struct http_msg *m = d->dir ? &d->tx->res : &d->tx->req;
 	const uint8_t *line;
 	uint32_t n, raw, used;
 
@@ -424,6 +424,23 @@ static uint32_t on_headers(struct http_state *st, struct http_dir *d, const uint
 		response_headers_done(st, d);
 	}
 	return used;
+}
+
+/* Header lines, as many as data holds while the headers go on (one loop
+ * here rather than one trip through step() per line). A line that used no
+ * byte (one the chunk before ended with a CR) ends the loop as it ends
+ * http_conn_data's. */
+static uint32_t on_headers(struct http_state *st, struct http_dir *d, const uint8_t *data,
+			   uint32_t len)
+{
+	struct http_msg *m = d->dir ? &d->tx->res : &d->tx->req;
+	uint32_t pos = 0, used;
+
+	do {
+		used = header_line(st, d, m, data + pos, len - pos);
+		pos += used;
+	} while (used && pos < len && d->st == HTTP_ST_HEADERS && d->tx);
+	return pos;
 }
 
 /* A chunk-size line: hex digits after optional blanks, anything after the

@@ -293,12 +293,23 @@ static int binary_ctl(uint8_t c)
 	return c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b;
 }
 
+/* 0x80 in each byte of w equal to c, 0 in the others (exact: no carry
+ * crosses bytes, the top bits are kept apart). */
+static uint64_t bytes_eq(uint64_t w, uint8_t c)
+{
+	const uint64_t lows = 0x7f7f7f7f7f7f7f7full;
+	uint64_t z = w ^ (0x0101010101010101ull * c);
+
+	return ~(((z & lows) + lows) | z) & ~lows;
+}
+
 /* Whether p[0..n) holds a byte binary_ctl() refuses; else *high says
  * whether some byte is >= 0x80. Every file's first 4 KiB go through here,
  * so eight bytes are tested at a time: (w - 0x20 * ones) & ~w & tops is
  * non-zero exactly when some byte of w is below 0x20 (a borrow starts only
- * at such a byte), and only those words, few in text (line ends, tabs),
- * are looked at byte by byte. */
+ * at such a byte). Text has such words often (line ends, tabs): for them,
+ * the control bytes are marked exactly, ((w | tops) - 0x20 * ones) borrowing
+ * inside no byte, and the ones text may hold are taken out. */
 static int has_binary(const uint8_t *p, size_t n, int *high)
 {
 	const uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
@@ -306,14 +317,16 @@ static int has_binary(const uint8_t *p, size_t n, int *high)
 	size_t k = 0;
 
 	for (; k + 8 <= n; k += 8) {
-		uint64_t w;
+		uint64_t w, ctl;
 		memcpy(&w, p + k, 8);
 		any |= w;
 		if (!((w - 0x20 * ones) & ~w & tops))
 			continue;
-		for (size_t b = k; b < k + 8; b++)
-			if (binary_ctl(p[b]))
-				return 1;
+		ctl = ~((w | tops) - 0x20 * ones) & ~w & tops;
+		ctl &= ~(bytes_eq(w, '\t') | bytes_eq(w, '\n') | bytes_eq(w, '\r') |
+			 bytes_eq(w, '\f') | bytes_eq(w, 0x1b));
+		if (ctl)
+			return 1;
 	}
 	for (; k < n; k++) {
 		any |= p[k];

@@ -7,12 +7,13 @@
  *
  * Files, in reading order: http.c (registration, probe, transactions,
  * memory), http_conn.c (the per-direction state machine: messages, body
- * framing, pairing, tunnels), http_msg.c (lines and headers), http_uri.c
- * (URI and Host parsing and normalisation), http_body.c (content decoding,
- * kept bytes), http_file.c (file metadata: size, sha256, magic),
+ * framing, pairing, tunnels), http_msg.c (lines and headers), http_text.c
+ * (the header value and line tests the files share), http_uri.c (URI and
+ * Host parsing and normalisation), http_body.c (content decoding, kept
+ * bytes), http_file.c (file metadata: size, sha256, magic),
  * http_multipart.c (uploads), http_log.c (EVE http/fileinfo bodies and
  * named buffers), http_asset.c (software seen in Server and User-Agent),
- * http_pool.c (the per-worker pool of buffer blocks).
+ * http_pool.c (the per-worker pool of buffer blocks, decoders).
  *
  * Every buffer has a maximum stated below and is charged to the app-layer
  * memcap through http_buf_*; a refused charge drops what would have been
@@ -31,6 +32,7 @@
 
 #define HTTP_LINE_MAX (16u * 1024)        /* request/status line; longer: event, direction stops */
 #define HTTP_HDR_BYTES_MAX (64u * 1024)   /* header bytes kept per message */
+#define HTTP_RAW_FIRST 512u               /* first capacity of a message's header block */
 #define HTTP_HDR_COUNT_MAX 256u           /* headers kept per message */
 #define HTTP_ARENA_MAX (2u * HTTP_HDR_BYTES_MAX) /* names, values and merged values */
 #define HTTP_CHUNK_LINE_MAX 1024u         /* a chunk-size line longer than this is invalid */
@@ -55,6 +57,7 @@ struct http_buf {
 };
 
 struct http_state;
+struct http_decoder;
 struct kn_json;
 
 /* Per-worker pool of freed blocks (http_pool.c; the parser's per-context
@@ -67,12 +70,15 @@ struct kn_json;
 #define HTTP_POOL_CLASSES 10u           /* .. 64 KiB */
 #define HTTP_POOL_PER_CLASS 64u
 #define HTTP_POOL_BYTES (1u << 20)
+#define HTTP_POOL_DECODERS 4u           /* content decoders with their inflate states */
 
 struct http_pool {
 	void *blocks[HTTP_POOL_CLASSES][HTTP_POOL_PER_CLASS];
 	uint32_t n[HTTP_POOL_CLASSES];
 	size_t bytes, budget;      /* pooled bytes (charged); their maximum */
 	uint64_t reused, allocated;
+	struct http_decoder *decoders[HTTP_POOL_DECODERS];   /* kept (http_body.c) */
+	uint8_t n_decoders;
 	void *md;                  /* EVP_MD_CTX reused for files hashed at close */
 	struct kn_json *obj;       /* scratch document of http_log.c */
 };
@@ -161,6 +167,8 @@ struct http_msg {
 	struct http_hdr *hdr;
 	uint16_t n_hdr, cap_hdr;
 	uint16_t by_id[HTTP_H_COUNT];   /* 1 + index in hdr of each named header, 0 none */
+	uint64_t other_lens;       /* bit len % 64: some HTTP_H_OTHER header has a name that long
+				    * (a repeat needs a scan of the names only then) */
 	uint8_t overflow;          /* a limit dropped headers (event sent once) */
 	uint8_t bad_fold;          /* invalid folding seen (event sent once) */
 	uint8_t cook;              /* 1 + dir: `cooked` is to be made from the headers */
@@ -340,6 +348,7 @@ struct http_dir {
 
 struct http_state {
 	struct kn_app_call *c;     /* the current parser call (valid during one call only) */
+	struct http_pool *pool;    /* the worker's pool (kn_app_parser_ctx), used during calls */
 	struct http_tx *head, *tail;
 	struct http_tx *res_next;  /* first tx whose response has not started */
 	uint64_t next_id;
@@ -396,6 +405,9 @@ void http_msg_finish(struct http_msg *m, int dir);
 /* The cooked block of m (made now if it is pending). */
 const struct http_buf *http_msg_cooked(struct http_state *st, struct http_msg *m);
 void http_msg_free(struct http_state *st, struct http_msg *m);
+
+/* --------------------------------------------------------- http_text.c */
+
 /* Lenient Content-Length (libhtp): the first run of digits, whatever
  * surrounds it (*junk set then); -1 when there is none or it overflows. */
 int64_t http_parse_content_length(const uint8_t *v, size_t n, int *junk);
@@ -437,6 +449,8 @@ void http_body_gap(struct http_state *st, struct http_tx *tx, int dir, uint64_t 
 /* The body ended (complete = framing finished normally). */
 void http_body_end(struct http_state *st, struct http_tx *tx, int dir, int complete);
 void http_body_free(struct http_state *st, struct http_body *b);
+/* Frees the decoders a pool keeps (worker end). */
+void http_decoders_free(struct http_pool *pool);
 
 /* --------------------------------------------------------- http_file.c */
 

@@ -23,9 +23,32 @@
 
 /* ------------------------------------------------------------ strings */
 
+/* Whether p[0..n) is all ASCII, a word at a time (the last word
+ * overlapping the one before when n is not a multiple of 8). */
+static int all_ascii(const uint8_t *p, size_t n)
+{
+	uint64_t any = 0, w;
+	size_t i = 0;
+
+	if (n < 8) {
+		for (; i < n; i++)
+			any |= p[i];
+		return !(any & 0x80);
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		any |= w;
+	}
+	memcpy(&w, p + n - 8, 8);
+	return !((any | w) & 0x8080808080808080ull);
+}
+
 static int utf8_valid(const uint8_t *p, size_t n)
 {
 	size_t i = 0;
+
+	if (all_ascii(p, n))
+		return 1;   /* most strings */
 
 	while (i < n) {
 		uint32_t v;
@@ -297,8 +320,9 @@ static void log_fileinfo(const struct kn_tx *k, struct kn_json *j)
 	if (f->hash_ok) {
 		char h[65];
 		for (int i = 0; i < 32; i++) {
-			h[2 * i] = hex[f->digest[i] >> 4];
-			h[2 * i + 1] = hex[f->digest[i] & 15];
+			uint8_t v = f->digest[i];   /* read once: h's stores may alias it */
+			h[2 * i] = hex[v >> 4];
+			h[2 * i + 1] = hex[v & 15];
 		}
 		h[64] = '\0';
 		kn_json_str(j, "sha256", h);

@@ -28,6 +28,33 @@ static int is_space(uint8_t c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
+/* Whether p[0..n) holds one of is_space()'s bytes but ' ' (TAB, LF, VT,
+ * FF, CR: 0x09..0x0d). URIs are scanned for them, eight bytes at a time:
+ * (w - 0x0e * ones) & ~w & tops is non-zero exactly when some byte of w is
+ * below 0x0e (a borrow starts only at such a byte), and only those words,
+ * rare in a URI, are looked at byte by byte. */
+static int ctl_space(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] >= '\t' && p[i] <= '\r')
+			return 1;
+	return 0;
+}
+
+static int has_ctl_space(const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (((w - 0x0e * ones) & ~w & tops) && ctl_space(p + i, 8))
+			return 1;
+	}
+	return ctl_space(p + i, n - i);
+}
+
 static int is_lws(uint8_t c)
 {
 	return c == ' ' || c == '\t';
@@ -39,22 +66,24 @@ static int is_fold(uint8_t c)
 	return c == ' ' || c == '\t' || c == 0;
 }
 
-/* A token character (RFC 9110 5.6.2): visible ASCII but the separators.
- * Tested for every byte of every header name, so it is one bit of a
- * 128-bit set (characters 0-63, 64-127) rather than a chain of compares. */
-#define SEP(c) (1ull << ((c) & 63))
-static const uint64_t token_set[2] = {
-	/* 33..63 but ( ) < > , ; : " / ? = */
-	(~0ull << 33) & ~(SEP('(') | SEP(')') | SEP('<') | SEP('>') | SEP(',') | SEP(';') |
-			  SEP(':') | SEP('"') | SEP('/') | SEP('?') | SEP('=')),
-	/* 64..126 but @ \ [ ] { } */
-	(~0ull >> 1) & ~(SEP('@') | SEP('\\') | SEP('[') | SEP(']') | SEP('{') | SEP('}')),
+/* A token character (RFC 9110 5.6.2): visible ASCII but the separators
+ * ( ) < > @ , ; : \ " / [ ] ? = { }. Tested for every byte of every header
+ * name, so it is one load from a table rather than a chain of compares;
+ * bytes from 0x80 up (left out, so zero) are not token characters. */
+static const uint8_t token_tab[256] = {
+	/* 00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 20 */ 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
+	/* 30 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	/* 40 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+	/* 60 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
 };
-#undef SEP
 
 static int is_token(uint8_t c)
 {
-	return c < 128 && (token_set[c >> 6] >> (c & 63)) & 1;
+	return token_tab[c];
 }
 
 static uint8_t lower(uint8_t c)
@@ -197,7 +226,7 @@ void http_parse_request_line(struct http_state *st, struct http_tx *tx, const ui
 			     uint32_t len)
 {
 	uint32_t n = keep_line(st, &tx->req, line, len), pos = 0, start;
-	const uint8_t *p = tx->req.line.p;
+	const uint8_t *p = tx->req.line.p, *sp;
 	int bad = 0;
 
 	if (!n)
@@ -219,10 +248,9 @@ void http_parse_request_line(struct http_state *st, struct http_tx *tx, const ui
 	if (pos == n)
 		goto check;
 	start = pos;
-	bad = 0;
-	while (pos < n && p[pos] != ' ')
-		bad |= is_space(p[pos++]);
-	if (bad)
+	sp = memchr(p + pos, ' ', n - pos);
+	pos = sp ? (uint32_t)(sp - p) : n;
+	if (has_ctl_space(p + start, pos - start))
 		http_event(st, 0, "URI_DELIM_NON_COMPLIANT");
 	span(&tx->uri, start, pos - start);
 	while (pos < n && is_space(p[pos]))
@@ -298,37 +326,40 @@ done:
 
 /* ------------------------------------------------------------ headers */
 
-int64_t http_parse_content_length(const uint8_t *v, size_t n, int *junk)
+/* Whether the 8 bytes at a equal those at l (lower-case letters and '-'),
+ * letters in any case: OR-ing 0x20 into a byte where l has a letter (the
+ * bytes with bit 0x40 set) makes 'A'..'Z' lower case and leaves no other
+ * byte equal to a letter. */
+static int ci_eq8(const uint8_t *a, const char *l)
 {
-	size_t i = 0, digits = 0;
-	int64_t r = 0;
+	uint64_t x, y;
 
-	*junk = 0;
-	/* libhtp skips anything before the digits (with a warning). */
-	while (i < n && (v[i] < '0' || v[i] > '9')) {
-		*junk |= !is_space(v[i]) && v[i] != '+';
-		i++;
-	}
-	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++, digits++) {
-		if (r > (INT64_MAX - 9) / 10)
-			return -1;
-		r = r * 10 + (v[i] - '0');
-	}
-	if (!digits)
-		return -1;
-	while (i < n && is_space(v[i]))
-		i++;
-	*junk |= i < n;
-	return r;
+	memcpy(&x, a, 8);
+	memcpy(&y, l, 8);
+	return (x | (y & 0x4040404040404040ull) >> 1) == y;
 }
 
-/* Case-insensitive equality of n bytes; `l` in lower case. */
-static int ci_eq(const uint8_t *a, const char *l, size_t n)
+static int ci_eq4(const uint8_t *a, const char *l)
 {
-	for (size_t i = 0; i < n; i++)
-		if (lower(a[i]) != (uint8_t)l[i])
+	uint32_t x, y;
+
+	memcpy(&x, a, 4);
+	memcpy(&y, l, 4);
+	return (x | (y & 0x40404040u) >> 1) == y;
+}
+
+/* Case-insensitive equality of n >= 4 bytes with a name of hdr_names, a
+ * word at a time (the last word overlapping the one before). */
+static int name_eq(const uint8_t *a, const char *l, size_t n)
+{
+	size_t i = 0;
+
+	if (n < 8)
+		return ci_eq4(a, l) && ci_eq4(a + n - 4, l + n - 4);
+	for (; i + 8 < n; i += 8)
+		if (!ci_eq8(a + i, l + i))
 			return 0;
-	return 1;
+	return ci_eq8(a + n - 8, l + n - 8);
 }
 
 /* Lower-case names by id (hdr_id() dispatches on their lengths). */
@@ -349,7 +380,8 @@ static const char *const hdr_names[HTTP_H_COUNT] = {
 	[HTTP_H_SET_COOKIE] = "set-cookie",
 };
 
-/* The id of a header name. Its length leaves one or two candidates. */
+/* The id of a header name. Its length (4 or more) leaves one or two
+ * candidates. */
 static uint8_t hdr_id(const uint8_t *name, size_t n)
 {
 	uint8_t a = HTTP_H_OTHER, b = HTTP_H_OTHER;
@@ -369,9 +401,9 @@ static uint8_t hdr_id(const uint8_t *name, size_t n)
 	case 19: a = HTTP_H_CONTENT_DISPOSITION; break;
 	default: return HTTP_H_OTHER;
 	}
-	if (ci_eq(name, hdr_names[a], n))
+	if (name_eq(name, hdr_names[a], n))
 		return a;
-	return b && ci_eq(name, hdr_names[b], n) ? b : HTTP_H_OTHER;
+	return b && name_eq(name, hdr_names[b], n) ? b : HTTP_H_OTHER;
 }
 
 /* The header of a kind the parser does not name (HTTP_H_OTHER) called
@@ -485,7 +517,10 @@ static void add_header(struct http_state *st, struct http_msg *m, int dir, uint8
 
 	if (m->cook)
 		make_cooked(st, m);   /* the block is what the headers were at finish */
-	h = id ? (m->by_id[id] ? &m->hdr[m->by_id[id] - 1] : NULL) : find_other(m, name, nn);
+	if (id)
+		h = m->by_id[id] ? &m->hdr[m->by_id[id] - 1] : NULL;
+	else
+		h = m->other_lens >> (nn & 63) & 1 ? find_other(m, name, nn) : NULL;
 	if (h) {
 		merge(st, m, dir, h, v, vn);
 		return;
@@ -524,6 +559,8 @@ static void add_header(struct http_state *st, struct http_msg *m, int dir, uint8
 	m->n_hdr++;
 	if (id)
 		m->by_id[id] = m->n_hdr;
+	else
+		m->other_lens |= 1ull << (nn & 63);
 }
 
 /* Splits a complete (unfolded) header line into name and value; in_raw:
@@ -653,6 +690,10 @@ int http_header_line(struct http_state *st, struct http_dir *d, struct http_msg 
 		limit_event(st, m, d->dir, d->hdr_bytes <= HTTP_HDR_BYTES_MAX);
 	} else if (!d->trailers) {
 		uint32_t off = m->raw.len;
+		/* Most header blocks are 100-500 bytes: the block starts at
+		 * HTTP_RAW_FIRST rather than doubling (and copying) from 128. */
+		if (!m->raw.cap)
+			http_buf_reserve(st, &m->raw, HTTP_RAW_FIRST, HTTP_HDR_BYTES_MAX);
 		if (http_buf_add(st, &m->raw, raw, raw_len, HTTP_HDR_BYTES_MAX) == raw_len)
 			at = off;
 	}
@@ -726,65 +767,4 @@ void http_msg_free(struct http_state *st, struct http_msg *m)
 		http_block_free(st, m->hdr, (size_t)m->cap_hdr * sizeof *m->hdr);
 	}
 	memset(m, 0, sizeof *m);
-}
-
-/* ------------------------------------------------------ value matching */
-
-int http_value_has(const uint8_t *v, size_t n, const char *needle)
-{
-	for (size_t s = 0; s < n; s++) {
-		size_t i = s, k = 0;
-		while (needle[k] && i < n) {
-			if (v[i] == 0) {
-				i++;
-				continue;
-			}
-			if (lower(v[i]) != (uint8_t)needle[k])
-				break;
-			i++, k++;
-		}
-		if (!needle[k])
-			return 1;
-	}
-	return 0;
-}
-
-int http_value_is(const uint8_t *v, size_t n, const char *s)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] == 0)
-			continue;
-		if (!s[k] || lower(v[i]) != (uint8_t)s[k])
-			return 0;
-		k++;
-	}
-	return !s[k];
-}
-
-/* ------------------------------------------------ message boundaries */
-
-int http_line_is_request(const uint8_t *line, uint32_t len)
-{
-	uint32_t pos = 0, start;
-
-	while (pos < len && is_space(line[pos]))
-		pos++;
-	start = pos;
-	while (pos < len && !is_space(line[pos]))
-		pos++;
-	return http_method_lookup(line + start, pos - start) != HTTP_M_UNKNOWN;
-}
-
-int http_line_is_response(const uint8_t *line, uint32_t len)
-{
-	uint32_t pos = 0;
-
-	while (pos < len && (is_space(line[pos]) || line[pos] == 0))
-		pos++;
-	if (len - pos < 4)
-		return 0;
-	return lower(line[pos]) == 'h' && lower(line[pos + 1]) == 't' &&
-	       lower(line[pos + 2]) == 't' && lower(line[pos + 3]) == 'p';
 }

@@ -18,13 +18,18 @@
  * parser's per-context state (kn_app_parser.ctx_size): one per worker, no
  * locking.
  *
+ * Transactions are pool blocks too (1 KiB ones, http.c).
+ *
  * The pool also holds the one EVP_MD_CTX with which files hashed at close
  * are digested (http_file.c), instead of one context made per file, and a
  * scratch JSON document (http_log.c). Both are charged once, at their
- * largest, as per-context memory.
+ * largest, as per-context memory. And it keeps up to HTTP_POOL_DECODERS
+ * content decoders with their inflate states (http_body.c), within the
+ * same byte budget as the blocks.
  *
- * App stage, used by http.c (struct http_buf), http_msg.c (header tables),
- * http_file.c (digests) and http_log.c (JSON).
+ * App stage, used by http.c (struct http_buf, transactions), http_msg.c
+ * (header tables), http_body.c (decoders), http_file.c (digests) and
+ * http_log.c (JSON).
  */
 #include <openssl/evp.h>
 
@@ -53,6 +58,7 @@ void http_pool_free(void *pctx)
 		while (pool->n[c])
 			kn_free(pool->blocks[c][--pool->n[c]]);
 	}
+	http_decoders_free(pool);
 	pool->bytes = 0;
 	EVP_MD_CTX_free(pool->md);
 	pool->md = NULL;
@@ -75,7 +81,7 @@ static int class_of(size_t size)
 
 static struct http_pool *pool_of(struct http_state *st)
 {
-	return st->c ? kn_app_parser_ctx(st->c) : NULL;
+	return st->c ? st->pool : NULL;
 }
 
 void *http_block_alloc(struct http_state *st, size_t size)

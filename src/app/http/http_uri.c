@@ -167,7 +167,8 @@ struct uri_parts {
 
 static void split_uri(const uint8_t *u, size_t n, struct uri_parts *up)
 {
-	size_t pos = 0, s;
+	const uint8_t *hash, *q;
+	size_t pos = 0, s, end;
 	int scheme = 0;
 
 	memset(up, 0, sizeof *up);
@@ -184,19 +185,21 @@ static void split_uri(const uint8_t *u, size_t n, struct uri_parts *up)
 			pos++;
 		up->auth = u + s, up->auth_len = pos - s, up->has_auth = 1;
 	}
+	/* The path ends at the first '?' or '#', the query at the '#': the
+	 * '#' is found first, then the '?' before it (memchr, not a byte loop:
+	 * URIs can be long). */
 	s = pos;
-	while (pos < n && u[pos] != '?' && u[pos] != '#')
-		pos++;
+	hash = pos < n ? memchr(u + pos, '#', n - pos) : NULL;
+	end = hash ? (size_t)(hash - u) : n;
+	q = pos < end ? memchr(u + pos, '?', end - pos) : NULL;
+	pos = q ? (size_t)(q - u) : end;
 	up->path = u + s, up->path_len = pos - s, up->has_path = 1;
-	if (pos < n && u[pos] == '?') {
-		s = ++pos;
-		while (pos < n && u[pos] != '#')
-			pos++;
-		up->query = u + s, up->query_len = pos - s, up->has_query = 1;
+	if (q) {
+		s = pos + 1;
+		up->query = u + s, up->query_len = end - s, up->has_query = 1;
 	}
-	if (pos < n && u[pos] == '#') {
-		up->frag = u + pos + 1, up->frag_len = n - pos - 1, up->has_frag = 1;
-	}
+	if (hash)
+		up->frag = u + end + 1, up->frag_len = n - end - 1, up->has_frag = 1;
 }
 
 /* Percent and %u decoding, backslash to slash, slashes compressed. */
