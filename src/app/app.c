@@ -15,7 +15,9 @@
  * direction that spoke first first; bytes of a direction that were lost or
  * could not be kept reach the parser as a gap (never as joined data).
  * Parsers that ask for it also get a per-context state (caches shared by
- * the flows of one worker), created and freed with the context.
+ * the flows of one worker), created and freed with the context. Flow
+ * records, probe buffers and parser states of ended flows are kept on the
+ * context's free lists (a few dozen each) for the next flows.
  */
 #include "kenchi/app.h"
 
@@ -26,12 +28,96 @@
 #include "kenchi/stream.h"
 #include "util/alloc.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define APP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define APP_ASAN 1
+#endif
+#endif
+#ifdef APP_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 void kn_app_config_default(struct kn_app_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->memcap = 64ull << 20;
 	cfg->probe_max = 2048;
 	cfg->enabled = 1;
+}
+
+/* ------------------------------------------------------ free lists */
+
+/* Takes a block of a list (or allocates one of `size` bytes), zeroed when
+ * `zero` (as kn_calloc() would give it). Under ASan a kept block is
+ * poisoned, so a use after its release is still reported. */
+static void *block_get(struct app_free_list *fl, size_t size, int zero)
+{
+	void *b;
+
+	if (!fl->n)
+		return zero ? kn_calloc(1, size) : kn_malloc(size);
+	b = fl->block[--fl->n];
+#ifdef APP_ASAN
+	ASAN_UNPOISON_MEMORY_REGION(b, size);
+#endif
+	if (zero)
+		memset(b, 0, size);
+	return b;
+}
+
+static void block_put(struct app_free_list *fl, void *b, size_t size)
+{
+	if (!b)
+		return;
+	if (fl->n >= APP_FREE_MAX) {
+		kn_free(b);
+		return;
+	}
+	fl->block[fl->n++] = b;
+#ifdef APP_ASAN
+	ASAN_POISON_MEMORY_REGION(b, size);
+#endif
+	(void)size;
+}
+
+static void free_list_drain(struct app_free_list *fl, size_t size)
+{
+	while (fl->n)
+		kn_free(block_get(fl, size, 0));
+}
+
+uint8_t *app_probe_buf_get(struct kn_app_ctx *ctx)
+{
+	return block_get(&ctx->free_probes, ctx->cfg.probe_max, 0);
+}
+
+void app_probe_buf_put(struct kn_app_ctx *ctx, uint8_t *buf)
+{
+	block_put(&ctx->free_probes, buf, ctx->cfg.probe_max);
+}
+
+/* ------------------------------------------------------- context */
+
+/* The probe lists of TCP and UDP (see struct kn_app_ctx). */
+static int probers_new(struct kn_app_ctx *ctx)
+{
+	static const unsigned bits[2] = { KN_APP_TCP, KN_APP_UDP };
+	unsigned n = kn_app_parser_count();
+
+	for (int t = 0; t < 2; t++) {
+		unsigned k = 0;
+		ctx->probers[t] = kn_calloc((size_t)n + 1, sizeof *ctx->probers[t]);
+		if (!ctx->probers[t])
+			return -KN_ENOMEM;
+		for (unsigned id = 1; id <= n; id++) {
+			const struct kn_app_parser *p = kn_app_parser_get(id);
+			if ((p->ipprotos & bits[t]) && p->probe)
+				ctx->probers[t][k++] = (struct app_prober){ .p = p, .id = id };
+		}
+	}
+	return 0;
 }
 
 /* The per-context state of each parser that asks for one. A parser whose
@@ -41,7 +127,8 @@ static int parser_ctx_new(struct kn_app_ctx *ctx)
 	unsigned n = kn_app_parser_count();
 
 	ctx->parser_ctx = kn_calloc((size_t)n + 1, sizeof *ctx->parser_ctx);
-	if (!ctx->parser_ctx)
+	ctx->free_states = kn_calloc((size_t)n + 1, sizeof *ctx->free_states);
+	if (!ctx->parser_ctx || !ctx->free_states)
 		return -KN_ENOMEM;
 	for (unsigned id = 1; id <= n; id++) {
 		const struct kn_app_parser *p = kn_app_parser_get(id);
@@ -87,7 +174,7 @@ struct kn_app_ctx *kn_app_ctx_new(const struct kn_app_config *cfg,
 	ctx->cfg = *cfg;
 	if (hooks)
 		ctx->hooks = *hooks;
-	if (parser_ctx_new(ctx) != 0) {
+	if (parser_ctx_new(ctx) != 0 || probers_new(ctx) != 0) {
 		kn_app_ctx_free(ctx);
 		snprintf(errbuf, KN_ERRBUF_SIZE, "app layer: out of memory");
 		return NULL;
@@ -107,6 +194,13 @@ void kn_app_ctx_free(struct kn_app_ctx *ctx)
 			p->ctx_free(ctx->parser_ctx[id]);
 		kn_free(ctx->parser_ctx[id]);
 	}
+	for (unsigned id = 1; ctx->free_states && id <= kn_app_parser_count(); id++)
+		free_list_drain(&ctx->free_states[id], kn_app_parser_get(id)->state_size);
+	free_list_drain(&ctx->free_flows, sizeof(struct app_flow));
+	free_list_drain(&ctx->free_probes, ctx->cfg.probe_max);
+	kn_free(ctx->free_states);
+	kn_free(ctx->probers[0]);
+	kn_free(ctx->probers[1]);
 	kn_free(ctx->parser_ctx);
 	kn_free(ctx);
 }
@@ -234,7 +328,7 @@ static struct app_flow *flow_state(struct kn_app_ctx *ctx, struct kn_flow *flow)
 		return af;
 	if (app_mem_charge(ctx, sizeof *af) != 0)
 		return NULL;
-	af = kn_calloc(1, sizeof *af);
+	af = block_get(&ctx->free_flows, sizeof *af, 1);
 	if (!af) {
 		app_mem_credit(ctx, sizeof *af);
 		ctx->stats.memcap_refusals++;
@@ -249,7 +343,7 @@ static void drop_pending(struct kn_app_ctx *ctx, struct app_flow *af)
 {
 	for (int d = 0; d < 2; d++) {
 		if (af->pend[d]) {
-			kn_free(af->pend[d]);
+			app_probe_buf_put(ctx, af->pend[d]);
 			app_mem_credit(ctx, ctx->cfg.probe_max);
 			af->pend[d] = NULL;
 		}
@@ -279,13 +373,13 @@ int app_flow_start_parser(struct kn_app_ctx *ctx, struct kn_flow *flow,
 		return 0;
 	if (app_mem_charge(ctx, p->state_size) != 0)
 		goto nomem;
-	af->state = kn_calloc(1, p->state_size);
+	af->state = block_get(&ctx->free_states[id], p->state_size, 1);
 	if (!af->state) {
 		app_mem_credit(ctx, p->state_size);
 		goto nomem;
 	}
 	if (p->state_init && p->state_init(af->state, &call) != 0) {
-		kn_free(af->state);
+		block_put(&ctx->free_states[id], af->state, p->state_size);
 		af->state = NULL;
 		app_mem_credit(ctx, p->state_size);
 		goto nomem;
@@ -322,7 +416,7 @@ static void stop_parser(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app
 		p->flow_end(af->state, &call);
 	if (p->state_free)
 		p->state_free(af->state, &call);
-	kn_free(af->state);
+	block_put(&ctx->free_states[af->proto], af->state, p->state_size);
 	af->state = NULL;
 	app_mem_credit(ctx, p->state_size);
 }
@@ -426,7 +520,7 @@ const char *kn_app_flow_end(struct kn_app_ctx *ctx, struct kn_flow *flow, uint64
 		stop_parser(ctx, flow, af);
 	}
 	drop_pending(ctx, af);
-	kn_free(af);
+	block_put(&ctx->free_flows, af, sizeof *af);
 	app_mem_credit(ctx, sizeof *af);
 	flow->app = NULL;
 	return name;
@@ -458,10 +552,14 @@ void kn_app_stream_data(struct kn_app_ctx *ctx, struct kn_flow *flow, int dir,
 		return;
 	}
 	if (af->failed) {
-		/* (the count is checked here too: most chunks of failed flows
-		 * come after it ran out, and need no call) */
-		if (len && !(flags & KN_APP_GAP) && af->late_chunks < APP_LATE_CHUNKS)
-			app_detect_late(ctx, flow, af, dir, data, len, flags);
+		/* (the count and the first byte are checked here: most chunks
+		 * of failed flows need no call) */
+		if (len && !(flags & KN_APP_GAP) && af->late_chunks < APP_LATE_CHUNKS) {
+			if (app_late_candidate(data, dir))
+				app_detect_late(ctx, flow, af, dir, data, len, flags);
+			else
+				af->late_chunks++;
+		}
 		return;
 	}
 	app_detect_tcp(ctx, flow, af, dir, data, len, flags);

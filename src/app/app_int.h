@@ -8,6 +8,23 @@
 
 #include "kenchi/app.h"
 
+/* Freed blocks of one size kept for reuse: a flow's records come and go
+ * with every flow, and malloc/free of them cost more than the rest of a
+ * short flow's detection. At most APP_FREE_MAX blocks are kept per list
+ * (freed with the context); the memcap accounting is unchanged (charged
+ * while a block is in use). */
+#define APP_FREE_MAX 32
+struct app_free_list {
+	unsigned n;
+	void *block[APP_FREE_MAX];
+};
+
+/* The probe order of one transport: the parsers with a probe for it. */
+struct app_prober {
+	const struct kn_app_parser *p;
+	unsigned id;
+};
+
 struct kn_app_ctx {
 	struct kn_app_config cfg;
 	struct kn_app_hooks hooks;
@@ -16,6 +33,12 @@ struct kn_app_ctx {
 	/* Per-context parser state, by parser id (kn_app_parser.ctx_size);
 	 * NULL when a parser has none or its ctx_init failed. */
 	void **parser_ctx;
+	/* The parsers to probe for TCP [0] and UDP [1], in id order (so ties
+	 * go as in the registry), each list ended by a NULL parser. */
+	struct app_prober *probers[2];
+	struct app_free_list free_flows;    /* struct app_flow */
+	struct app_free_list free_probes;   /* probe buffers (cfg.probe_max bytes) */
+	struct app_free_list *free_states;  /* parser states, by parser id */
 };
 
 /* kn_flow.app */
@@ -69,6 +92,10 @@ int app_flow_start_parser(struct kn_app_ctx *ctx, struct kn_flow *flow,
 void app_flow_parse(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
 		    int dir, const uint8_t *data, uint32_t len, unsigned flags);
 void app_pending_free(struct kn_app_ctx *ctx, struct app_flow *af);
+/* A probe buffer (cfg.probe_max bytes, not zeroed; NULL when out of
+ * memory), and its return. Neither charges the memcap. */
+uint8_t *app_probe_buf_get(struct kn_app_ctx *ctx);
+void app_probe_buf_put(struct kn_app_ctx *ctx, uint8_t *buf);
 
 /* detect.c */
 void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af,
@@ -84,5 +111,15 @@ void app_detect_finish(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_
  * such chunks); 1 when a parser took the chunk. */
 int app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow *af, int dir,
 		    const uint8_t *data, uint32_t len, unsigned flags);
+
+/* Whether a chunk (len > 0) can start what app_detect_late() looks for:
+ * a TLS handshake record (0x16), or from the client an HTTP request,
+ * whose method (as every one the HTTP probe knows) starts with a capital
+ * letter. Most chunks of failed flows are neither: they are counted
+ * without a call. */
+static inline int app_late_candidate(const uint8_t *data, int dir)
+{
+	return data[0] == 0x16 || (dir == 0 && data[0] >= 'A' && data[0] <= 'Z');
+}
 
 #endif

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "app/app_int.h"
-#include "util/alloc.h"
 
 static int port_hint(const struct kn_app_parser *p, const struct kn_flow *flow)
 {
@@ -25,25 +24,20 @@ static int port_hint(const struct kn_app_parser *p, const struct kn_flow *flow)
 
 /* Runs every probe of `ipproto` on data. Returns the chosen parser id
  * (YES), 0 with *more set when some parser wants more bytes, or 0. */
-static unsigned probe_all(const struct kn_flow *flow, int dir, const uint8_t *data,
-			  uint32_t len, unsigned ipproto, int *more)
+static unsigned probe_all(const struct kn_app_ctx *ctx, const struct kn_flow *flow, int dir,
+			  const uint8_t *data, uint32_t len, unsigned ipproto, int *more)
 {
-	unsigned n = kn_app_parser_count(), chosen = 0, chosen_hint = 0;
-	unsigned bit = ipproto == 6 ? KN_APP_TCP : KN_APP_UDP;
+	unsigned chosen = 0, chosen_hint = 0;
 
 	*more = 0;
-	for (unsigned id = 1; id <= n; id++) {
-		const struct kn_app_parser *p = kn_app_parser_get(id);
-		int r;
-		if (!(p->ipprotos & bit) || !p->probe)
-			continue;
-		r = p->probe(data, len, dir, ipproto);
+	for (const struct app_prober *pr = ctx->probers[ipproto == 6 ? 0 : 1]; pr->p; pr++) {
+		int r = pr->p->probe(data, len, dir, ipproto);
 		if (r == KN_PROBE_MORE) {
 			*more = 1;
 		} else if (r == KN_PROBE_YES) {
-			unsigned hint = (unsigned)port_hint(p, flow);
+			unsigned hint = (unsigned)port_hint(pr->p, flow);
 			if (!chosen || (hint && !chosen_hint)) {
-				chosen = id;
+				chosen = pr->id;
 				chosen_hint = hint;
 			}
 		}
@@ -75,7 +69,7 @@ static uint32_t keep(struct kn_app_ctx *ctx, struct app_flow *af, int dir,
 	if (!af->pend[dir]) {
 		if (app_mem_charge(ctx, ctx->cfg.probe_max) != 0)
 			return 0;
-		af->pend[dir] = kn_malloc(ctx->cfg.probe_max);
+		af->pend[dir] = app_probe_buf_get(ctx);
 		if (!af->pend[dir]) {
 			app_mem_credit(ctx, ctx->cfg.probe_max);
 			return 0;
@@ -83,8 +77,10 @@ static uint32_t keep(struct kn_app_ctx *ctx, struct app_flow *af, int dir,
 	}
 	room = ctx->cfg.probe_max - af->pend_len[dir];
 	n = len < room ? len : room;
-	memcpy(af->pend[dir] + af->pend_len[dir], data, n);
-	af->pend_len[dir] += n;
+	if (n) {
+		memcpy(af->pend[dir] + af->pend_len[dir], data, n);
+		af->pend_len[dir] += n;
+	}
 	return n;
 }
 
@@ -128,7 +124,7 @@ static void start(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flow 
 	}
 	for (int d = 0; d < 2; d++) {
 		if (pend[d]) {
-			kn_free(pend[d]);
+			app_probe_buf_put(ctx, pend[d]);
 			app_mem_credit(ctx, ctx->cfg.probe_max);
 		}
 	}
@@ -172,6 +168,8 @@ int app_detect_late(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 	if (af->late_chunks >= APP_LATE_CHUNKS)
 		return 0;
 	af->late_chunks++;
+	if (!app_late_candidate(data, dir))
+		return 0;
 	if (client_hello_at(data, len))
 		id = kn_app_parser_id("tls");
 	else if (dir == 0)
@@ -208,13 +206,22 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 			af->first_dir = (uint8_t)dir;
 	}
 	/* Not the direction's first bytes: a ClientHello or request line
-	 * there begins a protocol after a start no probe decided on yet. */
+	 * there begins a protocol after a start no probe decided on yet.
+	 * (app_detect_late() counts the chunk and checks its first byte;
+	 * both are done here for the chunks it would not look at.) */
 	if (len && (af->pend_len[dir] || af->dir_failed[dir] || af->lost_before[dir]) &&
-	    app_detect_late(ctx, flow, af, dir, data, len, flags))
-		return;
+	    af->late_chunks < APP_LATE_CHUNKS) {
+		if (!app_late_candidate(data, dir))
+			af->late_chunks++;
+		else if (app_detect_late(ctx, flow, af, dir, data, len, flags))
+			return;
+	}
 	if (af->dir_failed[dir]) {
-		/* Kept in case the other direction decides, up to probe_max. */
-		if (len)
+		/* Kept in case the other direction decides, up to probe_max;
+		 * once bytes after the kept ones were lost, only counted. */
+		if (len && af->lost_after[dir])
+			lose(af, dir, len);
+		else if (len)
 			lose(af, dir, len - keep(ctx, af, dir, data, len));
 		return;
 	}
@@ -240,7 +247,7 @@ void app_detect_tcp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 		view = af->pend[dir];
 		view_len = af->pend_len[dir];
 	}
-	id = probe_all(flow, dir, view, view_len, 6, &more);
+	id = probe_all(ctx, flow, dir, view, view_len, 6, &more);
 	if (id) {
 		if (view == data)
 			start(ctx, flow, af, id, dir, data, len, flags);
@@ -269,7 +276,7 @@ void app_detect_udp(struct kn_app_ctx *ctx, struct kn_flow *flow, struct app_flo
 		af->first_dir = (uint8_t)dir;
 	if (af->dir_failed[dir])
 		return;
-	id = probe_all(flow, dir, data, len, 17, &more);
+	id = probe_all(ctx, flow, dir, data, len, 17, &more);
 	if (id) {
 		app_flow_start_parser(ctx, flow, af, id);
 		return;

@@ -33,7 +33,6 @@
 #include "util/json.h"
 
 #define DNS_PENDING_MAX 256      /* unanswered query ids remembered per flow */
-#define DNS_BUF_QUESTIONS 16     /* question names a query exposes as dns.query */
 #define DNS_PROBE_QUESTIONS_MAX 16
 
 struct dns_tcp_dir {
@@ -54,18 +53,12 @@ struct dns_state {
 	struct dns_tcp_dir tcp[2];
 };
 
-/* Decoded question names of a query, for the dns.query buffer. */
-struct dns_qnames {
-	unsigned n;
-	struct dns_name name[DNS_BUF_QUESTIONS];
-};
-
 /* What one event's kn_tx points to (valid during kn_app_log()). */
 struct dns_txv {
 	const struct dns_msg *m;
-	uint32_t qpos;                   /* query events: the question logged */
+	const struct dns_question *q;    /* query events: the question logged */
 	uint64_t tx_id;
-	const struct dns_qnames *names;  /* the query's first event only */
+	const struct dns_qnames *names;  /* the dns.query buffers: the query's first event only */
 	const struct dns_name *qname;    /* query events: the question's name, if decoded */
 };
 
@@ -183,7 +176,7 @@ static int dns_probe(const uint8_t *data, uint32_t len, int dir, unsigned ipprot
 static void tx_log_query(const struct kn_tx *tx, struct kn_json *j)
 {
 	const struct dns_txv *v = tx->priv;
-	dns_log_query(j, v->m, v->qpos, v->tx_id, v->qname);
+	dns_log_query(j, v->m, v->q, v->tx_id, v->qname);
 }
 
 static void tx_log_answer(const struct kn_tx *tx, struct kn_json *j)
@@ -242,33 +235,27 @@ static void pending_take(struct dns_state *s, uint16_t id)
 	}
 }
 
+/* A query: one event per question. Its question names were decoded when
+ * it was parsed (only the first DNS_QNAMES_MAX: the buffer's limit). */
 static void on_query(struct dns_state *s, struct kn_app_call *c, int dir,
-		     const struct dns_msg *m, uint64_t tx_id)
+		     const struct dns_msg *m, const struct dns_qnames *names, uint64_t tx_id)
 {
-	struct dns_qnames names;
-	struct dns_txv v = { .m = m, .qpos = DNS_HEADER_LEN, .tx_id = tx_id, .names = &names };
+	struct dns_txv v = { .m = m, .tx_id = tx_id, .names = names };
 	struct kn_tx tx = { .id = tx_id, .dir = (uint8_t)dir, .log = tx_log_query,
 			    .buffer = tx_buffer, .priv = &v };
-	uint32_t pos = DNS_HEADER_LEN;
+	uint32_t pos = names->n ? names->after : DNS_HEADER_LEN;
 
-	names.n = 0;
-	for (unsigned i = 0; i < m->h.qdcount && i < DNS_BUF_QUESTIONS; i++) {
-		struct dns_question q;
-		if (dns_question_read(m, &pos, &q) != 0 ||
-		    dns_name_read(m->data, m->len, q.name_off, m->len, &names.name[i], NULL) != 0)
-			break;
-		names.n++;
-	}
 	pending_add(s, c, dir, m->h.id);
-	pos = DNS_HEADER_LEN;
 	for (unsigned i = 0; i < m->h.qdcount; i++) {
 		struct dns_question q;
-		v.qpos = pos;
-		v.qname = i < names.n ? &names.name[i] : NULL;   /* decoded once, above */
+		if (i < names->n)
+			q = names->q[i];
+		else if (dns_question_read(m, &pos, &q) != 0)
+			break;   /* (never: the message was parsed) */
+		v.q = &q;
+		v.qname = i < names->n ? &names->name[i] : NULL;
 		kn_app_log(c, &tx);
 		v.names = NULL;   /* the buffers go with the first event only */
-		if (dns_question_read(m, &pos, &q) != 0)
-			break;
 	}
 }
 
@@ -306,6 +293,7 @@ static void on_message(struct dns_state *s, struct kn_app_call *c, int dir,
 {
 	struct dns_header h;
 	struct dns_msg m;
+	struct dns_qnames names;
 	int response;
 	uint64_t tx_id;
 
@@ -314,7 +302,7 @@ static void on_message(struct dns_state *s, struct kn_app_call *c, int dir,
 		return;
 	}
 	response = is_response(s, c, dir, h.flags);
-	if (dns_msg_parse(&m, data, len, response) != 0) {
+	if (dns_msg_parse(&m, data, len, response, response ? NULL : &names) != 0) {
 		kn_app_event(c, dir, "MALFORMED_DATA");
 		return;
 	}
@@ -326,7 +314,7 @@ static void on_message(struct dns_state *s, struct kn_app_call *c, int dir,
 	if (response)
 		on_response(s, c, dir, &m, tx_id);
 	else
-		on_query(s, c, dir, &m, tx_id);
+		on_query(s, c, dir, &m, &names, tx_id);
 	if (h.flags & DNS_FLAG_Z)
 		kn_app_event(c, dir, "Z_FLAG_SET");
 	if (DNS_OPCODE(h.flags) >= 7)

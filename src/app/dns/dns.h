@@ -117,11 +117,25 @@ int dns_header_read(const uint8_t *p, uint32_t len, struct dns_header *h);
 int dns_name_read(const uint8_t *msg, uint32_t msg_len, uint32_t pos, uint32_t limit,
 		  struct dns_name *out, uint32_t *end);
 
+/* A query's first questions with their names (the dns.query buffer, and
+ * the query events), decoded as the message is parsed. */
+#define DNS_QNAMES_MAX 16
+struct dns_qnames {
+	unsigned n;
+	uint32_t after;          /* position after question n - 1 */
+	struct dns_question q[DNS_QNAMES_MAX];
+	struct dns_name name[DNS_QNAMES_MAX];
+};
+
 /* Parses and validates a whole message (data, len) as a query (response 0:
  * header and questions) or a response (also answers and authorities; the
  * additional section is not read, as in Suricata 7). Returns 0, or -1 when
- * it is malformed. Bytes after what is read are ignored. */
-int dns_msg_parse(struct dns_msg *m, const uint8_t *data, uint32_t len, int response);
+ * it is malformed. Bytes after what is read are ignored. qnames (may be
+ * NULL) gets the first DNS_QNAMES_MAX questions and their names, each as
+ * dns_name_read() reads it from its start to the message's end (decoded
+ * by the walk that validates it). */
+int dns_msg_parse(struct dns_msg *m, const uint8_t *data, uint32_t len, int response,
+		  struct dns_qnames *qnames);
 
 /* Reading a parsed message again. A question or RR at *pos (questions
  * start at DNS_HEADER_LEN, RRs at m->an_off / m->ns_off); 0 with *pos moved
@@ -149,12 +163,12 @@ int dns_rdata_next(struct dns_rdata_iter *it, struct dns_rdata *v);
 /* Suricata's spelling of an RR type ("A", "HTTPS") or NULL for a number. */
 const char *dns_rrtype_name(uint16_t type);
 
-/* Bodies of the EVE dns events: "dns": {...} for one question of a query,
- * and for a response (Suricata 7, DNS log version 2). qname: the question's
- * name already decoded (dns_name_read() from its name_off to the message's
- * end), or NULL to decode it here. */
-void dns_log_query(struct kn_json *j, const struct dns_msg *m, uint32_t qpos, uint64_t tx_id,
-		   const struct dns_name *qname);
+/* Bodies of the EVE dns events: "dns": {...} for one question q of a
+ * query, and for a response (Suricata 7, DNS log version 2). qname: the
+ * question's name already decoded (dns_name_read() from its name_off to
+ * the message's end), or NULL to decode it here. */
+void dns_log_query(struct kn_json *j, const struct dns_msg *m, const struct dns_question *q,
+		   uint64_t tx_id, const struct dns_name *qname);
 void dns_log_answer(struct kn_json *j, const struct dns_msg *m);
 
 /* Writes bytes as Suricata writes names and rdata: unchanged when they are

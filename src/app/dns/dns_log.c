@@ -12,10 +12,18 @@
  * written as raw text when valid UTF-8 and with \xNN for bytes >= 0x80
  * otherwise). Suricata writes "grouped" from a hash map, in no stable
  * order; here its keys come in order of first appearance.
+ *
+ * Speed: objects whose values are all plain text (the usual ASCII names,
+ * addresses, numbers) are formatted here into a run of text (app_run.h)
+ * handed to the writer in one call; any other object goes through the
+ * writer's calls one member at a time, with the same result. An owner name
+ * shared by the RRs of a response (a pointer to the question) is decoded
+ * once.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "app/app_run.h"
 #include "app/dns/dns.h"
 #include "util/alloc.h"
 #include "util/json.h"
@@ -190,43 +198,57 @@ static void json_name(struct kn_json *j, const char *key, const struct dns_msg *
 
 /* ----------------------------------------------------------- values */
 
+/* "00" "01" ... "99": the two digits of v are digit_pairs[2v], [2v+1]. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* Appends a byte in decimal ("%u", without snprintf's cost: one A record
  * is four of these). Returns the digits written. */
 static size_t put_dec8(char *out, uint8_t v)
 {
+	if (v >= 100) {
+		out[0] = (char)('0' + v / 100);
+		memcpy(out + 1, digit_pairs + 2 * (v % 100), 2);
+		return 3;
+	}
+	if (v >= 10) {
+		memcpy(out, digit_pairs + 2 * v, 2);
+		return 2;
+	}
+	out[0] = (char)('0' + v);
+	return 1;
+}
+
+/* An address as text (at most 39 bytes): dotted IPv4, IPv6 as eight
+ * 4-digit groups, nothing for other lengths. Returns its length. */
+static size_t format_addr(char *out, const uint8_t *a, uint32_t n)
+{
 	size_t k = 0;
 
-	if (v >= 100)
-		out[k++] = (char)('0' + v / 100);
-	if (v >= 10)
-		out[k++] = (char)('0' + v / 10 % 10);
-	out[k++] = (char)('0' + v % 10);
+	if (n == 4) {
+		for (unsigned i = 0; i < 4; i++) {
+			if (i)
+				out[k++] = '.';
+			k += put_dec8(out + k, a[i]);
+		}
+	} else if (n == 16) {
+		for (unsigned i = 0; i < 16; i++) {
+			if (i && !(i & 1))
+				out[k++] = ':';
+			out[k++] = hex_digits[a[i] >> 4];
+			out[k++] = hex_digits[a[i] & 15];
+		}
+	}
 	return k;
 }
 
 static void json_addr(struct kn_json *j, const char *key, const uint8_t *a, uint32_t n)
 {
 	char buf[48];
-	size_t k = 0;
 
-	if (n == 4) {
-		for (unsigned i = 0; i < 4; i++) {
-			if (i)
-				buf[k++] = '.';
-			k += put_dec8(buf + k, a[i]);
-		}
-		kn_json_strn(j, key, buf, k);
-		return;
-	}
-	if (n == 16) {
-		for (unsigned i = 0; i < 16; i++) {
-			if (i && !(i & 1))
-				buf[k++] = ':';
-			buf[k++] = hex_digits[a[i] >> 4];
-			buf[k++] = hex_digits[a[i] & 15];
-		}
-	}
-	kn_json_strn(j, key, buf, k);
+	kn_json_strn(j, key, buf, format_addr(buf, a, n));
 }
 
 static void json_fingerprint(struct kn_json *j, const uint8_t *fp, uint32_t n)
@@ -295,34 +317,177 @@ static void json_rdata(struct kn_json *j, const struct dns_msg *m, const struct 
 	}
 }
 
+/* ------------------------------------------------------------- runs */
+
+/* (members written through runs: see app_run.h) */
+
+/* The name at pos (read up to limit) as a string value. */
+static int run_name(struct app_run *r, const struct dns_msg *m, uint32_t pos, uint32_t limit)
+{
+	struct dns_name name;
+
+	if (dns_name_read(m->data, m->len, pos, limit, &name, NULL) != 0)
+		name.len = 0;
+	return app_run_str(r, name.text, name.len);
+}
+
+/* An RR type's name (always plain) or its number, in quotes. */
+static void run_rrtype(struct app_run *r, uint16_t type)
+{
+	const char *name = dns_rrtype_name(type);
+
+	app_run_char(r, '"');
+	if (name) {
+		while (*name)   /* (a few letters: cheaper than strlen + memcpy) */
+			app_run_char(r, *name++);
+	} else {
+		app_run_u64(r, type);
+	}
+	app_run_char(r, '"');
+}
+
+/* A value of json_rdata() (bare in "grouped", else its member after a
+ * comma); 0 for values that are not plain or of the rare kinds (SSHFP,
+ * SRV), which json_rdata() writes. */
+static int run_rdata(struct app_run *r, const struct dns_msg *m, const struct dns_rdata *v,
+		     int grouped)
+{
+	switch (v->kind) {
+	case DNS_RD_ADDR:
+		if (!grouped)
+			app_run_lit(r, ",\"rdata\":");
+		app_run_char(r, '"');
+		r->len += format_addr(r->buf + r->len, v->bytes, v->len);
+		app_run_char(r, '"');
+		return 1;
+	case DNS_RD_BYTES:
+		if (!grouped)
+			app_run_lit(r, ",\"rdata\":");
+		return app_run_str(r, v->bytes, v->len);
+	case DNS_RD_NAME:
+		if (!grouped)
+			app_run_lit(r, ",\"rdata\":");
+		return run_name(r, m, v->name_off, v->name_end);
+	case DNS_RD_SOA:
+		if (grouped)
+			app_run_lit(r, "{\"mname\":");
+		else
+			app_run_lit(r, ",\"soa\":{\"mname\":");
+		if (!run_name(r, m, v->name_off, v->name_end))
+			return 0;
+		app_run_lit(r, ",\"rname\":");
+		if (!run_name(r, m, v->name2_off, v->name_end))
+			return 0;
+		app_run_lit(r, ",\"serial\":");
+		app_run_u64(r, v->soa[0]);
+		app_run_lit(r, ",\"refresh\":");
+		app_run_u64(r, v->soa[1]);
+		app_run_lit(r, ",\"retry\":");
+		app_run_u64(r, v->soa[2]);
+		app_run_lit(r, ",\"expire\":");
+		app_run_u64(r, v->soa[3]);
+		app_run_lit(r, ",\"minimum\":");
+		app_run_u64(r, v->soa[4]);
+		app_run_char(r, '}');
+		return 1;
+	case DNS_RD_NONE:
+		return !grouped;   /* nothing logged (never grouped) */
+	default:
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------ owner names */
+
+/* The last owner (or question) name decoded for one response event. */
+struct name_cache {
+	uint8_t valid;
+	uint32_t key;
+	struct dns_name name;
+};
+
+/* The name at pos read to the message's end, as json_name() reads it.
+ * In a validated message every question and RR name read without error,
+ * and a name that starts with pointers reads as the name they lead to:
+ * names with the same first non-pointer position (the key) have the same
+ * text, so the RRs answering one question (c0 0c) decode it once. */
+static const struct dns_name *owner_name(struct name_cache *nc, const struct dns_msg *m,
+					 uint32_t pos)
+{
+	uint32_t key = pos;
+
+	for (unsigned steps = 0; steps < DNS_NAME_STEPS_MAX && key + 1 < m->len &&
+				 (m->data[key] & 0xc0) == 0xc0; steps++)
+		key = (uint32_t)(m->data[key] & 0x3f) << 8 | m->data[key + 1];
+	if (nc->valid && nc->key == key && m->validated)
+		return &nc->name;
+	if (dns_name_read(m->data, m->len, pos, m->len, &nc->name, NULL) != 0)
+		nc->name.len = 0;
+	nc->key = key;
+	nc->valid = 1;
+	return &nc->name;
+}
+
 /* ----------------------------------------------------------- events */
 
+/* One value of an RR in "answers" or "authorities". */
+static void rr_object_slow(struct kn_json *j, const struct dns_msg *m, const struct dns_rr *rr,
+			   const struct dns_name *name, const struct dns_rdata *v)
+{
+	kn_json_open(j, NULL);
+	dns_json_bytes(j, "rrname", name->text, name->len);
+	json_rrtype(j, "rrtype", rr->type);
+	kn_json_u64(j, "ttl", rr->ttl);
+	json_rdata(j, m, v, 0);
+	kn_json_close(j);
+}
+
+static int rr_object_run(struct app_run *r, const struct dns_msg *m, const struct dns_rr *rr,
+			 const struct dns_name *name, const struct dns_rdata *v)
+{
+	if (r->len)
+		app_run_char(r, ',');
+	app_run_lit(r, "{\"rrname\":");
+	if (!app_run_str(r, name->text, name->len))
+		return 0;
+	app_run_lit(r, ",\"rrtype\":");
+	run_rrtype(r, rr->type);
+	app_run_lit(r, ",\"ttl\":");
+	app_run_u64(r, rr->ttl);
+	if (!run_rdata(r, m, v, 0))
+		return 0;
+	app_run_char(r, '}');
+	return 1;
+}
+
 /* "answers" or "authorities": one object per value of each RR. */
-static void json_section(struct kn_json *j, const char *key, const struct dns_msg *m,
-			 uint32_t off, unsigned count)
+static void json_section(struct kn_json *j, struct app_run *r, struct name_cache *nc,
+			 const char *key, const struct dns_msg *m, uint32_t off, unsigned count)
 {
 	uint32_t pos = off;
 
 	kn_json_open_array(j, key);
 	for (unsigned i = 0; i < count; i++) {
 		struct dns_rr rr;
-		struct dns_name name;
+		const struct dns_name *name;
 		struct dns_rdata_iter it;
 		struct dns_rdata v;
 		if (dns_rr_read(m, &pos, &rr) != 0)
 			break;
-		if (dns_name_read(m->data, m->len, rr.name_off, m->len, &name, NULL) != 0)
-			name.len = 0;
+		name = owner_name(nc, m, rr.name_off);
 		dns_rdata_begin(&it, m, &rr);
 		while (dns_rdata_next(&it, &v) == 1) {
-			kn_json_open(j, NULL);
-			dns_json_bytes(j, "rrname", name.text, name.len);
-			json_rrtype(j, "rrtype", rr.type);
-			kn_json_u64(j, "ttl", rr.ttl);
-			json_rdata(j, m, &v, 0);
-			kn_json_close(j);
+			size_t mark;
+			app_run_room(j, r);
+			mark = r->len;
+			if (!rr_object_run(r, m, &rr, name, &v)) {
+				r->len = mark;
+				app_run_flush(j, r);
+				rr_object_slow(j, m, &rr, name, &v);
+			}
 		}
 	}
+	app_run_flush(j, r);
 	kn_json_close_array(j);
 }
 
@@ -333,8 +498,37 @@ static int type_has_value(uint16_t t)
 	       t == DNS_T_SOA || t == DNS_T_SRV || t == DNS_T_SSHFP;
 }
 
+/* The values of the answers of one type, as array elements. */
+static void grouped_values(struct kn_json *j, struct app_run *r, const struct dns_msg *m,
+			   uint16_t type)
+{
+	uint32_t pos = m->an_off;
+	struct dns_rr rr;
+
+	for (unsigned i = 0; i < m->h.ancount && dns_rr_read(m, &pos, &rr) == 0; i++) {
+		struct dns_rdata_iter it;
+		struct dns_rdata v;
+		if (rr.type != type)
+			continue;
+		dns_rdata_begin(&it, m, &rr);
+		while (dns_rdata_next(&it, &v) == 1) {
+			size_t mark;
+			app_run_room(j, r);
+			mark = r->len;
+			if (r->len)
+				app_run_char(r, ',');
+			if (!run_rdata(r, m, &v, 1)) {
+				r->len = mark;
+				app_run_flush(j, r);
+				json_rdata(j, m, &v, 1);
+			}
+		}
+	}
+	app_run_flush(j, r);
+}
+
 /* "grouped": {"A": [...], "CNAME": [...]}: the answer values by type. */
-static void json_grouped(struct kn_json *j, const struct dns_msg *m)
+static void json_grouped(struct kn_json *j, struct app_run *r, const struct dns_msg *m)
 {
 	uint16_t types[16];
 	unsigned nt = 0;
@@ -353,37 +547,51 @@ static void json_grouped(struct kn_json *j, const struct dns_msg *m)
 	kn_json_open(j, "grouped");
 	for (unsigned k = 0; k < nt; k++) {
 		kn_json_open_array(j, dns_rrtype_name(types[k]));
-		pos = m->an_off;
-		for (unsigned i = 0; i < m->h.ancount && dns_rr_read(m, &pos, &rr) == 0; i++) {
-			struct dns_rdata_iter it;
-			struct dns_rdata v;
-			if (rr.type != types[k])
-				continue;
-			dns_rdata_begin(&it, m, &rr);
-			while (dns_rdata_next(&it, &v) == 1)
-				json_rdata(j, m, &v, 1);
-		}
+		grouped_values(j, r, m, types[k]);
 		kn_json_close_array(j);
 	}
 	kn_json_close(j);
 }
 
-void dns_log_query(struct kn_json *j, const struct dns_msg *m, uint32_t qpos, uint64_t tx_id,
-		   const struct dns_name *qname)
+/* The members of a query event; 0 when the name is not plain. */
+static int query_run(struct app_run *r, const struct dns_msg *m, uint16_t qtype,
+		     const struct dns_name *qname, uint64_t tx_id)
 {
-	struct dns_question q;
-	uint32_t pos = qpos;
+	app_run_lit(r, "\"type\":\"query\",\"id\":");
+	app_run_u64(r, m->h.id);
+	app_run_lit(r, ",\"rrname\":");
+	if (!app_run_str(r, qname->text, qname->len))
+		return 0;
+	app_run_lit(r, ",\"rrtype\":");
+	run_rrtype(r, qtype);
+	app_run_lit(r, ",\"tx_id\":");
+	app_run_u64(r, tx_id);
+	if (m->h.flags & DNS_FLAG_Z)
+		app_run_lit(r, ",\"z\":true");
+	app_run_lit(r, ",\"opcode\":");
+	app_run_u64(r, DNS_OPCODE(m->h.flags));
+	return 1;
+}
 
-	if (dns_question_read(m, &pos, &q) != 0)
-		return;
+void dns_log_query(struct kn_json *j, const struct dns_msg *m, const struct dns_question *q,
+		   uint64_t tx_id, const struct dns_name *qname)
+{
+	struct app_run r;
+
 	kn_json_open(j, "dns");
+	r.len = 0;
+	if (qname && query_run(&r, m, q->type, qname, tx_id)) {
+		app_run_flush(j, &r);
+		kn_json_close(j);
+		return;
+	}
 	kn_json_str(j, "type", "query");
 	kn_json_u64(j, "id", m->h.id);
 	if (qname)
 		dns_json_bytes(j, "rrname", qname->text, qname->len);
 	else
-		json_name(j, "rrname", m, q.name_off, m->len);
-	json_rrtype(j, "rrtype", q.type);
+		json_name(j, "rrname", m, q->name_off, m->len);
+	json_rrtype(j, "rrtype", q->type);
 	kn_json_u64(j, "tx_id", tx_id);
 	if (m->h.flags & DNS_FLAG_Z)
 		kn_json_bool(j, "z", 1);
@@ -391,12 +599,57 @@ void dns_log_query(struct kn_json *j, const struct dns_msg *m, uint32_t qpos, ui
 	kn_json_close(j);
 }
 
+static const struct {
+	uint16_t bit;
+	const char *name;
+} flag_bits[] = {
+	{ DNS_FLAG_QR, "qr" }, { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" },
+	{ DNS_FLAG_RD, "rd" }, { DNS_FLAG_RA, "ra" }, { DNS_FLAG_Z, "z" },
+};
+
+/* The members from "version" to "rcode" of an answer event, always plain
+ * but for the question's name (qname NULL: no question). */
+static int answer_head_run(struct app_run *r, const struct dns_msg *m, const struct dns_name *qname,
+			   uint16_t qtype)
+{
+	uint16_t flags = m->h.flags;
+	unsigned rcode = flags & 0xfu;
+
+	app_run_lit(r, "\"version\":2,\"type\":\"answer\",\"id\":");
+	app_run_u64(r, m->h.id);
+	app_run_lit(r, ",\"flags\":\"");
+	/* "%x": lower-case hex without leading zeros */
+	for (int shift = 12; shift >= 0; shift -= 4)
+		if ((flags >> shift) || shift == 0)
+			app_run_char(r, hex_digits[(flags >> shift) & 15]);
+	app_run_char(r, '"');
+	for (unsigned i = 0; i < sizeof flag_bits / sizeof flag_bits[0]; i++) {
+		if (!(flags & flag_bits[i].bit))
+			continue;
+		app_run_lit(r, ",\"");
+		app_run_bytes(r, flag_bits[i].name, flag_bits[i].name[1] ? 2 : 1);
+		app_run_lit(r, "\":true");
+	}
+	app_run_lit(r, ",\"opcode\":");
+	app_run_u64(r, DNS_OPCODE(flags));
+	if (qname) {
+		app_run_lit(r, ",\"rrname\":");
+		if (!app_run_str(r, qname->text, qname->len))
+			return 0;
+		app_run_lit(r, ",\"rrtype\":");
+		run_rrtype(r, qtype);
+	}
+	app_run_lit(r, ",\"rcode\":\"");
+	if (rcode < sizeof rcode_names / sizeof rcode_names[0])
+		app_run_bytes(r, rcode_names[rcode], strlen(rcode_names[rcode]));
+	else
+		app_run_u64(r, rcode);
+	app_run_char(r, '"');
+	return 1;
+}
+
 static void json_flags(struct kn_json *j, uint16_t flags)
 {
-	static const struct { uint16_t bit; const char *name; } bits[] = {
-		{ DNS_FLAG_QR, "qr" }, { DNS_FLAG_AA, "aa" }, { DNS_FLAG_TC, "tc" },
-		{ DNS_FLAG_RD, "rd" }, { DNS_FLAG_RA, "ra" }, { DNS_FLAG_Z, "z" },
-	};
 	char hex[4];
 	size_t k = 0;
 
@@ -405,33 +658,53 @@ static void json_flags(struct kn_json *j, uint16_t flags)
 		if (k || (flags >> shift) & 15 || shift == 0)
 			hex[k++] = hex_digits[(flags >> shift) & 15];
 	kn_json_strn(j, "flags", hex, k);
-	for (unsigned i = 0; i < sizeof bits / sizeof bits[0]; i++)
-		if (flags & bits[i].bit)
-			kn_json_bool(j, bits[i].name, 1);
+	for (unsigned i = 0; i < sizeof flag_bits / sizeof flag_bits[0]; i++)
+		if (flags & flag_bits[i].bit)
+			kn_json_bool(j, flag_bits[i].name, 1);
 	kn_json_u64(j, "opcode", DNS_OPCODE(flags));
 }
 
-void dns_log_answer(struct kn_json *j, const struct dns_msg *m)
+static void answer_head_slow(struct kn_json *j, const struct dns_msg *m,
+			     const struct dns_name *qname, uint16_t qtype)
 {
-	kn_json_open(j, "dns");
 	kn_json_u64(j, "version", 2);
 	kn_json_str(j, "type", "answer");
 	kn_json_u64(j, "id", m->h.id);
 	json_flags(j, m->h.flags);
+	if (qname) {
+		dns_json_bytes(j, "rrname", qname->text, qname->len);
+		json_rrtype(j, "rrtype", qtype);
+	}
+	json_rcode(j, m->h.flags);
+}
+
+void dns_log_answer(struct kn_json *j, const struct dns_msg *m)
+{
+	struct name_cache nc = { .valid = 0 };
+	const struct dns_name *qname = NULL;
+	uint16_t qtype = 0;
+	struct app_run r;
+
 	if (m->h.qdcount) {
 		struct dns_question q;
 		uint32_t pos = DNS_HEADER_LEN;
 		if (dns_question_read(m, &pos, &q) == 0) {
-			json_name(j, "rrname", m, q.name_off, m->len);
-			json_rrtype(j, "rrtype", q.type);
+			qname = owner_name(&nc, m, q.name_off);
+			qtype = q.type;
 		}
 	}
-	json_rcode(j, m->h.flags);
+	kn_json_open(j, "dns");
+	r.len = 0;
+	if (!answer_head_run(&r, m, qname, qtype)) {
+		r.len = 0;
+		answer_head_slow(j, m, qname, qtype);
+	}
+	app_run_flush(j, &r);
 	if (m->h.ancount) {
-		json_section(j, "answers", m, m->an_off, m->h.ancount);
-		json_grouped(j, m);
+		json_section(j, &r, &nc, "answers", m, m->an_off, m->h.ancount);
+		json_grouped(j, &r, m);
 	}
 	if (m->h.nscount)
-		json_section(j, "authorities", m, m->ns_off, m->h.nscount);
+		json_section(j, &r, &nc, "authorities", m, m->ns_off, m->h.nscount);
 	kn_json_close(j);
 }

@@ -124,17 +124,26 @@ static int name_end(const struct dns_msg *m, uint32_t pos, uint32_t *end)
 	return 0;
 }
 
-int dns_question_read(const struct dns_msg *m, uint32_t *pos, struct dns_question *q)
+/* The fields of the question whose name is at *pos and ends at p. */
+static int question_fields(const struct dns_msg *m, uint32_t *pos, uint32_t p,
+			   struct dns_question *q)
 {
-	uint32_t p;
-
-	if (name_end(m, *pos, &p) != 0 || m->len - p < 4)
+	if (m->len - p < 4)
 		return -1;
 	q->name_off = *pos;
 	q->type = be16(m->data + p);
 	q->cls = be16(m->data + p + 2);
 	*pos = p + 4;
 	return 0;
+}
+
+int dns_question_read(const struct dns_msg *m, uint32_t *pos, struct dns_question *q)
+{
+	uint32_t p;
+
+	if (name_end(m, *pos, &p) != 0)
+		return -1;
+	return question_fields(m, pos, p, q);
 }
 
 int dns_rr_read(const struct dns_msg *m, uint32_t *pos, struct dns_rr *rr)
@@ -293,7 +302,8 @@ static int rr_section_check(struct dns_msg *m, uint32_t *pos, unsigned count)
 	return 0;
 }
 
-int dns_msg_parse(struct dns_msg *m, const uint8_t *data, uint32_t len, int response)
+int dns_msg_parse(struct dns_msg *m, const uint8_t *data, uint32_t len, int response,
+		  struct dns_qnames *qnames)
 {
 	uint32_t pos = DNS_HEADER_LEN;
 
@@ -301,12 +311,23 @@ int dns_msg_parse(struct dns_msg *m, const uint8_t *data, uint32_t len, int resp
 	m->data = data;
 	m->len = len;
 	m->response = (uint8_t)(response != 0);
+	if (qnames)
+		qnames->n = 0;
 	if (dns_header_read(data, len, &m->h) != 0)
 		return -1;
 	for (unsigned i = 0; i < m->h.qdcount; i++) {
+		struct dns_name *out = qnames && i < DNS_QNAMES_MAX ? &qnames->name[i] : NULL;
 		struct dns_question q;
-		if (dns_question_read(m, &pos, &q) != 0)
+		uint32_t end;
+		/* (what dns_question_read() checks, with the name decoded) */
+		if (dns_name_read(data, len, pos, len, out, &end) != 0 ||
+		    question_fields(m, &pos, end, &q) != 0)
 			return -1;
+		if (out) {
+			qnames->q[i] = q;
+			qnames->n = i + 1;
+			qnames->after = pos;
+		}
 		if (q.type == 0)
 			m->bad_rrtype = 1;
 	}

@@ -9,7 +9,10 @@
  * first SMTP_LINE_MAX bytes go to smtp_mime.c and the rest is skipped, so a
  * body costs no memory whatever its size, and DATA that never ends is just
  * skipped to the end of the flow. BDAT chunks are skipped by their length
- * (the LAST one ends the mail).
+ * (the LAST one ends the mail). Lines that would change nothing (body lines
+ * that are no boundary, end or over-long line; in a one-sided capture,
+ * client lines that are no command once the command queue is full) are
+ * stepped over from line end to line end.
  * Each command is queued (at most SMTP_CMDQ_MAX) for its reply: 354 opens a
  * DATA body (at once when the server announced PIPELINING), 250 to RSET
  * ends the transaction, 220 to STARTTLS ends it and parsing (the rest is
@@ -308,28 +311,34 @@ static void command_line(struct kn_app_call *c, struct smtp_state *st, const uin
 			 uint32_t len)
 {
 	uint8_t cmd = CMD_OTHER;
+	/* The first letter in lower case picks the one or two commands to
+	 * compare (only 'S' and 's' give 's', and so on: the full prefix
+	 * comparison still decides). Lines that are no command (a message
+	 * read as commands when the DATA was not seen) cost one test. */
+	uint8_t first = len ? (uint8_t)(line[0] | 0x20) : 0;
 
 	tx_for_command(c, st);
 	if (!st->first_reply && !st->warned_welcome) {
 		kn_app_event(c, 0, "NO_SERVER_WELCOME_MESSAGE");
 		st->warned_welcome = 1;
 	}
-	if (prefix_ci(line, len, "starttls")) {
+	if (first == 's' && prefix_ci(line, len, "starttls")) {
 		cmd = CMD_STARTTLS;
-	} else if (prefix_ci(line, len, "data")) {
+	} else if (first == 'd' && prefix_ci(line, len, "data")) {
 		cmd = CMD_DATA;
 		cmd_data(c, st);
-	} else if (prefix_ci(line, len, "bdat")) {
+	} else if (first == 'b' && prefix_ci(line, len, "bdat")) {
 		cmd = CMD_BDAT;
 		cmd_bdat(c, st, line, len);
-	} else if (prefix_ci(line, len, "helo") || prefix_ci(line, len, "ehlo")) {
+	} else if ((first == 'h' && prefix_ci(line, len, "helo")) ||
+		   (first == 'e' && prefix_ci(line, len, "ehlo"))) {
 		cmd = CMD_HELO;
 		cmd_helo(c, st, line, len);
-	} else if (prefix_ci(line, len, "mail from")) {
+	} else if (first == 'm' && prefix_ci(line, len, "mail from")) {
 		cmd_mail(c, st, line, len);
-	} else if (prefix_ci(line, len, "rcpt to")) {
+	} else if (first == 'r' && prefix_ci(line, len, "rcpt to")) {
 		cmd_rcpt(c, st, line, len);
-	} else if (prefix_ci(line, len, "rset")) {
+	} else if (first == 'r' && prefix_ci(line, len, "rset")) {
 		cmd = CMD_RSET;
 	}
 	cmd_push(st, cmd);
@@ -486,6 +495,73 @@ static int keep_bytes(struct kn_app_call *c, struct smtp_linebuf *lb, const uint
 	return 0;
 }
 
+/* Message lines that nothing looks at: in a body (not a header block),
+ * neither "." (the end, or dot-stuffing) nor starting with '-' (maybe a
+ * boundary), and not long enough for MIME_LONG_LINE or, in a base64 or
+ * quoted-printable part, MIME_LONG_ENC_LINE. smtp_mime_line() would do
+ * nothing with them, so they are stepped over line end to line end (most
+ * of a mail is such lines: attachments). Returns the bytes of the whole
+ * lines skipped at p; the first other line is left for line_done(). */
+static uint32_t skip_plain_body(const struct smtp_state *st, const uint8_t *p, uint32_t n)
+{
+	const struct smtp_mime *m = st->mime;
+	const uint8_t *q = p, *end = p + n;
+	uint32_t max;
+
+	if (m && m->in_header)
+		return 0;
+	max = m && !m->failed && m->part_encoded ? MIME_ENC_LINE_MAX : MIME_LINE_MAX;
+	while (q < end) {
+		const uint8_t *lf = memchr(q, '\n', (size_t)(end - q));
+		uint32_t raw;
+		if (!lf)
+			break;
+		/* The line's length is raw, or raw - 1 without its CR. An
+		 * empty line starts with CR or LF, so the first byte is
+		 * tested alone: '-' and '.' are 0x2d and 0x2e, one range. */
+		raw = (uint32_t)(lf - q);
+		if ((raw > max && (raw > max + 1 || q[raw - 1] != '\r')) ||
+		    (uint8_t)(q[0] - '-') <= 1)
+			break;
+		q = lf + 1;
+	}
+	return (uint32_t)(q - p);
+}
+
+/* Client lines that change nothing while command_line() would read them:
+ * the transaction is open, the missing greeting was reported (or one was
+ * seen), the queue of commands awaiting a reply is full (a one-sided
+ * capture: no reply comes to empty it), and the line is short enough not
+ * to be TRUNCATED_LINE and starts with no letter a command starts with.
+ * This is what a message looks like when its DATA was not seen (the flow
+ * was picked up in the middle). Returns the bytes of the whole lines
+ * skipped at p, 0 when the state is not that. */
+static uint32_t skip_idle_commands(const struct smtp_state *st, const uint8_t *p, uint32_t n)
+{
+	const uint8_t *q = p, *end = p + n;
+
+	if (!st->has_tx || st->tx.done || (!st->first_reply && !st->warned_welcome) ||
+	    st->cmdq_len != SMTP_CMDQ_MAX)
+		return 0;
+	while (q < end) {
+		const uint8_t *lf = memchr(q, '\n', (size_t)(end - q));
+		uint32_t raw;
+		if (!lf)
+			break;
+		raw = (uint32_t)(lf - q);
+		if (raw > SMTP_LINE_MAX && (raw > SMTP_LINE_MAX + 1 || q[raw - 1] != '\r'))
+			break;
+		if (raw) {
+			switch (q[0] | 0x20) {   /* as command_line() picks them */
+			case 's': case 'd': case 'b': case 'h': case 'e': case 'm': case 'r':
+				return (uint32_t)(q - p);
+			}
+		}
+		q = lf + 1;
+	}
+	return (uint32_t)(q - p);
+}
+
 /* Splits a direction's bytes into lines; returns when the direction stops
  * being parsed or a BDAT chunk starts. Returns the bytes consumed. */
 static uint32_t feed_lines(struct kn_app_call *c, struct smtp_state *st, int dir,
@@ -495,6 +571,14 @@ static uint32_t feed_lines(struct kn_app_call *c, struct smtp_state *st, int dir
 	uint32_t used = 0;
 
 	while (used < n && !st->tls && !st->stopped[dir] && !(dir == 0 && st->bdat_left)) {
+		if (dir == 0 && !lb->total) {
+			if (st->data_mode)
+				used += skip_plain_body(st, p + used, n - used);
+			else
+				used += skip_idle_commands(st, p + used, n - used);
+			if (used == n)
+				break;
+		}
 		const uint8_t *q = p + used, *lf = memchr(q, '\n', n - used);
 		uint32_t take = lf ? (uint32_t)(lf - q) : n - used;
 		const uint8_t *line = q;

@@ -16,7 +16,7 @@
  * the message is still found by smtp.c.
  */
 #include <ctype.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "app/smtp/smtp.h"
@@ -196,9 +196,18 @@ static long header_param(const char *v, size_t n, const char *name, char *out, s
 	}
 	for (unsigned seg = 0; !found && seg < 64; seg++) {
 		char plain[8], enc[8];
+		size_t k = 0;
 		int got = 0;
-		snprintf(plain, sizeof plain, "*%u", seg);
-		snprintf(enc, sizeof enc, "*%u*", seg);
+		/* "*<seg>" and "*<seg>*" (without snprintf: this runs for every
+		 * header where the plain parameter is absent) */
+		plain[k++] = '*';
+		if (seg >= 10)
+			plain[k++] = (char)('0' + seg / 10);
+		plain[k++] = (char)('0' + seg % 10);
+		plain[k] = '\0';
+		memcpy(enc, plain, k);
+		enc[k] = '*';
+		enc[k + 1] = '\0';
 		for (pos = 0; !got && next_param(v, n, &pos, &p);) {
 			if (key_is(&p, name, plain) || key_is(&p, name, enc)) {
 				param_value(v, n, p.value, key_is(&p, name, enc), seg == 0, &o);
@@ -463,11 +472,14 @@ int smtp_mime_begin(struct kn_app_call *c, struct smtp_state *st)
 	smtp_mime_end(c, st, 0);
 	if (kn_app_mem_charge(c, sizeof *st->mime) != 0)
 		return -1;
-	st->mime = kn_calloc(1, sizeof *st->mime);
+	st->mime = kn_malloc(sizeof *st->mime);
 	if (!st->mime) {
 		kn_app_mem_credit(c, sizeof *st->mime);
 		return -1;
 	}
+	/* Zeroed up to the header value: the value and the boundary stack
+	 * after it (most of the 5 KiB) are only read up to their lengths. */
+	memset(st->mime, 0, offsetof(struct smtp_mime, hval));
 	st->mime->in_header = 1;
 	st->mime->top = 1;
 	return 0;

@@ -197,7 +197,8 @@ void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint
 /* tls_cache.c: decoded leaf certificates by the SHA-256 of their DER, per
  * context (worker). Bounds: TLS_CACHE_ENTRIES entries and TLS_CACHE_BYTES
  * bytes (at most 1/16 of the app memcap), entries charged to the memcap as
- * per-context memory; the fixed part is struct tls_cache (~12 KiB). */
+ * per-context memory; the fixed part is struct tls_cache (~84 KiB with the
+ * fingerprint memo). */
 #define TLS_CACHE_ENTRIES 1024u
 #define TLS_CACHE_BUCKETS 2048u          /* power of two */
 #define TLS_CACHE_BYTES (1u << 20)
@@ -205,6 +206,28 @@ void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint
 
 /* What decoding one certificate gave (tls_cache.c owns the layout). */
 struct tls_cached_cert;
+
+/* tls_fp.c's memo of the digests of recent fingerprint texts (JA3, JA3S,
+ * JA4 lists): a slot per hash of a text (its digest, and where the text is
+ * in the arena, a ring the texts are appended to); a text is matched whole
+ * before its digest is used, and a slot whose text the ring has since
+ * overwritten matches nothing. Texts longer than TLS_MEMO_TEXT_MAX are
+ * hashed every time. */
+#define TLS_MEMO_SLOTS 512u
+#define TLS_MEMO_ARENA (48u * 1024u)
+#define TLS_MEMO_TEXT_MAX 640u
+struct tls_memo_slot {
+	uint64_t pos;               /* of the text: an offset in the ring's history */
+	uint16_t len;               /* text bytes; 0: an empty slot */
+	uint8_t which;              /* enum kn_digest */
+	uint8_t digits;             /* hex digits kept (a JA4 part keeps 12) */
+	char hex[33];
+};
+struct tls_memo {
+	uint64_t head;              /* bytes appended to the ring so far */
+	struct tls_memo_slot slot[TLS_MEMO_SLOTS];
+	char arena[TLS_MEMO_ARENA];
+};
 
 struct tls_cache {
 	struct tls_cached_cert *slot[TLS_CACHE_ENTRIES];  /* NULL = free */
@@ -217,6 +240,14 @@ struct tls_cache {
 	 * it could not be made (certificates are then decoded as usual). */
 	OSSL_LIB_CTX *keyless;
 	OSSL_PROVIDER *keyless_null;
+	/* Digest contexts reused by the fingerprints of every flow (MD5: JA3
+	 * and JA3S, SHA-256: JA4): making, setting up and freeing a context
+	 * per hash cost about as much as hashing a hello's lists. NULL when
+	 * one could not be made (a context per hash then). */
+	EVP_MD_CTX *md5, *sha256;
+	/* Clients send the same hellos again and again: most fingerprint
+	 * texts were hashed before on this worker (~72 KiB, fixed). */
+	struct tls_memo memo;
 };
 
 /* kn_app_parser.ctx_init / ctx_free of the TLS parser. */

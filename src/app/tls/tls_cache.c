@@ -31,10 +31,12 @@
 #include "app/tls/tls.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/provider.h>
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/digest.h"
 
 struct tls_cached_cert {
 	uint8_t key[32];           /* SHA-256 of the DER */
@@ -49,6 +51,19 @@ struct tls_cached_cert {
 	char not_before[32], not_after[32];
 	char text[];               /* subject, issuer, serial; each NUL-terminated */
 };
+
+/* A digest context set up for `which`, reused by tls_fp.c; NULL when out
+ * of memory. */
+static EVP_MD_CTX *digest_ctx(enum kn_digest which)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx && EVP_DigestInit_ex2(ctx, kn_md(which), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
 
 int tls_cache_init(void *pctx, const struct kn_app_config *cfg)
 {
@@ -65,6 +80,8 @@ int tls_cache_init(void *pctx, const struct kn_app_config *cfg)
 		OSSL_LIB_CTX_free(tc->keyless);
 		tc->keyless = NULL;
 	}
+	tc->md5 = digest_ctx(KN_MD5);
+	tc->sha256 = digest_ctx(KN_SHA256);
 	return 0;
 }
 
@@ -77,6 +94,9 @@ void tls_cache_free(void *pctx)
 	OSSL_LIB_CTX_free(tc->keyless);
 	tc->keyless = NULL;
 	tc->keyless_null = NULL;
+	EVP_MD_CTX_free(tc->md5);
+	EVP_MD_CTX_free(tc->sha256);
+	tc->md5 = tc->sha256 = NULL;
 
 	for (uint32_t i = 0; i < TLS_CACHE_ENTRIES; i++) {
 		kn_free(tc->slot[i]);

@@ -14,7 +14,10 @@
  *          without SNI and ALPN, then "_" and the signature algorithms in
  *          wire order. GREASE is ignored everywhere; an empty list hashes
  *          to "000000000000".
- * Digests use OpenSSL's EVP interface.
+ * Digests use OpenSSL's EVP interface, with the worker's reused contexts;
+ * the digests of the texts (JA3/JA3S strings, JA4 lists) come from the
+ * worker's memo when the same text was hashed before (clients repeat
+ * their hellos), each text compared whole.
  */
 #include "util/digest.h"
 #include "app/tls/tls.h"
@@ -62,6 +65,128 @@ static uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* ------------------------------------------------------------- memo */
+
+static struct tls_cache *cache_of(const struct tls_state *st)
+{
+	return st->call ? kn_app_parser_ctx(st->call) : NULL;
+}
+
+/* The worker's reused digest context (see struct tls_cache), or NULL. */
+static EVP_MD_CTX *reused_ctx(const struct tls_state *st, enum kn_digest which)
+{
+	const struct tls_cache *tc = cache_of(st);
+
+	if (!tc)
+		return NULL;
+	return which == KN_MD5 ? tc->md5 : tc->sha256;
+}
+
+/* The digest of data into d (MD5 or SHA-256); its length in bytes, 0 on
+ * failure. */
+static unsigned digest(const struct tls_state *st, enum kn_digest which, const void *data,
+		       size_t len, uint8_t d[EVP_MAX_MD_SIZE])
+{
+	EVP_MD_CTX *ctx = reused_ctx(st, which);
+	unsigned n = 0;
+
+	if (ctx) {
+		/* (a NULL type restarts the algorithm the context holds) */
+		if (EVP_DigestInit_ex2(ctx, NULL, NULL) != 1 ||
+		    EVP_DigestUpdate(ctx, data, len) != 1 || EVP_DigestFinal_ex(ctx, d, &n) != 1)
+			return 0;
+		return n;
+	}
+	return EVP_Digest(data, len, d, &n, kn_md(which), NULL) == 1 ? n : 0;
+}
+
+/* A slot of the memo for a text (the hash only spreads texts over slots:
+ * a slot's text is compared whole before its digest is used). Eight bytes
+ * at a time, multiplied and folded. */
+static uint32_t memo_slot(const char *s, size_t n, enum kn_digest which)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n ^ (uint64_t)which << 48;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+	h ^= h >> 29;
+	return (uint32_t)(h % TLS_MEMO_SLOTS);
+}
+
+/* The memo's slot holding this very text, or NULL. */
+static const struct tls_memo_slot *memo_find(const struct tls_memo *mo, uint32_t i,
+					     enum kn_digest which, const char *text, size_t n,
+					     unsigned digits)
+{
+	const struct tls_memo_slot *e = &mo->slot[i];
+
+	if (e->len != n || e->which != which || e->digits != digits ||
+	    mo->head - e->pos > TLS_MEMO_ARENA)   /* (overwritten since) */
+		return NULL;
+	return memcmp(mo->arena + e->pos % TLS_MEMO_ARENA, text, n) == 0 ? e : NULL;
+}
+
+/* Keeps a text and its digest in slot i: the text is appended to the ring
+ * (at its start again when it would not fit before the end). */
+static void memo_keep(struct tls_memo *mo, uint32_t i, enum kn_digest which, const char *text,
+		      size_t n, const char *hex, unsigned digits)
+{
+	struct tls_memo_slot *e = &mo->slot[i];
+	uint64_t at = mo->head % TLS_MEMO_ARENA;
+
+	if (at + n > TLS_MEMO_ARENA)
+		mo->head += TLS_MEMO_ARENA - at;
+	e->pos = mo->head;
+	e->len = (uint16_t)n;
+	e->which = (uint8_t)which;
+	e->digits = (uint8_t)digits;
+	memcpy(e->hex, hex, digits + 1);
+	memcpy(mo->arena + mo->head % TLS_MEMO_ARENA, text, n);
+	mo->head += n;
+}
+
+/* The first `digits` hex digits (even, at most 32 and the digest's) of the
+ * digest of text[0..n) into out, NUL-terminated: from the worker's memo
+ * when the same text was hashed there before, else computed (and kept).
+ * Returns 0 when the digest failed (out untouched). */
+static int digest_hex_memo(const struct tls_state *st, enum kn_digest which, const char *text,
+			   size_t n, char *out, unsigned digits)
+{
+	struct tls_cache *tc = cache_of(st);
+	const struct tls_memo_slot *e;
+	uint8_t d[EVP_MAX_MD_SIZE];
+	uint32_t i = 0;
+	int memo = tc && n > 0 && n <= TLS_MEMO_TEXT_MAX;
+
+	if (memo) {
+		i = memo_slot(text, n, which);
+		if ((e = memo_find(&tc->memo, i, which, text, n, digits)) != NULL) {
+			memcpy(out, e->hex, digits + 1);
+			return 1;
+		}
+	}
+	if (digest(st, which, text, n, d) * 2 < digits)
+		return 0;
+	to_hex(d, digits / 2, out);
+	if (memo)
+		memo_keep(&tc->memo, i, which, text, n, out, digits);
+	return 1;
+}
+
+/* tls_md5_hex() through the memo ("" when the digest failed). */
+static void md5_hex(const struct tls_state *st, const void *data, size_t len, char out[33])
+{
+	if (!digest_hex_memo(st, KN_MD5, data, len, out, 32))
+		out[0] = '\0';
+}
+
 /* ------------------------------------------------------------ JA3/JA3S */
 
 /* Appends the non-GREASE 16-bit values of a list, '-' joined. */
@@ -102,7 +227,7 @@ static int keep_string(struct tls_state *st, char *buf, size_t cap, size_t len,
 {
 	int rc;
 
-	tls_md5_hex(buf, len, hash);
+	md5_hex(st, buf, len, hash);
 	rc = tls_str_set(st, out, buf, len);
 	tls_mem_free(st, buf, cap);
 	return rc;
@@ -210,21 +335,28 @@ static int cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
-/* Sorts the values ascending. The lists of real hellos are short (a few
- * dozen values): an insertion sort does them in a fraction of qsort's
- * cost (no call per comparison); long (hostile) lists still go to qsort. */
+/* Sorts the values ascending: a Shell sort, insertion sorts over gaps
+ * that shrink to 1 (Ciura's sequence), well below quadratic. The lists of
+ * real hellos are a few dozen to a hundred values, sorted here without
+ * qsort's call per comparison; hostile lists longer than 4096 values (up
+ * to 32767) go to qsort. */
 static void sort_u16(uint16_t *v, uint32_t n)
 {
-	if (n > 64) {
+	static const uint32_t gaps[] = { 1750, 701, 301, 132, 57, 23, 10, 4, 1 };
+
+	if (n > 4096) {
 		qsort(v, n, sizeof *v, cmp_u16);
 		return;
 	}
-	for (uint32_t i = 1; i < n; i++) {
-		uint16_t x = v[i];
-		uint32_t j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
+	for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+		uint32_t gap = gaps[g];
+		for (uint32_t i = gap; i < n; i++) {
+			uint16_t x = v[i];
+			uint32_t j = i;
+			for (; j >= gap && v[j - gap] > x; j -= gap)
+				v[j] = v[j - gap];
+			v[j] = x;
+		}
 	}
 }
 
@@ -252,33 +384,58 @@ static void ja4_item(struct ja4_text *t, char sep, uint16_t v)
 	t->buf[t->len++] = hex_digits[v & 15];
 }
 
-/* Hashes "xxxx,xxxx,..." of v[0..n) (and "_" + the sigalgs when given)
- * into 12 hex digits; "000000000000" for an empty list. */
-static void ja4_hash12(const uint16_t *v, uint32_t n, const uint8_t *sig, uint32_t sig_len,
-		       char out[13])
+/* Appends "xxxx,xxxx,..." of v[0..n) (and "_" + the non-GREASE sigalgs
+ * when given) to t. */
+static void ja4_items(struct ja4_text *t, const uint16_t *v, uint32_t n, const uint8_t *sig,
+		      uint32_t sig_len)
 {
-	struct ja4_text t;
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int dn = 0;
 	int first = 1;
 
-	memcpy(out, "000000000000", 13);
-	if (n == 0 || !(t.ctx = EVP_MD_CTX_new()))
-		return;
-	t.len = 0;
-	EVP_DigestInit_ex(t.ctx, kn_md(KN_SHA256), NULL);
 	for (uint32_t i = 0; i < n; i++)
-		ja4_item(&t, i ? ',' : '\0', v[i]);
+		ja4_item(t, i ? ',' : '\0', v[i]);
 	for (uint32_t i = 0; sig && i + 1 < sig_len; i += 2) {
 		if (tls_grease(be16(sig + i)))
 			continue;
-		ja4_item(&t, first ? '_' : ',', be16(sig + i));
+		ja4_item(t, first ? '_' : ',', be16(sig + i));
 		first = 0;
 	}
+}
+
+/* Hashes the text of ja4_items() into 12 hex digits; "000000000000" for
+ * an empty list. A text that fits the buffer (any real hello's) is hashed
+ * through the memo; a longer one is streamed to the digest. */
+static void ja4_hash12(const struct tls_state *st, const uint16_t *v, uint32_t n,
+		       const uint8_t *sig, uint32_t sig_len, char out[13])
+{
+	EVP_MD_CTX *reused = reused_ctx(st, KN_SHA256);
+	struct ja4_text t;
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dn = 0;
+
+	memcpy(out, "000000000000", 13);
+	if (n == 0)
+		return;
+	t.len = 0;
+	if ((size_t)n * 5 + (size_t)sig_len / 2 * 5 <= sizeof t.buf) {
+		t.ctx = NULL;   /* (never flushed: it fits) */
+		ja4_items(&t, v, n, sig, sig_len);
+		digest_hex_memo(st, KN_SHA256, t.buf, t.len, out, 12);
+		return;
+	}
+	t.ctx = reused;
+	if (t.ctx) {
+		EVP_DigestInit_ex2(t.ctx, NULL, NULL);   /* the algorithm it holds */
+	} else {
+		if (!(t.ctx = EVP_MD_CTX_new()))
+			return;
+		EVP_DigestInit_ex(t.ctx, kn_md(KN_SHA256), NULL);
+	}
+	ja4_items(&t, v, n, sig, sig_len);
 	EVP_DigestUpdate(t.ctx, t.buf, t.len);
 	if (EVP_DigestFinal_ex(t.ctx, d, &dn) == 1 && dn >= 6)
 		to_hex(d, 6, out);
-	EVP_MD_CTX_free(t.ctx);
+	if (t.ctx != reused)
+		EVP_MD_CTX_free(t.ctx);
 }
 
 /* Non-GREASE values of a 16-bit list into v (skipping 0 and 16 when
@@ -329,10 +486,10 @@ int tls_ja4(struct tls_state *st, const struct tls_hello_view *h, char out[40])
 		return -KN_ENOMEM;
 	n = collect(h->ciphers, h->ciphers_len, 0, v, &n_ciphers);
 	sort_u16(v, n);
-	ja4_hash12(v, n, NULL, 0, b);
+	ja4_hash12(st, v, n, NULL, 0, b);
 	n = collect(h->exts, h->exts_len, 1, v, &n_exts);
 	sort_u16(v, n);
-	ja4_hash12(v, n, h->sigalgs, h->sigalgs_len, c);
+	ja4_hash12(st, v, n, h->sigalgs, h->sigalgs_len, c);
 	tls_mem_free(st, v, bytes);
 	ja4_alpn(h, alpn);
 	/* "t13d1516h2_8daaf6152771_e5627efa2ab1" (36 characters) */

@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "app/app_run.h"
 #include "util/json.h"
 
 /* The version Suricata logs: the server's choice (supported_versions, else
@@ -68,14 +69,116 @@ static void put_client_cert(struct kn_json *j, const struct tls_cert *c)
 	kn_json_close(j);
 }
 
-void tls_log_body(const struct kn_tx *tx, struct kn_json *j)
+/* ---------------------------------------------------------- runs */
+
+/* The members of the "tls" object as one run of text (see app_run.h), in
+ * the order of tls_log_slow(); 0 when a string is not plain (or too long),
+ * and the object is then written by tls_log_slow(). `count` is the number
+ * of members so far in the object being written (a comma before all but
+ * the first). */
+
+static void run_key(struct app_run *r, int *count, const char *quoted_key)
 {
-	const struct tls_state *st = tx->priv;
+	if ((*count)++)
+		app_run_char(r, ',');
+	app_run_bytes(r, quoted_key, strlen(quoted_key));
+}
+
+static int run_tstr(struct app_run *r, int *count, const char *quoted_key,
+		    const struct tls_str *s)
+{
+	if (!s->p)
+		return 1;
+	run_key(r, count, quoted_key);
+	return app_run_str(r, s->p, s->len);
+}
+
+static int run_text(struct app_run *r, int *count, const char *quoted_key, const char *text)
+{
+	run_key(r, count, quoted_key);
+	return app_run_str(r, text, strlen(text));
+}
+
+static int run_fp(struct app_run *r, int *count, const char *quoted_key, const char *hash,
+		  const struct tls_str *s)
+{
+	int inner = 0;
+
+	run_key(r, count, quoted_key);
+	app_run_char(r, '{');
+	if (!run_text(r, &inner, "\"hash\":", hash) || !run_tstr(r, &inner, "\"string\":", s))
+		return 0;
+	app_run_char(r, '}');
+	return 1;
+}
+
+static int run_client_cert(struct app_run *r, int *count, const struct tls_cert *c)
+{
+	int inner = 0;
+
+	run_key(r, count, "\"client\":");
+	app_run_char(r, '{');
+	if (!run_tstr(r, &inner, "\"subject\":", &c->subject) ||
+	    !run_tstr(r, &inner, "\"issuerdn\":", &c->issuer) ||
+	    (c->fingerprint[0] && !run_text(r, &inner, "\"fingerprint\":", c->fingerprint)) ||
+	    !run_tstr(r, &inner, "\"serial\":", &c->serial))
+		return 0;
+	if (c->has_dates && (!run_text(r, &inner, "\"notbefore\":", c->not_before) ||
+			     !run_text(r, &inner, "\"notafter\":", c->not_after)))
+		return 0;
+	app_run_char(r, '}');
+	return 1;
+}
+
+static int tls_log_run(struct app_run *r, const struct tls_state *st)
+{
+	const struct tls_cert *sc = &st->cert[st->server_dir];
+	const struct tls_cert *cc = &st->cert[!st->server_dir];
+	char vbuf[24];
+	int n = 0;
+
+	if (st->server.resumed) {
+		run_key(r, &n, "\"session_resumed\":");
+		app_run_lit(r, "true");
+	}
+	if (sc->parsed && (!run_tstr(r, &n, "\"subject\":", &sc->subject) ||
+			   !run_tstr(r, &n, "\"issuerdn\":", &sc->issuer) ||
+			   !run_tstr(r, &n, "\"serial\":", &sc->serial) ||
+			   (sc->fingerprint[0] &&
+			    !run_text(r, &n, "\"fingerprint\":", sc->fingerprint))))
+		return 0;
+	if (st->client.has_sni && !run_tstr(r, &n, "\"sni\":", &st->client.sni))
+		return 0;
+	if (!run_text(r, &n, "\"version\":", version_text(st, vbuf)))
+		return 0;
+	if (sc->parsed && sc->has_dates &&
+	    (!run_text(r, &n, "\"notbefore\":", sc->not_before) ||
+	     !run_text(r, &n, "\"notafter\":", sc->not_after)))
+		return 0;
+	if (st->client.has_ja3 &&
+	    !run_fp(r, &n, "\"ja3\":", st->client.ja3_hash, &st->client.ja3))
+		return 0;
+	if (st->server.has_ja3s &&
+	    !run_fp(r, &n, "\"ja3s\":", st->server.ja3s_hash, &st->server.ja3s))
+		return 0;
+	if (st->from_proto && !run_text(r, &n, "\"from_proto\":", st->from_proto))
+		return 0;
+	if (cc->parsed && !run_client_cert(r, &n, cc))
+		return 0;
+	if (st->client.has_ja4 && !run_text(r, &n, "\"ja4\":", st->client.ja4))
+		return 0;
+	return 1;
+}
+
+/* ------------------------------------------------------------ event */
+
+/* The members written one writer call at a time (any string). */
+static void tls_log_slow(const struct tls_state *st, struct kn_json *j)
+{
 	const struct tls_cert *sc = &st->cert[st->server_dir];
 	const struct tls_cert *cc = &st->cert[!st->server_dir];
 	char vbuf[24];
 
-	kn_json_open(j, "tls");
 	if (st->server.resumed)
 		kn_json_bool(j, "session_resumed", 1);
 	if (sc->parsed) {
@@ -102,6 +205,19 @@ void tls_log_body(const struct kn_tx *tx, struct kn_json *j)
 		put_client_cert(j, cc);
 	if (st->client.has_ja4)
 		kn_json_str(j, "ja4", st->client.ja4);
+}
+
+void tls_log_body(const struct kn_tx *tx, struct kn_json *j)
+{
+	const struct tls_state *st = tx->priv;
+	struct app_run r;
+
+	kn_json_open(j, "tls");
+	r.len = 0;
+	if (tls_log_run(&r, st))
+		app_run_flush(j, &r);
+	else
+		tls_log_slow(st, j);
 	kn_json_close(j);
 }
 
