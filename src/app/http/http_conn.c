@@ -428,8 +428,8 @@ static uint32_t header_line(struct http_state *st, struct http_dir *d, struct ht
 
 /* Header lines, as many as data holds while the headers go on (one loop
  * here rather than one trip through step() per line). A line that used no
- * byte (one the chunk before ended with a CR) ends the loop as it ends
- * http_conn_data's. */
+ * byte (one the chunk before ended with a CR) ends this loop; the caller's
+ * loop goes on with the same bytes. */
 static uint32_t on_headers(struct http_state *st, struct http_dir *d, const uint8_t *data,
 			   uint32_t len)
 {
@@ -660,10 +660,15 @@ void http_conn_data(struct http_state *st, int dir, const uint8_t *data, uint32_
 
 	while (len) {
 		uint8_t before = d->st;
+		uint32_t lines = d->lines;
 		uint32_t used = step(st, d, data, len);
 		data += used;
 		len -= used;
-		if (!used && d->st == before)
+		/* A step that used no byte may still have made progress: the
+		 * line the previous chunk left ending in a CR is complete
+		 * (data[0] is not its LF). Only a step with neither a byte, a
+		 * line nor a state change ends the loop. */
+		if (!used && d->st == before && d->lines == lines)
 			break;
 	}
 	/* The chunk ended right after a message: it is complete (libhtp). */

@@ -343,6 +343,7 @@ struct http_dir {
 	uint8_t fold_set, fold_raw;
 	uint64_t left;             /* bytes left in a CL body or a chunk */
 	uint32_t hdr_bytes;        /* header bytes seen in this message */
+	uint32_t lines;            /* lines http_take_line returned: progress of a step using no byte */
 	uint32_t n_lines;          /* header lines seen in this message */
 };
 

@@ -181,6 +181,7 @@ done:
 	*line = p;
 	*line_len = plen;
 	d->cur_done = 1;
+	d->lines++;
 	return 1;
 }
 

@@ -75,6 +75,40 @@ static void test_any_chunking(void)
 		free(ref[k]);
 }
 
+/* A header line ended by a lone CR (as libhtp accepts) at the very end of
+ * a chunk: the next chunk's first byte (not an LF) completes that line
+ * without being used, and the rest of the chunk must still be parsed (its
+ * Content-Length and body were lost before). */
+static void test_lone_cr_at_chunk_end(void)
+{
+	static const char res[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Server: lone-cr\r"
+		"Content-Type: text/plain\r\n"
+		"Content-Length: 5\r\n\r\n"
+		"hello";
+	const size_t cut = strlen("HTTP/1.1 200 OK\r\nServer: lone-cr\r");
+	const char *want = "\"http_content_type\":\"text/plain\",\"http_method\":\"GET\","
+			   "\"protocol\":\"HTTP/1.1\",\"status\":200,\"length\":5}";
+
+	for (int split = 0; split < 2; split++) {
+		struct at t;
+		HT_INIT_OR(&t, return);
+		at_feed_str(&t, 0, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+		if (split) {
+			at_feed(&t, 1, res, cut);
+			at_feed(&t, 1, res + cut, strlen(res) - cut);
+		} else {
+			at_feed_str(&t, 1, res);
+		}
+		at_end(&t);
+		KT_EQ(at_count(&t, "\"event_type\":\"http\""), 1);
+		KT_EQ(at_count(&t, want), 2);   /* the http event and the fileinfo's http */
+		KT_EQ(at_count(&t, "\"size\":5,"), 1);   /* the fileinfo of the body */
+		at_fini(&t);
+	}
+}
+
 /* Three requests before any response; responses split at odd places. */
 static void test_pipelining(void)
 {
@@ -413,6 +447,7 @@ static void test_probe(void)
 static const struct kt_case cases[] = {
 	KT_CASE(test_bro_exchange),
 	KT_CASE(test_any_chunking),
+	KT_CASE(test_lone_cr_at_chunk_end),
 	KT_CASE(test_pipelining),
 	KT_CASE(test_100_continue),
 	KT_CASE(test_no_body_statuses),
