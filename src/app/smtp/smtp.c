@@ -495,6 +495,13 @@ static int keep_bytes(struct kn_app_call *c, struct smtp_linebuf *lb, const uint
 	return 0;
 }
 
+/* Whether the line of raw bytes at q (its LF excluded) is longer than max
+ * once a final CR is not counted. */
+static inline int line_over(const uint8_t *q, uint32_t raw, uint32_t max)
+{
+	return raw > max && (raw > max + 1 || q[raw - 1] != '\r');
+}
+
 /* Message lines that nothing looks at: in a body (not a header block),
  * neither "." (the end, or dot-stuffing) nor starting with '-' (maybe a
  * boundary), and not long enough for MIME_LONG_LINE or, in a base64 or
@@ -516,11 +523,10 @@ static uint32_t skip_plain_body(const struct smtp_state *st, const uint8_t *p, u
 		uint32_t raw;
 		if (!lf)
 			break;
-		/* The line's length is raw, or raw - 1 without its CR. An
-		 * empty line starts with CR or LF, so the first byte is
+		/* An empty line starts with CR or LF, so the first byte is
 		 * tested alone: '-' and '.' are 0x2d and 0x2e, one range. */
 		raw = (uint32_t)(lf - q);
-		if ((raw > max && (raw > max + 1 || q[raw - 1] != '\r')) ||
+		if (line_over(q, raw, max) ||
 		    (uint8_t)(q[0] - '-') <= 1)
 			break;
 		q = lf + 1;
@@ -549,7 +555,7 @@ static uint32_t skip_idle_commands(const struct smtp_state *st, const uint8_t *p
 		if (!lf)
 			break;
 		raw = (uint32_t)(lf - q);
-		if (raw > SMTP_LINE_MAX && (raw > SMTP_LINE_MAX + 1 || q[raw - 1] != '\r'))
+		if (line_over(q, raw, SMTP_LINE_MAX))
 			break;
 		if (raw) {
 			switch (q[0] | 0x20) {   /* as command_line() picks them */

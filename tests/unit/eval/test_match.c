@@ -15,16 +15,9 @@
 #include <math.h>
 
 #include "kenchi/eval.h"
+#include "eval_test.h"
 #include "util/alloc.h"
 
-#define KT_NEAR(a, b)                                                            \
-	do {                                                                     \
-		double kt_x_ = (a), kt_y_ = (b);                                 \
-		if (!(fabs(kt_x_ - kt_y_) <= 1e-12))                             \
-			kt_fail(__FILE__, __LINE__, "%s ~ %s (%.15g != %.15g)", #a, #b, \
-				kt_x_, kt_y_);                                   \
-	} while (0)
-#define KT_NAN(a) KT_CHECK(isnan(a))
 
 #define MS(x) ((int64_t)(x) * 1000000LL)     /* milliseconds -> ns */
 #define SEC(x) ((int64_t)(x) * 1000000000LL)

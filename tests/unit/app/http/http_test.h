@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "app/app_int.h"
 #include "app_test.h"
@@ -89,5 +90,28 @@ static inline int ht_init(struct at *t)
 		action;                                         \
 	} else                                                  \
 		(void)0
+
+/* Compresses in[0..n) with windowBits `bits` (31 gzip, 15 zlib, -15 raw)
+ * into a malloc'd buffer; *out_n gets its size. */
+static inline uint8_t *zpack(const void *in, size_t n, int bits, size_t *out_n)
+{
+	z_stream zs;
+	size_t cap = n + n / 100 + 1024;
+	uint8_t *out = malloc(cap);
+
+	memset(&zs, 0, sizeof zs);
+	if (!out || deflateInit2(&zs, 9, Z_DEFLATED, bits, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	deflate(&zs, Z_FINISH);
+	*out_n = cap - zs.avail_out;
+	deflateEnd(&zs);
+	return out;
+}
 
 #endif

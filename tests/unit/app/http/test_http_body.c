@@ -12,29 +12,6 @@
 #include "app/http/http_int.h"
 #include "http_test.h"
 
-/* Compresses in[0..n) with windowBits `bits` (31 gzip, 15 zlib, -15 raw)
- * into a malloc'd buffer; *out_n gets its size. */
-static uint8_t *zpack(const void *in, size_t n, int bits, size_t *out_n)
-{
-	z_stream zs;
-	size_t cap = n + n / 100 + 1024;
-	uint8_t *out = malloc(cap);
-
-	memset(&zs, 0, sizeof zs);
-	if (!out || deflateInit2(&zs, 9, Z_DEFLATED, bits, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(out);
-		return NULL;
-	}
-	zs.next_in = (Bytef *)(uintptr_t)in;
-	zs.avail_in = (uInt)n;
-	zs.next_out = out;
-	zs.avail_out = (uInt)cap;
-	deflate(&zs, Z_FINISH);
-	*out_n = cap - zs.avail_out;
-	deflateEnd(&zs);
-	return out;
-}
-
 static void sha256_hex(const void *p, size_t n, char hex[65])
 {
 	unsigned char d[32];

@@ -14,29 +14,6 @@
 #include "app/http/http_int.h"
 #include "http_test.h"
 
-/* in[0..n) compressed with windowBits `bits` (31 gzip, 15 zlib, -15 raw),
- * malloc'd; *out_n gets its size. */
-static uint8_t *zpack(const void *in, size_t n, int bits, size_t *out_n)
-{
-	z_stream zs;
-	size_t cap = n + n / 100 + 1024;
-	uint8_t *out = malloc(cap);
-
-	memset(&zs, 0, sizeof zs);
-	if (!out || deflateInit2(&zs, 9, Z_DEFLATED, bits, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(out);
-		return NULL;
-	}
-	zs.next_in = (Bytef *)(uintptr_t)in;
-	zs.avail_in = (uInt)n;
-	zs.next_out = out;
-	zs.avail_out = (uInt)cap;
-	deflate(&zs, Z_FINISH);
-	*out_n = cap - zs.avail_out;
-	deflateEnd(&zs);
-	return out;
-}
-
 /* A text of n bytes that differs with `seed` (so that every body is its
  * own). */
 static char *text_of(size_t n, unsigned seed)
