@@ -370,6 +370,68 @@ static int self_signed(X509 *x)
 	return v != 0;
 }
 
+/* The TBSCertificate element of a certificate's DER (header included):
+ * Certificate ::= SEQUENCE { tbsCertificate, ... }. 0 when not found. */
+static uint32_t tbs_of(const uint8_t *der, uint32_t len, const uint8_t **tbs)
+{
+	uint8_t tag;
+	uint32_t cl, hl, thl;
+
+	if (!(hl = der_header(der, len, &tag, &cl)) || tag != 0x30)
+		return 0;
+	if (!(thl = der_header(der + hl, cl, &tag, &cl)) || tag != 0x30)
+		return 0;
+	*tbs = der + hl;
+	return thl + cl;
+}
+
+/* Whether x (decoded without its key, names equal) is certainly
+ * self-signed, found without decoding it again with its key: for an RSA
+ * key whose PKCS#1 v1.5 signature over the TBS bytes verifies. Returns 1
+ * then, 0 when this cannot tell (the caller does the full check).
+ *
+ * Only a "yes" is taken, so it needs no exact copy of X509_verify's error
+ * paths: when the signature verifies here, self_signed() on the fully
+ * decoded certificate says so too. Its key comes from the same bytes by
+ * the same RSAPublicKey decoder (or fails to: "unknown", counted as
+ * self-signed); the algorithms compared here are those it compares; the
+ * bytes it verifies are the TBS encoding kept from the wire, the ones
+ * verified here. A key too costly to check is left to the full path,
+ * which does not check it either. */
+static int self_signed_rsa(const X509 *x, const uint8_t *der, uint32_t len)
+{
+	const ASN1_BIT_STRING *sig;
+	const X509_ALGOR *alg;
+	const ASN1_OBJECT *sig_oid;
+	ASN1_OBJECT *key_oid;
+	const unsigned char *pk, *tbs = NULL;
+	int pk_len, md_nid, pk_nid, ok = 0;
+	uint32_t tbs_len = tbs_of(der, len, &tbs);
+	EVP_PKEY *key = NULL;
+	EVP_MD_CTX *md_ctx = NULL;
+	const EVP_MD *md;
+
+	X509_get0_signature(&sig, &alg, x);
+	if (!tbs_len || !sig || !alg || (sig->flags & 7) ||
+	    X509_ALGOR_cmp(alg, X509_get0_tbs_sigalg(x)) != 0)
+		return 0;
+	X509_ALGOR_get0(&sig_oid, NULL, NULL, alg);
+	if (!OBJ_find_sigid_algs(OBJ_obj2nid(sig_oid), &md_nid, &pk_nid) ||
+	    md_nid == NID_undef || pk_nid != NID_rsaEncryption)
+		return 0;
+	if (!X509_PUBKEY_get0_param(&key_oid, &pk, &pk_len, NULL, X509_get_X509_PUBKEY(x)) ||
+	    OBJ_obj2nid(key_oid) != NID_rsaEncryption)
+		return 0;
+	md = EVP_get_digestbynid(md_nid);
+	key = md ? d2i_PublicKey(EVP_PKEY_RSA, NULL, &pk, pk_len) : NULL;
+	if (key && cheap_to_verify(key) && (md_ctx = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestVerifyInit(md_ctx, NULL, md, NULL, key) == 1)
+		ok = EVP_DigestVerify(md_ctx, sig->data, (size_t)sig->length, tbs, tbs_len) == 1;
+	EVP_MD_CTX_free(md_ctx);
+	EVP_PKEY_free(key);
+	return ok;
+}
+
 /* d2i_X509, which in OpenSSL 3.0 also decodes the public key, and that
  * costs ~80% of it (a key decoder is built from every provider's each
  * time). Only the self-signature check needs the key, and only when the
@@ -377,22 +439,32 @@ static int self_signed(X509 *x)
  * library context whose only provider ("null") decodes no key: the ASN.1
  * is read and checked exactly as by d2i_X509 (the key is decoded only
  * opportunistically, its failure is no error), the key is left undecoded.
- * A certificate whose names are equal is then decoded again, with its key.
- * keyless may be NULL: one plain d2i_X509. */
-static X509 *decode_der(const uint8_t *der, uint32_t len, OSSL_LIB_CTX *keyless)
+ * A certificate whose names are equal is then shown self-signed by
+ * self_signed_rsa() when it can (*self = 1), else decoded again, with its
+ * key, for self_signed() (*self = -1: not known yet). keyless may be
+ * NULL: one plain d2i_X509. */
+static X509 *decode_der(const uint8_t *der, uint32_t len, OSSL_LIB_CTX *keyless, int *self)
 {
 	const unsigned char *p = der;
 	X509 *x;
 
+	*self = -1;
 	if (!keyless)
 		return d2i_X509(NULL, &p, (long)len);
 	x = (X509 *)ASN1_item_d2i_ex(NULL, &p, (long)len, ASN1_ITEM_rptr(X509), keyless, NULL);
-	if (x && names_equal(x)) {
-		X509_free(x);
-		p = der;
-		x = d2i_X509(NULL, &p, (long)len);
+	if (!x)
+		return NULL;
+	if (!names_equal(x)) {
+		*self = 0;
+		return x;
 	}
-	return x;
+	if (self_signed_rsa(x, der, len)) {
+		*self = 1;
+		return x;
+	}
+	X509_free(x);
+	p = der;
+	return d2i_X509(NULL, &p, (long)len);
 }
 
 /* Decodes the leaf with OpenSSL. Returns 0 when c holds every fact there
@@ -404,8 +476,8 @@ static int decode_leaf(struct tls_state *st, int dir, struct tls_cert *c, const 
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	struct out o;
-	X509 *x = decode_der(der, len, keyless);
-	int rc = 0;
+	int rc = 0, self;
+	X509 *x = decode_der(der, len, keyless, &self);
 
 	if (!x) {
 		tls_event(st, dir, "INVALID_CERTIFICATE");
@@ -427,7 +499,7 @@ static int decode_leaf(struct tls_state *st, int dir, struct tls_cert *c, const 
 	}
 	c->has_dates = keep_time(X509_get0_notBefore(x), c->not_before, &c->not_before_s) &&
 		       keep_time(X509_get0_notAfter(x), c->not_after, &c->not_after_s);
-	c->self_signed = (uint8_t)self_signed(x);
+	c->self_signed = (uint8_t)(self >= 0 ? self : self_signed(x));
 	X509_free(x);
 	ERR_clear_error();
 	return rc;

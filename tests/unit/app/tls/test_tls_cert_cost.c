@@ -4,6 +4,8 @@
  * A peer chooses its key: an RSA public exponent of thousands of bits
  * makes one check cost milliseconds, once per connection. Such a key is
  * not checked and the names decide, as for key types OpenSSL cannot check.
+ * Also: the self-signature by key and signature algorithm, RSA (checked
+ * without decoding the certificate twice) and others.
  */
 #include <openssl/bn.h>
 #include <openssl/evp.h>
@@ -119,7 +121,53 @@ static void test_costly_key_not_checked(void)
 	EVP_PKEY_free(signer);
 }
 
+/* A P-256 key. */
+static EVP_PKEY *ec_key(void)
+{
+	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
+
+/* The self-signature as the certificate's key and signature algorithms
+ * lead to it: an RSA signature over the TBS bytes is checked without a
+ * second decoding of the certificate (tls_cert.c self_signed_rsa), every
+ * other case by X509_verify on the fully decoded certificate; both give
+ * the same answers. */
+static void test_signature_paths(void)
+{
+	EVP_PKEY *rsa = rsa_key(1024, 17), *ec = ec_key();
+	unsigned char *der = NULL;
+	int len;
+
+	KT_REQUIRE(rsa && ec);
+	/* RSA, signed by itself, then one signature byte changed */
+	len = make_cert(rsa, rsa, &der);
+	KT_REQUIRE(len > 0);
+	KT_EQ(self_signed_of(der, len), 1);
+	der[len - 1] ^= 0x01;
+	KT_EQ(self_signed_of(der, len), 0);
+	OPENSSL_free(der);
+	/* EC, signed by itself: checked the full way */
+	len = make_cert(ec, ec, &der);
+	KT_REQUIRE(len > 0);
+	KT_EQ(self_signed_of(der, len), 1);
+	OPENSSL_free(der);
+	/* EC key signed by an RSA key, RSA key signed by an EC key: the key
+	 * does not fit the signature algorithm, X509_verify cannot tell
+	 * (-1), and the names decide */
+	len = make_cert(ec, rsa, &der);
+	KT_REQUIRE(len > 0);
+	KT_EQ(self_signed_of(der, len), 1);
+	OPENSSL_free(der);
+	len = make_cert(rsa, ec, &der);
+	KT_REQUIRE(len > 0);
+	KT_EQ(self_signed_of(der, len), 1);
+	OPENSSL_free(der);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(ec);
+}
+
 static const struct kt_case cases[] = {
 	KT_CASE(test_costly_key_not_checked),
+	KT_CASE(test_signature_paths),
 };
 KT_MAIN("app_tls_cert_cost", cases)
