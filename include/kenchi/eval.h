@@ -281,11 +281,16 @@ void kn_eval_alerts_fini(struct kn_eval_alerts *l);
 KN_WARN_UNUSED int kn_eval_alerts_push(struct kn_eval_alerts *l, const struct kn_eval_alert *a);
 
 /* Which EVE event types become alerts. */
-#define KN_EVAL_EVE_ALERT   1u
-#define KN_EVAL_EVE_ANOMALY 2u
+#define KN_EVAL_EVE_ALERT    1u
+#define KN_EVAL_EVE_ANOMALY  2u   /* anomaly events that are detections (any
+                                     anomaly.type but the three below) */
+#define KN_EVAL_EVE_PROTOCOL 4u   /* protocol anomalies: anomaly.type "decode",
+                                     "stream" or "applayer" (malformed traffic
+                                     as Suricata and kenchi's parsers report it,
+                                     not a threat finding) */
 
 struct kn_eval_eve_opts {
-	unsigned types;            /* KN_EVAL_EVE_* mask; 0 = both */
+	unsigned types;            /* KN_EVAL_EVE_* mask; 0 = all three */
 	size_t max_line;           /* longest line read (longer: malformed); 0 = 16 MiB */
 	size_t max_alerts;         /* alerts kept at most (more: -KN_EFULL); 0 = 2^26 */
 };
@@ -324,6 +329,117 @@ KN_WARN_UNUSED int kn_eval_eve_load_file(struct kn_eval_alerts *l, const char *p
 					 struct kn_eval_eve_stats *st, char *errbuf);
 /* The same for a document in memory (plain text, not gzip). */
 KN_WARN_UNUSED int kn_eval_eve_load_mem(struct kn_eval_alerts *l, const void *data, size_t len,
+					const struct kn_eval_eve_opts *opts,
+					struct kn_eval_eve_stats *st, char *errbuf);
+
+/* ---- other detectors' formats */
+
+/* The readers below follow kn_eval_eve_load_file's conventions: they
+ * APPEND to the list; read plain or gzip files (detected by content); take
+ * the line and alert limits from struct kn_eval_eve_opts (its `types` is
+ * ignored) unless said otherwise; count lines, alerts and malformed lines
+ * (with the first KN_EVAL_EVE_BAD_KEPT reasons) in st, which is reset
+ * first; skip blank lines; never fail on a bad line. Returns 0; -KN_EIO
+ * (cannot open or read, or a gzip stream cut short: errbuf names the
+ * file), -KN_EFULL (more than max_alerts), -KN_ENOMEM; on failure the list
+ * keeps what was added before the failing line. opts and st may be NULL.
+ * The _mem variants read a document in memory (plain text, not gzip), named
+ * "(memory)" in messages. Signatures longer than 1023 bytes are cut. */
+
+/* ts_ns of an alert whose detector gave no time (a scored CSV with a
+ * packet column and no timestamp column). Such alerts match by pcap_cnt at
+ * packet grain; at flow and host grain they can match only whole-capture
+ * labels and windows without a start (the value lies before every start
+ * and tolerance), and they give no detection delay (first_alert_ns stays
+ * unknown). A list from one CSV file never mixes timed and untimed alerts. */
+#define KN_EVAL_TS_UNKNOWN INT64_MIN
+
+/* Zeek's notice.log and weird.log, in Zeek's default tab-separated format
+ * (the "#separator", "#unset_field", "#empty_field", "#path" and "#fields"
+ * header lines; unset and empty fields are absent values; \xHH escapes are
+ * decoded) or as JSON lines (LogAscii::use_json), told apart line by line:
+ * after a #fields header, lines are TSV records of it; before one, a line
+ * must be a JSON object. A record is a notice when the #path (JSON:
+ * "_path") is "notice" or "notice_alarm", or without a path when it has a
+ * "note" field; a weird when the path is "weird" or, without a path, it has
+ * a "name" field; records of other logs count in st->other.
+ * Fields: ts (epoch seconds, exact in TSV and in JSON strings; a JSON number
+ * is rounded to the microsecond, Zeek's precision; or an ISO 8601 string as
+ * kn_eval_time_parse reads) -> ts_ns; id.orig_h (else notice's src) ->
+ * src; id.resp_h (else dst) -> dst; id.orig_p -> sport; id.resp_p (else
+ * notice's p) -> dport; proto ("tcp", "udp", "icmp"; "icmp" with an IPv6
+ * address is 58; ICMP "ports" are Zeek's type and code and are dropped);
+ * signature = note (else msg) for a notice, name for a weird. kind is
+ * KN_EVAL_KIND_OTHER, score NaN, pcap_cnt 0. Malformed: a missing or bad
+ * ts, a bad address or port, a TSV record whose field count differs from
+ * #fields, invalid JSON.
+ * `path` may be a directory: then notice.log, notice.log.gz, weird.log and
+ * weird.log.gz in it are read, whichever exist (-KN_EIO when none does);
+ * st adds up the files, and a reason kept in st->bad starts with the
+ * file's name ("weird.log: ...") and its line number is that file's. */
+KN_WARN_UNUSED int kn_eval_zeek_load_file(struct kn_eval_alerts *l, const char *path,
+					  const struct kn_eval_eve_opts *opts,
+					  struct kn_eval_eve_stats *st, char *errbuf);
+KN_WARN_UNUSED int kn_eval_zeek_load_mem(struct kn_eval_alerts *l, const void *data, size_t len,
+					 const struct kn_eval_eve_opts *opts,
+					 struct kn_eval_eve_stats *st, char *errbuf);
+
+struct kn_eval_snort_opts {
+	size_t max_line;           /* as in kn_eval_eve_opts; 0 = 16 MiB */
+	size_t max_alerts;         /* 0 = 2^26 */
+	/* The year of timestamps written without one ("MM/DD-HH:MM:SS"). 0:
+	 * the current year (UTC), or the year before when that puts the alert
+	 * more than a day in the future (a log of late December read in
+	 * January). Give it for reproducible results on such logs. */
+	int year;
+	/* The sensor's time zone in minutes east of UTC (-1440..1440): Snort
+	 * writes "timestamp" in local time unless it runs with UTC output.
+	 * Not used when the line has "seconds". */
+	int tz_offset_min;
+};
+
+/* Snort 3's alert_json lines (one JSON object per alert; any selection of
+ * its fields) as KN_EVAL_KIND_ALERT alerts:
+ * time: "seconds" (epoch seconds, preferred) plus the microseconds of
+ *   "timestamp" when both are given (their seconds must agree, else the
+ *   line is malformed); else "timestamp" alone, in Snort's forms
+ *   "MM/DD-HH:MM:SS.uuuuuu", "YY/MM/DD-HH:MM:SS.uuuuuu" (year 20YY) or
+ *   "YYYY-MM-DD HH:MM:SS.uuuuuu", read in opts' zone and year;
+ * src_addr, dst_addr (else the address of src_ap / dst_ap "ADDR:PORT",
+ *   split at the last ':'), src_port, dst_port (else the ports of the
+ *   _ap fields; 0 = none); proto ("TCP", "UDP", "ICMP" (58 with IPv6
+ *   addresses), "IP" and other names: -1); pkt_num -> pcap_cnt;
+ *   signature = msg, else rule ("GID:SID:REV"), else "GID:SID:REV" made
+ *   of gid (default 1), sid and rev (default 0); score = 1 / priority
+ *   (priority 1: 1, 2: 0.5; absent or 0: NaN).
+ * Malformed: not a JSON object, no "seconds" or "timestamp", a bad time,
+ * address, port, proto, pkt_num, priority, or seconds and timestamp that
+ * disagree. -KN_EINVAL for a bad opts->tz_offset_min or year. opts may be
+ * NULL. */
+KN_WARN_UNUSED int kn_eval_snort_load_file(struct kn_eval_alerts *l, const char *path,
+					   const struct kn_eval_snort_opts *opts,
+					   struct kn_eval_eve_stats *st, char *errbuf);
+KN_WARN_UNUSED int kn_eval_snort_load_mem(struct kn_eval_alerts *l, const void *data, size_t len,
+					  const struct kn_eval_snort_opts *opts,
+					  struct kn_eval_eve_stats *st, char *errbuf);
+
+/* The generic scored CSV (docs/eval-detectors.md, "Scored CSV"): a header
+ * row naming the columns in any order - timestamp, score (required), src,
+ * dst, sport, dport, proto, packet, signature or label (signature wins);
+ * others ignored; names case-insensitive - then one row per finding, RFC 4180 quoting
+ * (no line breaks inside quotes), LF or CRLF, '#' comment lines and blank
+ * lines skipped. The timestamp column may be left out when there is a
+ * packet column: ts_ns is then KN_EVAL_TS_UNKNOWN for every row (packet
+ * grain matches by pcap_cnt). kind KN_EVAL_KIND_OTHER.
+ * Malformed rows: a field count that differs from the header's, a quote
+ * error, a missing or bad timestamp or score (NaN is bad; inf and -inf are
+ * scores), a bad address, port or packet number (1-based), a NUL byte.
+ * Besides the codes above: -KN_EFORMAT when the header lacks score, or
+ * both timestamp and packet, or names a column twice (errbuf says which). */
+KN_WARN_UNUSED int kn_eval_csv_load_file(struct kn_eval_alerts *l, const char *path,
+					 const struct kn_eval_eve_opts *opts,
+					 struct kn_eval_eve_stats *st, char *errbuf);
+KN_WARN_UNUSED int kn_eval_csv_load_mem(struct kn_eval_alerts *l, const void *data, size_t len,
 					const struct kn_eval_eve_opts *opts,
 					struct kn_eval_eve_stats *st, char *errbuf);
 

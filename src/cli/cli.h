@@ -7,6 +7,7 @@
 #define KN_CLI_H
 
 int cmd_run(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Parses "123", "64k", "128M", "2G" (binary multiples) into *out. */

@@ -16,6 +16,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run the sensor on capture files or a live interface" },
+	{ "eval", cmd_eval, "score detectors (kenchi, Suricata, Zeek, ...) on labelled captures" },
 	{ "version", cmd_version, "print the version and build details" },
 };
 

@@ -42,6 +42,8 @@ struct eval_load {
 	const struct kn_eval_load_opts *opts;
 	struct eval_jpath path;
 	char *errbuf;
+	const char *doc;               /* the format's documentation named in
+	                                  messages; NULL: docs/eval-manifest.md */
 };
 
 /* "NAME: PATH: message" into errbuf; returns rc. */
@@ -122,5 +124,52 @@ void eval_cap_fini(struct eval_cap *ec);
 
 /* The score an alert contributes to a sample (NaN -> +inf). */
 double eval_alert_score(const struct kn_eval_alert *a);
+
+
+/* ---------------------------------------------------------- lines.c */
+
+/* The line reader of the alert loaders (eve.c, zeek.c, snort.c, csv.c) and
+ * the helpers the adapters share. Limits default as in struct kn_eval_eve_opts. */
+#define EVAL_DEFAULT_MAX_LINE (16u << 20)
+#define EVAL_DEFAULT_MAX_ALERTS (1u << 26)
+/* Bytes of a signature kept; longer text is cut. */
+#define EVAL_MAX_SIGNATURE 1023
+
+struct eval_lines {
+	const char *name;              /* the input's name in messages */
+	const char *tag;               /* prefix of the reasons kept ("weird.log: "), or NULL */
+	size_t max_line;               /* longer lines are malformed ("line too long") */
+	struct kn_eval_eve_stats *st;  /* lines and malformed lines are counted here */
+	uint64_t line;                 /* the current line of this input, 1-based */
+	char *errbuf;
+	/* Handles one line without its '\n' (nor a '\r' before it): 0, or a
+	 * negative -KN_E* code that stops reading (errbuf set). */
+	int (*fn)(void *arg, const char *s, size_t len);
+	void *arg;
+};
+
+/* Every line of buf[0..len) (the last may lack its '\n'), or of the file at
+ * path (plain or gzip; reading buffers at most max_line + 1 bytes). 0, the
+ * first error of fn, -KN_EIO (open, read, truncated gzip), -KN_ENOMEM. */
+int eval_lines_mem(struct eval_lines *r, const char *buf, size_t len);
+int eval_lines_file(struct eval_lines *r, const char *path);
+/* Counts the current line as malformed, keeping the reason (after r->tag)
+ * among the first KN_EVAL_EVE_BAD_KEPT. */
+void eval_lines_bad(struct eval_lines *r, const char *fmt, ...) KN_PRINTF(2, 3);
+/* Appends a unless the list holds max_alerts already (-KN_EFULL); counts it
+ * in st->alerts. 0, -KN_EFULL, -KN_ENOMEM (errbuf names input and line). */
+int eval_lines_push(struct eval_lines *r, struct kn_eval_alerts *l, size_t max_alerts,
+		    const struct kn_eval_alert *a);
+/* The JSON object on a line (json_decref it), or NULL after counting the
+ * line malformed ("invalid JSON at column N: ...", "not a JSON object"). */
+json_t *eval_lines_json(struct eval_lines *r, const char *s, size_t len);
+/* The text of a JSON string without an embedded NUL, else NULL. */
+const char *eval_json_str(json_t *v);
+/* s[0..n) cut at EVAL_MAX_SIGNATURE bytes (and at a NUL) into buf, which
+ * holds EVAL_MAX_SIGNATURE + 1 bytes; returns buf. */
+char *eval_sig_copy(char *buf, const char *s, size_t n);
+/* An ICMP alert with an IPv6 address is ICMPv6 (58): Zeek and Snort name
+ * both "icmp". */
+void eval_fix_icmp6(struct kn_eval_alert *a);
 
 #endif

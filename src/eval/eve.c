@@ -7,18 +7,14 @@
  * The input is another program's output, possibly cut short or mangled:
  * every line is parsed on its own, a bad line is counted and remembered
  * with its number and the reason, and reading goes on. Lines are bounded
- * (opts->max_line), and so is the number of alerts kept.
+ * (opts->max_line), and so is the number of alerts kept. Reading and
+ * splitting lines is the shared reader's (lines.c).
  */
 #include "eval/eval_int.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <zlib.h>
-
-#include "util/alloc.h"
 
 #define DEFAULT_MAX_LINE (16u << 20)
 #define DEFAULT_MAX_ALERTS (1u << 26)
@@ -173,6 +169,19 @@ static const char *event_alert(json_t *ev, int is_alert, struct kn_eval_alert *a
 
 /* ------------------------------------------------------------- lines */
 
+/* KN_EVAL_EVE_PROTOCOL for an anomaly event reporting malformed traffic,
+ * KN_EVAL_EVE_ANOMALY for any other (a detection). */
+static unsigned anomaly_class(json_t *ev)
+{
+	static const char *const protocol[] = { "decode", "stream", "applayer" };
+	const char *t = str_exact(json_object_get(json_object_get(ev, "anomaly"), "type"));
+
+	for (size_t i = 0; t && i < sizeof protocol / sizeof protocol[0]; i++)
+		if (!strcmp(t, protocol[i]))
+			return KN_EVAL_EVE_PROTOCOL;
+	return KN_EVAL_EVE_ANOMALY;
+}
+
 /* One line (without its '\n'). 0, or -KN_EFULL / -KN_ENOMEM. */
 static int eve_line(struct eve_ctx *x, const char *s, size_t len)
 {
@@ -198,7 +207,7 @@ static int eve_line(struct eve_ctx *x, const char *s, size_t len)
 	if (!json_is_object(ev) || !type) {
 		bad_line(x, json_is_object(ev) ? "no \"event_type\" string" : "not a JSON object");
 	} else if ((is_alert && (x->types & KN_EVAL_EVE_ALERT)) ||
-		   (is_anomaly && (x->types & KN_EVAL_EVE_ANOMALY))) {
+		   (is_anomaly && (x->types & anomaly_class(ev)))) {
 		if ((bad = event_alert(ev, is_alert, &a, sig)) != NULL)
 			bad_line(x, bad);
 		else if (x->l->n >= x->max_alerts)
@@ -222,32 +231,24 @@ static void ctx_init(struct eve_ctx *x, struct kn_eval_alerts *l, const char *na
 	memset(st, 0, sizeof *st);
 	x->l = l;
 	x->name = name;
-	x->types = o && o->types ? o->types : KN_EVAL_EVE_ALERT | KN_EVAL_EVE_ANOMALY;
+	x->types = o && o->types ? o->types :
+		   KN_EVAL_EVE_ALERT | KN_EVAL_EVE_ANOMALY | KN_EVAL_EVE_PROTOCOL;
 	x->max_line = o && o->max_line ? o->max_line : DEFAULT_MAX_LINE;
 	x->max_alerts = o && o->max_alerts ? o->max_alerts : DEFAULT_MAX_ALERTS;
 	x->st = st;
 	x->errbuf = errbuf;
 }
 
-/* Every line of buf[0..len); the last may lack its '\n'. */
-static int eve_lines(struct eve_ctx *x, const char *buf, size_t len)
+/* The shared reader's callback (lines.c): one line without its '\n'. */
+static int eve_line_fn(void *arg, const char *s, size_t len)
 {
-	while (len) {
-		const char *nl = memchr(buf, '\n', len);
-		size_t n = nl ? (size_t)(nl - buf) : len;
-		int rc = 0;
-		x->st->lines++;
-		if (n > x->max_line)
-			bad_line(x, "line too long");
-		else
-			rc = eve_line(x, buf, n);
-		if (rc)
-			return rc;
-		n += nl != NULL;
-		buf += n;
-		len -= n;
-	}
-	return 0;
+	return eve_line(arg, s, len);
+}
+
+static struct eval_lines eve_reader(struct eve_ctx *x)
+{
+	return (struct eval_lines){ .name = x->name, .max_line = x->max_line, .st = x->st,
+				    .errbuf = x->errbuf, .fn = eve_line_fn, .arg = x };
 }
 
 int kn_eval_eve_load_mem(struct kn_eval_alerts *l, const void *data, size_t len,
@@ -260,126 +261,22 @@ int kn_eval_eve_load_mem(struct kn_eval_alerts *l, const void *data, size_t len,
 	if (!l || (!data && len))
 		return eval_fail(errbuf, -KN_EINVAL, "EVE loader: bad arguments");
 	ctx_init(&x, l, "(memory)", opts, st ? st : &local, errbuf);
-	return eve_lines(&x, data, len);
+	struct eval_lines r = eve_reader(&x);
+	return eval_lines_mem(&r, data, len);
 }
 
-/* ------------------------------------------------------------- files */
-
-/* A line reader over a gzip or plain stream with a buffer of at most
- * max_line + 1 bytes: a longer line is counted malformed and skipped. */
-struct reader {
-	gzFile gz;
-	char *buf;
-	size_t cap, fill;
-	int skipping;                  /* inside a line already found too long */
-};
-
-/* Handles the complete lines in r->buf, keeps the partial last one. */
-static int drain(struct eve_ctx *x, struct reader *r)
-{
-	size_t pos = 0;
-	char *nl;
-
-	while ((nl = memchr(r->buf + pos, '\n', r->fill - pos)) != NULL) {
-		size_t n = (size_t)(nl - (r->buf + pos));
-		int rc = 0;
-		if (!r->skipping) {
-			x->st->lines++;
-			rc = eve_line(x, r->buf + pos, n);
-		}
-		r->skipping = 0;
-		pos += n + 1;
-		if (rc)
-			return rc;
-	}
-	memmove(r->buf, r->buf + pos, r->fill - pos);
-	r->fill -= pos;
-	return 0;
-}
-
-/* Makes room after a drain: grows the buffer, or gives up on the line. */
-static int make_room(struct eve_ctx *x, struct reader *r)
-{
-	if (r->fill < r->cap)
-		return 0;
-	if (r->cap <= x->max_line) {
-		size_t cap = r->cap * 2 > x->max_line + 1 ? x->max_line + 1 : r->cap * 2;
-		char *b = kn_realloc_array(r->buf, cap, 1);
-		if (!b)
-			return eval_fail(x->errbuf, -KN_ENOMEM, "%s: out of memory", x->name);
-		r->buf = b;
-		r->cap = cap;
-		return 0;
-	}
-	if (!r->skipping) {
-		x->st->lines++;
-		bad_line(x, "line too long");
-	}
-	r->skipping = 1;
-	r->fill = 0;
-	return 0;
-}
-
-static int read_all(struct eve_ctx *x, struct reader *r)
-{
-	for (;;) {
-		int rc, n;
-		if ((rc = make_room(x, r)) != 0)
-			return rc;
-		size_t want = r->cap - r->fill;
-		n = gzread(r->gz, r->buf + r->fill, want > (1u << 30) ? 1u << 30 : (unsigned)want);
-		if (n < 0) {
-			int zerr;
-			const char *msg = gzerror(r->gz, &zerr);
-			return eval_fail(x->errbuf, -KN_EIO, "cannot read %s (line %llu): %s",
-					 x->name, (unsigned long long)x->st->lines + 1,
-					 zerr == Z_ERRNO ? strerror(errno) : msg);
-		}
-		if (n == 0)
-			break;
-		r->fill += (size_t)n;
-		if ((rc = drain(x, r)) != 0)
-			return rc;
-	}
-	if (r->fill && !r->skipping) {
-		x->st->lines++;
-		int rc = eve_line(x, r->buf, r->fill);
-		if (rc)
-			return rc;
-	}
-	int zerr;
-	gzerror(r->gz, &zerr);   /* a cut gzip stream ends reading softly */
-	if (zerr == Z_BUF_ERROR)
-		return eval_fail(x->errbuf, -KN_EIO, "cannot read %s: the gzip stream ends early "
-				 "(after line %llu); the file is truncated", x->name,
-				 (unsigned long long)x->st->lines);
-	return 0;
-}
-
+/* A file, plain or gzip, through the shared reader: a longer line than
+ * max_line is counted malformed and skipped without being held whole. */
 int kn_eval_eve_load_file(struct kn_eval_alerts *l, const char *path,
 			  const struct kn_eval_eve_opts *opts, struct kn_eval_eve_stats *st,
 			  char *errbuf)
 {
 	struct kn_eval_eve_stats local;
-	struct reader r = { 0 };
 	struct eve_ctx x;
-	int rc;
 
 	if (!l || !path)
 		return eval_fail(errbuf, -KN_EINVAL, "EVE loader: bad arguments");
 	ctx_init(&x, l, path, opts, st ? st : &local, errbuf);
-	r.cap = x.max_line + 1 < 65536 ? x.max_line + 1 : 65536;
-	if (!(r.buf = kn_malloc(r.cap)))
-		return eval_fail(errbuf, -KN_ENOMEM, "%s: out of memory", path);
-	errno = 0;
-	if (!(r.gz = gzopen(path, "rb"))) {
-		kn_free(r.buf);
-		return eval_fail(errbuf, -KN_EIO, "cannot open %s: %s", path,
-				 errno ? strerror(errno) : "out of memory");
-	}
-	gzbuffer(r.gz, 1u << 17);
-	rc = read_all(&x, &r);
-	gzclose(r.gz);
-	kn_free(r.buf);
-	return rc;
+	struct eval_lines r = eve_reader(&x);
+	return eval_lines_file(&r, path);
 }

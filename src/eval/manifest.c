@@ -78,6 +78,12 @@ static int KN_PRINTF(4, 5) key_err(struct eval_load *l, const char *key, int rc,
 	return rc;
 }
 
+/* The documentation to name in a message. */
+static const char *eval_doc(const struct eval_load *l)
+{
+	return l->doc ? l->doc : "docs/eval-manifest.md";
+}
+
 /* ---------------------------------------------------------- getters */
 
 /* A short rendering of a JSON value for messages. */
@@ -117,7 +123,7 @@ int eval_check_keys(struct eval_load *l, json_t *obj, const char *const *known)
 		}
 		size_t was = eval_jpath_key(&l->path, key);
 		int rc = eval_load_err(l, -KN_EFORMAT, "unknown key \"%.64s\"; the keys allowed "
-				       "here are: %s (see docs/eval-manifest.md)", key, list);
+				       "here are: %s (see %s)", key, list, eval_doc(l));
 		eval_jpath_pop(&l->path, was);
 		return rc;
 	}
@@ -133,8 +139,8 @@ int eval_get_str(struct eval_load *l, json_t *obj, const char *key, int required
 	*out = NULL;
 	if (!v) {
 		if (required)
-			return eval_load_err(l, -KN_EFORMAT, "\"%s\" is missing; add it (see "
-					     "docs/eval-manifest.md)", key);
+			return eval_load_err(l, -KN_EFORMAT, "\"%s\" is missing; add it (see %s)", key,
+					     eval_doc(l));
 		return 0;
 	}
 	size_t was = eval_jpath_key(&l->path, key);

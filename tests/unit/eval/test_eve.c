@@ -116,6 +116,24 @@ static void test_anomaly(void)
 	KT_EQ(l.n, 2);
 	KT_EQ(st.other, 4);
 	kn_eval_alerts_fini(&l);
+
+	/* detections without protocol anomalies: the applayer and decode
+	 * events are "other", the two model anomalies and the alerts stay */
+	o.types = KN_EVAL_EVE_ALERT | KN_EVAL_EVE_ANOMALY;
+	KT_EQ(load(&l, doc, &o, &st), 0);
+	KT_REQUIRE(l.n == 4);
+	KT_EQ_STR(l.v[0].signature, "new_host");
+	KT_EQ(l.v[1].kind, KN_EVAL_KIND_ANOMALY);
+	KT_EQ(l.v[2].kind, KN_EVAL_KIND_ALERT);
+	KT_EQ(st.other, 2);
+	kn_eval_alerts_fini(&l);
+
+	/* protocol anomalies alone */
+	o.types = KN_EVAL_EVE_PROTOCOL;
+	KT_EQ(load(&l, doc, &o, &st), 0);
+	KT_REQUIRE(l.n == 2);
+	KT_EQ_STR(l.v[1].signature, "decode");
+	kn_eval_alerts_fini(&l);
 }
 
 #define TS "\"timestamp\":\"1970-01-01T00:00:09Z\""
