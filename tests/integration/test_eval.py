@@ -182,7 +182,7 @@ def check_failures(s, kenchi, outdir, tmp):
 
 
 def main():
-    kenchi, gen = sys.argv[1], sys.argv[2]
+    kenchi, gen = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     s = kntest.Suite("eval")
     with tempfile.TemporaryDirectory() as tmp:
         outdir = os.path.join(tmp, "set")

@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def main():
-    kenchi, root, shared = sys.argv[1:4]
+    kenchi, root, shared = [os.path.abspath(a) for a in sys.argv[1:4]]
     data = os.path.join(shared, "data")
     s = kntest.Suite("eval_shared")
     if not os.path.isdir(os.path.join(data, "anomaly")):
