@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_eval.h"
 #include "kenchi/eval.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,45 +29,6 @@ static const char manifest[] =
 	"{\"path\":\"p\",\"grain\":\"packet\",\"packets\":64,\"labels\":[{\"class\":\"b\","
 	"\"packets\":[[1,8],20,[40,64]]}]},"
 	"{\"path\":\"n\",\"benign\":true}]}";
-
-static void check_range(double v)
-{
-	if (!isnan(v) && (v < 0 || v > 1))
-		abort();
-}
-
-static void score(const struct kn_eval_dataset *ds, const struct kn_eval_alerts *l)
-{
-	static int64_t ts[64];
-	struct kn_eval_match_opts o = { .tolerance_ns = 1000000000 };
-	char err[KN_ERRBUF_SIZE];
-	struct kn_eval_scorer *s = kn_eval_scorer_new(ds, &o, err);
-	if (!s)
-		return;
-	for (int i = 0; i < 64; i++)   /* packet times around the seeds' timestamps */
-		ts[i] = 1762000496000000000LL + (int64_t)(i % 13) * 100000000LL;
-	struct kn_eval_packets p = { ts, 64 };
-	for (size_t c = 0; c < ds->n_captures; c++) {
-		err[0] = '\0';
-		int rc = kn_eval_scorer_add(s, c, l->v, l->n, c == 2 ? &p : NULL, err);
-		if (rc && !err[0])
-			abort();
-	}
-	for (int k = KN_EVAL_ALL; k < (int)ds->n_classes; k++) {
-		struct kn_eval_summary m;
-		if (kn_eval_scorer_summary(s, k, &m) != 0)
-			continue;
-		if (m.c.tp > m.c.items || m.c.alerts_true + m.c.alerts_false > m.c.alerts)
-			abort();
-		check_range(m.precision);
-		check_range(m.recall);
-		check_range(m.roc_auc);
-		check_range(m.pr_auc);
-		check_range(m.eer);
-		check_range(m.tpr_at_fpr_001);
-	}
-	kn_eval_scorer_free(s);
-}
 
 /* What every alert of format fmt must look like. */
 static void check_alert(const struct kn_eval_alert *a, int fmt)
@@ -98,7 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kn_eval_eve_stats st;
 	struct kn_eval_alerts l;
 	char err[KN_ERRBUF_SIZE] = "";
-	uint64_t nl = 0;
 	int rc;
 
 	if (!ds) {
@@ -125,18 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc && !err[0])
 		abort();
-	for (size_t i = 0; i < size; i++)
-		nl += data[i] == '\n';
-	nl += size && data[size - 1] != '\n';
-	if ((rc == 0 && st.lines != nl) || st.lines > nl || st.alerts != l.n ||
-	    st.alerts + st.other + st.malformed > st.lines)
-		abort();
-	for (uint64_t i = 0; i < st.malformed && i < KN_EVAL_EVE_BAD_KEPT; i++)
-		if (st.bad[i].line < 1 || st.bad[i].line > st.lines || !st.bad[i].why[0])
-			abort();
+	fuzz_eval_stats(data, size, rc, &st, &l);
 	for (size_t i = 0; i < l.n; i++)
 		check_alert(&l.v[i], fmt);
-	score(ds, &l);
+	fuzz_eval_score(ds, &l, 1762000496000000000LL, 2);
 	kn_eval_alerts_fini(&l);
 	return 0;
 }

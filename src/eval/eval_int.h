@@ -165,6 +165,9 @@ int eval_lines_push(struct eval_lines *r, struct kn_eval_alerts *l, size_t max_a
 json_t *eval_lines_json(struct eval_lines *r, const char *s, size_t len);
 /* The text of a JSON string without an embedded NUL, else NULL. */
 const char *eval_json_str(json_t *v);
+/* The event's "proto": a name (unknown names: -1) or a number 0..255 into
+ * *out (absent: *out untouched). 0, or -1 when it is neither. */
+int eval_json_proto(json_t *ev, int16_t *out);
 /* s[0..n) cut at EVAL_MAX_SIGNATURE bytes (and at a NUL) into buf, which
  * holds EVAL_MAX_SIGNATURE + 1 bytes; returns buf. */
 char *eval_sig_copy(char *buf, const char *s, size_t n);

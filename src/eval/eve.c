@@ -69,21 +69,6 @@ static int get_port(json_t *ev, const char *key, uint16_t *out)
 	return 0;
 }
 
-static int get_proto(json_t *ev, int16_t *out)
-{
-	json_t *v = json_object_get(ev, "proto");
-	if (!v)
-		return 0;
-	if (json_is_string(v)) {
-		*out = (int16_t)kn_eval_proto_parse(str_exact(v));  /* unknown: -1 */
-		return 0;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 255)
-		return -1;
-	*out = (int16_t)json_integer_value(v);
-	return 0;
-}
-
 static int get_pcap_cnt(json_t *ev, uint64_t *out)
 {
 	json_t *v = json_object_get(ev, "pcap_cnt");
@@ -160,7 +145,7 @@ static const char *event_alert(json_t *ev, int is_alert, struct kn_eval_alert *a
 		return "bad src_ip or dest_ip";
 	if (get_port(ev, "src_port", &a->sport) || get_port(ev, "dest_port", &a->dport))
 		return "bad src_port or dest_port";
-	if (get_proto(ev, &a->proto))
+	if (eval_json_proto(ev, &a->proto))
 		return "bad proto";
 	if (get_pcap_cnt(ev, &a->pcap_cnt))
 		return "bad pcap_cnt";

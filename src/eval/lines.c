@@ -236,3 +236,19 @@ int eval_lines_file(struct eval_lines *r, const char *path)
 	kn_free(rd.buf);
 	return rc;
 }
+
+int eval_json_proto(json_t *ev, int16_t *out)
+{
+	json_t *v = json_object_get(ev, "proto");
+
+	if (!v)
+		return 0;
+	if (json_is_string(v)) {
+		*out = (int16_t)kn_eval_proto_parse(eval_json_str(v));   /* "IP" and the like: -1 */
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 255)
+		return -1;
+	*out = (int16_t)json_integer_value(v);
+	return 0;
+}

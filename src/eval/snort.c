@@ -221,21 +221,6 @@ static int get_count(json_t *ev, const char *key, json_int_t *out)
 	return 0;
 }
 
-static int get_proto(json_t *ev, int16_t *out)
-{
-	json_t *v = json_object_get(ev, "proto");
-	if (!v)
-		return 0;
-	if (json_is_string(v)) {
-		*out = (int16_t)kn_eval_proto_parse(eval_json_str(v));   /* "IP" and the like: -1 */
-		return 0;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 255)
-		return -1;
-	*out = (int16_t)json_integer_value(v);
-	return 0;
-}
-
 /* msg, else rule, else "GID:SID:REV" of the numeric fields. */
 static void get_signature(json_t *ev, char *sig, char **out)
 {
@@ -273,7 +258,7 @@ static const char *event_alert(const struct snort_ctx *x, json_t *ev, struct kn_
 		return "bad src_addr, src_port or src_ap";
 	if (get_end(ev, "dst", &a->dst, &a->dport))
 		return "bad dst_addr, dst_port or dst_ap";
-	if (get_proto(ev, &a->proto))
+	if (eval_json_proto(ev, &a->proto))
 		return "bad proto";
 	eval_fix_icmp6(a);
 	if (get_count(ev, "pkt_num", &pkt))
