@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "kenchi/decode.h"
+#include "kenchi/detector.h"
 #include "kenchi/eve.h"
 #include "kenchi/flow.h"
 #include "kenchi/kenchi.h"
@@ -60,6 +61,10 @@ struct kn_engine_config {
 	const char *const *vuln_feeds;
 	unsigned n_vuln_feeds;
 	struct kn_vuln_config vuln;
+
+	/* Behaviour detectors (detector.h): each worker runs them on its flows'
+	 * transactions and packets. */
+	struct kn_detect_config detect;
 };
 
 /* Defaults: 1 worker, eve.json in the current directory, decode anomalies

@@ -154,6 +154,13 @@ void kn_eve_app_anomaly(struct kn_json *j, const struct kn_flow *f, const char *
 void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 			   const char *event_name);
 
+/* A behaviour detector's finding (detector.h) as an "anomaly" event: the
+ * head of its flow (oriented so src is the actor), then "anomaly": {"type":
+ * "detector", "detector", "event", "score", "key", "explanation",
+ * "evidence": {...}}. d->flow must not be NULL. */
+struct kn_detection;
+void kn_eve_detection(struct kn_json *j, const struct kn_detection *d, const char *community_id);
+
 /* ------------------------------------------------ assets and vulns */
 
 struct kn_vuln_report;

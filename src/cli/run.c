@@ -56,6 +56,12 @@ static const char run_usage[] =
 	"      --midstream          reassemble TCP sessions whose SYN was not seen\n"
 	"      --no-app-layer       no protocol detection or parsing (flows only)\n"
 	"      --app-memcap SIZE    application-layer parser memory (default 64M)\n"
+	"detection:\n"
+	"      --no-detectors       no behaviour detectors (dns_tunnel: data in DNS\n"
+	"                           query names; port_scan: vertical and horizontal\n"
+	"                           scans); their findings are anomaly events with\n"
+	"                           type detector, a score and an explanation\n"
+	"      --detect-memcap SIZE behaviour detectors' memory per worker (default 16M)\n"
 	"vulnerabilities:\n"
 	"      --vuln-feed FILE     match the software seen on the wire (asset events)\n"
 	"                           against FILE, an NVD CVE API 2.0 JSON response\n"
@@ -112,7 +118,8 @@ int cli_parse_size(const char *s, unsigned long long *out)
 enum {
 	OPT_SNAPLEN = 256, OPT_NOPROMISC, OPT_STATS, OPT_NODECODE, OPT_SEED, OPT_PROGRESS,
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
-	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_NOAPP, OPT_APPMEM, OPT_DECODERATE,
+	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_NOAPP, OPT_APPMEM, OPT_NODETECT, OPT_DETECTMEM,
+	OPT_DECODERATE,
 	OPT_VULNFEED,
 };
 
@@ -143,6 +150,8 @@ static const struct option long_opts[] = {
 	{ "vuln-feed", required_argument, NULL, OPT_VULNFEED },
 	{ "no-app-layer", no_argument, NULL, OPT_NOAPP },
 	{ "app-memcap", required_argument, NULL, OPT_APPMEM },
+	{ "no-detectors", no_argument, NULL, OPT_NODETECT },
+	{ "detect-memcap", required_argument, NULL, OPT_DETECTMEM },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -265,6 +274,8 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_VULNFEED: return add_vuln_feed(o, arg);
 	case OPT_NOAPP: o->cfg.app.enabled = 0; return 0;
 	case OPT_APPMEM: return parse_size_opt("--app-memcap", arg, &o->cfg.app.memcap);
+	case OPT_NODETECT: o->cfg.detect.enabled = 0; return 0;
+	case OPT_DETECTMEM: return parse_size_opt("--detect-memcap", arg, &o->cfg.detect.memcap);
 	case OPT_FLOWMEM: return parse_size_opt("--flow-memcap", arg, &o->cfg.flow.memcap);
 	case OPT_STREAMMEM: return parse_size_opt("--stream-memcap", arg, &o->cfg.stream.memcap);
 	case OPT_STREAMDEPTH: return parse_size_opt("--stream-depth", arg, &o->cfg.stream.depth);

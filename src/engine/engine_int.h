@@ -75,6 +75,7 @@ struct worker {
 	struct kn_stream_ctx *streams;
 	struct kn_app_ctx *app;
 	struct kn_vuln_ctx *vuln;     /* assets and vulnerabilities (borrows eng->vuln_feed) */
+	struct kn_detect_ctx *det;    /* behaviour detectors */
 	struct kn_eve_writer eve;
 	struct kn_json json;
 	uint16_t cid_seed;

@@ -80,6 +80,19 @@ static void on_app_tx(void *user, const struct kn_flow *flow, const char *app_pr
 
 	kn_eve_app_tx(&w->json, flow, app_proto, tx, ts_ns, pcap_cnt, flow_cid(w, flow, cid, 0));
 	put_json(w);
+	kn_detect_tx(w->det, flow, app_proto, tx, ts_ns, pcap_cnt);
+}
+
+/* A behaviour detector's finding. */
+static void on_detection(void *user, const struct kn_detection *d)
+{
+	struct worker *w = user;
+	char cid[KN_COMMUNITY_ID_LEN];
+
+	if (!d->flow)
+		return;   /* every detector so far reports on a flow */
+	kn_eve_detection(&w->json, d, flow_cid(w, d->flow, cid, 0));
+	put_json(w);
 }
 
 static void on_app_event(void *user, const struct kn_flow *flow, const char *app_proto, int dir,
@@ -166,6 +179,10 @@ int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf
 	w->vuln = kn_vuln_ctx_new(&e->cfg.vuln, e->vuln_feed, &vhooks, errbuf);
 	if (!w->vuln)
 		return -KN_ENOMEM;
+	const struct kn_detect_callbacks dhooks = { .report = on_detection, .user = w };
+	w->det = kn_detect_ctx_new(&e->cfg.detect, &dhooks, errbuf);
+	if (!w->det)
+		return -KN_ENOMEM;
 	w->cid_ctx = kn_community_id_ctx_new();
 	w->cid_cache = kn_calloc(1, sizeof *w->cid_cache);
 	if (!w->cid_ctx || !w->cid_cache || kn_json_init(&w->json, 4096, 1 << 20) != 0 ||
@@ -184,6 +201,7 @@ void worker_fini(struct worker *w)
 	kn_stream_ctx_free(w->streams);
 	kn_app_ctx_free(w->app);
 	kn_vuln_ctx_free(w->vuln);
+	kn_detect_ctx_free(w->det);
 	kn_community_id_ctx_free(w->cid_ctx);
 	kn_free(w->cid_cache);
 	for (uint64_t i = 0; w->ring.slots && i < w->ring.size; i++)
@@ -200,6 +218,7 @@ void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns)
 	if (!kn_flow_lookup(w->flows, pkt))
 		return;
 	kn_app_set_packet(w->app, pkt->ts_ns, pkt->index);
+	kn_detect_packet(w->det, pkt);
 	if (pkt->proto == 6)
 		kn_stream_packet(w->streams, pkt);
 	else if (pkt->proto == 17)

@@ -8,6 +8,7 @@
  * that owns the transaction (src/app/<proto>/), so each protocol's field
  * names live in one place.
  */
+#include "kenchi/detector.h"
 #include "kenchi/eve.h"
 
 #include "output/output.h"
@@ -80,6 +81,30 @@ void kn_eve_app_anomaly(struct kn_json *j, const struct kn_flow *f, const char *
 	output_run_str(&r, "event", event ? event : "UNKNOWN");
 	output_run_str(&r, "layer", layer ? layer : "proto_parser");
 	output_run_flush(&r);
+	kn_json_close(j);
+	kn_json_close(j);
+}
+
+void kn_eve_detection(struct kn_json *j, const struct kn_detection *d, const char *community_id)
+{
+	struct output_run r;
+
+	head(&r, j, d->flow, d->dir, "anomaly", d->ts_ns, d->pcap_cnt, community_id);
+	output_run_flush(&r);
+	kn_json_open(j, "anomaly");
+	kn_json_str(j, "type", "detector");
+	kn_json_str(j, "detector", d->detector);
+	kn_json_str(j, "event", d->event ? d->event : d->detector);
+	kn_json_double(j, "score", d->score, 3);
+	if (d->key)
+		kn_json_str(j, "key", d->key);
+	if (d->explanation)
+		kn_json_str(j, "explanation", d->explanation);
+	if (d->evidence) {
+		kn_json_open(j, "evidence");
+		d->evidence(d->arg, j);
+		kn_json_close(j);
+	}
 	kn_json_close(j);
 	kn_json_close(j);
 }

@@ -8,6 +8,7 @@
 #ifndef KN_UTIL_HASH_H
 #define KN_UTIL_HASH_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -20,6 +21,24 @@ static inline uint64_t kn_mix64(uint64_t x)
 	x *= 0x94d049bb133111ebULL;
 	x ^= x >> 31;
 	return x;
+}
+
+/* A seeded hash of n bytes for tables keyed by short strings (names,
+ * domains): 8 bytes at a time through kn_mix64. Not collision-proof: table
+ * probes compare whole keys. */
+static inline uint64_t kn_hash64(const void *data, size_t n, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = kn_mix64(seed ^ (n * 0x9e3779b97f4a7c15ULL));
+
+	for (; n >= 8; n -= 8, p += 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = kn_mix64(h ^ w);
+	}
+	uint64_t tail = 0;
+	memcpy(&tail, p, n);
+	return kn_mix64(h ^ tail ^ ((uint64_t)n << 56));
 }
 
 /* Symmetric tuple hash. `extra` carries protocol, VLAN ids and tunnel id.

@@ -1,0 +1,101 @@
+/*
+ * fuzz_detectors.c - libFuzzer target for the behaviour detectors
+ * (src/anomaly/detectors.c, dns_tunnel.c, port_scan.c). Input starting
+ * with 'P': 16-byte packet records (source and destination IPv4, protocol,
+ * TCP flags or ICMP type, destination port, direction, ICMP-error flag,
+ * time step) fed to the packet hook; otherwise a list of DNS query names
+ * separated by NUL bytes, each asked one second after the previous through
+ * the dns.query buffer. A small memcap makes the tables evict. Reports
+ * must be well formed.
+ * Seeds: fuzz/corpus/detectors/.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kenchi/detector.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const uint8_t *cur;
+static uint32_t cur_len;
+
+static int name_buffer(const struct kn_tx *tx, unsigned buf, unsigned index,
+		       const uint8_t **d, uint32_t *len)
+{
+	(void)tx;
+	if (buf != KN_BUF_DNS_QUERY || index)
+		return 0;
+	*d = cur;
+	*len = cur_len;
+	return 1;
+}
+
+static void on_report(void *user, const struct kn_detection *d)
+{
+	(void)user;
+	if (!d->detector || !d->key || !d->explanation || !(d->score >= 0 && d->score <= 1) ||
+	    strlen(d->key) > 255)
+		abort();
+}
+
+static void packets(struct kn_detect_ctx *c, struct kn_flow *flow, const uint8_t *d, size_t n)
+{
+	uint64_t t = 1000000000ull;
+
+	for (; n >= 16; d += 16, n -= 16) {
+		struct kn_packet p;
+		memset(&p, 0, sizeof p);
+		p.ip_version = 4;
+		memcpy(p.src.b, d, 4);
+		memcpy(p.dst.b, d + 4, 4);
+		p.proto = d[8];
+		p.tcp.flags = d[9];
+		p.icmp_type = d[9];
+		p.dport = (uint16_t)(d[10] << 8 | d[11]);
+		p.dir = d[12] & 1;
+		if (d[13] & 1) {
+			p.flags = KN_PKT_ICMP_ERROR;
+			memcpy(p.quote.src.b, d + 4, 4);
+		}
+		t += (uint64_t)d[14] << (d[15] & 31);
+		p.ts_ns = t;
+		p.index = t;
+		p.flow = flow;
+		kn_detect_packet(c, &p);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct kn_detect_config cfg;
+	struct kn_detect_callbacks cb = { .report = on_report };
+	char err[KN_ERRBUF_SIZE];
+	struct kn_flow flow;
+	uint64_t t = 1;
+
+	kn_detect_config_default(&cfg);
+	cfg.memcap = 1;   /* the smallest table */
+	struct kn_detect_ctx *c = kn_detect_ctx_new(&cfg, &cb, err);
+	if (!c)
+		return 0;
+	memset(&flow, 0, sizeof flow);
+	if (size && data[0] == 'P') {
+		packets(c, &flow, data + 1, size - 1);
+		kn_detect_ctx_free(c);
+		return 0;
+	}
+	while (size) {
+		const uint8_t *end = memchr(data, 0, size);
+		size_t n = end ? (size_t)(end - data) : size;
+		struct kn_tx tx = { .id = t, .buffer = name_buffer };
+		cur = data;
+		cur_len = (uint32_t)n;
+		kn_detect_tx(c, &flow, "dns", &tx, t * 1000000000ull, t);
+		t++;
+		data += n + (end != NULL);
+		size -= n + (end != NULL);
+	}
+	kn_detect_ctx_free(c);
+	return 0;
+}

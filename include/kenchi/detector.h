@@ -1,0 +1,112 @@
+/*
+ * detector.h - behaviour detectors: registered `kn_detector`s that watch
+ * packets and application transactions for what no signature names (DNS
+ * tunnels first; scans, beacons, DGA and exfiltration follow the same
+ * shape), each with its own configuration and memory cap, reporting
+ * `anomaly` events with a score, the detector's name, an explanation an
+ * analyst can read and the evidence behind it.
+ *
+ * Pipeline position: app -> DETECT. A worker owns one struct kn_detect_ctx
+ * and feeds it every transaction the app layer logs (kn_detect_tx) and
+ * every packet of a flow (kn_detect_packet). A detector reports through
+ * kn_detect_report(); the context rate-limits reports per detector and key
+ * (one report per key and detector per `repeat_s` of packet time unless the
+ * score grows by half) and hands them to the caller's callback, which
+ * writes the EVE event (kn_eve_detection).
+ *
+ * Adding a detector is one `const struct kn_detector` in its own file under
+ * src/anomaly/ and one line in the registry (src/anomaly/detectors.c).
+ */
+#ifndef KENCHI_DETECTOR_H
+#define KENCHI_DETECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kenchi/app.h"
+#include "kenchi/flow.h"
+#include "kenchi/kenchi.h"
+#include "kenchi/packet.h"
+
+struct kn_json;
+
+/* One finding. The strings are borrowed for the duration of the callback. */
+struct kn_detection {
+	const char *detector;      /* registry name, e.g. "dns_tunnel" */
+	const char *event;         /* what was seen, e.g. "DNS_TUNNEL" */
+	double score;              /* 0..1, higher = surer */
+	const char *key;           /* what it is about (a base domain, a host) */
+	const char *explanation;   /* one sentence for the analyst */
+	const struct kn_flow *flow;/* the flow of the last evidence, or NULL */
+	int dir;                   /* 0: the flow's src is the actor */
+	uint64_t ts_ns, pcap_cnt;  /* the packet that tipped it */
+	/* Writes the evidence members into the open "evidence" object. */
+	void (*evidence)(const void *arg, struct kn_json *j);
+	const void *arg;
+};
+
+struct kn_detect_config {
+	int enabled;               /* 0: no detector runs */
+	uint64_t memcap;           /* bytes for all detectors' state (default 16 MiB) */
+	double repeat_s;           /* seconds between reports of one key (default 300) */
+	/* dns_tunnel */
+	unsigned dns_min_label;    /* a "long" label has at least this many bytes (default 20) */
+	unsigned dns_alert_queries;/* long, random-looking queries under one base domain
+	                              that make a tunnel (default 3) */
+};
+
+void kn_detect_config_default(struct kn_detect_config *cfg);
+
+struct kn_detect_stats {
+	uint64_t tx_seen, reports, suppressed, evicted;
+	uint64_t memuse;
+};
+
+struct kn_detect_callbacks {
+	void (*report)(void *user, const struct kn_detection *d);
+	void *user;
+};
+
+struct kn_detect_ctx;
+struct kn_detect_call;     /* what a detector's hooks are given to report with */
+
+/* A detector: its state lives in ctx_size bytes the context allocates. */
+struct kn_detector {
+	const char *name;
+	size_t ctx_size;
+	/* 0, or -KN_ENOMEM / -KN_EINVAL with the reason in errbuf. `budget` is
+	 * this detector's share of the memcap in bytes. */
+	int (*init)(void *state, const struct kn_detect_config *cfg, uint64_t budget,
+		    char *errbuf);
+	void (*fini)(void *state);
+	/* Optional hooks. */
+	void (*tx)(void *state, struct kn_detect_call *c, const struct kn_flow *f,
+		   const char *app_proto, const struct kn_tx *tx);
+	void (*packet)(void *state, struct kn_detect_call *c, const struct kn_packet *p);
+	/* Bytes of state in use, for stats. */
+	uint64_t (*memuse)(const void *state);
+};
+
+/* NULL with errbuf on a bad config or no memory. */
+KN_WARN_UNUSED struct kn_detect_ctx *kn_detect_ctx_new(const struct kn_detect_config *cfg,
+						       const struct kn_detect_callbacks *cb,
+						       char *errbuf);
+void kn_detect_ctx_free(struct kn_detect_ctx *c);
+
+/* A logged transaction (ts_ns and pcap_cnt of the packet that completed it). */
+void kn_detect_tx(struct kn_detect_ctx *c, const struct kn_flow *f, const char *app_proto,
+		  const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt);
+/* A packet of a flow (after flow lookup). */
+void kn_detect_packet(struct kn_detect_ctx *c, const struct kn_packet *p);
+
+void kn_detect_stats(const struct kn_detect_ctx *c, struct kn_detect_stats *out);
+
+/* For detectors: the time and packet of the current call, and the report. */
+uint64_t kn_detect_time_ns(const struct kn_detect_call *c);
+uint64_t kn_detect_pcap_cnt(const struct kn_detect_call *c);
+/* Reports d (its detector, ts_ns and pcap_cnt are filled in when 0/NULL),
+ * unless the same detector reported the same key within repeat_s with a
+ * score not half again lower. Returns 1 when reported, 0 when suppressed. */
+int kn_detect_report(struct kn_detect_call *c, struct kn_detection *d);
+
+#endif

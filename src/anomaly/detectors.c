@@ -1,0 +1,186 @@
+/*
+ * detectors.c - the behaviour detectors' registry and the context a worker
+ * owns (detector.h): one state per registered detector, the memcap split
+ * between them, the hooks fanned out to each, and report rate limiting
+ * (one report per detector and key per repeat_s of packet time, unless the
+ * score grew by half) in a fixed table of recent reports.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kenchi/detector.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+extern const struct kn_detector kn_detector_dns_tunnel;
+extern const struct kn_detector kn_detector_port_scan;
+
+/* The registry: one line per detector. */
+static const struct kn_detector *const registry[] = {
+	&kn_detector_dns_tunnel,
+	&kn_detector_port_scan,
+};
+#define N_DETECTORS (sizeof registry / sizeof registry[0])
+
+/* Recent reports remembered for rate limiting (a slot per key hash). */
+#define RECENT_SLOTS 4096
+
+struct recent {
+	uint64_t key;          /* hash of detector + key; 0 = free */
+	uint64_t ts_ns;
+	double score;
+};
+
+struct kn_detect_call {
+	struct kn_detect_ctx *ctx;
+	unsigned det;
+	uint64_t ts_ns, pcap_cnt;
+};
+
+struct kn_detect_ctx {
+	struct kn_detect_config cfg;
+	struct kn_detect_callbacks cb;
+	void *state[N_DETECTORS];
+	struct recent *recent;
+	struct kn_detect_stats st;
+};
+
+void kn_detect_config_default(struct kn_detect_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->enabled = 1;
+	cfg->memcap = 16u << 20;
+	cfg->repeat_s = 300;
+	cfg->dns_min_label = 20;
+	cfg->dns_alert_queries = 3;
+}
+
+void kn_detect_ctx_free(struct kn_detect_ctx *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < N_DETECTORS; i++) {
+		if (c->state[i] && registry[i]->fini)
+			registry[i]->fini(c->state[i]);
+		kn_free(c->state[i]);
+	}
+	kn_free(c->recent);
+	kn_free(c);
+}
+
+struct kn_detect_ctx *kn_detect_ctx_new(const struct kn_detect_config *cfg,
+					const struct kn_detect_callbacks *cb, char *errbuf)
+{
+	struct kn_detect_ctx *c = kn_calloc(1, sizeof *c);
+
+	if (!c || !(c->recent = kn_calloc(RECENT_SLOTS, sizeof *c->recent))) {
+		kn_free(c);
+		snprintf(errbuf, KN_ERRBUF_SIZE, "detectors: out of memory");
+		return NULL;
+	}
+	c->cfg = *cfg;
+	c->cb = *cb;
+	if (!(cfg->repeat_s >= 0) || cfg->dns_min_label < 4 || cfg->dns_alert_queries < 1) {
+		snprintf(errbuf, KN_ERRBUF_SIZE, "detectors: bad configuration (repeat_s >= 0, "
+			 "dns_min_label >= 4, dns_alert_queries >= 1)");
+		kn_detect_ctx_free(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < N_DETECTORS && cfg->enabled; i++) {
+		if (!(c->state[i] = kn_calloc(1, registry[i]->ctx_size))) {
+			snprintf(errbuf, KN_ERRBUF_SIZE, "detectors: out of memory");
+			kn_detect_ctx_free(c);
+			return NULL;
+		}
+		if (registry[i]->init(c->state[i], cfg, cfg->memcap / N_DETECTORS, errbuf) != 0) {
+			kn_free(c->state[i]);
+			c->state[i] = NULL;
+			kn_detect_ctx_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void kn_detect_tx(struct kn_detect_ctx *c, const struct kn_flow *f, const char *app_proto,
+		  const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt)
+{
+	struct kn_detect_call call = { c, 0, ts_ns, pcap_cnt };
+
+	c->st.tx_seen++;
+	for (unsigned i = 0; i < N_DETECTORS; i++)
+		if (c->state[i] && registry[i]->tx) {
+			call.det = i;
+			registry[i]->tx(c->state[i], &call, f, app_proto, tx);
+		}
+}
+
+void kn_detect_packet(struct kn_detect_ctx *c, const struct kn_packet *p)
+{
+	struct kn_detect_call call = { c, 0, p->ts_ns, p->index };
+
+	for (unsigned i = 0; i < N_DETECTORS; i++)
+		if (c->state[i] && registry[i]->packet) {
+			call.det = i;
+			registry[i]->packet(c->state[i], &call, p);
+		}
+}
+
+void kn_detect_stats(const struct kn_detect_ctx *c, struct kn_detect_stats *out)
+{
+	*out = c->st;
+	out->memuse = (uint64_t)RECENT_SLOTS * sizeof *c->recent;
+	for (size_t i = 0; i < N_DETECTORS; i++)
+		if (c->state[i] && registry[i]->memuse)
+			out->memuse += registry[i]->memuse(c->state[i]);
+}
+
+uint64_t kn_detect_time_ns(const struct kn_detect_call *c)
+{
+	return c->ts_ns;
+}
+
+uint64_t kn_detect_pcap_cnt(const struct kn_detect_call *c)
+{
+	return c->pcap_cnt;
+}
+
+/* 1 when a report of (detector, key) with this score is due. */
+static int due(struct kn_detect_ctx *c, unsigned det, const char *key, double score,
+	       uint64_t ts_ns)
+{
+	uint64_t h = kn_hash64(key, strlen(key), 0x6b656e6368690000ull + det) | 1;
+	struct recent *r = &c->recent[h % RECENT_SLOTS];
+	uint64_t repeat_ns = (uint64_t)(c->cfg.repeat_s * 1e9);
+
+	if (r->key == h && ts_ns >= r->ts_ns && ts_ns - r->ts_ns < repeat_ns &&
+	    score < r->score * 1.5)
+		return 0;
+	r->key = h;
+	r->ts_ns = ts_ns;
+	r->score = score;
+	return 1;
+}
+
+int kn_detect_report(struct kn_detect_call *c, struct kn_detection *d)
+{
+	struct kn_detect_ctx *x = c->ctx;
+
+	if (!d->detector)
+		d->detector = registry[c->det]->name;
+	if (!d->ts_ns)
+		d->ts_ns = c->ts_ns;
+	if (!d->pcap_cnt)
+		d->pcap_cnt = c->pcap_cnt;
+	if (!(d->score >= 0))
+		d->score = 0;
+	if (!due(x, c->det, d->key ? d->key : "", d->score, d->ts_ns)) {
+		x->st.suppressed++;
+		return 0;
+	}
+	x->st.reports++;
+	if (x->cb.report)
+		x->cb.report(x->cb.user, d);
+	return 1;
+}

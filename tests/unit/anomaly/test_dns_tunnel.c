@@ -1,0 +1,229 @@
+/*
+ * test_dns_tunnel.c - the behaviour detector registry and its first
+ * detector, dns_tunnel, driven as a worker drives them: DNS query
+ * transactions (the dns.query buffer) on a flow. Tunnels of the real tools'
+ * name shapes (iodine's base32 labels, dnscat2's hex) are reported after
+ * the configured number of distinct long random subdomains, with score,
+ * key, explanation and evidence; what ordinary lookups do (one long CDN
+ * name again and again, long English labels, reverse lookups, mDNS) is
+ * not; many distinct subdomains are reported by volume; reports are rate
+ * limited per key; the table evicts under a tiny memcap.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../kt.h"
+
+#include "kenchi/detector.h"
+#include "util/json.h"
+
+struct seen {
+	unsigned n;
+	char key[128], detector[32], expl[400], evidence[1024];
+	double score;
+	uint64_t pcap_cnt;
+};
+
+static void on_report(void *user, const struct kn_detection *d)
+{
+	struct seen *s = user;
+	struct kn_json j;
+
+	s->n++;
+	snprintf(s->key, sizeof s->key, "%s", d->key);
+	snprintf(s->detector, sizeof s->detector, "%s", d->detector);
+	snprintf(s->expl, sizeof s->expl, "%s", d->explanation);
+	s->score = d->score;
+	s->pcap_cnt = d->pcap_cnt;
+	if (kn_json_init(&j, 1024, 1 << 16) == 0) {
+		size_t len;
+		kn_json_reset(&j);
+		kn_json_open(&j, "evidence");
+		d->evidence(d->arg, &j);
+		kn_json_close(&j);
+		kn_json_close(&j);
+		const char *t = kn_json_text(&j, &len);
+		snprintf(s->evidence, sizeof s->evidence, "%s", t ? t : "");
+		kn_json_fini(&j);
+	}
+}
+
+static const char *cur_name;
+
+static int one_name(const struct kn_tx *tx, unsigned buf, unsigned index,
+		    const uint8_t **data, uint32_t *len)
+{
+	(void)tx;
+	if (buf != KN_BUF_DNS_QUERY || index)
+		return 0;
+	*data = (const uint8_t *)cur_name;
+	*len = (uint32_t)strlen(cur_name);
+	return 1;
+}
+
+struct rig {
+	struct kn_detect_ctx *ctx;
+	struct seen seen;
+	struct kn_flow flow;
+	uint64_t pkt;
+};
+
+static void rig_init(struct rig *r, uint64_t memcap)
+{
+	struct kn_detect_config cfg;
+	struct kn_detect_callbacks cb = { .report = on_report, .user = &r->seen };
+	char err[KN_ERRBUF_SIZE];
+
+	memset(r, 0, sizeof *r);
+	kn_detect_config_default(&cfg);
+	if (memcap)
+		cfg.memcap = memcap;
+	r->ctx = kn_detect_ctx_new(&cfg, &cb, err);
+	KT_REQUIRE(r->ctx != NULL);
+}
+
+/* A query for name at second t. */
+static void ask(struct rig *r, const char *name, double t)
+{
+	struct kn_tx tx = { .id = r->pkt, .buffer = one_name };
+	cur_name = name;
+	kn_detect_tx(r->ctx, &r->flow, "dns", &tx, (uint64_t)(t * 1e9) + 1, ++r->pkt);
+}
+
+static void test_tunnel(void)
+{
+	static const char *const names[] = {
+		"vaaaakardli.pirate.sea",   /* short: not long enough */
+		"laegpumiplhhpz12ynd1efljwlkjcgwy.pirate.sea",
+		"LAEGPUMIPLHHPZ12YND1EFLJWLKJCGWY.pirate.sea.",   /* the same, case and dot */
+		"147901b8d3df9cc46c59d600078b3316ce.pirate.sea",
+		"yrbi02.pirate.sea",
+		"504d01b8d3d714495f7e54000838b18a3b.pirate.sea",
+	};
+	struct rig r;
+	rig_init(&r, 0);
+	for (unsigned i = 0; i < 6; i++)
+		ask(&r, names[i], i);
+	KT_EQ(r.seen.n, 1);
+	KT_EQ(r.seen.pcap_cnt, 6);                  /* the third distinct one */
+	KT_EQ_STR(r.seen.key, "pirate.sea");
+	KT_EQ_STR(r.seen.detector, "dns_tunnel");
+	KT_CHECK(r.seen.score > 0.74 && r.seen.score < 0.76);
+	KT_CHECK(strstr(r.seen.expl, "3 distinct long random-looking subdomains") != NULL);
+	KT_CHECK(strstr(r.seen.evidence, "\"queries\":6") != NULL);
+	KT_CHECK(strstr(r.seen.evidence, "\"long_random_subdomains\":3") != NULL);
+	KT_CHECK(strstr(r.seen.evidence, "\"example\":\"laegpumiplhhpz12ynd1efljwlkjcgwy."
+			     "pirate.sea\"") != NULL);
+	struct kn_detect_stats st;
+	kn_detect_stats(r.ctx, &st);
+	KT_EQ(st.tx_seen, 6);
+	KT_EQ(st.reports, 1);
+	kn_detect_ctx_free(r.ctx);
+}
+
+static void test_ordinary(void)
+{
+	char name[256];
+	struct rig r;
+	rig_init(&r, 0);
+	for (unsigned i = 0; i < 50; i++) {
+		/* a load balancer's long name, asked again and again */
+		ask(&r, "internal-api-gw-7f3k2p9q1x.us-east-1.elb.amazonaws.com", i);
+		ask(&r, "www.example.com", i);
+		/* long labels made of words */
+		snprintf(name, sizeof name, "%s.example.org", i % 3 == 0 ?
+			 "thisisaverylongsubdomainname" : i % 3 == 1 ? "anotherquitelongwordyname" :
+			 "documentationforeveryone");
+		ask(&r, name, i);
+		/* reverse lookups of many distinct addresses, mDNS */
+		snprintf(name, sizeof name, "%u.%u.2.0.192.in-addr.arpa", i, 255 - i);
+		ask(&r, name, i);
+		snprintf(name, sizeof name, "host-%08x-%08x._http._tcp.local", i * 2654435761u, i);
+		ask(&r, name, i);
+	}
+	KT_EQ(r.seen.n, 0);
+	kn_detect_ctx_free(r.ctx);
+}
+
+static void test_volume_and_rate(void)
+{
+	char name[256];
+	struct rig r;
+	rig_init(&r, 0);
+	/* short, low-entropy but ever new names: a tunnel by volume */
+	for (unsigned i = 0; i < 200; i++) {
+		snprintf(name, sizeof name, "user%06u.data.example.net", i * 7);
+		ask(&r, name, i * 0.5);
+	}
+	KT_EQ(r.seen.n, 1);
+	KT_EQ_STR(r.seen.key, "example.net");
+	KT_CHECK(strstr(r.seen.expl, "distinct subdomains") != NULL);
+	KT_CHECK(r.seen.score > 0.69 && r.seen.score < 0.71);
+	/* 128 distinct came within repeat_s (300 s) of the first report: that
+	 * one was suppressed; 256, much later, is reported */
+	struct kn_detect_stats st;
+	kn_detect_stats(r.ctx, &st);
+	KT_EQ(st.suppressed, 1);
+	for (unsigned i = 0; i < 1000 && r.seen.n == 1; i++) {
+		snprintf(name, sizeof name, "user%06u.data.example.net", 900000 + i);
+		ask(&r, name, 1000 + i);
+	}
+	KT_EQ(r.seen.n, 2);
+	if (!strstr(r.seen.expl, "distinct subdomains (mean 15 bytes)"))
+		KT_EQ_STR(r.seen.expl, "... distinct subdomains (mean 15 bytes) ...");
+	kn_detect_ctx_free(r.ctx);
+}
+
+static void test_country_code_base_and_memcap(void)
+{
+	char name[256];
+	struct rig r;
+	rig_init(&r, 1);   /* the smallest table: 64 domains */
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "q%07xzk9w4m2b8n6v1c3x5z7%u.exfil.example.co.uk", i, i);
+		ask(&r, name, i);
+	}
+	KT_EQ(r.seen.n, 1);
+	KT_EQ_STR(r.seen.key, "example.co.uk");
+	for (unsigned i = 0; i < 1000; i++) {   /* many domains through a tiny table */
+		snprintf(name, sizeof name, "www.site%u.example", i);
+		ask(&r, name, 10 + i);
+	}
+	struct kn_detect_stats st;
+	kn_detect_stats(r.ctx, &st);
+	KT_CHECK(st.memuse < 64 * 1024 + 4096 * 32);
+	KT_EQ(r.seen.n, 1);
+	kn_detect_ctx_free(r.ctx);
+}
+
+static void test_disabled_and_bad_config(void)
+{
+	struct kn_detect_config cfg;
+	struct kn_detect_callbacks cb = { 0 };
+	char err[KN_ERRBUF_SIZE] = "";
+
+	kn_detect_config_default(&cfg);
+	cfg.dns_min_label = 2;
+	KT_CHECK(kn_detect_ctx_new(&cfg, &cb, err) == NULL);
+	KT_CHECK(strstr(err, "dns_min_label") != NULL);
+	kn_detect_config_default(&cfg);
+	cfg.enabled = 0;
+	struct kn_detect_ctx *c = kn_detect_ctx_new(&cfg, &cb, err);
+	KT_REQUIRE(c != NULL);
+	struct kn_flow f;
+	memset(&f, 0, sizeof f);
+	struct kn_tx tx = { .buffer = one_name };
+	cur_name = "laegpumiplhhpz12ynd1efljwlkjcgwy.pirate.sea";
+	kn_detect_tx(c, &f, "dns", &tx, 1, 1);   /* nothing runs */
+	kn_detect_ctx_free(c);
+}
+
+static const struct kt_case cases[] = {
+	KT_CASE(test_tunnel),
+	KT_CASE(test_ordinary),
+	KT_CASE(test_volume_and_rate),
+	KT_CASE(test_country_code_base_and_memcap),
+	KT_CASE(test_disabled_and_bad_config),
+};
+
+KT_MAIN("anomaly_dns_tunnel", cases)
