@@ -23,7 +23,10 @@ for k, v in sorted(c.items()):
 shown = set()
 for l in open("out/eve.json"):
     t = json.loads(l)["event_type"]
-    if t in ("flow", "dns", "http", "tls", "ssh", "vuln") and t not in shown:
+    e = json.loads(l)
+    if t == "anomaly" and e["anomaly"]["type"] == "detector":
+        t = "anomaly (detector)"
+    if t in ("flow", "dns", "http", "tls", "ssh", "vuln", "anomaly (detector)") and t not in shown:
         shown.add(t)
         print("\nfirst %s event:\n  %s" % (t, l.strip()))
 PY

@@ -75,7 +75,10 @@ def case_demo(kenchi, demo):
     frag = [f for f in fl if f["proto"] == "UDP" and f.get("dest_port") == 5300]
     S.result("demo_fragments", len(frag) == 1 and frag[0]["flow"]["pkts_toserver"] >= 3,
              "reassembled datagram flow: %s" % frag)
-    anom = [e for e in ev if e["event_type"] == "anomaly"]
+    det = [e for e in ev if e["event_type"] == "anomaly" and e["anomaly"]["type"] == "detector"]
+    S.result("demo_scan_detected", {(e["anomaly"]["detector"], e["anomaly"]["key"]) for e in det}
+             == {("port_scan", "10.66.6.6")}, "detections: %s" % det[:2])
+    anom = [e for e in ev if e["event_type"] == "anomaly" and e not in det]
     S.result("demo_decode_anomalies", len(anom) >= 3 and all(
         a["anomaly"]["type"] == "decode" and a["anomaly"]["event"].startswith("decoder.")
         and "pcap_cnt" in a for a in anom), "anomaly events: %s" % anom[:3])
@@ -189,8 +192,9 @@ def case_decode_rate(kenchi, demo):
     while the decoder counters still see all of them."""
     rc, ev, err = kntest.run_kenchi(kenchi, ["--decode-events-rate", "1", "-r", demo, demo])
     rc_all, ev_all, _ = kntest.run_kenchi(kenchi, ["-r", demo, demo])
-    n = sum(1 for e in ev if e["event_type"] == "anomaly")
-    n_all = sum(1 for e in ev_all if e["event_type"] == "anomaly")
+    n = sum(1 for e in ev if e["event_type"] == "anomaly" and e["anomaly"]["type"] == "decode")
+    n_all = sum(1 for e in ev_all if e["event_type"] == "anomaly" and
+                e["anomaly"]["type"] == "decode")
     dec = kntest.final_stats(ev).get("decoder", {})
     counted = sum(v for grp in dec.get("event", {}).values() for v in grp.values())
     S.result("decode_events_rate", rc == 0 and n_all == 2 * n and n > 0
