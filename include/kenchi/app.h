@@ -72,7 +72,26 @@ struct kn_app_config;
 	X(SMTP_MAIL_FROM, "smtp.mail_from")      \
 	X(SMTP_RCPT_TO, "smtp.rcpt_to")          \
 	X(DHCP_HOSTNAME, "dhcp.hostname")        \
-	X(DHCP_VENDOR_CLASS, "dhcp.vendor_class_identifier")
+	X(DHCP_VENDOR_CLASS, "dhcp.vendor_class_identifier") \
+	/* named by the rule language; no parser fills them yet */ \
+	X(HTTP_REQUEST_LINE, "http.request_line") \
+	X(HTTP_RESPONSE_LINE, "http.response_line") \
+	X(HTTP_HEADER_NAMES, "http.header_names") \
+	X(HTTP_RAW_HOST, "http.host.raw")        \
+	X(HTTP_REFERER, "http.referer")          \
+	X(HTTP_ACCEPT, "http.accept")            \
+	X(HTTP_ACCEPT_ENC, "http.accept_enc")    \
+	X(HTTP_ACCEPT_LANG, "http.accept_lang")  \
+	X(HTTP_CONNECTION, "http.connection")    \
+	X(HTTP_CONTENT_LEN, "http.content_len")  \
+	X(HTTP_START, "http.start")              \
+	X(HTTP_LOCATION, "http.location")        \
+	X(HTTP_REQUEST_HEADER, "http.request_header") \
+	X(TLS_CERTS, "tls.certs")                \
+	X(TLS_SUBJECT_ALT_NAME, "tls.subjectaltname") \
+	X(FILE_NAME, "file.name")                \
+	X(SMB_NAMED_PIPE, "smb.named_pipe")      \
+	X(SMB_SHARE, "smb.share")
 
 enum kn_app_buffer {
 #define KN_APP_BUF_ENUM(id, name) KN_BUF_##id,
