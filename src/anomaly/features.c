@@ -1,0 +1,521 @@
+/*
+ * features.c - the damped incremental statistics of Kitsune's AfterImage
+ * and kn_afterimage_update(), the per-packet feature vector (anomaly.h).
+ *
+ * Four groups of streams, each in its own tables: MI (source MAC + IP,
+ * frame sizes), HH (IP, frame sizes, with pair statistics), HH_jit (IP
+ * pair, inter-arrival times) and HpHp (socket, frame sizes, with pair
+ * statistics). Every stream holds the five decay windows side by side
+ * (struct-of-arrays over lambda), so one packet updates all five in one
+ * loop.
+ *
+ * Kitsune-py's arithmetic is followed operation for operation so the
+ * features equal its reference output to the last bit (tests/unit/anomaly),
+ * which also fixes these behaviours of the reference:
+ * - sums start with w = 1e-20 and are decayed only when time moves forward;
+ * - the "std" feature is the variance |SS/w - mean^2|; radius is
+ *   sqrt(var_a^2 + var_b^2); pcc = cov / (std_a * std_b), 0 when that is 0;
+ * - the peer stream's mean and variance are those computed at its own last
+ *   packet (0 before its first);
+ * - the residual-product sum of a pair (its covariance) is decayed with the
+ *   pair's own clock, and only the sending side's last residual is decayed;
+ * - (kitsune_exact) a stream's packet updates the covariance with EVERY
+ *   stream it is paired with, and decays those peers' sums to now; the
+ *   current pair's covariance is then updated once more. Pair-only mode
+ *   (kitsune_exact 0) does the last step only.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "anomaly/anomaly_int.h"
+#include "util/alloc.h"
+
+#define NL KN_AI_LAMBDAS
+
+static const double lambdas[NL] = { 5, 3, 1, 0.1, 0.01 };
+
+/* Kitsune-py squares with pow(x, 2) and decays with pow(2, x). glibc's pow
+ * is not always correctly rounded, so pow(x, 2) differs from x * x in the
+ * last bit for about 1 value in 1200, and variances of near-constant
+ * streams (|SS/w - mean^2|, a difference of close numbers) inherit that
+ * difference magnified. The exact mode therefore calls pow() itself; the
+ * exponent is read through a volatile so the compiler cannot turn the call
+ * into x * x. The pair-only mode uses x * x and exp2(). */
+static volatile const double two = 2.0;
+
+static inline double square(double x, int exact)
+{
+	return exact ? pow(x, two) : x * x;
+}
+
+/* 2^(-lambda * dt) for the five lambdas. Exact: five pow() calls, as
+ * Kitsune-py. Otherwise one exp2() for lambda 0.01 and the others as its
+ * powers (x^10, x^100, x^300, x^500; this relies on the lambdas being
+ * 5, 3, 1, 0.1, 0.01): relative error below 2e-13 (measured over dt from
+ * 1 ns to 6 h) for one libm call instead of five. */
+static void decay_factors(double dt, int exact, double f[NL])
+{
+	if (exact) {
+		for (int i = 0; i < NL; i++)
+			f[i] = pow(2.0, -lambdas[i] * dt);
+		return;
+	}
+	double a = exp2(-0.01 * dt), a2 = a * a, a5 = a2 * a2 * a;
+	double b = a5 * a5, b2 = b * b, b5 = b2 * b2 * b;   /* lambda 0.1 */
+	double c = b5 * b5, c2 = c * c;                     /* lambda 1 */
+	f[4] = a;
+	f[3] = b;
+	f[2] = c;
+	f[1] = c2 * c;
+	f[0] = c2 * c2 * c;
+}
+
+/* 1-D stream (MI, jitter). */
+struct stat1 {
+	double last;             /* time of the last decay */
+	double ls[NL], ss[NL], w[NL];
+};
+
+/* Stream with pair statistics (HH, HpHp). */
+struct stat2 {
+	struct stat1 s;
+	double mean[NL], var[NL], sd[NL];  /* as of the last packet, 0 before */
+	double mean_sq[NL], var_sq[NL];    /* their squares */
+	uint32_t pairs;          /* first link (pair id * 2 + side) of its pair list */
+};
+
+/* Two streams' shared residual-product sum. end[0] is the stream that sent
+ * the pair's first packet. */
+struct pair {
+	uint32_t end[2];
+	uint32_t next[2], prev[2];   /* links in end[i]'s list, ANOMALY_NIL at the ends */
+	double last;
+	double cs[NL], w[NL], res[2][NL];
+};
+
+struct group2 {
+	struct anomaly_table streams, pairs;  /* values: struct stat2, struct pair */
+};
+
+struct kn_afterimage {
+	struct kn_afterimage_config cfg;
+	struct anomaly_table mi, jit;  /* values: struct stat1 */
+	struct group2 hh, hp;
+	uint64_t packets;
+	uint64_t memory;
+};
+
+static inline struct stat2 *st(const struct group2 *g, uint32_t id)
+{
+	return anomaly_val(&g->streams, id);
+}
+
+static inline struct pair *pr(const struct group2 *g, uint32_t id)
+{
+	return anomaly_val(&g->pairs, id);
+}
+
+/* ---- the statistics ---- */
+
+static void stat1_init(struct stat1 *s, double t)
+{
+	s->last = t;
+	for (int i = 0; i < NL; i++) {
+		s->ls[i] = 0;
+		s->ss[i] = 0;
+		s->w[i] = 1e-20;
+	}
+}
+
+static void stat1_decay(struct stat1 *s, double t, int exact)
+{
+	double dt = t - s->last;
+	if (!(dt > 0))
+		return;
+	double f[NL];
+	decay_factors(dt, exact, f);
+	for (int i = 0; i < NL; i++) {
+		s->ls[i] *= f[i];
+		s->ss[i] *= f[i];
+		s->w[i] *= f[i];
+	}
+	s->last = t;
+}
+
+/* Adds value v (v_sq = its square) at t. */
+static void stat1_insert(struct stat1 *s, double v, double v_sq, double t, int exact)
+{
+	stat1_decay(s, t, exact);
+	for (int i = 0; i < NL; i++) {
+		s->ls[i] += v;
+		s->ss[i] += v_sq;
+		s->w[i] += 1;
+	}
+}
+
+/* weight, mean, variance per lambda into out[3 * i ...]. */
+static void stat1_out(const struct stat1 *s, double *out, int exact)
+{
+	for (int i = 0; i < NL; i++) {
+		double mean = s->ls[i] / s->w[i];
+		out[3 * i] = s->w[i];
+		out[3 * i + 1] = mean;
+		out[3 * i + 2] = fabs(s->ss[i] / s->w[i] - square(mean, exact));
+	}
+}
+
+static void stat2_insert(struct stat2 *s, double v, double v_sq, double t, int exact)
+{
+	stat1_insert(&s->s, v, v_sq, t, exact);
+	for (int i = 0; i < NL; i++) {
+		s->mean[i] = s->s.ls[i] / s->s.w[i];
+		s->mean_sq[i] = square(s->mean[i], exact);
+		s->var[i] = fabs(s->s.ss[i] / s->s.w[i] - s->mean_sq[i]);
+		s->var_sq[i] = square(s->var[i], exact);
+		s->sd[i] = sqrt(s->var[i]);
+	}
+}
+
+/* The packet (value v at t) of stream sid updates pair pid. */
+static void pair_update(struct group2 *g, uint32_t pid, uint32_t sid, double v, double t,
+			int exact)
+{
+	struct pair *p = pr(g, pid);
+	int side = p->end[0] == sid ? 0 : 1;
+	if (exact)
+		stat1_decay(&st(g, p->end[!side])->s, t, 1);
+	double dt = t - p->last;
+	if (dt > 0) {
+		double f[NL];
+		decay_factors(dt, exact, f);
+		for (int i = 0; i < NL; i++) {
+			p->cs[i] *= f[i];
+			p->w[i] *= f[i];
+			p->res[side][i] *= f[i];
+		}
+		p->last = t;
+	}
+	const double *mean = st(g, sid)->mean;
+	for (int i = 0; i < NL; i++) {
+		double r = v - mean[i];
+		p->cs[i] += r * p->res[!side][i];
+		p->w[i] += 1;
+		p->res[side][i] = r;
+	}
+}
+
+/* weight, mean, variance of x, radius, magnitude, covariance, pcc. */
+static void pair_out(const struct stat2 *x, const struct stat2 *y, const struct pair *p,
+		     double *out)
+{
+	for (int i = 0; i < NL; i++) {
+		double *o = out + 7 * i;
+		double cov = p->cs[i] / p->w[i];
+		double sdp = x->sd[i] * y->sd[i];
+		o[0] = x->s.w[i];
+		o[1] = x->mean[i];
+		o[2] = x->var[i];
+		o[3] = sqrt(x->var_sq[i] + y->var_sq[i]);
+		o[4] = sqrt(x->mean_sq[i] + y->mean_sq[i]);
+		o[5] = cov;
+		o[6] = sdp != 0 ? cov / sdp : 0;
+	}
+}
+
+/* ---- pair lists: every stream lists its pairs (link = pair id * 2 + side) ---- */
+
+static uint32_t *link_next(struct group2 *g, uint32_t link)
+{
+	return &pr(g, link >> 1)->next[link & 1];
+}
+
+static void list_push(struct group2 *g, uint32_t pid, int side)
+{
+	struct pair *p = pr(g, pid);
+	struct stat2 *s = st(g, p->end[side]);
+	uint32_t link = pid * 2 + (uint32_t)side;
+	p->prev[side] = ANOMALY_NIL;
+	p->next[side] = s->pairs;
+	if (s->pairs != ANOMALY_NIL)
+		pr(g, s->pairs >> 1)->prev[s->pairs & 1] = link;
+	s->pairs = link;
+}
+
+static void list_unlink(struct group2 *g, uint32_t pid, int side)
+{
+	struct pair *p = pr(g, pid);
+	if (p->prev[side] != ANOMALY_NIL)
+		*link_next(g, p->prev[side]) = p->next[side];
+	else
+		st(g, p->end[side])->pairs = p->next[side];
+	if (p->next[side] != ANOMALY_NIL)
+		pr(g, p->next[side] >> 1)->prev[p->next[side] & 1] = p->prev[side];
+}
+
+/* Eviction of a pair: out of both streams' lists. */
+static void pair_evicted(void *ctx, uint32_t pid)
+{
+	struct group2 *g = ctx;
+	list_unlink(g, pid, 0);
+	list_unlink(g, pid, 1);
+}
+
+/* Eviction of a stream: its pairs go with it. */
+static void stream_evicted(void *ctx, uint32_t sid)
+{
+	struct group2 *g = ctx;
+	while (st(g, sid)->pairs != ANOMALY_NIL) {
+		uint32_t pid = st(g, sid)->pairs >> 1;
+		pair_evicted(g, pid);
+		anomaly_table_remove(&g->pairs, pid);
+	}
+}
+
+static uint32_t stream_get(struct group2 *g, const struct anomaly_key *k, double t)
+{
+	uint32_t h = anomaly_key_hash(k);
+	uint32_t id = anomaly_table_find(&g->streams, k, h);
+	if (id != ANOMALY_NIL)
+		return id;
+	id = anomaly_table_add(&g->streams, k, h);
+	struct stat2 *s = st(g, id);
+	memset(s, 0, sizeof *s);
+	stat1_init(&s->s, t);
+	s->pairs = ANOMALY_NIL;
+	return id;
+}
+
+static uint32_t pair_get(struct group2 *g, uint32_t x, uint32_t y, double t)
+{
+	uint64_t lo = x < y ? x : y, hi = x < y ? y : x;
+	struct anomaly_key k = { { lo | hi << 32, 0, 0 }, { 0, 0, 0 } };
+	uint32_t h = anomaly_key_hash(&k);
+	uint32_t id = anomaly_table_find(&g->pairs, &k, h);
+	if (id != ANOMALY_NIL)
+		return id;
+	id = anomaly_table_add(&g->pairs, &k, h);
+	struct pair *p = pr(g, id);
+	memset(p, 0, sizeof *p);
+	p->end[0] = x;
+	p->end[1] = y;
+	p->last = t;
+	for (int i = 0; i < NL; i++)
+		p->w[i] = 1e-20;
+	list_push(g, id, 0);
+	list_push(g, id, 1);
+	return id;
+}
+
+/* A stream sending to itself (e.g. an Ethernet loopback frame): Kitsune-py
+ * takes the first pair in the stream's list that has the stream at either
+ * end, i.e. its oldest pair, whatever the peer; only a stream without pairs
+ * gets a pair with itself. Lists are newest first, so walk to the end. */
+static uint32_t self_pair(struct group2 *g, uint32_t x, double t)
+{
+	uint32_t l = st(g, x)->pairs;
+	if (l == ANOMALY_NIL)
+		return pair_get(g, x, x, t);
+	while (*link_next(g, l) != ANOMALY_NIL)
+		l = *link_next(g, l);
+	return l >> 1;
+}
+
+/* HH or HpHp: stream k1 sent v to stream k2 at t; 35 features to out. */
+static void group_update(struct group2 *g, int exact, const struct anomaly_key *k1,
+			 const struct anomaly_key *k2, double v, double t, double *out)
+{
+	uint32_t x = stream_get(g, k1, t);
+	stat2_insert(st(g, x), v, v * v, t, exact);
+	if (exact) {
+		for (uint32_t l = st(g, x)->pairs; l != ANOMALY_NIL; l = *link_next(g, l))
+			pair_update(g, l >> 1, x, v, t, 1);
+	}
+	uint32_t y = stream_get(g, k2, t);
+	uint32_t p = x == y ? self_pair(g, x, t) : pair_get(g, x, y, t);
+	pair_update(g, p, x, v, t, exact);
+	const struct pair *q = pr(g, p);
+	pair_out(st(g, x), st(g, q->end[q->end[0] == x]), q, out);
+}
+
+static struct stat1 *stat1_get(struct anomaly_table *tb, const struct anomaly_key *k, double t)
+{
+	uint32_t h = anomaly_key_hash(k);
+	uint32_t id = anomaly_table_find(tb, k, h);
+	if (id != ANOMALY_NIL)
+		return anomaly_val(tb, id);
+	struct stat1 *s = anomaly_val(tb, anomaly_table_add(tb, k, h));
+	stat1_init(s, t);
+	return s;
+}
+
+/* ---- keys, as Kitsune-py names its streams ---- */
+
+/* Keys are built as whole 64-bit words, so hashing and comparing them just
+ * after they are written reads whole stores (no store-forwarding stall). */
+static struct anomaly_ep ep_mac(const struct kn_ai_packet *p, int dst)
+{
+	struct anomaly_ep e = { 0, 0, 0 };
+	if (p->has_mac) {
+		e.tag = ANOMALY_EP_MAC;
+		memcpy(&e.lo, dst ? p->dst_mac : p->src_mac, 6);
+	}
+	return e;
+}
+
+/* The host: IP address, ARP protocol address, else the MAC. */
+static struct anomaly_ep ep_host(const struct kn_ai_packet *p, int dst)
+{
+	const struct kn_addr *ip = dst ? &p->dst_ip : &p->src_ip;
+	struct anomaly_ep e = { 0, 0, 0 };
+	if (p->kind == KN_AI_OTHER)
+		return ep_mac(p, dst);
+	if (p->ip_version == 4) {
+		uint32_t v4;
+		memcpy(&v4, ip->b, 4);
+		e.tag = ANOMALY_EP_V4;
+		e.lo = v4;
+	} else if (p->ip_version == 6) {
+		e.tag = ANOMALY_EP_V6;
+		memcpy(&e.lo, ip->b, 8);
+		memcpy(&e.hi, ip->b + 8, 8);
+	}
+	return e;
+}
+
+/* The socket: host + port ("icmp" for ICMP); for ARP the MAC alone. */
+static struct anomaly_ep ep_socket(const struct kn_ai_packet *p, int dst)
+{
+	if (p->kind == KN_AI_ARP)
+		return ep_mac(p, dst);
+	struct anomaly_ep e = ep_host(p, dst);
+	if (p->kind != KN_AI_IP)
+		return e;
+	if (p->port_kind == KN_AI_PORTS_L4)
+		e.tag |= (uint64_t)ANOMALY_PORT_NUM << 8 | (uint64_t)(dst ? p->dport : p->sport) << 16;
+	else if (p->port_kind == KN_AI_PORTS_ICMP)
+		e.tag |= (uint64_t)ANOMALY_PORT_ICMP << 8;
+	return e;
+}
+
+void kn_afterimage_update(struct kn_afterimage *ai, const struct kn_ai_packet *p,
+			  double out[KN_AI_FEATURES])
+{
+	static const struct anomaly_ep none = { 0, 0, 0 };
+	double t = kn_afterimage_seconds(p->ts_ns);
+	double v = (double)p->frame_len;
+	int exact = ai->cfg.kitsune_exact;
+	struct anomaly_ep src = ep_host(p, 0), dst = ep_host(p, 1);
+	ai->packets++;
+
+	struct anomaly_key k1 = { ep_mac(p, 0), src };
+	struct stat1 *s = stat1_get(&ai->mi, &k1, t);
+	stat1_insert(s, v, v * v, t, exact); /* frame lengths: v * v is exact */
+	stat1_out(s, out, exact);
+
+	struct anomaly_key k2 = { dst, none };
+	k1 = (struct anomaly_key){ src, none };
+	group_update(&ai->hh, exact, &k1, &k2, v, t, out + 15);
+
+	k1.b = dst;
+	s = stat1_get(&ai->jit, &k1, t);
+	double gap = t - s->last;
+	gap = gap > 0 ? gap : 0;
+	stat1_insert(s, gap, square(gap, exact), t, exact);
+	stat1_out(s, out + 50, exact);
+
+	k1 = (struct anomaly_key){ ep_socket(p, 0), none };
+	k2 = (struct anomaly_key){ ep_socket(p, 1), none };
+	group_update(&ai->hp, exact, &k1, &k2, v, t, out + 65);
+}
+
+/* ---- life cycle ---- */
+
+enum { T_MI, T_HH, T_HHP, T_JIT, T_HP, T_HPP, T_COUNT };
+
+/* Share of the memcap per table (sum 100) and value size per entry. */
+static const unsigned share[T_COUNT] = { 10, 10, 15, 15, 20, 30 };
+static const size_t val_size[T_COUNT] = { sizeof(struct stat1), sizeof(struct stat2),
+	sizeof(struct pair), sizeof(struct stat1), sizeof(struct stat2), sizeof(struct pair) };
+
+static struct anomaly_table *table_of(struct kn_afterimage *ai, int i)
+{
+	struct anomaly_table *t[T_COUNT] = { &ai->mi, &ai->hh.streams, &ai->hh.pairs, &ai->jit,
+					     &ai->hp.streams, &ai->hp.pairs };
+	return t[i];
+}
+
+void kn_afterimage_config_default(struct kn_afterimage_config *cfg)
+{
+	cfg->memcap = 64u << 20;
+	cfg->kitsune_exact = 1;
+}
+
+static int group_init(struct group2 *g, uint32_t ns, uint32_t np)
+{
+	if (anomaly_table_init(&g->streams, ns, sizeof(struct stat2), stream_evicted, g) < 0 ||
+	    anomaly_table_init(&g->pairs, np, sizeof(struct pair), pair_evicted, g) < 0)
+		return -KN_ENOMEM;
+	return 0;
+}
+
+struct kn_afterimage *kn_afterimage_new(const struct kn_afterimage_config *cfg, char *errbuf)
+{
+	struct kn_afterimage_config c;
+	kn_afterimage_config_default(&c);
+	if (cfg)
+		c = *cfg;
+	if (c.memcap < (1u << 20)) {
+		snprintf(errbuf, KN_ERRBUF_SIZE,
+			 "anomaly: memcap %llu bytes is below the minimum of 1 MiB; raise it",
+			 (unsigned long long)c.memcap);
+		return NULL;
+	}
+	struct kn_afterimage *ai = kn_calloc(1, sizeof *ai);
+	if (!ai)
+		goto fail;
+	ai->cfg = c;
+	uint32_t cap[T_COUNT];
+	uint64_t budget = c.memcap - sizeof *ai;
+	for (int i = 0; i < T_COUNT; i++) {
+		/* entry (node + value, padded to 64) + at most 4 slots of 8 bytes */
+		uint64_t per = anomaly_table_bytes(1, val_size[i]) - 16 + 32;
+		uint64_t n = budget / 100 * share[i] / per;
+		cap[i] = n > (1u << 28) ? (1u << 28) : (uint32_t)n;
+		ai->memory += anomaly_table_bytes(cap[i], val_size[i]);
+	}
+	ai->memory += sizeof *ai;
+	if (anomaly_table_init(&ai->mi, cap[T_MI], sizeof(struct stat1), NULL, NULL) < 0 ||
+	    anomaly_table_init(&ai->jit, cap[T_JIT], sizeof(struct stat1), NULL, NULL) < 0 ||
+	    group_init(&ai->hh, cap[T_HH], cap[T_HHP]) < 0 ||
+	    group_init(&ai->hp, cap[T_HP], cap[T_HPP]) < 0)
+		goto fail;
+	return ai;
+fail:
+	snprintf(errbuf, KN_ERRBUF_SIZE, "anomaly: out of memory for %llu bytes of tables",
+		 (unsigned long long)c.memcap);
+	kn_afterimage_free(ai);
+	return NULL;
+}
+
+void kn_afterimage_free(struct kn_afterimage *ai)
+{
+	if (!ai)
+		return;
+	for (int i = 0; i < T_COUNT; i++)
+		anomaly_table_fini(table_of(ai, i));
+	kn_free(ai);
+}
+
+void kn_afterimage_get_stats(const struct kn_afterimage *ai, struct kn_afterimage_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->packets = ai->packets;
+	st->memory = ai->memory;
+	for (int i = 0; i < T_COUNT; i++) {
+		const struct anomaly_table *t = table_of((struct kn_afterimage *)ai, i);
+		st->entries[i] = t->count;
+		st->capacity[i] = t->cap;
+		st->evictions[i] = t->evictions;
+	}
+}
