@@ -274,8 +274,9 @@ static void on_name(struct tunnel *t, struct kn_detect_call *c, const struct kn_
 		double bits;
 		if (lens[i] > b->longest)
 			b->longest = lens[i];
-		is_long |= random_label((const unsigned char *)lower + starts[i], lens[i],
-					t->min_label, &bits);
+		if (lens[i] >= t->min_label && !is_long)   /* short labels cannot qualify */
+			is_long = random_label((const unsigned char *)lower + starts[i], lens[i],
+					       t->min_label, &bits);
 	}
 	if (is_long && note_long(b, sh)) {
 		b->long_distinct++;

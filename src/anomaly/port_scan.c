@@ -3,8 +3,8 @@
  * ports of a host (vertical), one port on many hosts (horizontal sweep), or
  * both.
  *
- * A probe is a TCP SYN without ACK, a UDP datagram or an ICMP echo request
- * from the source to a unicast destination. Per source, in a fixed table
+ * A probe is a TCP SYN without ACK, the first UDP datagram of a flow or an
+ * ICMP echo request from the source to a unicast destination. Per source, in a fixed table
  * (least recently active source evicted) and a 600 s tumbling window: the
  * probes, the distinct targets (destination and port: a 1024-bit
  * linear-counting sketch), distinct hosts and ports (sketches), and the
@@ -12,7 +12,9 @@
  * an echo reply to the source; a "refusal" an RST or an ICMP error quoting
  * the source's packet. Scanning hits targets that mostly do not exist or
  * do not listen, so a source is reported when it has probed at least 16
- * distinct targets, at most a fifth of its probes were answered (a browser
+ * distinct ports or 16 distinct hosts (a scan explores one dimension
+ * widely; a device trying a few ports of its few servers does not), at
+ * most a fifth of its probes were answered (a browser
  * opens as many connections, but they succeed) and it sent at most three
  * probes per target (a device retrying a few unreachable servers sends many
  * probes to few targets). Score
@@ -215,8 +217,13 @@ static int classify(const struct kn_packet *p)
 		return (fl & (KN_TCP_SYN | KN_TCP_ACK | KN_TCP_RST)) == KN_TCP_SYN ? 1 :
 		       (fl & (KN_TCP_SYN | KN_TCP_ACK)) == (KN_TCP_SYN | KN_TCP_ACK) ? 2 :
 		       fl & KN_TCP_RST ? 3 : 0;
-	if (p->proto == 17)
+	if (p->proto == 17) {
+		/* only a flow's first datagram each way: later ones are the
+		 * same target (and most UDP packets are not the first) */
+		if (!p->flow || p->flow->pkts[p->dir] != 1)
+			return 0;
 		return p->dir == 0 ? 1 : 2;
+	}
 	if (p->proto == 1 || p->proto == 58) {
 		uint8_t req = p->proto == 1 ? 8 : 128, rep = p->proto == 1 ? 0 : 129;
 		return p->icmp_type == req ? 1 : p->icmp_type == rep ? 2 : 0;
@@ -252,7 +259,8 @@ static void probe(struct scan *s, struct kn_detect_call *c, const struct kn_pack
 	/* many targets, mostly unanswered, each tried a few times at most (a
 	 * device retrying its few cloud servers sends many probes, not many
 	 * targets) */
-	if (e->targets >= MIN_TARGETS && (uint64_t)e->answered * 5 <= e->probes &&
+	if ((e->hosts >= MIN_TARGETS || e->ports >= MIN_TARGETS) &&
+	    (uint64_t)e->answered * 5 <= e->probes &&
 	    e->probes <= 3ull * e->targets && 2ull * e->targets >= 3ull * e->reported) {
 		e->reported = e->targets;   /* next attempt when half as many again */
 		report(c, p, e);
