@@ -14,39 +14,7 @@
 
 #include "../../kt.h"
 
-#include "kenchi/detector.h"
-#include "util/json.h"
-
-struct seen {
-	unsigned n;
-	char key[128], detector[32], expl[400], evidence[1024];
-	double score;
-	uint64_t pcap_cnt;
-};
-
-static void on_report(void *user, const struct kn_detection *d)
-{
-	struct seen *s = user;
-	struct kn_json j;
-
-	s->n++;
-	snprintf(s->key, sizeof s->key, "%s", d->key);
-	snprintf(s->detector, sizeof s->detector, "%s", d->detector);
-	snprintf(s->expl, sizeof s->expl, "%s", d->explanation);
-	s->score = d->score;
-	s->pcap_cnt = d->pcap_cnt;
-	if (kn_json_init(&j, 1024, 1 << 16) == 0) {
-		size_t len;
-		kn_json_reset(&j);
-		kn_json_open(&j, "evidence");
-		d->evidence(d->arg, &j);
-		kn_json_close(&j);
-		kn_json_close(&j);
-		const char *t = kn_json_text(&j, &len);
-		snprintf(s->evidence, sizeof s->evidence, "%s", t ? t : "");
-		kn_json_fini(&j);
-	}
-}
+#include "detect_test.h"
 
 static const char *cur_name;
 
@@ -61,33 +29,12 @@ static int one_name(const struct kn_tx *tx, unsigned buf, unsigned index,
 	return 1;
 }
 
-struct rig {
-	struct kn_detect_ctx *ctx;
-	struct seen seen;
-	struct kn_flow flow;
-	uint64_t pkt;
-};
-
-static void rig_init(struct rig *r, uint64_t memcap)
-{
-	struct kn_detect_config cfg;
-	struct kn_detect_callbacks cb = { .report = on_report, .user = &r->seen };
-	char err[KN_ERRBUF_SIZE];
-
-	memset(r, 0, sizeof *r);
-	kn_detect_config_default(&cfg);
-	if (memcap)
-		cfg.memcap = memcap;
-	r->ctx = kn_detect_ctx_new(&cfg, &cb, err);
-	KT_REQUIRE(r->ctx != NULL);
-}
-
 /* A query for name at second t. */
 static void ask(struct rig *r, const char *name, double t)
 {
-	struct kn_tx tx = { .id = r->pkt, .buffer = one_name };
+	struct kn_tx tx = { .id = r->n, .buffer = one_name };
 	cur_name = name;
-	kn_detect_tx(r->ctx, &r->flow, "dns", &tx, (uint64_t)(t * 1e9) + 1, ++r->pkt);
+	kn_detect_tx(r->ctx, &r->flow, "dns", &tx, (uint64_t)(t * 1e9) + 1, ++r->n);
 }
 
 static void test_tunnel(void)
