@@ -53,6 +53,9 @@ struct kn_detect_config {
 	unsigned dns_min_label;    /* a "long" label has at least this many bytes (default 20) */
 	unsigned dns_alert_queries;/* long, random-looking queries under one base domain
 	                              that make a tunnel (default 3) */
+	/* beacon */
+	double beacon_learn_s;     /* channels periodic within this much packet time
+	                              of the first packet are known heartbeats (default 300) */
 };
 
 void kn_detect_config_default(struct kn_detect_config *cfg);

@@ -15,11 +15,13 @@
 
 extern const struct kn_detector kn_detector_dns_tunnel;
 extern const struct kn_detector kn_detector_port_scan;
+extern const struct kn_detector kn_detector_beacon;
 
 /* The registry: one line per detector. */
 static const struct kn_detector *const registry[] = {
 	&kn_detector_dns_tunnel,
 	&kn_detector_port_scan,
+	&kn_detector_beacon,
 };
 #define N_DETECTORS (sizeof registry / sizeof registry[0])
 
@@ -54,6 +56,7 @@ void kn_detect_config_default(struct kn_detect_config *cfg)
 	cfg->repeat_s = 300;
 	cfg->dns_min_label = 20;
 	cfg->dns_alert_queries = 3;
+	cfg->beacon_learn_s = 300;
 }
 
 void kn_detect_ctx_free(struct kn_detect_ctx *c)
@@ -81,9 +84,10 @@ struct kn_detect_ctx *kn_detect_ctx_new(const struct kn_detect_config *cfg,
 	}
 	c->cfg = *cfg;
 	c->cb = *cb;
-	if (!(cfg->repeat_s >= 0) || cfg->dns_min_label < 4 || cfg->dns_alert_queries < 1) {
+	if (!(cfg->repeat_s >= 0) || cfg->dns_min_label < 4 || cfg->dns_alert_queries < 1 ||
+	    !(cfg->beacon_learn_s >= 0 && cfg->beacon_learn_s <= 1e7)) {
 		snprintf(errbuf, KN_ERRBUF_SIZE, "detectors: bad configuration (repeat_s >= 0, "
-			 "dns_min_label >= 4, dns_alert_queries >= 1)");
+			 "dns_min_label >= 4, dns_alert_queries >= 1, beacon_learn_s 0..1e7)");
 		kn_detect_ctx_free(c);
 		return NULL;
 	}

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Behaviour detectors end to end (`kenchi run`): dns_tunnel and port_scan
 on the builder's labelled evalset (the tunnel's and the scanner's hosts are
-reported, nobody else) and, with ../shared/data present, on the captures
-there: each DNS-tunnel capture whose queries are visible is flagged within
-its first 50 queries, each TCP/UDP scan capture's scanner is reported, no
-benign capture (nor the benign background of the anomaly splices) is
-flagged, and the events carry score, detector, explanation and evidence.
+reported, nobody else; its beacon runs from the start, inside the beacon
+detector's learning period) and, with ../shared/data present, on the
+captures there: each DNS-tunnel capture whose queries are visible is
+flagged within its first 50 queries, each TCP/UDP scan capture's scanner is
+reported, the C2 splice's beacon is reported, no benign capture (nor the
+benign background of the anomaly splices) is flagged, and the events carry
+score, detector, explanation and evidence.
 
 usage: test_detectors.py KENCHI GEN_EVALSET SHARED_DIR
 """
@@ -35,8 +37,10 @@ SCANS = {"ndpi_synscan.pcap": "172.16.0.8", "sgr_portScan_1_to_10000.pcapng": "1
 def check_event(e):
     a = e["anomaly"]
     ev = a["evidence"]
-    key_ok = ev.get("base_domain", ev.get("scanner")) == a["key"]
-    return (a["detector"] in ("dns_tunnel", "port_scan") and 0 < a["score"] <= 1 and
+    key_ok = ev.get("base_domain", ev.get("scanner")) == a["key"] or (
+        a["detector"] == "beacon" and a["key"] == "%s->%s:%d" % (
+            ev["source"], ev["destination"], ev["dest_port"]))
+    return (a["detector"] in ("dns_tunnel", "port_scan", "beacon") and 0 < a["score"] <= 1 and
             a["explanation"] and key_ok and e.get("community_id"))
 
 
@@ -75,6 +79,20 @@ def main():
         rc, ev, err = kntest.run_kenchi(kenchi, ["-r", os.path.join(data, "scan", name)])
         keys = {e["anomaly"]["key"] for e in detections(ev)}
         s.result("scan_" + name, rc == 0 and keys == {scanner} and
+                 all(check_event(e) for e in detections(ev)), repr(keys))
+    # the C2 beacon splice: the beacon starts 1,095 s in, after the learning
+    # period; the background's IoT heartbeats are older and stay quiet
+    import gzip
+    import shutil
+    with tempfile.TemporaryDirectory() as tmp:
+        splice = os.path.join(tmp, "c2_beacon.pcap")
+        with gzip.open(os.path.join(shared, "data", "anomaly", "c2_beacon.pcap.gz")) as fi, \
+                open(splice, "wb") as fo:
+            shutil.copyfileobj(fi, fo)
+        rc, ev, err = kntest.run_kenchi(kenchi, ["-r", splice])
+        keys = {(e["anomaly"]["detector"], e["anomaly"]["key"]) for e in detections(ev)}
+        s.result("beacon_c2_splice", rc == 0 and
+                 keys == {("beacon", "192.168.2.37->141.193.213.21:443")} and
                  all(check_event(e) for e in detections(ev)), repr(keys))
     benign = sorted(glob.glob(os.path.join(data, "benign", "*"))) + \
         [os.path.join(shared, "data", "kitsune", "mirai2000.pcap"),
