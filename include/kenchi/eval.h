@@ -186,6 +186,9 @@ struct kn_eval_capture {
 	char *file;               /* resolved: base directory + path */
 	char sha256[65];          /* lower-case hex as given, "" when absent */
 	uint64_t packets;         /* packet count, 0 when unknown */
+	uint64_t train_packets;   /* packet grain: packets 1..train_packets are the
+	                             detectors' training period, left out of scoring
+	                             (alerts there ignored, no negatives); 0 = none */
 	uint8_t grain;            /* enum kn_eval_grain */
 	uint8_t benign;           /* no attack in the capture */
 	struct kn_eval_label *labels;

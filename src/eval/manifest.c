@@ -404,10 +404,36 @@ static int capture_truth(struct eval_load *l, json_t *obj, struct kn_eval_captur
 	return rc;
 }
 
+/* "train_packets": packet grain only, within "packets", before every label. */
+static int train_prefix(struct eval_load *l, json_t *obj, struct kn_eval_capture *c)
+{
+	int rc, present;
+
+	if ((rc = eval_get_uint(l, obj, "train_packets", 1, UINT32_MAX, &c->train_packets,
+				&present)) || !present)
+		return rc;
+	size_t was = eval_jpath_key(&l->path, "train_packets");
+	if (c->grain != KN_EVAL_GRAIN_PACKET)
+		rc = eval_load_err(l, -KN_EFORMAT, "applies to packet grain only (the capture "
+				   "has %s grain)", kn_eval_grain_name(c->grain));
+	else if (c->packets && c->train_packets >= c->packets)
+		rc = eval_load_err(l, -KN_EFORMAT, "%llu is not below the capture's %llu packets",
+				   (unsigned long long)c->train_packets,
+				   (unsigned long long)c->packets);
+	for (size_t i = 0; !rc && i < c->n_labels; i++)
+		if (c->labels[i].whole || (c->labels[i].n_ranges &&
+					   c->labels[i].ranges[0].first <= c->train_packets))
+			rc = eval_load_err(l, -KN_EFORMAT, "labels[%zu] starts inside the training "
+					   "period (packets 1..%llu); training traffic must be "
+					   "benign", i, (unsigned long long)c->train_packets);
+	eval_jpath_pop(&l->path, was);
+	return rc;
+}
+
 static int load_capture(struct eval_load *l, json_t *obj, struct kn_eval_capture *c)
 {
 	static const char *const keys[] = { "name", "path", "sha256", "packets", "grain", "benign",
-					     "attack", "labels", "comment", NULL };
+					     "attack", "labels", "train_packets", "comment", NULL };
 	int rc, present;
 
 	if (!json_is_object(obj))
@@ -418,7 +444,7 @@ static int load_capture(struct eval_load *l, json_t *obj, struct kn_eval_capture
 	    (rc = eval_get_uint(l, obj, "packets", 1, UINT32_MAX, &c->packets, &present)) ||
 	    (rc = get_grain(l, obj, 0, &c->grain)))
 		return rc;
-	if ((rc = capture_truth(l, obj, c)))
+	if ((rc = capture_truth(l, obj, c)) || (rc = train_prefix(l, obj, c)))
 		return rc;
 	return eval_capture_file(l, c);
 }
@@ -665,6 +691,10 @@ int kn_eval_dataset_set_packets(struct kn_eval_dataset *ds, size_t idx, uint64_t
 				 (unsigned long long)n);
 	if ((rc = eval_labels_check_packets(c, n, ds->source, errbuf)) != 0)
 		return rc;
+	if (c->train_packets >= n)
+		return eval_fail(errbuf, -KN_EINVAL, "%s: capture %s: train_packets %llu is not "
+				 "below the file's %llu packets", ds->source, c->name,
+				 (unsigned long long)c->train_packets, (unsigned long long)n);
 	c->packets = n;
 	for (size_t i = 0; i < c->n_labels; i++)
 		if (c->labels[i].whole)

@@ -330,8 +330,8 @@ static void packet_negatives(struct eval_cap *ec, uint64_t false_packets)
 		pos += ec->lab[i].items;
 	}
 	ec->neg_known = ec->n_packets > 0;
-	if (ec->neg_known)
-		ec->neg_unranked = ec->n_packets - pos - false_packets;
+	if (ec->neg_known)   /* the training prefix holds no negative */
+		ec->neg_unranked = ec->n_packets - ec->cap->train_packets - pos - false_packets;
 }
 
 static int match_packets(struct eval_cap *ec, const struct kn_eval_alert *alerts, size_t n)
@@ -355,6 +355,8 @@ static int match_packets(struct eval_cap *ec, const struct kn_eval_alert *alerts
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint64_t p = resolve(ec, &alerts[i], &lab, &all);
 		double s = eval_alert_score(&alerts[i]);
+		if (p && p <= ec->cap->train_packets)
+			continue;   /* the detectors' training period: not scored */
 		if (p) {
 			h[nh++] = (struct hit){ p, s, alerts[i].ts_ns, range_label(r, nr, p),
 						(uint32_t)i };

@@ -318,6 +318,65 @@ static void test_packets(void)
 	kn_eval_dataset_free(ds);
 }
 
+/* A training prefix: packets 1..4 are not scored. */
+static const char train_doc[] =
+	"{\"kenchi_dataset\":1,\"grain\":\"packet\",\"captures\":[{\"path\":\"p.pcap\",\"packets\":"
+	"10,\"train_packets\":4,\"labels\":[{\"class\":\"x\",\"packets\":[[7,8]]}]}]}";
+
+static void test_train_prefix(void)
+{
+	struct kn_eval_dataset *ds = dataset(train_doc);
+	KT_REQUIRE(ds);
+	KT_EQ(ds->captures[0].train_packets, 4);
+	struct kn_eval_scorer *s = scorer(ds, 0);
+	KT_REQUIRE(s);
+	const struct kn_eval_alert a[] = {
+		pk(2, 0.9), pk(4, 0.95),   /* in training: ignored */
+		pk(7, 0.8), pk(5, 0.5),
+	};
+	KT_REQUIRE(add(s, 0, a, 4, NULL) == 0);
+	/* items 7, 8: tp 1 (7), fn 1 (8); fp 1 (packet 5). Negatives: the 6
+	 * scored packets minus the 2 labelled = 4 (5, 6, 9, 10); 5 at .5, the
+	 * other 3 unranked. Positives 7 (.8), 8 (-inf). U: .8 beats 4 = 4;
+	 * the -inf positive ties 3 = 1.5; AUC = 5.5/8. Without the prefix the
+	 * two training alerts would be 2 more false packets and 4 more
+	 * negatives. */
+	struct kn_eval_summary m;
+	KT_REQUIRE(kn_eval_scorer_summary(s, KN_EVAL_ALL, &m) == 0);
+	KT_EQ(m.c.tp, 1);
+	KT_EQ(m.c.fn, 1);
+	KT_EQ(m.c.fp, 1);
+	KT_EQ(m.c.alerts, 4);
+	KT_EQ(m.c.alerts_true + m.c.alerts_false, 2);
+	KT_NEAR(m.precision, 0.5);
+	KT_NEAR(m.roc_auc, 5.5 / 8);
+	kn_eval_scorer_free(s);
+	kn_eval_dataset_free(ds);
+
+	/* refused: outside packet grain, a label inside the prefix, a prefix
+	 * as long as the capture */
+	static const char *const bad[] = {
+		"{\"kenchi_dataset\":1,\"grain\":\"host\",\"captures\":[{\"path\":\"p\","
+		"\"train_packets\":4,\"benign\":true}]}",
+		"{\"kenchi_dataset\":1,\"grain\":\"packet\",\"captures\":[{\"path\":\"p\","
+		"\"train_packets\":7,\"labels\":[{\"class\":\"x\",\"packets\":[[7,8]]}]}]}",
+		"{\"kenchi_dataset\":1,\"grain\":\"packet\",\"captures\":[{\"path\":\"p\","
+		"\"packets\":10,\"train_packets\":10,\"benign\":true}]}",
+	};
+	static const char *const why[] = { "applies to packet grain only",
+		"labels[0] starts inside the training period", "is not below the capture's 10" };
+	for (size_t i = 0; i < 3; i++) {
+		char err[KN_ERRBUF_SIZE] = "";
+		struct kn_eval_load_opts o = { .skip_files = 1 };
+		struct kn_eval_dataset *d = kn_eval_dataset_load_mem("t.json", bad[i],
+								     strlen(bad[i]), &o, err);
+		KT_CHECK(d == NULL);
+		if (!strstr(err, why[i]))
+			KT_EQ_STR(err, why[i]);
+		kn_eval_dataset_free(d);
+	}
+}
+
 /* ---------------------------------------------------- packet grain, times */
 
 static const char time_doc[] =
@@ -608,6 +667,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_flow),
 	KT_CASE(test_host),
 	KT_CASE(test_packets),
+	KT_CASE(test_train_prefix),
 	KT_CASE(test_packet_times),
 	KT_CASE(test_packet_times_unsorted),
 	KT_CASE(test_whole),
