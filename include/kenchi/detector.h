@@ -111,5 +111,8 @@ uint64_t kn_detect_pcap_cnt(const struct kn_detect_call *c);
  * unless the same detector reported the same key within repeat_s with a
  * score not half again lower. Returns 1 when reported, 0 when suppressed. */
 int kn_detect_report(struct kn_detect_call *c, struct kn_detection *d);
+/* An address as text for keys and explanations: dotted IPv4, or IPv6 as
+ * eight uncompressed hex groups (v6 set). Cut to fit n bytes. */
+void kn_detect_addr_text(const struct kn_addr *a, int v6, char *out, size_t n);
 
 #endif

@@ -162,18 +162,6 @@ static float median(float *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void fmt_addr(const struct kn_addr *a, int v6, char *out, size_t n)
-{
-	if (!v6) {
-		snprintf(out, n, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
-		return;
-	}
-	size_t o = 0;
-	for (unsigned i = 0; i < 16 && o + 6 < n; i += 2)
-		o += (size_t)snprintf(out + o, n - o, "%s%x", i ? ":" : "",
-				      (unsigned)(a->b[i] << 8 | a->b[i + 1]));
-}
-
 /* ----------------------------------------------------------- report */
 
 struct finding {
@@ -203,8 +191,8 @@ static void report(struct kn_detect_call *c, const struct kn_packet *p, const st
 	struct finding f = { .c = ch, .period = period, .mad = mad, .sources = sources };
 	char why[400];
 
-	fmt_addr(&ch->src, ch->v6, f.src, sizeof f.src);
-	fmt_addr(&ch->dst, ch->v6, f.dst, sizeof f.dst);
+	kn_detect_addr_text(&ch->src, ch->v6, f.src, sizeof f.src);
+	kn_detect_addr_text(&ch->dst, ch->v6, f.dst, sizeof f.dst);
 	snprintf(f.key, sizeof f.key, "%s->%s:%u", f.src, f.dst, ch->dport);
 	snprintf(why, sizeof why, "%s connected to %s port %u every %.2f s (+-%.2f s) for %u "
 		 "intervals in a row; %u source(s) call that destination: a periodic call home",

@@ -188,3 +188,15 @@ int kn_detect_report(struct kn_detect_call *c, struct kn_detection *d)
 		x->cb.report(x->cb.user, d);
 	return 1;
 }
+
+void kn_detect_addr_text(const struct kn_addr *a, int v6, char *out, size_t n)
+{
+	if (!v6) {
+		snprintf(out, n, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
+		return;
+	}
+	size_t o = 0;
+	for (unsigned i = 0; i < 16 && o + 6 < n; i += 2)
+		o += (size_t)snprintf(out + o, n - o, "%s%x", i ? ":" : "",
+				      (unsigned)(a->b[i] << 8 | a->b[i + 1]));
+}

@@ -137,18 +137,6 @@ static int unicast(const struct kn_packet *p)
 	return p->dst.b[0] != 0xff;
 }
 
-static void fmt_addr(const struct kn_addr *a, int v6, char *out, size_t n)
-{
-	if (!v6) {
-		snprintf(out, n, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
-		return;
-	}
-	size_t o = 0;
-	for (unsigned i = 0; i < 16 && o + 6 < n; i += 2)
-		o += (size_t)snprintf(out + o, n - o, "%s%x", i ? ":" : "",
-				      (unsigned)(a->b[i] << 8 | a->b[i + 1]));
-}
-
 /* ----------------------------------------------------------- report */
 
 struct finding {
@@ -182,8 +170,8 @@ static void report(struct kn_detect_call *c, const struct kn_packet *p, const st
 	char why[400];
 	double secs = (double)(e->last_ns - e->start_ns) / 1e9;
 
-	fmt_addr(&e->addr, e->v6, f.scanner, sizeof f.scanner);
-	fmt_addr(&e->last_dst, e->v6, f.target, sizeof f.target);
+	kn_detect_addr_text(&e->addr, e->v6, f.scanner, sizeof f.scanner);
+	kn_detect_addr_text(&e->last_dst, e->v6, f.target, sizeof f.target);
 	f.kind = e->hosts <= 2 ? "vertical" : e->ports <= 2 ? "horizontal" : "mixed";
 	if (e->hosts <= 2)
 		snprintf(why, sizeof why, "%s probed %u ports (%u-%u) of %s in %.1f s; %u of %u "
