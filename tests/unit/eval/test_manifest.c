@@ -159,7 +159,7 @@ static const struct {
 	  "t.json: captures[0]: \"path\" is missing; add it (see docs/eval-manifest.md)" },
 	{ HEAD "[{\"path\":\"a.pcap\",\"lables\":[]}]}",
 	  "t.json: captures[0].lables: unknown key \"lables\"; the keys allowed here are: name, "
-	  "path, sha256, packets, grain, benign, attack, labels, comment (see "
+	  "path, sha256, packets, grain, benign, attack, labels, train_packets, comment (see "
 	  "docs/eval-manifest.md)" },
 	{ HEAD "[{\"path\":\"a.pcap\"}]}",
 	  "t.json: captures[0]: no ground truth; add \"benign\": true, \"attack\": \"CLASS\" "
