@@ -239,6 +239,10 @@ KN_WARN_UNUSED struct kn_eval_dataset *kn_eval_dataset_load_mem(
 /* NULL is a no-op. */
 void kn_eval_dataset_free(struct kn_eval_dataset *ds);
 
+/* SHA-256 of a file's bytes as stored, lower-case hex (as sha256sum
+ * prints it, and as manifests give it). 0, or -errno. */
+KN_WARN_UNUSED int kn_eval_sha256_file(const char *path, char hex[65]);
+
 /* Index of the capture named `name`, or -1. */
 long kn_eval_dataset_find(const struct kn_eval_dataset *ds, const char *name);
 

@@ -68,9 +68,6 @@ void ev_outcome_fini(struct ev_outcome *o);
  * its version_command's output, else "". A new string. */
 char *ev_detector_version(const struct kn_eval_detector *d);
 
-/* SHA-256 of a file's bytes as lower-case hex; 0 or -1 (errno set). */
-int ev_hash_file(const char *path, char hex[65]);
-
 /* mkdir -p; 0 or -1 with errbuf. */
 int ev_mkdirs(const char *path, char *errbuf);
 /* rm -r of a directory this run made. */

@@ -25,7 +25,6 @@
 #include "eval_cli.h"
 #include "kenchi/capture.h"
 #include "util/alloc.h"
-#include "util/digest.h"
 
 /* Packets a capture may have for eval to keep their times (8 bytes each). */
 #define MAX_PACKETS (1ull << 28)
@@ -137,32 +136,6 @@ done:
 	return err;
 }
 
-int ev_hash_file(const char *path, char hex[65])
-{
-	EVP_MD_CTX *ctx = kn_digest_ctx_new(KN_SHA256);
-	unsigned char md[32], buf[1 << 16];
-	unsigned int len = 0;
-	FILE *f = fopen(path, "rbe");
-	size_t n;
-	int rc = -1;
-
-	if (!ctx || !f || EVP_DigestInit_ex(ctx, kn_md(KN_SHA256), NULL) != 1)
-		goto out;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		if (EVP_DigestUpdate(ctx, buf, n) != 1)
-			goto out;
-	if (ferror(f) || EVP_DigestFinal_ex(ctx, md, &len) != 1 || len != 32)
-		goto out;
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	rc = 0;
-out:
-	if (f)
-		fclose(f);
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
-
 /* Reads every packet time of c->pcap. NULL or the reason. */
 static char *read_times(struct ev_capture *c)
 {
@@ -195,8 +168,9 @@ static char *read_times(struct ev_capture *c)
 int ev_stage(const struct kn_eval_capture *mc, struct ev_capture *c, const char *workdir,
 	     int hash)
 {
-	if (hash && !mc->sha256[0] && ev_hash_file(mc->file, c->sha256) != 0)
-		return c->error = fmt("cannot read %s: %s", mc->file, strerror(errno)), -1;
+	int rc = hash && !mc->sha256[0] ? kn_eval_sha256_file(mc->file, c->sha256) : 0;
+	if (rc != 0)
+		return c->error = fmt("cannot read %s: %s", mc->file, strerror(-rc)), -1;
 	if (mc->sha256[0])
 		memcpy(c->sha256, mc->sha256, sizeof c->sha256);
 	if (is_gzip(mc->file)) {

@@ -159,7 +159,7 @@ static int load_datasets(struct ev_state *s)
 			continue;
 		}
 		s->n_dss++;
-		if (ev_hash_file(d->manifest, d->sha256) != 0)
+		if (kn_eval_sha256_file(d->manifest, d->sha256) != 0)
 			d->sha256[0] = '\0';
 		d->caps = kn_calloc(d->ds->n_captures, sizeof *d->caps);
 		d->ready = kn_calloc(d->ds->n_captures, 1);

@@ -133,6 +133,17 @@ static char *join_path(const char *base, const char *path)
 	return s;
 }
 
+int kn_eval_sha256_file(const char *path, char hex[65])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	int rc = hash_fd(fd, hex);
+	close(fd);
+	return rc;
+}
+
 /* Opens and checks c->file; the path points at the capture. */
 static int check_file(struct eval_load *l, struct kn_eval_capture *c)
 {
