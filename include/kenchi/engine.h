@@ -18,6 +18,7 @@
 
 #include "kenchi/decode.h"
 #include "kenchi/detector.h"
+#include "kenchi/sig.h"
 #include "kenchi/eve.h"
 #include "kenchi/flow.h"
 #include "kenchi/kenchi.h"
@@ -65,6 +66,11 @@ struct kn_engine_config {
 	/* Behaviour detectors (detector.h): each worker runs them on its flows'
 	 * transactions and packets. */
 	struct kn_detect_config detect;
+
+	/* Signatures (sig.h): a compiled rule set shared read-only by the
+	 * workers (borrowed: must outlive the engine), NULL = none. */
+	const struct kn_sig_engine *sig;
+	struct kn_sig_config sig_cfg;
 };
 
 /* Defaults: 1 worker, eve.json in the current directory, decode anomalies
@@ -79,6 +85,7 @@ struct kn_engine_totals {
 	uint64_t flow_memcap_drops;  /* IP packets in no flow: flow memcap or ring memcap */
 	uint64_t stream_bytes, stream_gaps;
 	uint64_t app_txs, app_events, app_flows, app_failed;
+	uint64_t alerts;             /* signature alerts */
 	uint64_t mem_peak_app;
 	uint64_t capture_drops, capture_ifdrops;
 	uint64_t eve_events, eve_dropped, eve_write_errors;

@@ -189,4 +189,14 @@ void kn_eve_asset(struct kn_json *j, const struct kn_flow *f, const struct kn_as
 void kn_eve_vuln(struct kn_json *j, const struct kn_flow *f, const struct kn_vuln_report *r,
 		 uint64_t ts_ns, const char *community_id);
 
+/* A signature alert (struct kn_sig_alert, sig.h): head oriented as the
+ * packet (packet alerts) or as the side of the transaction the rule read,
+ * "pkt_src", "community_id" (when not NULL), "tx_id" (transaction alerts),
+ * "alert" {action "allowed", gid, signature_id, rev, signature, category,
+ * severity}, the transaction's own object ("http": {...}) for transaction
+ * alerts, "app_proto" when the flow has one, "flow" {pkts/bytes to
+ * server/client, start}. */
+struct kn_sig_alert;
+void kn_eve_alert(struct kn_json *j, const struct kn_sig_alert *a, const char *community_id);
+
 #endif

@@ -88,6 +88,7 @@ struct kn_flow {
 	 * which must release it from the end callback. */
 	void *stream;            /* stream stage (struct defined in src/stream) */
 	void *app;               /* application layer */
+	void *sig;               /* signature engine (flowbits, alerted) */
 
 	/* Table links: private to src/flow. */
 	struct kn_flow *lru_prev, *lru_next;  /* least recently used order */

@@ -198,15 +198,15 @@ struct kn_rule_isdataat {
 	uint8_t negated, relative, rawbytes;
 };
 
-#define KN_FLOW_ESTABLISHED (1u << 0)
-#define KN_FLOW_NOT_ESTABLISHED (1u << 1)
-#define KN_FLOW_STATELESS (1u << 2)
-#define KN_FLOW_TO_SERVER (1u << 3)    /* = from_client */
-#define KN_FLOW_TO_CLIENT (1u << 4)    /* = from_server */
-#define KN_FLOW_ONLY_STREAM (1u << 5)
-#define KN_FLOW_NO_STREAM (1u << 6)
-#define KN_FLOW_ONLY_FRAG (1u << 7)
-#define KN_FLOW_NO_FRAG (1u << 8)
+#define KN_RULE_FLOW_ESTABLISHED (1u << 0)
+#define KN_RULE_FLOW_NOT_ESTABLISHED (1u << 1)
+#define KN_RULE_FLOW_STATELESS (1u << 2)
+#define KN_RULE_FLOW_TO_SERVER (1u << 3)    /* = from_client */
+#define KN_RULE_FLOW_TO_CLIENT (1u << 4)    /* = from_server */
+#define KN_RULE_FLOW_ONLY_STREAM (1u << 5)
+#define KN_RULE_FLOW_NO_STREAM (1u << 6)
+#define KN_RULE_FLOW_ONLY_FRAG (1u << 7)
+#define KN_RULE_FLOW_NO_FRAG (1u << 8)
 
 enum kn_rule_bits_cmd {
 	KN_BITS_SET = 0, KN_BITS_UNSET, KN_BITS_TOGGLE, KN_BITS_ISSET, KN_BITS_ISNOTSET,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli/run_rules.h"
 #include "kenchi/engine.h"
 
 #define MAX_FILES 4096
@@ -63,6 +64,18 @@ static const char run_usage[] =
 	"                           findings are anomaly events with type detector,\n"
 	"                           a score and an explanation\n"
 	"      --detect-memcap SIZE behaviour detectors' memory per worker (default 16M)\n"
+	"signatures (Suricata 7 rule language):\n"
+	"  -S, --rules FILE         load a rules file (repeatable); matches are alert\n"
+	"                           events. Without -S no signatures run.\n"
+	"      --vars FILE          $HOME_NET and other address/port groups: a\n"
+	"                           suricata.yaml (vars:) or NAME VALUE lines\n"
+	"                           (default: Suricata's stock values)\n"
+	"      --classification FILE  classification.config for categories and\n"
+	"                           priorities (default: the one beside the first\n"
+	"                           rules file, when there is one)\n"
+	"      --strict-rules       exit 1 when any rule fails to load (default: the\n"
+	"                           failed rules are listed and the rest run)\n"
+	"      --sig-memcap SIZE    flowbits and threshold memory per worker (default 16M)\n"
 	"vulnerabilities:\n"
 	"      --vuln-feed FILE     match the software seen on the wire (asset events)\n"
 	"                           against FILE, an NVD CVE API 2.0 JSON response\n"
@@ -121,7 +134,7 @@ enum {
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
 	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_NOAPP, OPT_APPMEM, OPT_NODETECT, OPT_DETECTMEM,
 	OPT_DECODERATE,
-	OPT_VULNFEED,
+	OPT_VULNFEED, OPT_VARS, OPT_CLASSIFICATION, OPT_STRICT_RULES, OPT_SIGMEM,
 };
 
 #define MAX_VULN_FEEDS 256
@@ -153,6 +166,11 @@ static const struct option long_opts[] = {
 	{ "app-memcap", required_argument, NULL, OPT_APPMEM },
 	{ "no-detectors", no_argument, NULL, OPT_NODETECT },
 	{ "detect-memcap", required_argument, NULL, OPT_DETECTMEM },
+	{ "rules", required_argument, NULL, 'S' },
+	{ "vars", required_argument, NULL, OPT_VARS },
+	{ "classification", required_argument, NULL, OPT_CLASSIFICATION },
+	{ "strict-rules", no_argument, NULL, OPT_STRICT_RULES },
+	{ "sig-memcap", required_argument, NULL, OPT_SIGMEM },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -161,6 +179,7 @@ struct run_opts {
 	struct kn_engine_config cfg;
 	const char *files[MAX_FILES];
 	const char *vuln_feeds[MAX_VULN_FEEDS];
+	struct run_rules rules;
 	char eve_path[4096];
 	int quiet, progress;
 };
@@ -273,6 +292,11 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_NOPROGRESS: o->progress = 0; return 0;
 	case OPT_MIDSTREAM: o->cfg.stream.midstream = 1; return 0;
 	case OPT_VULNFEED: return add_vuln_feed(o, arg);
+	case 'S': return run_rules_add(&o->rules, arg);
+	case OPT_VARS: o->rules.vars_path = arg; return 0;
+	case OPT_CLASSIFICATION: o->rules.class_path = arg; return 0;
+	case OPT_STRICT_RULES: o->rules.strict = 1; return 0;
+	case OPT_SIGMEM: return parse_size_opt("--sig-memcap", arg, &o->cfg.sig_cfg.memcap);
 	case OPT_NOAPP: o->cfg.app.enabled = 0; return 0;
 	case OPT_APPMEM: return parse_size_opt("--app-memcap", arg, &o->cfg.app.memcap);
 	case OPT_NODETECT: o->cfg.detect.enabled = 0; return 0;
@@ -315,7 +339,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 {
 	int c, rc;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:i:f:l:o:w:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:f:l:o:w:S:qh", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(run_usage, stdout);
 			return -1;
@@ -389,10 +413,16 @@ int cmd_run(int argc, char **argv)
 	o.cfg.vuln_feeds = o.vuln_feeds;
 	o.cfg.eve_path = o.eve_path;
 	o.cfg.progress = o.progress && !o.cfg.iface;
+	if (run_rules_load(&o.rules, o.quiet) != 0) {
+		run_rules_free(&o.rules);
+		return 1;
+	}
+	o.cfg.sig = o.rules.engine;
 
 	struct kn_engine *e = kn_engine_new(&o.cfg, errbuf);
 	if (!e) {
 		fprintf(stderr, "kenchi run: %s\n", errbuf);
+		run_rules_free(&o.rules);
 		return 1;
 	}
 	if (!o.quiet)
@@ -405,5 +435,6 @@ int cmd_run(int argc, char **argv)
 	if (rc != 0)
 		fprintf(stderr, "kenchi run: error: %s\n", errbuf);
 	kn_engine_free(e);
+	run_rules_free(&o.rules);
 	return rc != 0 ? 1 : 0;
 }

@@ -257,12 +257,12 @@ static int kw_target(struct rule_ctx *c, struct kn_rule_opt *o, const char *a, s
 static int kw_flow(struct rule_ctx *c, struct kn_rule_opt *o, const char *a, size_t n)
 {
 	static const struct { const char *w; uint32_t f; } words[] = {
-		{ "established", KN_FLOW_ESTABLISHED }, { "not_established", KN_FLOW_NOT_ESTABLISHED },
-		{ "stateless", KN_FLOW_STATELESS }, { "to_server", KN_FLOW_TO_SERVER },
-		{ "from_client", KN_FLOW_TO_SERVER }, { "to_client", KN_FLOW_TO_CLIENT },
-		{ "from_server", KN_FLOW_TO_CLIENT }, { "only_stream", KN_FLOW_ONLY_STREAM },
-		{ "no_stream", KN_FLOW_NO_STREAM }, { "only_frag", KN_FLOW_ONLY_FRAG },
-		{ "no_frag", KN_FLOW_NO_FRAG },
+		{ "established", KN_RULE_FLOW_ESTABLISHED }, { "not_established", KN_RULE_FLOW_NOT_ESTABLISHED },
+		{ "stateless", KN_RULE_FLOW_STATELESS }, { "to_server", KN_RULE_FLOW_TO_SERVER },
+		{ "from_client", KN_RULE_FLOW_TO_SERVER }, { "to_client", KN_RULE_FLOW_TO_CLIENT },
+		{ "from_server", KN_RULE_FLOW_TO_CLIENT }, { "only_stream", KN_RULE_FLOW_ONLY_STREAM },
+		{ "no_stream", KN_RULE_FLOW_NO_STREAM }, { "only_frag", KN_RULE_FLOW_ONLY_FRAG },
+		{ "no_frag", KN_RULE_FLOW_NO_FRAG },
 	};
 	const char *it;
 	size_t il;
@@ -280,11 +280,11 @@ static int kw_flow(struct rule_ctx *c, struct kn_rule_opt *o, const char *a, siz
 			return kw_fail(c, "flow option '%s' is given twice", words[i].w);
 		f |= words[i].f;
 	}
-	if ((f & KN_FLOW_TO_SERVER) && (f & KN_FLOW_TO_CLIENT))
+	if ((f & KN_RULE_FLOW_TO_SERVER) && (f & KN_RULE_FLOW_TO_CLIENT))
 		return kw_fail(c, "flow cannot be both to_server and to_client");
-	if ((f & KN_FLOW_ESTABLISHED) && (f & (KN_FLOW_NOT_ESTABLISHED | KN_FLOW_STATELESS)))
+	if ((f & KN_RULE_FLOW_ESTABLISHED) && (f & (KN_RULE_FLOW_NOT_ESTABLISHED | KN_RULE_FLOW_STATELESS)))
 		return kw_fail(c, "flow cannot be established and not_established/stateless");
-	if ((f & KN_FLOW_ONLY_STREAM) && (f & KN_FLOW_NO_STREAM))
+	if ((f & KN_RULE_FLOW_ONLY_STREAM) && (f & KN_RULE_FLOW_NO_STREAM))
 		return kw_fail(c, "flow cannot be both only_stream and no_stream");
 	o->u.flags = f;
 	return 0;

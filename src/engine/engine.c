@@ -35,6 +35,7 @@ void kn_engine_config_default(struct kn_engine_config *cfg)
 	kn_app_config_default(&cfg->app);
 	kn_vuln_config_default(&cfg->vuln);
 	kn_detect_config_default(&cfg->detect);
+	kn_sig_config_default(&cfg->sig_cfg);
 }
 
 /* Loads the vulnerability feed files (before the workers, which share it). */

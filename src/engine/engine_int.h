@@ -23,6 +23,7 @@ struct worker_stats {
 	struct kn_stream_stats stream;
 	struct kn_app_stats app;
 	struct kn_vuln_stats vuln;
+	struct kn_sig_stats sig;
 	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
 	uint64_t stream_bytes, stream_gaps;
 };
@@ -76,6 +77,7 @@ struct worker {
 	struct kn_app_ctx *app;
 	struct kn_vuln_ctx *vuln;     /* assets and vulnerabilities (borrows eng->vuln_feed) */
 	struct kn_detect_ctx *det;    /* behaviour detectors */
+	struct kn_sig_ctx *sig;       /* signatures (NULL without rules) */
 	struct kn_eve_writer eve;
 	struct kn_json json;
 	uint16_t cid_seed;

@@ -77,6 +77,20 @@ static void add_app(struct kn_app_stats *a, const struct kn_app_stats *b)
 	a->mem_peak += b->mem_peak;
 }
 
+static void add_sig(struct kn_sig_stats *a, const struct kn_sig_stats *b)
+{
+	a->packets += b->packets;
+	a->txs += b->txs;
+	a->candidates += b->candidates;
+	a->alerts += b->alerts;
+	a->suppressed += b->suppressed;
+	a->memcap_refusals += b->memcap_refusals;
+	a->pcre_limit_hits += b->pcre_limit_hits;
+	a->budget_hits += b->budget_hits;
+	a->mem_in_use += b->mem_in_use;
+	a->mem_peak += b->mem_peak;
+}
+
 static void add_vuln(struct kn_vuln_stats *a, const struct kn_vuln_stats *b)
 {
 	a->assets += b->assets;
@@ -107,6 +121,7 @@ void stats_collect(const struct kn_engine *e, struct worker_stats *sum, struct k
 		sum->stream_gaps += s.stream_gaps;
 		add_app(&sum->app, &s.app);
 		add_vuln(&sum->vuln, &s.vuln);
+		add_sig(&sum->sig, &s.sig);
 	}
 	*cap = e->cap_total;
 	struct kn_capture_stats cur;
@@ -236,6 +251,22 @@ static void json_app(struct kn_json *j, const struct kn_app_stats *a)
 	kn_json_close(j);
 }
 
+/* "detect": Suricata's "alert" counter, then the engine's own work. */
+static void json_detect(struct kn_json *j, const struct kn_sig_stats *s)
+{
+	kn_json_open(j, "detect");
+	kn_json_u64(j, "alert", s->alerts);
+	kn_json_u64(j, "alerts_suppressed", s->suppressed);
+	kn_json_u64(j, "packets", s->packets);
+	kn_json_u64(j, "txs", s->txs);
+	kn_json_u64(j, "candidates", s->candidates);
+	kn_json_u64(j, "pcre_limit_hits", s->pcre_limit_hits);
+	kn_json_u64(j, "budget_hits", s->budget_hits);
+	kn_json_u64(j, "memcap_refusals", s->memcap_refusals);
+	kn_json_u64(j, "mem_peak", s->mem_peak);
+	kn_json_close(j);
+}
+
 /* "vuln": assets judged and reported, vuln events by kind, the dedup
  * tables (entries, forgotten at their cap, memory) and the feed's size. */
 static void json_vuln(struct kn_json *j, const struct kn_vuln_stats *v,
@@ -291,6 +322,8 @@ void stats_emit(struct kn_engine *e, int final)
 	json_flow_stream(j, &s, e);
 	json_app(j, &s.app);
 	json_vuln(j, &s.vuln, e->vuln_feed);
+	if (e->cfg.sig)
+		json_detect(j, &s.sig);
 	kn_json_open(j, "eve");
 	kn_json_u64(j, "lines", es.lines);
 	kn_json_u64(j, "bytes", es.bytes);
@@ -335,6 +368,7 @@ void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *t)
 	t->app_txs = s.app.txs;
 	t->app_events = s.app.events;
 	t->app_failed = s.app.flows_failed;
+	t->alerts = s.sig.alerts;
 	for (unsigned i = 0; i < 32; i++)
 		t->app_flows += s.app.flows_detected[i];
 	t->mem_peak_app = s.app.mem_peak;

@@ -81,6 +81,18 @@ static void on_app_tx(void *user, const struct kn_flow *flow, const char *app_pr
 	kn_eve_app_tx(&w->json, flow, app_proto, tx, ts_ns, pcap_cnt, flow_cid(w, flow, cid, 0));
 	put_json(w);
 	kn_detect_tx(w->det, flow, app_proto, tx, ts_ns, pcap_cnt);
+	if (w->sig)
+		kn_sig_tx(w->sig, flow, app_proto, tx, ts_ns, pcap_cnt);
+}
+
+/* A signature matched. */
+static void on_alert(void *user, const struct kn_sig_alert *a)
+{
+	struct worker *w = user;
+	char cid[KN_COMMUNITY_ID_LEN];
+
+	kn_eve_alert(&w->json, a, a->flow ? flow_cid(w, a->flow, cid, 0) : NULL);
+	put_json(w);
 }
 
 /* A behaviour detector's finding. */
@@ -149,6 +161,8 @@ static void on_flow_end(void *user, struct kn_flow *f, int reason, uint64_t now_
 		app_proto = kn_app_flow_end(w->app, f, now_ns, &app_orig);
 	kn_eve_flow_app(&w->json, f, reason, now_ns, flow_cid(w, f, cid, 1), app_proto, app_orig);
 	put_json(w);
+	if (w->sig)
+		kn_sig_flow_end(w->sig, f);
 	w->flow_events++;
 	w->flow_pkts += f->pkts[0] + f->pkts[1];
 	w->flow_bytes += f->bytes[0] + f->bytes[1];
@@ -183,6 +197,12 @@ int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf
 	w->det = kn_detect_ctx_new(&e->cfg.detect, &dhooks, errbuf);
 	if (!w->det)
 		return -KN_ENOMEM;
+	if (e->cfg.sig) {
+		const struct kn_sig_hooks shooks = { .alert = on_alert, .user = w };
+		w->sig = kn_sig_ctx_new(e->cfg.sig, &e->cfg.sig_cfg, &shooks, errbuf);
+		if (!w->sig)
+			return -KN_ENOMEM;
+	}
 	w->cid_ctx = kn_community_id_ctx_new();
 	w->cid_cache = kn_calloc(1, sizeof *w->cid_cache);
 	if (!w->cid_ctx || !w->cid_cache || kn_json_init(&w->json, 4096, 1 << 20) != 0 ||
@@ -202,6 +222,7 @@ void worker_fini(struct worker *w)
 	kn_app_ctx_free(w->app);
 	kn_vuln_ctx_free(w->vuln);
 	kn_detect_ctx_free(w->det);
+	kn_sig_ctx_free(w->sig);
 	kn_community_id_ctx_free(w->cid_ctx);
 	kn_free(w->cid_cache);
 	for (uint64_t i = 0; w->ring.slots && i < w->ring.size; i++)
@@ -223,6 +244,9 @@ void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns)
 		kn_stream_packet(w->streams, pkt);
 	else if (pkt->proto == 17)
 		kn_app_udp(w->app, pkt);
+	/* after the app layer saw the packet: its flow's protocol is known */
+	if (w->sig)
+		kn_sig_packet(w->sig, pkt);
 	if (++w->since_publish >= 4096) {
 		w->since_publish = 0;
 		worker_publish(w);
@@ -244,6 +268,8 @@ static void snapshot_now(struct worker *w, struct worker_stats *s)
 	s->stream = *kn_stream_ctx_stats(w->streams);
 	s->app = *kn_app_ctx_stats(w->app);
 	s->vuln = *kn_vuln_ctx_stats(w->vuln);
+	if (w->sig)
+		s->sig = *kn_sig_ctx_stats(w->sig);
 	s->flow_events = w->flow_events;
 	s->flow_pkts = w->flow_pkts;
 	s->flow_bytes = w->flow_bytes;

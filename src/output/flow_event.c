@@ -9,6 +9,7 @@
  * community id arrives as a finished string.
  */
 #include "kenchi/eve.h"
+#include "kenchi/sig.h"
 
 #include "output/output.h"
 
@@ -72,7 +73,7 @@ static void put_flow_object(struct kn_json *j, const struct kn_flow *f, int reas
 	output_run_u64(&r, "age", end_s > start_s ? end_s - start_s : 0);
 	output_run_name(&r, "state", NAME_OF(flow_state_names, f->state));
 	output_run_name(&r, "reason", NAME_OF(end_reason_names, reason));
-	output_run_bool(&r, "alerted", 0);
+	output_run_bool(&r, "alerted", kn_sig_flow_alerted(f));
 	output_run_flush(&r);
 	kn_json_close(j);
 }

@@ -153,7 +153,7 @@ static void test_flow_bits_thresholds(void)
 		"detection_filter:track by_src, count 30, seconds 10;");
 	KT_REQUIRE(r);
 	KT_EQ(dt_opt(r, "flow", 0)->u.flags,
-	      KN_FLOW_TO_CLIENT | KN_FLOW_ESTABLISHED | KN_FLOW_ONLY_STREAM);
+	      KN_RULE_FLOW_TO_CLIENT | KN_RULE_FLOW_ESTABLISHED | KN_RULE_FLOW_ONLY_STREAM);
 	const struct kn_rule_bits *b = dt_opt(r, "flowbits", 0)->u.bits;
 	KT_EQ(b->cmd, KN_BITS_ISSET);
 	KT_EQ(b->n_names, 2);

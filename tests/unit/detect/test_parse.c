@@ -59,7 +59,7 @@ static void test_et_rule(void)
 	KT_EQ(c1->u.content->len, 9);
 	KT_CHECK(memcmp(c1->u.content->bytes, "/gate.php", 9) == 0);
 	KT_EQ(c1->u.content->flags, KN_CONTENT_ENDSWITH | KN_CONTENT_FAST_PATTERN);
-	KT_EQ(dt_opt(r, "flow", 0)->u.flags, KN_FLOW_ESTABLISHED | KN_FLOW_TO_SERVER);
+	KT_EQ(dt_opt(r, "flow", 0)->u.flags, KN_RULE_FLOW_ESTABLISHED | KN_RULE_FLOW_TO_SERVER);
 	KT_EQ_STR(r->file, "t.rules");
 	KT_EQ(r->line, 1);
 	KT_EQ(r->unsupported, 0);

@@ -1,0 +1,128 @@
+/*
+ * sig.h - the signature engine: a parsed rule set (rules.h) compiled for
+ * matching, and the per-worker context that matches packets and
+ * application-layer transactions against it and reports alerts.
+ *
+ * Pipeline position: the detect stage. It is handed what the stages before
+ * it produced: decoded packets with their flow (flow.h, packet.h) and
+ * complete transactions with their named buffers (app.h). It reports each
+ * alert through a callback; output formats it (kn_eve_alert in eve.h).
+ *
+ * How matching works (src/detect/sig_*.c): every rule is compiled once into
+ * header checks (protocol, addresses, ports, flow, header keywords) and one
+ * inspection list per buffer (the packet payload or an app buffer). Each
+ * rule's fast pattern (its explicit fast_pattern, else its longest positive
+ * content) goes into one Hyperscan literal database per buffer and, for
+ * the payload, per (transport, direction) group; only rules whose fast
+ * pattern occurs, plus the few without any content, are evaluated fully.
+ * Rules that set flowbits are evaluated before rules that test them.
+ *
+ * Threads: a struct kn_sig_engine is immutable after kn_sig_engine_new()
+ * and shared by all workers; each worker has its own struct kn_sig_ctx
+ * (Hyperscan scratch, PCRE2 match data, flow state, thresholds). Per-flow
+ * state (flowbits) hangs off kn_flow.sig and is freed by kn_sig_flow_end().
+ * Thresholds and detection_filter count per worker (with one worker, as
+ * Suricata counts them; with several, per worker: documented limitation).
+ */
+#ifndef KENCHI_SIG_H
+#define KENCHI_SIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kenchi/app.h"
+#include "kenchi/flow.h"
+#include "kenchi/kenchi.h"
+#include "kenchi/packet.h"
+#include "kenchi/rules.h"
+
+struct kn_sig_engine;
+struct kn_sig_ctx;
+
+/* What compiling a rule set did. */
+struct kn_sig_build_stats {
+	uint64_t rules;          /* rules in the set */
+	uint64_t compiled;       /* in the engine */
+	uint64_t skipped_unsupported; /* use a parsed-only keyword */
+	uint64_t skipped_app;    /* application protocol kenchi does not parse (smb, ftp...) */
+	uint64_t skipped_other;  /* pcre that PCRE2 refused, a mix the engine cannot
+				  * inspect (payload and app buffers in one rule), non-alert actions */
+	uint64_t prefiltered;    /* rules entered through a fast pattern */
+	uint64_t always;         /* rules evaluated on every packet/tx of their group */
+	uint64_t patterns;       /* distinct fast patterns */
+	uint64_t databases;      /* Hyperscan databases */
+	uint64_t db_bytes;       /* their size */
+	double seconds;          /* wall time of the build */
+};
+
+/* Compiles every loaded rule of rs that the engine can match. rs must
+ * outlive the engine (rules are borrowed). Rules the engine cannot match
+ * are counted in st, each with its reason (kn_sig_engine_skip_reason). NULL
+ * + err on no memory or a Hyperscan failure. */
+KN_WARN_UNUSED struct kn_sig_engine *kn_sig_engine_new(const struct kn_ruleset *rs,
+							struct kn_sig_build_stats *st,
+							char *err);
+void kn_sig_engine_free(struct kn_sig_engine *e);
+/* The rule set the engine was built from. */
+const struct kn_ruleset *kn_sig_engine_rules(const struct kn_sig_engine *e);
+/* Why rule i of the set is not in the engine, or NULL when it is. */
+const char *kn_sig_engine_skip_reason(const struct kn_sig_engine *e, size_t rule_index);
+
+/* An alert, handed to the callback and borrowed for its duration. Exactly
+ * one of pkt and tx is set: a packet alert (payload/header rules) or a
+ * transaction alert (rules on app buffers). */
+struct kn_sig_alert {
+	const struct kn_rule *rule;
+	const char *category;    /* classification text of the classtype, "" when none */
+	const struct kn_flow *flow;   /* may be NULL for packets without a flow */
+	const struct kn_packet *pkt;
+	const struct kn_tx *tx;
+	const char *app_proto;   /* of the flow, NULL when none */
+	int dir;                 /* 0: src is the flow's client, 1: src is the server */
+	uint64_t ts_ns, pcap_cnt;
+};
+
+struct kn_sig_hooks {
+	void (*alert)(void *user, const struct kn_sig_alert *a);
+	void *user;
+};
+
+struct kn_sig_config {
+	uint64_t memcap;         /* bytes of flow state and thresholds per worker */
+};
+
+/* memcap 16 MiB. */
+void kn_sig_config_default(struct kn_sig_config *cfg);
+
+struct kn_sig_stats {
+	uint64_t packets;        /* packets inspected */
+	uint64_t txs;            /* transactions inspected */
+	uint64_t candidates;     /* rules evaluated fully */
+	uint64_t alerts;         /* alerts reported */
+	uint64_t suppressed;     /* matches held back by threshold / detection_filter / noalert */
+	uint64_t memcap_refusals;
+	uint64_t pcre_limit_hits, budget_hits;
+	uint64_t mem_in_use, mem_peak;
+};
+
+/* A worker's context on engine e (borrowed: must outlive the context).
+ * NULL + err on no memory. */
+KN_WARN_UNUSED struct kn_sig_ctx *kn_sig_ctx_new(const struct kn_sig_engine *e,
+						  const struct kn_sig_config *cfg,
+						  const struct kn_sig_hooks *hooks, char *err);
+void kn_sig_ctx_free(struct kn_sig_ctx *c);
+
+/* A decoded packet (pkt->flow may be NULL): header and payload rules. */
+void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *pkt);
+/* A complete transaction of a flow: rules on its buffers. */
+void kn_sig_tx(struct kn_sig_ctx *c, const struct kn_flow *flow, const char *app_proto,
+	       const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt);
+/* The flow ends: its state is freed. */
+void kn_sig_flow_end(struct kn_sig_ctx *c, struct kn_flow *flow);
+/* 1 when an alert was reported on the flow (EVE flow.alerted). */
+int kn_sig_flow_alerted(const struct kn_flow *flow);
+
+/* Counters of the context (refreshed by the call). */
+const struct kn_sig_stats *kn_sig_ctx_stats(struct kn_sig_ctx *c);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * run_rules.c - loads the rule files of `kenchi run -S` into a rule set
+ * (with --vars and --classification, else the classification.config beside
+ * the first rule file, as rule distributions ship it) and compiles the
+ * signature engine. One line says what loaded and what the engine left
+ * out; failed rules are listed with file, line, column and reason.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/run_rules.h"
+
+int run_rules_add(struct run_rules *r, const char *path)
+{
+	if (r->n_files >= RUN_MAX_RULE_FILES) {
+		fprintf(stderr, "kenchi run: too many rule files (at most %d)\n", RUN_MAX_RULE_FILES);
+		return 2;
+	}
+	r->files[r->n_files++] = path;
+	return 0;
+}
+
+/* classification.config in the directory of path, when there is one. */
+static int sibling_classification(const char *path, char *out, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	int len = slash ? (int)(slash - path) : 1;
+	snprintf(out, n, "%.*s/classification.config", len, slash ? path : ".");
+	return access(out, R_OK) == 0;
+}
+
+static int setup(struct run_rules *r, char *err)
+{
+	char cls[4096];
+	r->vars = kn_rule_vars_new(err);
+	if (!r->vars)
+		return 1;
+	if (r->vars_path && kn_rule_vars_load_file(r->vars, r->vars_path, err) != 0)
+		return 1;
+	r->rs = kn_ruleset_new(r->vars, err);
+	if (!r->rs)
+		return 1;
+	const char *cp = r->class_path;
+	if (!cp && sibling_classification(r->files[0], cls, sizeof cls))
+		cp = cls;
+	if (cp && kn_ruleset_load_classification(r->rs, cp, err) != 0)
+		return 1;
+	return 0;
+}
+
+static void list_errors(const struct kn_ruleset *rs, size_t max)
+{
+	size_t n = kn_ruleset_error_count(rs);
+	for (size_t i = 0; i < n && i < max; i++) {
+		const struct kn_rule_error *e = kn_ruleset_error(rs, i);
+		fprintf(stderr, "kenchi run: %s:%u:%u: %s%s%s (sid %u)\n", e->file, e->line,
+			e->column, e->keyword && *e->keyword ? e->keyword : "",
+			e->keyword && *e->keyword ? ": " : "", e->message, e->sid);
+	}
+	if (n > max)
+		fprintf(stderr, "kenchi run: ... and %zu more failed rules "
+			"(kenchi rules check FILE lists them all)\n", n - max);
+}
+
+static void summary(const struct run_rules *r, uint64_t failed, const struct kn_sig_build_stats *st)
+{
+	fprintf(stderr,
+		"kenchi run: rules: %llu loaded from %u file%s, %llu failed; %llu in the "
+		"engine (%llu use keywords not matched yet, %llu protocols not parsed, %llu "
+		"other), %llu fast patterns in %llu databases (%.1f MiB), built in %.2f s\n",
+		(unsigned long long)kn_ruleset_count(r->rs), r->n_files, r->n_files == 1 ? "" : "s",
+		(unsigned long long)failed, (unsigned long long)st->compiled,
+		(unsigned long long)st->skipped_unsupported, (unsigned long long)st->skipped_app,
+		(unsigned long long)st->skipped_other, (unsigned long long)st->patterns,
+		(unsigned long long)st->databases, (double)st->db_bytes / (1024.0 * 1024.0),
+		st->seconds);
+}
+
+int run_rules_load(struct run_rules *r, int quiet)
+{
+	char err[KN_ERRBUF_SIZE] = "";
+	uint64_t failed = 0;
+	struct kn_sig_build_stats st;
+
+	if (!r->n_files)
+		return 0;
+	if (setup(r, err)) {
+		fprintf(stderr, "kenchi run: %s\n", err);
+		return 1;
+	}
+	for (unsigned i = 0; i < r->n_files; i++) {
+		struct kn_rules_file_stats fs;
+		if (kn_ruleset_load_file(r->rs, r->files[i], &fs, err) != 0) {
+			fprintf(stderr, "kenchi run: %s\n", err);
+			return 1;
+		}
+		failed += fs.failed;
+	}
+	if (failed && (r->strict || !quiet))
+		list_errors(r->rs, r->strict ? (size_t)-1 : 5);
+	if (failed && r->strict) {
+		fprintf(stderr, "kenchi run: %llu rule%s failed to load and --strict-rules is set; "
+			"fix them or drop --strict-rules\n", (unsigned long long)failed,
+			failed == 1 ? "" : "s");
+		return 1;
+	}
+	r->engine = kn_sig_engine_new(r->rs, &st, err);
+	if (!r->engine) {
+		fprintf(stderr, "kenchi run: %s\n", err);
+		return 1;
+	}
+	if (!quiet)
+		summary(r, failed, &st);
+	return 0;
+}
+
+void run_rules_free(struct run_rules *r)
+{
+	kn_sig_engine_free(r->engine);
+	kn_ruleset_free(r->rs);
+	kn_rule_vars_free(r->vars);
+	r->engine = NULL;
+	r->rs = NULL;
+	r->vars = NULL;
+}

@@ -1,0 +1,597 @@
+/*
+ * sig_build.c - compiles a parsed rule set into the signature engine:
+ * each rule becomes a struct sig_rule (header checks, one inspection list
+ * per buffer, flowbits, threshold), rules are put in evaluation order
+ * (pass rules, then flowbit setters, then the rest, each in file order),
+ * and every rule's fast pattern enters the prefilter group where it can
+ * match (sig_prefilter.c). Rules the engine cannot match are left out with
+ * a reason: a parsed-only keyword, an application protocol kenchi does not
+ * parse, a pcre PCRE2 refuses, or payload and app buffers in one rule.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "detect/sig_int.h"
+#include "util/alloc.h"
+
+/* Keyword ids the engine needs, resolved once by name. */
+static struct {
+	int content, pcre, byte_test, byte_jump, byte_extract, byte_math, isdataat, bsize, urilen;
+	int dsize, flow, flowbits, threshold, detection_filter, noalert, app_event;
+	int ttl, id, ipopts, fragbits, flags, seq, ack, window, itype, icode, icmp_id, icmp_seq;
+} K;
+
+static void resolve_keywords(void)
+{
+	K.content = kn_rule_keyword_by_name("content");
+	K.pcre = kn_rule_keyword_by_name("pcre");
+	K.byte_test = kn_rule_keyword_by_name("byte_test");
+	K.byte_jump = kn_rule_keyword_by_name("byte_jump");
+	K.byte_extract = kn_rule_keyword_by_name("byte_extract");
+	K.byte_math = kn_rule_keyword_by_name("byte_math");
+	K.isdataat = kn_rule_keyword_by_name("isdataat");
+	K.bsize = kn_rule_keyword_by_name("bsize");
+	K.urilen = kn_rule_keyword_by_name("urilen");
+	K.dsize = kn_rule_keyword_by_name("dsize");
+	K.flow = kn_rule_keyword_by_name("flow");
+	K.flowbits = kn_rule_keyword_by_name("flowbits");
+	K.threshold = kn_rule_keyword_by_name("threshold");
+	K.detection_filter = kn_rule_keyword_by_name("detection_filter");
+	K.noalert = kn_rule_keyword_by_name("noalert");
+	K.app_event = kn_rule_keyword_by_name("app-layer-event");
+	K.ttl = kn_rule_keyword_by_name("ttl");
+	K.id = kn_rule_keyword_by_name("id");
+	K.ipopts = kn_rule_keyword_by_name("ipopts");
+	K.fragbits = kn_rule_keyword_by_name("fragbits");
+	K.flags = kn_rule_keyword_by_name("flags");
+	K.seq = kn_rule_keyword_by_name("seq");
+	K.ack = kn_rule_keyword_by_name("ack");
+	K.window = kn_rule_keyword_by_name("window");
+	K.itype = kn_rule_keyword_by_name("itype");
+	K.icode = kn_rule_keyword_by_name("icode");
+	K.icmp_id = kn_rule_keyword_by_name("icmp_id");
+	K.icmp_seq = kn_rule_keyword_by_name("icmp_seq");
+}
+
+static int is_list_kw(int kw)
+{
+	return kw == K.content || kw == K.pcre || kw == K.byte_test || kw == K.byte_jump ||
+	       kw == K.byte_extract || kw == K.byte_math || kw == K.isdataat || kw == K.bsize ||
+	       kw == K.urilen;
+}
+
+static int hdr_kind(int kw)
+{
+	const int map[][2] = {
+		{ K.ttl, SIG_H_TTL }, { K.id, SIG_H_ID }, { K.ipopts, SIG_H_IPOPTS },
+		{ K.fragbits, SIG_H_FRAGBITS }, { K.flags, SIG_H_FLAGS }, { K.seq, SIG_H_SEQ },
+		{ K.ack, SIG_H_ACK }, { K.window, SIG_H_WINDOW }, { K.itype, SIG_H_ITYPE },
+		{ K.icode, SIG_H_ICODE }, { K.icmp_id, SIG_H_ICMP_ID },
+		{ K.icmp_seq, SIG_H_ICMP_SEQ }, { K.dsize, SIG_H_DSIZE },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i][0] == kw)
+			return map[i][1];
+	return -1;
+}
+
+/* Parsed-only keywords that do not change what matches. */
+static int is_noop_kw(const char *name)
+{
+	static const char *const noop[] = { "tag", "prefilter", "bypass", "filestore",
+					    "requires", "metadata", "config" };
+	for (size_t i = 0; i < sizeof noop / sizeof noop[0]; i++)
+		if (!strcmp(name, noop[i]))
+			return 1;
+	return 0;
+}
+
+/* The app_proto name kenchi's app layer reports for a rule protocol, or
+ * NULL when it has no parser for it. */
+static const char *app_name(const char *proto)
+{
+	static const char *const map[][2] = {
+		{ "http", "http" }, { "http1", "http" }, { "tls", "tls" }, { "ssl", "tls" },
+		{ "dns", "dns" }, { "ssh", "ssh" }, { "smtp", "smtp" }, { "dhcp", "dhcp" },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (!strcmp(proto, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+/* ------------------------------------------------------- one rule */
+
+struct build {
+	struct kn_sig_engine *e;
+	char **bit_names;                    /* interned flowbit names */
+	uint32_t n_names, cap_names;
+	char reason[256];
+};
+
+static int intern_bit(struct build *b, const char *name, uint32_t *id)
+{
+	for (uint32_t i = 0; i < b->n_names; i++)
+		if (!strcmp(b->bit_names[i], name)) {
+			*id = i;
+			return 0;
+		}
+	if (b->n_names == b->cap_names) {
+		uint32_t cap = b->cap_names ? b->cap_names * 2 : 64;
+		char **v = kn_realloc_array(b->bit_names, cap, sizeof *v);
+		if (!v)
+			return -KN_ENOMEM;
+		b->bit_names = v;
+		b->cap_names = cap;
+	}
+	b->bit_names[b->n_names] = (char *)name;   /* borrowed from the rule set */
+	*id = b->n_names++;
+	return 0;
+}
+
+/* The list of buffer buf in s, created if new. */
+static struct sig_list *list_of(struct sig_rule *s, int buf)
+{
+	for (unsigned i = 0; i < s->n_lists; i++)
+		if (detect_same_buffer(s->lists[i].buffer, buf))
+			return &s->lists[i];
+	struct sig_list *l = &s->lists[s->n_lists++];
+	l->buffer = (int16_t)buf;
+	return l;
+}
+
+static int skip(struct build *b, const char *fmt, const char *arg)
+{
+	snprintf(b->reason, sizeof b->reason, fmt, arg);
+	return 1;
+}
+
+/* First pass: which keywords, which buffers. 1 = the rule is left out. */
+static int check_rule(struct build *b, const struct kn_rule *r)
+{
+	if (r->action == KN_RULE_CONFIG)
+		return skip(b, "%s rules (logging settings) are not matched", "config");
+	if (r->app && !app_name(r->proto))
+		return skip(b, "application protocol '%s' is not parsed by kenchi", r->proto);
+	for (uint32_t i = 0; i < r->n_opts; i++) {
+		const struct kn_rule_opt *o = &r->opts[i];
+		const char *name = kn_rule_keyword_name(o->kw);
+		if (!kn_rule_keyword_supported(o->kw) && !is_noop_kw(name))
+			return skip(b, "keyword '%s' is parsed but not matched yet", name);
+		if ((int)o->kw == K.app_event)
+			return skip(b, "keyword '%s' is not matched yet", name);
+		if (is_list_kw(o->kw) && o->buffer < KN_RULE_BUF_PAYLOAD)
+			return skip(b, "buffer '%s' is not inspected yet", detect_buffer_name(o->buffer));
+	}
+	return 0;
+}
+
+static int add_list_opt(struct build *b, struct sig_rule *s, const struct kn_rule_opt *o,
+			unsigned cap)
+{
+	int buf = o->buffer;
+	if ((int)o->kw == K.urilen)
+		buf = o->u.num.side ? KN_BUF_HTTP_RAW_URI : KN_BUF_HTTP_URI;
+	struct sig_list *l = list_of(s, buf);
+	if (!l->opts) {
+		l->opts = detect_alloc(&b->e->arena, cap * sizeof *l->opts);
+		l->re = detect_alloc(&b->e->arena, cap * sizeof *l->re);
+		if (!l->opts || !l->re)
+			return -KN_ENOMEM;
+	}
+	l->opts[l->n] = o;
+	if ((int)o->kw == K.pcre) {
+		char err[200];
+		l->re[l->n] = sig_pcre_compile(o->u.pcre, err, sizeof err);
+		if (!l->re[l->n])
+			return skip(b, "pcre does not compile: %s", err);
+	}
+	l->n++;
+	if (l->n > b->e->max_list)
+		b->e->max_list = l->n;
+	return 0;
+}
+
+static int add_bits(struct build *b, struct sig_rule *s, const struct kn_rule_bits *bits)
+{
+	if (bits->cmd == KN_BITS_NOALERT) {
+		s->noalert = 1;
+		return 0;
+	}
+	struct sig_bits *sb = &s->bits[s->n_bits++];
+	uint32_t *ids = detect_alloc(&b->e->arena, (bits->n_names + 1) * sizeof *ids);
+	if (!ids)
+		return -KN_ENOMEM;
+	for (uint32_t i = 0; i < bits->n_names; i++)
+		if (intern_bit(b, bits->names[i], &ids[i]) != 0)
+			return -KN_ENOMEM;
+	sb->cmd = bits->cmd;
+	sb->any_of = bits->any_of;
+	sb->n = (uint16_t)bits->n_names;
+	sb->ids = ids;
+	return 0;
+}
+
+/* Second pass: fills s from r's options. 0, 1 (left out: b->reason), <0. */
+static int fill_rule(struct build *b, struct sig_rule *s, const struct kn_rule *r)
+{
+	unsigned n = r->n_opts ? r->n_opts : 1;
+	struct detect_arena *a = &b->e->arena;
+
+	s->lists = detect_alloc(a, n * sizeof *s->lists);
+	s->hdr = detect_alloc(a, n * sizeof *s->hdr);
+	s->bits = detect_alloc(a, n * sizeof *s->bits);
+	if (!s->lists || !s->hdr || !s->bits)
+		return -KN_ENOMEM;
+	for (uint32_t i = 0; i < r->n_opts; i++) {
+		const struct kn_rule_opt *o = &r->opts[i];
+		int kw = o->kw, h = hdr_kind(kw), rc = 0;
+		if (is_list_kw(kw))
+			rc = add_list_opt(b, s, o, n);
+		else if (h >= 0)
+			s->hdr[s->n_hdr++] = (struct sig_hdr){ (uint8_t)h, o };
+		else if (kw == K.flow)
+			s->flow_flags = o->u.flags;
+		else if (kw == K.flowbits)
+			rc = add_bits(b, s, o->u.bits);
+		else if (kw == K.threshold || kw == K.detection_filter) {
+			s->threshold = o->u.threshold;
+			s->is_filter = kw == K.detection_filter;
+		} else if (kw == K.noalert)
+			s->noalert = 1;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Where a compiled rule is evaluated, and its direction hint. */
+static int classify(struct build *b, struct sig_rule *s)
+{
+	int payload = 0, app = 0;
+	for (unsigned i = 0; i < s->n_lists; i++) {
+		if (s->lists[i].buffer == KN_RULE_BUF_PAYLOAD)
+			payload = 1;
+		else
+			app = 1;
+	}
+	if (payload && app)
+		return skip(b, "%s in one rule are not inspected together yet",
+			    "the packet payload and application buffers");
+	s->kind = app ? SIG_TX : SIG_PKT;
+	s->dir_hint = -1;
+	if (s->flow_flags & KN_RULE_FLOW_TO_SERVER)
+		s->dir_hint = 0;
+	else if (s->flow_flags & KN_RULE_FLOW_TO_CLIENT)
+		s->dir_hint = 1;
+	return 0;
+}
+
+static const char *category_of(const struct kn_ruleset *rs, const char *classtype)
+{
+	if (!classtype)
+		return "";
+	for (size_t i = 0; i < rs->n_classes; i++)
+		if (!strcmp(rs->classes[i].name, classtype))
+			return rs->classes[i].text;
+	return "";
+}
+
+static int compile_rule(struct build *b, const struct kn_rule *r, uint32_t index)
+{
+	struct kn_sig_engine *e = b->e;
+	struct sig_rule *s = &e->rules[e->n_rules];
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	b->reason[0] = 0;
+	if (check_rule(b, r))
+		return 1;
+	rc = fill_rule(b, s, r);
+	if (rc == 0)
+		rc = classify(b, s);
+	if (rc != 0) {
+		for (unsigned i = 0; i < s->n_lists; i++)
+			for (unsigned j = 0; j < s->lists[i].n; j++)
+				if (s->lists[i].re[j])
+					pcre2_code_free(s->lists[i].re[j]);
+		return rc;
+	}
+	s->r = r;
+	s->index = index;
+	s->ipproto = r->ipproto;
+	s->pass = r->action == KN_RULE_PASS;
+	s->app = r->app;
+	s->app_proto = r->app ? app_name(r->proto) : NULL;
+	s->category = category_of(e->rs, r->classtype);
+	e->n_rules++;
+	return 0;
+}
+
+/* ---------------------------------------------------------- ordering */
+
+static int order_class(const struct sig_rule *s)
+{
+	int sets = 0, checks = 0;
+	if (s->pass)
+		return 0;
+	for (unsigned i = 0; i < s->n_bits; i++) {
+		if (s->bits[i].cmd == KN_BITS_ISSET || s->bits[i].cmd == KN_BITS_ISNOTSET)
+			checks = 1;
+		else
+			sets = 1;
+	}
+	return sets && !checks ? 1 : sets ? 2 : 3;
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct sig_rule *x = a, *y = b;
+	int cx = order_class(x), cy = order_class(y);
+	if (cx != cy)
+		return cx - cy;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* ---------------------------------------------------- fast patterns */
+
+/* The fast pattern of s: its explicit fast_pattern, else its longest
+ * positive content (of an app buffer for tx rules). NULL when none. */
+static const struct kn_rule_content *fast_pattern(const struct sig_rule *s, int *buf)
+{
+	const struct kn_rule_content *best = NULL;
+	for (unsigned i = 0; i < s->n_lists; i++) {
+		const struct sig_list *l = &s->lists[i];
+		for (unsigned j = 0; j < l->n; j++) {
+			if ((int)l->opts[j]->kw != K.content)
+				continue;
+			const struct kn_rule_content *c = l->opts[j]->u.content;
+			if (c->flags & KN_CONTENT_NEGATED)
+				continue;
+			if (c->flags & KN_CONTENT_FAST_PATTERN) {
+				*buf = l->buffer;
+				return c;
+			}
+			if (!best || c->len > best->len) {
+				best = c;
+				*buf = l->buffer;
+			}
+		}
+	}
+	return best;
+}
+
+/* The payload groups a packet rule belongs to (bit per group). */
+static unsigned payload_groups(const struct sig_rule *s)
+{
+	unsigned t = s->ipproto == 6 ? 1u << SIG_T_TCP
+		     : s->ipproto == 17 ? 1u << SIG_T_UDP
+		     : s->ipproto ? 1u << SIG_T_OTHER
+		     : s->app ? (1u << SIG_T_TCP) | (1u << SIG_T_UDP)
+		     : (1u << SIG_T_COUNT) - 1;
+	unsigned d = s->dir_hint == 0 ? 1u : s->dir_hint == 1 ? 2u : 3u, m = 0;
+	for (unsigned g = 0; g < SIG_T_COUNT; g++)
+		if (t & (1u << g))
+			m |= d << (g * 2);
+	return m;
+}
+
+struct fp_sets {
+	struct sig_fp *v[SIG_PAYLOAD_GROUPS + KN_BUF_COUNT];
+	size_t n[SIG_PAYLOAD_GROUPS + KN_BUF_COUNT];
+	uint32_t *always[SIG_PAYLOAD_GROUPS + KN_BUF_COUNT];
+	uint32_t n_always[SIG_PAYLOAD_GROUPS + KN_BUF_COUNT];
+};
+
+static void add_to_group(struct fp_sets *f, unsigned g, const struct kn_rule_content *c,
+			 uint32_t rule)
+{
+	if (!c) {
+		f->always[g][f->n_always[g]++] = rule;
+		return;
+	}
+	struct sig_fp *fp = &f->v[g][f->n[g]++];
+	fp->bytes = c->bytes;
+	fp->len = c->len;
+	if (c->flags & KN_CONTENT_FP_CHOP) {
+		fp->bytes += c->fp_offset;
+		fp->len = c->fp_len;
+	}
+	fp->nocase = (c->flags & KN_CONTENT_NOCASE) != 0;
+	fp->rule = rule;
+}
+
+static int collect_fps(struct kn_sig_engine *e, struct fp_sets *f)
+{
+	unsigned ng = SIG_PAYLOAD_GROUPS + KN_BUF_COUNT;
+	for (unsigned g = 0; g < ng; g++) {
+		f->v[g] = kn_calloc(e->n_rules + 1, sizeof *f->v[g]);
+		f->always[g] = kn_calloc(e->n_rules + 1, sizeof *f->always[g]);
+		if (!f->v[g] || !f->always[g])
+			return -KN_ENOMEM;
+	}
+	for (uint32_t i = 0; i < e->n_rules; i++) {
+		struct sig_rule *s = &e->rules[i];
+		int buf = KN_RULE_BUF_PAYLOAD;
+		const struct kn_rule_content *c = fast_pattern(s, &buf);
+		if (s->kind == SIG_TX) {
+			if (!c)
+				buf = s->lists[0].buffer;
+			add_to_group(f, SIG_PAYLOAD_GROUPS + (unsigned)buf, c, i);
+		} else {
+			unsigned m = payload_groups(s);
+			for (unsigned g = 0; g < SIG_PAYLOAD_GROUPS; g++)
+				if (m & (1u << g))
+					add_to_group(f, g, c, i);
+		}
+		if (c)
+			e->st.prefiltered++;
+		else
+			e->st.always++;
+	}
+	return 0;
+}
+
+/* Moves the always-rules of a payload group with a narrow source (else
+ * destination) set into the group's address indexes. */
+static int index_always(struct kn_sig_engine *e, struct sig_group *g)
+{
+	uint32_t *side[2], n[2] = { 0, 0 }, keep = 0;
+	side[0] = kn_calloc(g->n_always + 1, sizeof *side[0]);
+	side[1] = kn_calloc(g->n_always + 1, sizeof *side[1]);
+	int rc = side[0] && side[1] ? 0 : -KN_ENOMEM;
+	for (uint32_t i = 0; rc == 0 && i < g->n_always; i++) {
+		const struct kn_rule *r = e->rules[g->always[i]].r;
+		if (!r->bidir && sig_addrs_narrow(&r->src))
+			side[0][n[0]++] = g->always[i];
+		else if (!r->bidir && sig_addrs_narrow(&r->dst))
+			side[1][n[1]++] = g->always[i];
+		else
+			g->always[keep++] = g->always[i];
+	}
+	if (rc == 0)
+		rc = sig_aidx_build(g->by_src, e, side[0], n[0], 0);
+	if (rc == 0)
+		rc = sig_aidx_build(g->by_dst, e, side[1], n[1], 1);
+	if (rc == 0) {
+		g->n_always = keep;
+		g->n_indexed = n[0] + n[1];
+	}
+	kn_free(side[0]);
+	kn_free(side[1]);
+	return rc;
+}
+
+static int build_groups(struct kn_sig_engine *e, char *err)
+{
+	struct fp_sets f;
+	unsigned ng = SIG_PAYLOAD_GROUPS + KN_BUF_COUNT;
+	int rc;
+
+	memset(&f, 0, sizeof f);
+	rc = collect_fps(e, &f);
+	for (unsigned g = 0; rc == 0 && g < ng; g++) {
+		struct sig_group *grp = g < SIG_PAYLOAD_GROUPS ? &e->payload[g]
+				       : &e->app[g - SIG_PAYLOAD_GROUPS];
+		rc = sig_group_build(grp, f.v[g], f.n[g], err);
+		grp->always = f.always[g];
+		grp->n_always = f.n_always[g];
+		f.always[g] = NULL;
+		if (rc == 0 && g < SIG_PAYLOAD_GROUPS)
+			rc = index_always(e, grp);
+		e->st.patterns += grp->n_pat;
+		if (grp->db) {
+			size_t sz = 0;
+			e->st.databases++;
+			if (hs_database_size(grp->db, &sz) == HS_SUCCESS)
+				e->st.db_bytes += sz;
+		}
+	}
+	for (unsigned g = 0; g < ng; g++) {
+		kn_free(f.v[g]);
+		kn_free(f.always[g]);
+	}
+	if (rc == -KN_ENOMEM)
+		snprintf(err, KN_ERRBUF_SIZE, "out of memory building the prefilter");
+	return rc;
+}
+
+/* ------------------------------------------------------------ engine */
+
+static int compile_all(struct build *b, char *err)
+{
+	struct kn_sig_engine *e = b->e;
+	size_t n = kn_ruleset_count(e->rs);
+
+	e->rules = kn_calloc(n + 1, sizeof *e->rules);
+	e->skip = kn_calloc(n + 1, sizeof *e->skip);
+	if (!e->rules || !e->skip)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		const struct kn_rule *r = kn_ruleset_rule(e->rs, i);
+		int rc = compile_rule(b, r, (uint32_t)i);
+		if (rc < 0)
+			goto nomem;
+		if (rc == 0)
+			continue;
+		e->skip[i] = detect_strndup(&e->arena, b->reason, strlen(b->reason));
+		if (!e->skip[i])
+			goto nomem;
+		if (strstr(b->reason, "parsed but not matched"))
+			e->st.skipped_unsupported++;
+		else if (strstr(b->reason, "application protocol"))
+			e->st.skipped_app++;
+		else
+			e->st.skipped_other++;
+	}
+	e->st.rules = n;
+	e->st.compiled = e->n_rules;
+	qsort(e->rules, e->n_rules, sizeof *e->rules, rule_cmp);
+	return 0;
+nomem:
+	snprintf(err, KN_ERRBUF_SIZE, "out of memory compiling the rules");
+	return -KN_ENOMEM;
+}
+
+struct kn_sig_engine *kn_sig_engine_new(const struct kn_ruleset *rs, struct kn_sig_build_stats *st,
+					 char *err)
+{
+	struct timespec t0, t1;
+	struct build b;
+	struct kn_sig_engine *e = kn_calloc(1, sizeof *e);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!e) {
+		snprintf(err, KN_ERRBUF_SIZE, "out of memory compiling the rules");
+		return NULL;
+	}
+	resolve_keywords();   /* idempotent: ids come from the static keyword table */
+	memset(&b, 0, sizeof b);
+	b.e = e;
+	e->rs = rs;
+	int rc = compile_all(&b, err);
+	if (rc == 0)
+		rc = build_groups(e, err);
+	e->n_bit_names = b.n_names;
+	kn_free(b.bit_names);
+	if (rc != 0) {
+		kn_sig_engine_free(e);
+		return NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	e->st.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (st)
+		*st = e->st;
+	return e;
+}
+
+void kn_sig_engine_free(struct kn_sig_engine *e)
+{
+	if (!e)
+		return;
+	for (uint32_t i = 0; i < e->n_rules; i++)
+		for (unsigned l = 0; l < e->rules[i].n_lists; l++)
+			for (unsigned j = 0; j < e->rules[i].lists[l].n; j++)
+				if (e->rules[i].lists[l].re[j])
+					pcre2_code_free(e->rules[i].lists[l].re[j]);
+	for (unsigned g = 0; g < SIG_PAYLOAD_GROUPS; g++)
+		sig_group_free(&e->payload[g]);
+	for (unsigned g = 0; g < KN_BUF_COUNT; g++)
+		sig_group_free(&e->app[g]);
+	kn_free(e->rules);
+	kn_free(e->skip);
+	detect_arena_free(&e->arena);
+	kn_free(e);
+}
+
+const struct kn_ruleset *kn_sig_engine_rules(const struct kn_sig_engine *e)
+{
+	return e->rs;
+}
+
+const char *kn_sig_engine_skip_reason(const struct kn_sig_engine *e, size_t rule_index)
+{
+	return rule_index < e->st.rules ? e->skip[rule_index] : NULL;
+}

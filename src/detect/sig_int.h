@@ -1,0 +1,185 @@
+/*
+ * sig_int.h - what the signature engine's files share: the compiled rule
+ * (struct sig_rule), the prefilter groups and their Hyperscan databases,
+ * the engine and the per-worker context.
+ *
+ * sig_build.c compiles a rule set into an engine (sig_rule per rule, rule
+ * order, fast patterns), sig_prefilter.c turns fast patterns into Hyperscan
+ * databases and scans buffers with them, sig_match.c is the per-worker
+ * path (packets, transactions, header checks, alerts) and sig_state.c the
+ * state that outlives one packet (flowbits per flow, thresholds).
+ */
+#ifndef KN_SIG_INT_H
+#define KN_SIG_INT_H
+
+#include <hs/hs.h>
+
+#include "detect/detect_int.h"
+#include "detect/inspect.h"
+#include "kenchi/sig.h"
+
+/* One inspection list: the options of a rule on one buffer, rule order. */
+struct sig_list {
+	int16_t buffer;                      /* app buffer id or KN_RULE_BUF_PAYLOAD */
+	uint16_t n;
+	const struct kn_rule_opt **opts;
+	pcre2_code **re;                     /* parallel to opts, NULL for non-pcre */
+};
+
+/* Header keywords checked before any payload (kinds of struct sig_hdr). */
+enum sig_hdr_kind {
+	SIG_H_TTL = 0, SIG_H_ID, SIG_H_IPOPTS, SIG_H_FRAGBITS, SIG_H_FLAGS, SIG_H_SEQ, SIG_H_ACK,
+	SIG_H_WINDOW, SIG_H_ITYPE, SIG_H_ICODE, SIG_H_ICMP_ID, SIG_H_ICMP_SEQ, SIG_H_DSIZE,
+};
+
+struct sig_hdr {
+	uint8_t kind;                        /* enum sig_hdr_kind */
+	const struct kn_rule_opt *o;
+};
+
+/* Rule kinds: where a rule is evaluated. */
+enum sig_kind {
+	SIG_PKT = 0,     /* on packets: header keywords and/or payload list */
+	SIG_TX,          /* on transactions: app buffer lists */
+};
+
+/* flowbits operation of a rule, names interned to bit ids. */
+struct sig_bits {
+	uint8_t cmd;                         /* enum kn_rule_bits_cmd */
+	uint8_t any_of;
+	uint16_t n;
+	const uint32_t *ids;
+};
+
+struct sig_rule {
+	const struct kn_rule *r;
+	uint32_t index;                      /* in the rule set */
+	uint8_t kind;                        /* enum sig_kind */
+	uint8_t ipproto;                     /* 0 any */
+	uint8_t app;                         /* an app proto rule: app_proto must be `app_proto` */
+	uint8_t noalert;
+	uint8_t pass;                        /* pass rule: its match silences the packet/tx */
+	uint32_t flow_flags;                 /* KN_FLOW_* of the flow keyword, 0 none */
+	const char *app_proto;               /* "http", "tls", ... (app rules) */
+	const char *category;
+	uint16_t n_lists, n_hdr, n_bits;
+	struct sig_list *lists;
+	struct sig_hdr *hdr;
+	struct sig_bits *bits;
+	const struct kn_rule_threshold *threshold;  /* threshold or detection_filter, NULL */
+	uint8_t is_filter;                   /* threshold above is a detection_filter */
+	int8_t dir_hint;                     /* tx rules: 0 to_server buffers, 1 to_client, -1 both */
+};
+
+/* Address index of one family (sig_addr.c): segments of the address
+ * line, each with the rules whose set covers it. */
+struct sig_aidx {
+	unsigned __int128 *bounds;           /* segment starts, sorted */
+	uint32_t n;
+	uint32_t *first, *rules;             /* CSR: segment s -> rules[first[s]..first[s+1]) */
+};
+
+/* A prefilter group: the rules that can apply to one kind of buffer. */
+struct sig_group {
+	hs_database_t *db;                   /* NULL when no rule has a fast pattern here */
+	uint32_t n_pat;
+	uint32_t *pat_first, *pat_rules;     /* CSR: pattern p -> rules pat_rules[first[p]..first[p+1]) */
+	uint32_t n_always;
+	uint32_t *always;                    /* rules without a fast pattern (rule order) */
+	/* rules without a fast pattern whose source (else destination) set
+	 * is narrow: found by address instead of being always checked */
+	struct sig_aidx by_src[2], by_dst[2];  /* [0] IPv4, [1] IPv6 */
+	uint32_t n_indexed;
+};
+
+/* Payload groups: transport x direction. */
+enum { SIG_T_TCP = 0, SIG_T_UDP, SIG_T_OTHER, SIG_T_COUNT };
+#define SIG_PAYLOAD_GROUPS (SIG_T_COUNT * 2)
+
+struct kn_sig_engine {
+	const struct kn_ruleset *rs;
+	struct detect_arena arena;
+	struct sig_rule *rules;              /* evaluation order */
+	uint32_t n_rules;
+	const char **skip;                   /* per rule of the set: reason, NULL compiled */
+	struct sig_group payload[SIG_PAYLOAD_GROUPS];  /* [transport * 2 + dir] */
+	struct sig_group app[KN_BUF_COUNT];  /* one per app buffer (rules of either direction) */
+	uint32_t n_bit_names;                /* interned flowbit names */
+	uint32_t max_list;                   /* longest list (scratch sizing) */
+	struct kn_sig_build_stats st;
+};
+
+/* ------------------------------------------------------------ prefilter */
+
+/* Builds g->db from fast patterns: pats[i] (bytes, len, nocase) entering
+ * rule rules[i] (n entries, rule order). Identical patterns are merged.
+ * 0, -KN_ENOMEM, -KN_EINVAL (Hyperscan refused: err says why). */
+struct sig_fp {
+	const uint8_t *bytes;
+	uint32_t len;
+	uint8_t nocase;
+	uint32_t rule;
+};
+int sig_group_build(struct sig_group *g, struct sig_fp *fps, size_t n, char *err);
+void sig_group_free(struct sig_group *g);
+
+/* sig_addr.c */
+int sig_addrs_narrow(const struct kn_rule_addrs *a);
+int sig_aidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const uint32_t *rules,
+		   uint32_t n, int dst);
+void sig_aidx_free(struct sig_aidx idx[2]);
+uint32_t sig_aidx_lookup(const struct sig_aidx idx[2], const struct kn_addr *a, unsigned ipv,
+			 const uint32_t **out);
+
+/* ----------------------------------------------------- worker context */
+
+/* Flow state: flowbits (a small sorted set of bit ids) and whether the flow
+ * alerted. Allocated on first use, freed by kn_sig_flow_end(). */
+struct sig_flow {
+	uint32_t n, cap;
+	uint32_t *bits;
+	uint8_t alerted;
+};
+
+/* One threshold / detection_filter counter. */
+struct sig_thr {
+	uint64_t key;                        /* hash of (rule, tracked address); 0 free */
+	uint32_t rule;
+	uint32_t count;
+	uint64_t start_ns;
+	uint8_t addr[16];
+};
+
+struct kn_sig_ctx {
+	const struct kn_sig_engine *e;
+	struct kn_sig_config cfg;
+	struct kn_sig_hooks hooks;
+	hs_scratch_t *scratch;
+	struct sig_inspect insp;
+	uint32_t *stamp;                     /* per rule: generation it became a candidate */
+	uint32_t gen;
+	uint32_t *cand;                      /* candidates of the current scan */
+	uint32_t n_cand;
+	struct sig_thr *thr;                 /* open addressing, thr_cap slots */
+	uint32_t thr_cap, thr_n;
+	struct kn_sig_stats st;
+};
+
+/* sig_state.c */
+int sig_flow_isset(const struct kn_flow *f, uint32_t id);
+/* Applies set/unset/toggle of rule s to the flow; counted against the memcap. */
+void sig_flow_bits_apply(struct kn_sig_ctx *c, struct kn_flow *f, const struct sig_rule *s);
+/* Whether the flowbits conditions (isset/isnotset) of s hold. */
+int sig_flow_bits_check(const struct kn_flow *f, const struct sig_rule *s);
+void sig_flow_mark_alerted(struct kn_sig_ctx *c, struct kn_flow *f);
+/* Threshold / detection_filter: 1 when this match may alert. */
+int sig_threshold_pass(struct kn_sig_ctx *c, const struct sig_rule *s,
+		       const struct kn_addr *src, const struct kn_addr *dst, uint64_t ts_ns);
+int sig_thr_init(struct kn_sig_ctx *c);
+void sig_thr_fini(struct kn_sig_ctx *c);
+
+/* sig_match.c: address / port set membership (sorted ranges). */
+int sig_addr_in(const struct kn_rule_addrs *set, const struct kn_addr *a, unsigned ip_version);
+int sig_port_in(const struct kn_rule_ports *set, uint16_t port);
+
+#endif

@@ -1,0 +1,579 @@
+/*
+ * sig_match.c - the signature engine's per-worker path: a packet or a
+ * transaction is scanned with the prefilter databases of its groups, the
+ * candidate rules (plus the group's rules without a fast pattern) are put
+ * in evaluation order and each is checked fully: protocol, flow keyword,
+ * addresses and ports, header keywords, flowbits, then its inspection
+ * lists (inspect.c). A match applies its flowbits and, unless noalert or a
+ * threshold holds it back, is reported as an alert.
+ *
+ * Packet rules see the transport payload of each packet (for TCP, each
+ * segment as captured); transaction rules see a complete transaction's
+ * buffers, every value of a multi-valued buffer (DNS queries) in turn.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/sig_int.h"
+#include "util/alloc.h"
+
+/* ----------------------------------------------------------- sets */
+
+static int range_cmp(const uint8_t *a, const uint8_t *b, unsigned n)
+{
+	return memcmp(a, b, n);
+}
+
+int sig_addr_in(const struct kn_rule_addrs *set, const struct kn_addr *a, unsigned ip_version)
+{
+	if (set->any)
+		return 1;
+	unsigned fam = ip_version == 6 ? 6 : 4, n = fam == 6 ? 16 : 4;
+	size_t lo = 0, hi = set->n;
+	/* ranges are sorted by family, then start: binary search the last
+	 * range of this family starting at or before a */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct kn_rule_iprange *r = &set->v[mid];
+		if (r->family < fam || (r->family == fam && range_cmp(r->lo, a->b, n) <= 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	const struct kn_rule_iprange *r = &set->v[lo - 1];
+	return r->family == fam && range_cmp(a->b, r->hi, n) <= 0;
+}
+
+int sig_port_in(const struct kn_rule_ports *set, uint16_t port)
+{
+	if (set->any)
+		return 1;
+	size_t lo = 0, hi = set->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (set->v[mid].lo <= port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && port <= set->v[lo - 1].hi;
+}
+
+/* src -> dst (and the reverse for <> rules) against the rule header. */
+static int header_ok(const struct kn_rule *r, const struct kn_addr *src, const struct kn_addr *dst,
+		     uint16_t sport, uint16_t dport, unsigned ipv, int ports)
+{
+	int fwd = sig_addr_in(&r->src, src, ipv) && sig_addr_in(&r->dst, dst, ipv) &&
+		  (!ports || (sig_port_in(&r->sport, sport) && sig_port_in(&r->dport, dport)));
+	if (fwd || !r->bidir)
+		return fwd;
+	return sig_addr_in(&r->src, dst, ipv) && sig_addr_in(&r->dst, src, ipv) &&
+	       (!ports || (sig_port_in(&r->sport, dport) && sig_port_in(&r->dport, sport)));
+}
+
+/* ------------------------------------------------------ header keywords */
+
+static int num_ok(const struct kn_rule_num *n, uint64_t v)
+{
+	switch (n->op) {
+	case KN_CMP_EQ: return v == n->a;
+	case KN_CMP_NE: return v != n->a;
+	case KN_CMP_LT: return v < n->a;
+	case KN_CMP_GT: return v > n->a;
+	case KN_CMP_LE: return v <= n->a;
+	case KN_CMP_GE: return v >= n->a;
+	case KN_CMP_RANGE: return v > n->a && v < n->b;
+	}
+	return 0;
+}
+
+static int mask_ok(const struct kn_rule_bitmask *m, uint8_t v)
+{
+	v &= (uint8_t)~m->ignore;
+	switch (m->mod) {
+	case '+': return (v & m->bits) == m->bits;
+	case '*': return (v & m->bits) != 0 || m->bits == 0;
+	case '!': return (v & m->bits) == 0;
+	default: return v == m->bits;
+	}
+}
+
+/* IPv4 options present (by Suricata's names) in the header at l3. */
+static int ipopt_ok(const struct kn_packet *p, const char *want)
+{
+	static const struct { const char *name; uint8_t type; } map[] = {
+		{ "eol", 0 }, { "nop", 1 }, { "rr", 7 }, { "ts", 68 }, { "sec", 130 },
+		{ "esec", 133 }, { "lsrr", 131 }, { "lsrre", 131 }, { "ssrr", 137 },
+		{ "satid", 136 },
+	};
+	if (p->ip_version != 4 || p->l3_off + 20 > p->caplen)
+		return 0;
+	const uint8_t *ip = p->data + p->l3_off;
+	unsigned hl = (ip[0] & 15u) * 4u;
+	if (hl <= 20 || p->l3_off + hl > p->caplen)
+		return 0;
+	for (unsigned i = 20; i < hl;) {
+		uint8_t t = ip[i];
+		if (!strcmp(want, "any"))
+			return 1;
+		for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+			if (map[k].type == t && !strcmp(map[k].name, want))
+				return 1;
+		if (t == 0)
+			break;
+		if (t == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= hl || ip[i + 1] < 2)
+			break;
+		i += ip[i + 1];
+	}
+	return 0;
+}
+
+static int ip_field(const struct kn_packet *p, unsigned off, unsigned n, uint32_t *v)
+{
+	if (p->ip_version != 4 || p->l3_off + off + n > p->caplen)
+		return 0;
+	const uint8_t *b = p->data + p->l3_off + off;
+	*v = n == 1 ? b[0] : (uint32_t)b[0] << 8 | b[1];
+	return 1;
+}
+
+static int icmp_echo_field(const struct kn_packet *p, unsigned off, uint32_t *v)
+{
+	if ((p->proto != 1 && p->proto != 58) || p->l4_off + 8 > p->caplen)
+		return 0;
+	int echo = p->proto == 1 ? (p->icmp_type == 0 || p->icmp_type == 8)
+				 : (p->icmp_type == 128 || p->icmp_type == 129);
+	if (!echo)
+		return 0;
+	const uint8_t *b = p->data + p->l4_off + off;
+	*v = (uint32_t)b[0] << 8 | b[1];
+	return 1;
+}
+
+static int hdr_one(const struct sig_hdr *h, const struct kn_packet *p)
+{
+	const struct kn_rule_opt *o = h->o;
+	uint32_t v = 0;
+	int tcp = p->proto == 6, icmp = p->proto == 1 || p->proto == 58;
+
+	switch (h->kind) {
+	case SIG_H_TTL: return p->ip_version && num_ok(&o->u.num, p->ttl);
+	case SIG_H_ID: return ip_field(p, 4, 2, &v) && num_ok(&o->u.num, v);
+	case SIG_H_IPOPTS: return ipopt_ok(p, o->u.str);
+	case SIG_H_FRAGBITS: return ip_field(p, 6, 1, &v) && mask_ok(&o->u.mask, (uint8_t)(v & 0xe0));
+	case SIG_H_FLAGS: return tcp && mask_ok(&o->u.mask, p->tcp.flags);
+	case SIG_H_SEQ: return tcp && num_ok(&o->u.num, p->tcp.seq);
+	case SIG_H_ACK: return tcp && num_ok(&o->u.num, p->tcp.ack);
+	case SIG_H_WINDOW: return tcp && num_ok(&o->u.num, p->tcp.window);
+	case SIG_H_ITYPE: return icmp && num_ok(&o->u.num, p->icmp_type);
+	case SIG_H_ICODE: return icmp && num_ok(&o->u.num, p->icmp_code);
+	case SIG_H_ICMP_ID: return icmp_echo_field(p, 4, &v) && num_ok(&o->u.num, v);
+	case SIG_H_ICMP_SEQ: return icmp_echo_field(p, 6, &v) && num_ok(&o->u.num, v);
+	case SIG_H_DSIZE: return num_ok(&o->u.num, p->payload_len);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- flow */
+
+static int flow_established(const struct kn_flow *f)
+{
+	if (f->key.proto == 6)
+		return f->tcp_state >= KN_TCP_ESTABLISHED;
+	return f->pkts[0] && f->pkts[1];
+}
+
+/* The flow keyword for data in direction dir (0 to server). */
+static int flow_ok(const struct sig_rule *s, const struct kn_flow *f, int dir)
+{
+	uint32_t ff = s->flow_flags;
+	if (!ff)
+		return 1;
+	if (!f)
+		return (ff & (KN_RULE_FLOW_ESTABLISHED | KN_RULE_FLOW_TO_SERVER | KN_RULE_FLOW_TO_CLIENT)) == 0;
+	if ((ff & KN_RULE_FLOW_ESTABLISHED) && !flow_established(f))
+		return 0;
+	if ((ff & KN_RULE_FLOW_NOT_ESTABLISHED) && flow_established(f))
+		return 0;
+	if ((ff & KN_RULE_FLOW_TO_SERVER) && dir != 0)
+		return 0;
+	if ((ff & KN_RULE_FLOW_TO_CLIENT) && dir != 1)
+		return 0;
+	return 1;
+}
+
+/* ------------------------------------------------------------ alerts */
+
+static void matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_alert *a,
+		    const struct kn_addr *src, const struct kn_addr *dst)
+{
+	struct kn_flow *f = (struct kn_flow *)a->flow;   /* the sig slot is this stage's */
+
+	if (f && s->n_bits)
+		sig_flow_bits_apply(c, f, s);
+	if (s->noalert || (s->threshold && !sig_threshold_pass(c, s, src, dst, a->ts_ns))) {
+		c->st.suppressed++;
+		return;
+	}
+	if (f)
+		sig_flow_mark_alerted(c, f);
+	a->rule = s->r;
+	a->category = s->category;
+	c->st.alerts++;
+	if (c->hooks.alert)
+		c->hooks.alert(c->hooks.user, a);
+}
+
+/* -------------------------------------------------------- candidates */
+
+struct scan_arg {
+	struct kn_sig_ctx *c;
+	const struct sig_group *g;
+};
+
+static void add_cand(struct kn_sig_ctx *c, uint32_t rule)
+{
+	if (c->stamp[rule] == c->gen)
+		return;
+	c->stamp[rule] = c->gen;
+	c->cand[c->n_cand++] = rule;
+}
+
+static int on_hs_match(unsigned id, unsigned long long from, unsigned long long to,
+		       unsigned flags, void *ctx)
+{
+	struct scan_arg *s = ctx;
+	(void)from, (void)to, (void)flags;
+	for (uint32_t i = s->g->pat_first[id]; i < s->g->pat_first[id + 1]; i++)
+		add_cand(s->c, s->g->pat_rules[i]);
+	return 0;
+}
+
+static void new_generation(struct kn_sig_ctx *c)
+{
+	c->n_cand = 0;
+	if (++c->gen == 0) {
+		memset(c->stamp, 0, c->e->n_rules * sizeof *c->stamp);
+		c->gen = 1;
+	}
+}
+
+static void scan_group(struct kn_sig_ctx *c, const struct sig_group *g, const uint8_t *data,
+		       uint32_t len, int with_always)
+{
+	struct scan_arg arg = { c, g };
+	if (g->db && len)
+		hs_scan(g->db, (const char *)data, len, 0, c->scratch, on_hs_match, &arg);
+	for (uint32_t i = 0; with_always && i < g->n_always; i++)
+		add_cand(c, g->always[i]);
+}
+
+/* The group's address-indexed rules for the packet's addresses. */
+static void scan_addresses(struct kn_sig_ctx *c, const struct sig_group *g,
+			   const struct kn_packet *p)
+{
+	const uint32_t *v;
+	uint32_t n;
+	if (!g->n_indexed)
+		return;
+	n = sig_aidx_lookup(g->by_src, &p->src, p->ip_version, &v);
+	for (uint32_t i = 0; i < n; i++)
+		add_cand(c, v[i]);
+	n = sig_aidx_lookup(g->by_dst, &p->dst, p->ip_version, &v);
+	for (uint32_t i = 0; i < n; i++)
+		add_cand(c, v[i]);
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void sort_cands(struct kn_sig_ctx *c)
+{
+	if (c->n_cand > 1)
+		qsort(c->cand, c->n_cand, sizeof *c->cand, u32_cmp);
+	c->st.candidates += c->n_cand;
+}
+
+static void begin_rule(struct kn_sig_ctx *c)
+{
+	memset(c->insp.vars, 0, sizeof c->insp.vars);
+	c->insp.budget = SIG_INSPECT_BUDGET;
+}
+
+/* ---------------------------------------------------------- packets */
+
+static int pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_packet *p,
+		       const char *app_proto)
+{
+	const struct kn_flow *f = p->flow;
+	if (s->ipproto && s->ipproto != p->proto)
+		return 0;
+	if (s->app && (!app_proto || strcmp(app_proto, s->app_proto) != 0))
+		return 0;
+	if (!flow_ok(s, f, p->dir))
+		return 0;
+	if (!header_ok(s->r, &p->src, &p->dst, p->sport, p->dport, p->ip_version,
+		       (p->flags & KN_PKT_HAS_PORTS) != 0))
+		return 0;
+	for (unsigned i = 0; i < s->n_hdr; i++)
+		if (!hdr_one(&s->hdr[i], p))
+			return 0;
+	if (s->n_bits && !sig_flow_bits_check(f, s))
+		return 0;
+	if (s->n_lists) {
+		const struct sig_list *l = &s->lists[0];
+		begin_rule(c);
+		if (!p->payload_len ||
+		    !sig_inspect_buffer(&c->insp, l->opts, l->re, l->n, p->data + p->payload_off,
+					p->payload_len))
+			return 0;
+	}
+	return 1;
+}
+
+void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
+{
+	if (!p->ip_version)
+		return;
+	unsigned t = p->proto == 6 ? SIG_T_TCP : p->proto == 17 ? SIG_T_UDP : SIG_T_OTHER;
+	const struct sig_group *g = &c->e->payload[t * 2 + (p->dir ? 1 : 0)];
+	const char *app_proto = p->flow ? kn_app_proto_of(p->flow) : NULL;
+
+	c->st.packets++;
+	new_generation(c);
+	scan_group(c, g, p->data + p->payload_off, p->payload_len, 1);
+	scan_addresses(c, g, p);
+	if (!c->n_cand)
+		return;
+	sort_cands(c);
+	for (uint32_t i = 0; i < c->n_cand; i++) {
+		const struct sig_rule *s = &c->e->rules[c->cand[i]];
+		if (!pkt_rule_ok(c, s, p, app_proto))
+			continue;
+		if (s->pass)
+			return;
+		struct kn_sig_alert a = {
+			.flow = p->flow, .pkt = p, .app_proto = app_proto,
+			.dir = p->dir, .ts_ns = p->ts_ns, .pcap_cnt = p->index,
+		};
+		matched(c, s, &a, &p->src, &p->dst);
+	}
+}
+
+/* ------------------------------------------------------- transactions */
+
+/* Direction of the data in an app buffer: 1 for response-side buffers. */
+static int buffer_dir(int buf)
+{
+	switch (buf) {
+	case KN_BUF_HTTP_STAT_CODE: case KN_BUF_HTTP_STAT_MSG: case KN_BUF_HTTP_RESPONSE_HEADER:
+	case KN_BUF_HTTP_RESPONSE_BODY: case KN_BUF_FILE_DATA: case KN_BUF_HTTP_SERVER:
+	case KN_BUF_HTTP_RESPONSE_LINE: case KN_BUF_HTTP_LOCATION:
+	case KN_BUF_TLS_CERT_SUBJECT: case KN_BUF_TLS_CERT_ISSUER: case KN_BUF_TLS_CERT_SERIAL:
+	case KN_BUF_TLS_CERT_FINGERPRINT: case KN_BUF_JA3S_HASH: case KN_BUF_JA3S_STRING:
+	case KN_BUF_SSH_HASSH_SERVER: case KN_BUF_TLS_CERTS: case KN_BUF_TLS_SUBJECT_ALT_NAME:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Buffers whose values come from either side (the header is checked both ways). */
+static int buffer_both(int buf)
+{
+	return buf == KN_BUF_SSH_PROTO || buf == KN_BUF_SSH_SOFTWARE ||
+	       buf == KN_BUF_HTTP_PROTOCOL || buf == KN_BUF_HTTP_CONTENT_TYPE;
+}
+
+static int tx_value(const struct kn_tx *tx, int buf, unsigned i, const uint8_t **d, uint32_t *n)
+{
+	if (!tx->buffer)
+		return 0;
+	if (tx->buffer(tx, (unsigned)buf, i, d, n))
+		return 1;
+	/* file.data of HTTP is the response body (one buffer, two names) */
+	if (buf == KN_BUF_FILE_DATA)
+		return tx->buffer(tx, KN_BUF_HTTP_RESPONSE_BODY, i, d, n);
+	if (buf == KN_BUF_HTTP_RESPONSE_BODY)
+		return tx->buffer(tx, KN_BUF_FILE_DATA, i, d, n);
+	return 0;
+}
+
+/* Some value of the list's buffer satisfies the list. */
+#define SIG_MAX_VALUES 64
+static int list_ok(struct kn_sig_ctx *c, const struct sig_list *l, const struct kn_tx *tx)
+{
+	const uint8_t *d;
+	uint32_t n;
+	for (unsigned i = 0; i < SIG_MAX_VALUES && tx_value(tx, l->buffer, i, &d, &n); i++) {
+		int64_t vars[KN_RULE_MAX_BYTE_VARS];
+		memcpy(vars, c->insp.vars, sizeof vars);
+		if (sig_inspect_buffer(&c->insp, l->opts, l->re, l->n, d, n))
+			return 1;
+		memcpy(c->insp.vars, vars, sizeof vars);
+	}
+	return 0;
+}
+
+static int tx_header_ok(const struct sig_rule *s, const struct kn_flow *f, int dir)
+{
+	const struct kn_flow_key *k = &f->key;
+	int ports = k->proto == 6 || k->proto == 17 || k->proto == 132;
+	if (dir == 0)
+		return header_ok(s->r, &k->src, &k->dst, k->sport, k->dport, k->ip_version, ports);
+	return header_ok(s->r, &k->dst, &k->src, k->dport, k->sport, k->ip_version, ports);
+}
+
+/* Direction the rule reads the tx in: its flow keyword, else its first
+ * buffer's side; -1 when the buffer has both sides (either orientation). */
+static int tx_dir(const struct sig_rule *s)
+{
+	if (s->dir_hint >= 0)
+		return s->dir_hint;
+	int buf = s->lists[0].buffer;
+	return buffer_both(buf) ? -1 : buffer_dir(buf);
+}
+
+static int tx_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_flow *f,
+		      const char *app_proto, const struct kn_tx *tx, int *dir)
+{
+	if (s->ipproto && s->ipproto != f->key.proto)
+		return 0;
+	if (s->app && (!app_proto || strcmp(app_proto, s->app_proto) != 0))
+		return 0;
+	if (s->n_hdr)
+		return 0;   /* packet header keywords have no packet here */
+	int d = tx_dir(s);
+	*dir = d < 0 ? 0 : d;
+	if (d < 0) {
+		if (!tx_header_ok(s, f, 0) && !tx_header_ok(s, f, 1))
+			return 0;
+		if (!tx_header_ok(s, f, 0))
+			*dir = 1;
+	} else if (!tx_header_ok(s, f, d)) {
+		return 0;
+	}
+	if ((s->flow_flags & KN_RULE_FLOW_ESTABLISHED) && !(f->pkts[0] && f->pkts[1]))
+		return 0;
+	if (s->n_bits && !sig_flow_bits_check(f, s))
+		return 0;
+	begin_rule(c);
+	for (unsigned i = 0; i < s->n_lists; i++)
+		if (!list_ok(c, &s->lists[i], tx))
+			return 0;
+	return 1;
+}
+
+static void tx_candidates(struct kn_sig_ctx *c, const struct kn_tx *tx)
+{
+	const struct kn_sig_engine *e = c->e;
+	for (unsigned b = 0; b < KN_BUF_COUNT; b++) {
+		const struct sig_group *g = &e->app[b];
+		const uint8_t *d;
+		uint32_t n;
+		if (!g->db && !g->n_always)
+			continue;
+		unsigned i = 0;
+		for (; i < SIG_MAX_VALUES && tx_value(tx, (int)b, i, &d, &n); i++)
+			scan_group(c, g, d, n, 0);
+		if (i)
+			scan_group(c, g, NULL, 0, 1);
+	}
+}
+
+void kn_sig_tx(struct kn_sig_ctx *c, const struct kn_flow *f, const char *app_proto,
+	       const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt)
+{
+	if (!tx->buffer || !f)
+		return;
+	c->st.txs++;
+	new_generation(c);
+	tx_candidates(c, tx);
+	if (!c->n_cand)
+		return;
+	sort_cands(c);
+	for (uint32_t i = 0; i < c->n_cand; i++) {
+		const struct sig_rule *s = &c->e->rules[c->cand[i]];
+		int dir = 0;
+		if (!tx_rule_ok(c, s, f, app_proto, tx, &dir))
+			continue;
+		if (s->pass)
+			return;
+		const struct kn_flow_key *k = &f->key;
+		struct kn_sig_alert a = {
+			.flow = f, .tx = tx, .app_proto = app_proto, .dir = dir,
+			.ts_ns = ts_ns, .pcap_cnt = pcap_cnt,
+		};
+		matched(c, s, &a, dir ? &k->dst : &k->src, dir ? &k->src : &k->dst);
+	}
+}
+
+/* ------------------------------------------------------------ context */
+
+void kn_sig_config_default(struct kn_sig_config *cfg)
+{
+	cfg->memcap = 16u << 20;
+}
+
+static int alloc_scratch(struct kn_sig_ctx *c, const struct sig_group *g)
+{
+	return !g->db || hs_alloc_scratch(g->db, &c->scratch) == HS_SUCCESS ? 0 : -KN_ENOMEM;
+}
+
+struct kn_sig_ctx *kn_sig_ctx_new(const struct kn_sig_engine *e, const struct kn_sig_config *cfg,
+				  const struct kn_sig_hooks *hooks, char *err)
+{
+	struct kn_sig_ctx *c = kn_calloc(1, sizeof *c);
+	int rc = c ? 0 : -KN_ENOMEM;
+
+	if (c) {
+		c->e = e;
+		c->cfg = *cfg;
+		c->hooks = *hooks;
+		c->gen = 1;
+		c->stamp = kn_calloc(e->n_rules + 1, sizeof *c->stamp);
+		c->cand = kn_calloc(e->n_rules + 1, sizeof *c->cand);
+		if (!c->stamp || !c->cand || sig_inspect_init(&c->insp) != 0 || sig_thr_init(c))
+			rc = -KN_ENOMEM;
+		for (unsigned g = 0; rc == 0 && g < SIG_PAYLOAD_GROUPS; g++)
+			rc = alloc_scratch(c, &e->payload[g]);
+		for (unsigned g = 0; rc == 0 && g < KN_BUF_COUNT; g++)
+			rc = alloc_scratch(c, &e->app[g]);
+	}
+	if (rc != 0) {
+		snprintf(err, KN_ERRBUF_SIZE, "signature engine: out of memory for a worker");
+		kn_sig_ctx_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void kn_sig_ctx_free(struct kn_sig_ctx *c)
+{
+	if (!c)
+		return;
+	if (c->scratch)
+		hs_free_scratch(c->scratch);
+	sig_inspect_fini(&c->insp);
+	sig_thr_fini(c);
+	kn_free(c->stamp);
+	kn_free(c->cand);
+	kn_free(c);
+}
+
+const struct kn_sig_stats *kn_sig_ctx_stats(struct kn_sig_ctx *c)
+{
+	c->st.pcre_limit_hits = c->insp.pcre_limit_hits;
+	c->st.budget_hits = c->insp.budget_hits;
+	return &c->st;
+}

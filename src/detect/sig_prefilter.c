@@ -1,0 +1,112 @@
+/*
+ * sig_prefilter.c - the fast-pattern prefilter: one Hyperscan literal
+ * database per group of rules (payload per transport and direction, each
+ * app buffer), built from each rule's fast pattern.
+ *
+ * Identical patterns (same bytes, same case mode) are one Hyperscan
+ * literal; pattern ids index a CSR table listing the rules the pattern
+ * enters. Literals are compiled with HS_FLAG_SINGLEMATCH: a rule needs to
+ * know only that its pattern occurs, the full evaluation finds where.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/sig_int.h"
+#include "util/alloc.h"
+
+static int fp_cmp(const void *a, const void *b)
+{
+	const struct sig_fp *x = a, *y = b;
+	if (x->nocase != y->nocase)
+		return x->nocase < y->nocase ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	int c = memcmp(x->bytes, y->bytes, x->len);
+	if (c)
+		return c;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int same_pattern(const struct sig_fp *x, const struct sig_fp *y)
+{
+	return x->nocase == y->nocase && x->len == y->len && !memcmp(x->bytes, y->bytes, x->len);
+}
+
+/* Fills the CSR tables; returns the number of distinct patterns. */
+static uint32_t fill_csr(struct sig_group *g, const struct sig_fp *fps, size_t n)
+{
+	uint32_t p = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || !same_pattern(&fps[i - 1], &fps[i]))
+			g->pat_first[p++] = (uint32_t)i;
+		g->pat_rules[i] = fps[i].rule;
+	}
+	g->pat_first[p] = (uint32_t)n;
+	return p;
+}
+
+static int compile_db(struct sig_group *g, const struct sig_fp *fps, char *err)
+{
+	const char **expr = kn_calloc(g->n_pat, sizeof *expr);
+	unsigned *flags = kn_calloc(g->n_pat, sizeof *flags);
+	unsigned *ids = kn_calloc(g->n_pat, sizeof *ids);
+	size_t *lens = kn_calloc(g->n_pat, sizeof *lens);
+	hs_compile_error_t *cerr = NULL;
+	int rc = -KN_ENOMEM;
+
+	if (!expr || !flags || !ids || !lens)
+		goto out;
+	for (uint32_t p = 0; p < g->n_pat; p++) {
+		const struct sig_fp *f = &fps[g->pat_first[p]];
+		expr[p] = (const char *)f->bytes;
+		lens[p] = f->len;
+		flags[p] = HS_FLAG_SINGLEMATCH | (f->nocase ? HS_FLAG_CASELESS : 0);
+		ids[p] = p;
+	}
+	rc = 0;
+	if (hs_compile_lit_multi(expr, flags, ids, lens, g->n_pat, HS_MODE_BLOCK, NULL, &g->db,
+				 &cerr) != HS_SUCCESS) {
+		snprintf(err, KN_ERRBUF_SIZE, "Hyperscan cannot compile %u fast patterns: %s",
+			 g->n_pat, cerr && cerr->message ? cerr->message : "unknown error");
+		hs_free_compile_error(cerr);
+		g->db = NULL;
+		rc = -KN_EINVAL;
+	}
+out:
+	kn_free(expr);
+	kn_free(flags);
+	kn_free(ids);
+	kn_free(lens);
+	return rc;
+}
+
+int sig_group_build(struct sig_group *g, struct sig_fp *fps, size_t n, char *err)
+{
+	if (n == 0)
+		return 0;
+	qsort(fps, n, sizeof *fps, fp_cmp);
+	g->pat_first = kn_calloc(n + 1, sizeof *g->pat_first);
+	g->pat_rules = kn_calloc(n, sizeof *g->pat_rules);
+	if (!g->pat_first || !g->pat_rules) {
+		snprintf(err, KN_ERRBUF_SIZE, "out of memory building the prefilter");
+		return -KN_ENOMEM;
+	}
+	g->n_pat = fill_csr(g, fps, n);
+	int rc = compile_db(g, fps, err);
+	if (rc == -KN_ENOMEM)
+		snprintf(err, KN_ERRBUF_SIZE, "out of memory building the prefilter");
+	return rc;
+}
+
+void sig_group_free(struct sig_group *g)
+{
+	if (g->db)
+		hs_free_database(g->db);
+	kn_free(g->pat_first);
+	kn_free(g->pat_rules);
+	kn_free(g->always);
+	sig_aidx_free(g->by_src);
+	sig_aidx_free(g->by_dst);
+	memset(g, 0, sizeof *g);
+}

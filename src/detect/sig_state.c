@@ -1,0 +1,244 @@
+/*
+ * sig_state.c - signature state that outlives one packet: flowbits (a
+ * sorted set of bit ids per flow, hanging off kn_flow.sig) with the flow's
+ * "alerted" mark, and the threshold / detection_filter counters of a
+ * worker (an open-addressing table keyed by rule and tracked address).
+ *
+ * Memory: each flow's set and the counter table are charged to the
+ * context's memcap; a set that cannot grow leaves the bit unset (counted
+ * in memcap_refusals), a full counter table reuses the slot of the oldest
+ * window.
+ */
+#include <string.h>
+
+#include "detect/sig_int.h"
+#include "util/alloc.h"
+
+/* ------------------------------------------------------------ flowbits */
+
+static struct sig_flow *flow_state(struct kn_sig_ctx *c, struct kn_flow *f)
+{
+	if (f->sig)
+		return f->sig;
+	if (c->st.mem_in_use + sizeof(struct sig_flow) > c->cfg.memcap) {
+		c->st.memcap_refusals++;
+		return NULL;
+	}
+	f->sig = kn_calloc(1, sizeof(struct sig_flow));
+	if (!f->sig) {
+		c->st.memcap_refusals++;
+		return NULL;
+	}
+	c->st.mem_in_use += sizeof(struct sig_flow);
+	if (c->st.mem_in_use > c->st.mem_peak)
+		c->st.mem_peak = c->st.mem_in_use;
+	return f->sig;
+}
+
+/* Index of id in the sorted set, or where it would go (*found set). */
+static uint32_t find_bit(const struct sig_flow *s, uint32_t id, int *found)
+{
+	uint32_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->bits[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < s->n && s->bits[lo] == id;
+	return lo;
+}
+
+int sig_flow_isset(const struct kn_flow *f, uint32_t id)
+{
+	int found = 0;
+	if (f && f->sig)
+		find_bit(f->sig, id, &found);
+	return found;
+}
+
+static void bit_set(struct kn_sig_ctx *c, struct sig_flow *s, uint32_t id)
+{
+	int found;
+	uint32_t at = find_bit(s, id, &found);
+	if (found)
+		return;
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 4;
+		size_t more = (size_t)(cap - s->cap) * sizeof *s->bits;
+		uint32_t *v = c->st.mem_in_use + more <= c->cfg.memcap
+			      ? kn_realloc_array(s->bits, cap, sizeof *v) : NULL;
+		if (!v) {
+			c->st.memcap_refusals++;
+			return;
+		}
+		s->bits = v;
+		s->cap = cap;
+		c->st.mem_in_use += more;
+		if (c->st.mem_in_use > c->st.mem_peak)
+			c->st.mem_peak = c->st.mem_in_use;
+	}
+	memmove(s->bits + at + 1, s->bits + at, (s->n - at) * sizeof *s->bits);
+	s->bits[at] = id;
+	s->n++;
+}
+
+static void bit_unset(struct sig_flow *s, uint32_t id)
+{
+	int found;
+	uint32_t at = find_bit(s, id, &found);
+	if (!found)
+		return;
+	memmove(s->bits + at, s->bits + at + 1, (s->n - at - 1) * sizeof *s->bits);
+	s->n--;
+}
+
+void sig_flow_bits_apply(struct kn_sig_ctx *c, struct kn_flow *f, const struct sig_rule *r)
+{
+	for (unsigned i = 0; i < r->n_bits; i++) {
+		const struct sig_bits *b = &r->bits[i];
+		if (b->cmd != KN_BITS_SET && b->cmd != KN_BITS_UNSET && b->cmd != KN_BITS_TOGGLE)
+			continue;
+		struct sig_flow *s = flow_state(c, f);
+		if (!s)
+			return;
+		for (unsigned k = 0; k < b->n; k++) {
+			if (b->cmd == KN_BITS_SET ||
+			    (b->cmd == KN_BITS_TOGGLE && !sig_flow_isset(f, b->ids[k])))
+				bit_set(c, s, b->ids[k]);
+			else
+				bit_unset(s, b->ids[k]);
+		}
+	}
+}
+
+int sig_flow_bits_check(const struct kn_flow *f, const struct sig_rule *r)
+{
+	for (unsigned i = 0; i < r->n_bits; i++) {
+		const struct sig_bits *b = &r->bits[i];
+		if (b->cmd != KN_BITS_ISSET && b->cmd != KN_BITS_ISNOTSET)
+			continue;
+		unsigned set = 0;
+		for (unsigned k = 0; k < b->n; k++)
+			set += (unsigned)sig_flow_isset(f, b->ids[k]);
+		int want_set = b->cmd == KN_BITS_ISSET;
+		/* isset a|b: any set; isset a&b: all set; isnotset a|b: any unset;
+		 * isnotset a&b: all unset */
+		int ok = want_set ? (b->any_of ? set > 0 : set == b->n)
+				  : (b->any_of ? set < b->n : set == 0);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+void sig_flow_mark_alerted(struct kn_sig_ctx *c, struct kn_flow *f)
+{
+	struct sig_flow *s = flow_state(c, f);
+	if (s)
+		s->alerted = 1;
+}
+
+int kn_sig_flow_alerted(const struct kn_flow *f)
+{
+	return f->sig && ((const struct sig_flow *)f->sig)->alerted;
+}
+
+void kn_sig_flow_end(struct kn_sig_ctx *c, struct kn_flow *f)
+{
+	struct sig_flow *s = f->sig;
+	if (!s)
+		return;
+	c->st.mem_in_use -= sizeof *s + (size_t)s->cap * sizeof *s->bits;
+	kn_free(s->bits);
+	kn_free(s);
+	f->sig = NULL;
+}
+
+/* ---------------------------------------------------------- thresholds */
+
+#define SIG_THR_SLOTS 4096u      /* power of two; 32 bytes... per slot */
+#define SIG_THR_PROBE 8u
+
+int sig_thr_init(struct kn_sig_ctx *c)
+{
+	c->thr_cap = SIG_THR_SLOTS;
+	c->thr = kn_calloc(c->thr_cap, sizeof *c->thr);
+	if (!c->thr)
+		return -KN_ENOMEM;
+	c->st.mem_in_use += (uint64_t)c->thr_cap * sizeof *c->thr;
+	c->st.mem_peak = c->st.mem_in_use;
+	return 0;
+}
+
+void sig_thr_fini(struct kn_sig_ctx *c)
+{
+	kn_free(c->thr);
+	c->thr = NULL;
+}
+
+static uint64_t thr_hash(uint32_t rule, const uint8_t *addr)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ rule;
+	for (unsigned i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 0x100000001b3ull;
+	return h | 1;
+}
+
+/* The counter of (rule, addr): found, or a free / the oldest slot reset. */
+static struct sig_thr *thr_slot(struct kn_sig_ctx *c, uint32_t rule, const uint8_t *addr,
+				uint64_t ts_ns)
+{
+	uint64_t key = thr_hash(rule, addr);
+	struct sig_thr *old = NULL;
+	for (unsigned i = 0; i < SIG_THR_PROBE; i++) {
+		struct sig_thr *t = &c->thr[(key + i) & (c->thr_cap - 1)];
+		if (t->key == key && t->rule == rule && !memcmp(t->addr, addr, 16))
+			return t;
+		if (!t->key || !old || t->start_ns < old->start_ns)
+			old = t;
+		if (!t->key)
+			break;
+	}
+	*old = (struct sig_thr){ .key = key, .rule = rule, .start_ns = ts_ns };
+	memcpy(old->addr, addr, 16);
+	return old;
+}
+
+int sig_threshold_pass(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_addr *src,
+		       const struct kn_addr *dst, uint64_t ts_ns)
+{
+	const struct kn_rule_threshold *t = s->threshold;
+	static const uint8_t none[16];
+	const uint8_t *addr = t->track == KN_TRACK_SRC ? src->b
+			      : t->track == KN_TRACK_DST ? dst->b : none;
+	struct sig_thr *e = thr_slot(c, s->index, addr, ts_ns);
+	uint64_t window = (uint64_t)t->seconds * 1000000000ull;
+
+	if (ts_ns >= e->start_ns + window && e->count) {
+		e->start_ns = ts_ns;
+		e->count = 0;
+	}
+	e->count++;
+	if (s->is_filter)                 /* detection_filter: every match past count */
+		return e->count > t->count;
+	switch (t->type) {
+	case KN_THR_LIMIT: return e->count <= t->count;
+	case KN_THR_THRESHOLD:
+		if (e->count >= t->count) {
+			e->count = 0;
+			return 1;
+		}
+		return 0;
+	case KN_THR_BOTH: return e->count == t->count;
+	case KN_THR_BACKOFF: {
+		/* alert at 1, then count, count*m, count*m^2 ... */
+		uint64_t next = 1;
+		while (next < e->count)
+			next = next == 1 ? t->count : next * (t->multiplier ? t->multiplier : 2);
+		return next == e->count;
+	}
+	}
+	return 1;
+}
