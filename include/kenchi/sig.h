@@ -89,9 +89,12 @@ struct kn_sig_hooks {
 
 struct kn_sig_config {
 	uint64_t memcap;         /* bytes of flow state and thresholds per worker */
+	int tcp_checksums;       /* 1: tcpv4-csum / tcpv6-csum compute the checksum; 0: every
+				  * TCP packet counts as valid (Suricata's -k none: captures
+				  * with checksum offload would otherwise alert on every packet) */
 };
 
-/* memcap 16 MiB. */
+/* memcap 16 MiB, tcp_checksums 0. */
 void kn_sig_config_default(struct kn_sig_config *cfg);
 
 struct kn_sig_stats {
@@ -117,6 +120,13 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *pkt);
 /* A complete transaction of a flow: rules on its buffers. */
 void kn_sig_tx(struct kn_sig_ctx *c, const struct kn_flow *flow, const char *app_proto,
 	       const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt);
+/* Decoder-event rules on the events a packet carries (pkt->flow may be
+ * NULL: packets the decoder could not finish have none). */
+void kn_sig_decoder(struct kn_sig_ctx *c, const struct kn_packet *pkt);
+/* An application-layer event of a flow (app.h hooks: event "MEMCAP_REACHED",
+ * "RESPONSE_HEADER_INVALID"...) for app-layer-event rules. */
+void kn_sig_app_event(struct kn_sig_ctx *c, const struct kn_flow *flow, const char *app_proto,
+		      int dir, const char *event, uint64_t ts_ns, uint64_t pcap_cnt);
 /* The flow ends: its state is freed. */
 void kn_sig_flow_end(struct kn_sig_ctx *c, struct kn_flow *flow);
 /* 1 when an alert was reported on the flow (EVE flow.alerted). */

@@ -76,6 +76,11 @@ static const char run_usage[] =
 	"      --strict-rules       exit 1 when any rule fails to load (default: the\n"
 	"                           failed rules are listed and the rest run)\n"
 	"      --sig-memcap SIZE    flowbits and threshold memory per worker (default 16M)\n"
+	"  -k, --checksums all|none  whether tcpv4-csum/tcpv6-csum rules compute TCP\n"
+	"                           checksums (all) or count every TCP packet valid\n"
+	"                           (none, the default: offloaded captures are full of\n"
+	"                           bad TCP checksums); IP, UDP and ICMP checksums are\n"
+	"                           always computed. kenchi never drops a packet for one\n"
 	"vulnerabilities:\n"
 	"      --vuln-feed FILE     match the software seen on the wire (asset events)\n"
 	"                           against FILE, an NVD CVE API 2.0 JSON response\n"
@@ -170,6 +175,7 @@ static const struct option long_opts[] = {
 	{ "vars", required_argument, NULL, OPT_VARS },
 	{ "classification", required_argument, NULL, OPT_CLASSIFICATION },
 	{ "strict-rules", no_argument, NULL, OPT_STRICT_RULES },
+	{ "checksums", required_argument, NULL, 'k' },
 	{ "sig-memcap", required_argument, NULL, OPT_SIGMEM },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -296,6 +302,11 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_VARS: o->rules.vars_path = arg; return 0;
 	case OPT_CLASSIFICATION: o->rules.class_path = arg; return 0;
 	case OPT_STRICT_RULES: o->rules.strict = 1; return 0;
+	case 'k':
+		if (strcmp(arg, "all") && strcmp(arg, "none"))
+			return bad("-k/--checksums", arg, "all or none");
+		o->cfg.sig_cfg.tcp_checksums = !strcmp(arg, "all");
+		return 0;
 	case OPT_SIGMEM: return parse_size_opt("--sig-memcap", arg, &o->cfg.sig_cfg.memcap);
 	case OPT_NOAPP: o->cfg.app.enabled = 0; return 0;
 	case OPT_APPMEM: return parse_size_opt("--app-memcap", arg, &o->cfg.app.memcap);
@@ -339,7 +350,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 {
 	int c, rc;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:i:f:l:o:w:S:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:f:l:o:w:S:k:qh", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(run_usage, stdout);
 			return -1;

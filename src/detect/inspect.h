@@ -26,8 +26,9 @@
  * 64-bit arithmetic, an empty window, no match.
  *
  * Ownership: struct sig_inspect is per worker thread (not shared). Compiled
- * pcres belong to the caller (pcre2_code_free). Everything PCRE2 allocates
- * goes through kn_malloc / kn_free.
+ * pcres belong to the caller (pcre2_code_free). PCRE2's allocations go
+ * through kn_malloc / kn_free, except the JIT's executable memory (its
+ * own allocator; a pattern the JIT cannot take runs interpreted).
  */
 #ifndef KN_DETECT_INSPECT_H
 #define KN_DETECT_INSPECT_H
@@ -59,14 +60,17 @@ struct sig_inspect {
 					* sets it (e.g. SIG_INSPECT_BUDGET) before each rule */
 	uint64_t pcre_limit_hits;      /* pcre matches stopped by a limit (counted, no match) */
 	uint64_t budget_hits;          /* inspections stopped by the budget (no match) */
-	/* private to inspect*.c, set by sig_inspect_init: keyword ids per kind */
-	int kw[SIG_KIND_COUNT];
+	/* private to inspect*.c, set by sig_inspect_init */
+	int kw[SIG_KIND_COUNT];        /* keyword ids per kind */
+	pcre2_jit_stack *jit_stack;    /* SIG_PCRE_JIT_STACK_MAX for JIT matches, or NULL */
 };
 
 /* Suricata's detect.inspection-recursion-limit default (suricata.yaml:
- * 3000): each option evaluated, first try or retry, costs one step, so one
- * rule does at most 3000 keyword evaluations (each a bounded search of
- * the buffer) however its contents repeat. Reaching it is no match. */
+ * 3000), counted the same way: each entry into an option costs one step
+ * (a content or pcre moving to its next occurrence is paid for by the
+ * options tried after it), so one rule does at most ~3000 keyword
+ * evaluations, each a search bounded by the buffer length, however its
+ * contents repeat. Running out is no match (s->budget_hits). */
 #define SIG_INSPECT_BUDGET 3000
 
 /* Captures the match data holds (pairs, the whole match included). */
@@ -75,6 +79,9 @@ struct sig_inspect {
  * the O flag multiplies both by 10 as Suricata does. */
 #define SIG_PCRE_MATCH_LIMIT 3500
 #define SIG_PCRE_DEPTH_LIMIT 1500
+/* JIT stack per worker, Suricata's sizes (32 KiB growing to 512 KiB). */
+#define SIG_PCRE_JIT_STACK_MIN (32 * 1024)
+#define SIG_PCRE_JIT_STACK_MAX (512 * 1024)
 
 /* 0 or -KN_ENOMEM (s is then safe to pass to sig_inspect_fini). */
 KN_WARN_UNUSED int sig_inspect_init(struct sig_inspect *s);
@@ -82,9 +89,9 @@ void sig_inspect_fini(struct sig_inspect *s);
 
 /* Compiles a pcre option (Suricata's flags mapped to PCRE2 options: i s m x
  * A E G; O raises the limits at match time; R is handled at match time; the
- * buffer flags are already resolved by the parser). NULL + one-line reason
- * in err (PCRE2's message and offset) when it does not compile. Free with
- * pcre2_code_free(). */
+ * buffer flags are already resolved by the parser), JIT-compiled when
+ * possible as Suricata does. NULL + one-line reason in err (PCRE2's message
+ * and offset) when it does not compile. Free with pcre2_code_free(). */
 pcre2_code *sig_pcre_compile(const struct kn_rule_pcre *p, char *err, size_t errsz);
 
 /* Inspects buf[0..len) with the options of ONE rule that act on this

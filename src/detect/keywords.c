@@ -696,16 +696,16 @@ static const struct kn_keyword table[] = {
 	GENERIC_ARG("ike.chosen_sa_attribute", NULL), GENERIC_ARG("rfb.secresult", NULL),
 	GENERIC_ARG("rfb.sectype", NULL),
 	/* Suricata's own event rules (decoder, stream, checksums) */
-	GENERIC_ARG("decode-event", "decode-event:<layer>.<event>;"),
+	{ "decode-event", kw_generic, S | KW_ARG, 0, "decode-event:<layer>.<event>;" },
 	GENERIC_ARG("stream-event", "stream-event:<event>;"),
 	GENERIC_ARG("engine-event", "engine-event:<event>;"),
-	GENERIC_ARG("ipv4-csum", "ipv4-csum:valid|invalid;"),
-	GENERIC_ARG("tcpv4-csum", "tcpv4-csum:valid|invalid;"),
-	GENERIC_ARG("tcpv6-csum", "tcpv6-csum:valid|invalid;"),
-	GENERIC_ARG("udpv4-csum", "udpv4-csum:valid|invalid;"),
-	GENERIC_ARG("udpv6-csum", "udpv6-csum:valid|invalid;"),
-	GENERIC_ARG("icmpv4-csum", "icmpv4-csum:valid|invalid;"),
-	GENERIC_ARG("icmpv6-csum", "icmpv6-csum:valid|invalid;"),
+	{ "ipv4-csum", kw_generic, S | KW_ARG, 0, "ipv4-csum:valid|invalid;" },
+	{ "tcpv4-csum", kw_generic, S | KW_ARG, 0, "tcpv4-csum:valid|invalid;" },
+	{ "tcpv6-csum", kw_generic, S | KW_ARG, 0, "tcpv6-csum:valid|invalid;" },
+	{ "udpv4-csum", kw_generic, S | KW_ARG, 0, "udpv4-csum:valid|invalid;" },
+	{ "udpv6-csum", kw_generic, S | KW_ARG, 0, "udpv6-csum:valid|invalid;" },
+	{ "icmpv4-csum", kw_generic, S | KW_ARG, 0, "icmpv4-csum:valid|invalid;" },
+	{ "icmpv6-csum", kw_generic, S | KW_ARG, 0, "icmpv6-csum:valid|invalid;" },
 };
 
 #undef S

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "detect/sig_int.h"
+#include "kenchi/decode.h"
 #include "util/alloc.h"
 
 /* Keyword ids the engine needs, resolved once by name. */
@@ -21,7 +22,11 @@ static struct {
 	int content, pcre, byte_test, byte_jump, byte_extract, byte_math, isdataat, bsize, urilen;
 	int dsize, flow, flowbits, threshold, detection_filter, noalert, app_event;
 	int ttl, id, ipopts, fragbits, flags, seq, ack, window, itype, icode, icmp_id, icmp_seq;
+	int decode_event, flowint, csum[7];
 } K;
+
+static const char *const csum_names[7] = { "ipv4-csum", "tcpv4-csum", "tcpv6-csum", "udpv4-csum",
+					   "udpv6-csum", "icmpv4-csum", "icmpv6-csum" };
 
 static void resolve_keywords(void)
 {
@@ -53,6 +58,32 @@ static void resolve_keywords(void)
 	K.icode = kn_rule_keyword_by_name("icode");
 	K.icmp_id = kn_rule_keyword_by_name("icmp_id");
 	K.icmp_seq = kn_rule_keyword_by_name("icmp_seq");
+	K.decode_event = kn_rule_keyword_by_name("decode-event");
+	K.flowint = kn_rule_keyword_by_name("flowint");
+	for (unsigned i = 0; i < 7; i++)
+		K.csum[i] = kn_rule_keyword_by_name(csum_names[i]);
+}
+
+/* The checksum keyword index of kw (0..6), or -1. */
+static int csum_index(int kw)
+{
+	for (int i = 0; i < 7; i++)
+		if (K.csum[i] == kw)
+			return i;
+	return -1;
+}
+
+/* flowint that only counts (name,+,n / name,-,n / name,=,n): nothing tests
+ * it in the rule that sets it, so it does not change what that rule matches. */
+static int flowint_setter(const struct kn_rule_opt *o)
+{
+	const char *t = o->text ? strchr(o->text, ',') : NULL;
+	if (!t)
+		return 0;
+	t++;
+	while (*t == ' ')
+		t++;
+	return (t[0] == '+' || t[0] == '-' || t[0] == '=') && (t[1] == ',' || t[1] == ' ');
 }
 
 static int is_list_kw(int kw)
@@ -158,10 +189,12 @@ static int check_rule(struct build *b, const struct kn_rule *r)
 	for (uint32_t i = 0; i < r->n_opts; i++) {
 		const struct kn_rule_opt *o = &r->opts[i];
 		const char *name = kn_rule_keyword_name(o->kw);
+		if ((int)o->kw == K.flowint && flowint_setter(o))
+			continue;
 		if (!kn_rule_keyword_supported(o->kw) && !is_noop_kw(name))
 			return skip(b, "keyword '%s' is parsed but not matched yet", name);
-		if ((int)o->kw == K.app_event)
-			return skip(b, "keyword '%s' is not matched yet", name);
+		if ((int)o->kw == K.app_event && o->u.str && o->u.str[0] == '!')
+			return skip(b, "negated %s is not matched yet", name);
 		if (is_list_kw(o->kw) && o->buffer < KN_RULE_BUF_PAYLOAD)
 			return skip(b, "buffer '%s' is not inspected yet", detect_buffer_name(o->buffer));
 	}
@@ -214,6 +247,26 @@ static int add_bits(struct build *b, struct sig_rule *s, const struct kn_rule_bi
 	return 0;
 }
 
+static int set_dev(struct build *b, struct sig_rule *s, const struct kn_rule_opt *o)
+{
+	int id = o->u.str ? sig_decode_event_id(o->u.str) : -1;
+	if (id < 0)
+		return skip(b, "decode-event '%s' is not an event kenchi's decoder raises",
+			    o->u.str ? o->u.str : "");
+	s->dev = (int16_t)id;
+	return 0;
+}
+
+static int set_aev(struct build *b, struct sig_rule *s, const struct kn_rule_opt *o)
+{
+	size_t n = strlen(o->u.str);
+	char *v = detect_strndup(&b->e->arena, o->u.str, n);
+	if (!v)
+		return -KN_ENOMEM;
+	s->aev = v;
+	return 0;
+}
+
 /* Second pass: fills s from r's options. 0, 1 (left out: b->reason), <0. */
 static int fill_rule(struct build *b, struct sig_rule *s, const struct kn_rule *r)
 {
@@ -231,7 +284,7 @@ static int fill_rule(struct build *b, struct sig_rule *s, const struct kn_rule *
 		if (is_list_kw(kw))
 			rc = add_list_opt(b, s, o, n);
 		else if (h >= 0)
-			s->hdr[s->n_hdr++] = (struct sig_hdr){ (uint8_t)h, o };
+			s->hdr[s->n_hdr++] = (struct sig_hdr){ (uint8_t)h, 0, o };
 		else if (kw == K.flow)
 			s->flow_flags = o->u.flags;
 		else if (kw == K.flowbits)
@@ -241,6 +294,14 @@ static int fill_rule(struct build *b, struct sig_rule *s, const struct kn_rule *
 			s->is_filter = kw == K.detection_filter;
 		} else if (kw == K.noalert)
 			s->noalert = 1;
+		else if (kw == K.decode_event)
+			rc = set_dev(b, s, o);
+		else if (kw == K.app_event)
+			rc = set_aev(b, s, o);
+		else if (csum_index(kw) >= 0)
+			s->hdr[s->n_hdr++] = (struct sig_hdr){
+				(uint8_t)(SIG_H_IPV4_CSUM + csum_index(kw)),
+				(uint8_t)(o->u.str && !strstr(o->u.str, "invalid")), o };
 		if (rc)
 			return rc;
 	}
@@ -260,7 +321,11 @@ static int classify(struct build *b, struct sig_rule *s)
 	if (payload && app)
 		return skip(b, "%s in one rule are not inspected together yet",
 			    "the packet payload and application buffers");
-	s->kind = app ? SIG_TX : SIG_PKT;
+	if ((s->dev >= 0 || s->aev) && (payload || app))
+		return skip(b, "%s with content are not matched yet", "event keywords");
+	if (s->dev >= 0 && s->aev)
+		return skip(b, "%s in one rule are not matched yet", "decoder and app-layer events");
+	s->kind = s->dev >= 0 ? SIG_DEV : s->aev ? SIG_AEV : app ? SIG_TX : SIG_PKT;
 	s->dir_hint = -1;
 	if (s->flow_flags & KN_RULE_FLOW_TO_SERVER)
 		s->dir_hint = 0;
@@ -286,6 +351,7 @@ static int compile_rule(struct build *b, const struct kn_rule *r, uint32_t index
 	int rc;
 
 	memset(s, 0, sizeof *s);
+	s->dev = -1;
 	b->reason[0] = 0;
 	if (check_rule(b, r))
 		return 1;
@@ -415,6 +481,8 @@ static int collect_fps(struct kn_sig_engine *e, struct fp_sets *f)
 	for (uint32_t i = 0; i < e->n_rules; i++) {
 		struct sig_rule *s = &e->rules[i];
 		int buf = KN_RULE_BUF_PAYLOAD;
+		if (s->kind == SIG_DEV || s->kind == SIG_AEV)
+			continue;
 		const struct kn_rule_content *c = fast_pattern(s, &buf);
 		if (s->kind == SIG_TX) {
 			if (!c)
@@ -461,6 +529,31 @@ static int index_always(struct kn_sig_engine *e, struct sig_group *g)
 	}
 	kn_free(side[0]);
 	kn_free(side[1]);
+	return rc;
+}
+
+/* Decoder-event rules by event id (CSR), app-layer-event rules in a list. */
+static int build_events(struct kn_sig_engine *e)
+{
+	e->dev_first = kn_calloc(KN_DEV_COUNT + 1, sizeof *e->dev_first);
+	e->dev_rules = kn_calloc(e->n_rules + 1, sizeof *e->dev_rules);
+	e->aev = kn_calloc(e->n_rules + 1, sizeof *e->aev);
+	uint32_t *fill = kn_calloc(KN_DEV_COUNT + 1, sizeof *fill);
+	int rc = e->dev_first && e->dev_rules && e->aev && fill ? 0 : -KN_ENOMEM;
+	for (uint32_t i = 0; rc == 0 && i < e->n_rules; i++) {
+		if (e->rules[i].kind == SIG_DEV)
+			e->dev_first[e->rules[i].dev + 1]++;
+		else if (e->rules[i].kind == SIG_AEV)
+			e->aev[e->n_aev++] = i;
+	}
+	for (unsigned v = 0; rc == 0 && v < KN_DEV_COUNT; v++)
+		e->dev_first[v + 1] += e->dev_first[v];
+	for (uint32_t i = 0; rc == 0 && i < e->n_rules; i++) {
+		unsigned v = (unsigned)e->rules[i].dev;
+		if (e->rules[i].kind == SIG_DEV)
+			e->dev_rules[e->dev_first[v] + fill[v]++] = i;
+	}
+	kn_free(fill);
 	return rc;
 }
 
@@ -554,6 +647,8 @@ struct kn_sig_engine *kn_sig_engine_new(const struct kn_ruleset *rs, struct kn_s
 	int rc = compile_all(&b, err);
 	if (rc == 0)
 		rc = build_groups(e, err);
+	if (rc == 0 && (rc = build_events(e)) != 0)
+		snprintf(err, KN_ERRBUF_SIZE, "out of memory compiling the rules");
 	e->n_bit_names = b.n_names;
 	kn_free(b.bit_names);
 	if (rc != 0) {
@@ -582,6 +677,9 @@ void kn_sig_engine_free(struct kn_sig_engine *e)
 		sig_group_free(&e->app[g]);
 	kn_free(e->rules);
 	kn_free(e->skip);
+	kn_free(e->dev_first);
+	kn_free(e->dev_rules);
+	kn_free(e->aev);
 	detect_arena_free(&e->arena);
 	kn_free(e);
 }

@@ -30,10 +30,13 @@ struct sig_list {
 enum sig_hdr_kind {
 	SIG_H_TTL = 0, SIG_H_ID, SIG_H_IPOPTS, SIG_H_FRAGBITS, SIG_H_FLAGS, SIG_H_SEQ, SIG_H_ACK,
 	SIG_H_WINDOW, SIG_H_ITYPE, SIG_H_ICODE, SIG_H_ICMP_ID, SIG_H_ICMP_SEQ, SIG_H_DSIZE,
+	SIG_H_IPV4_CSUM, SIG_H_TCPV4_CSUM, SIG_H_TCPV6_CSUM, SIG_H_UDPV4_CSUM, SIG_H_UDPV6_CSUM,
+	SIG_H_ICMPV4_CSUM, SIG_H_ICMPV6_CSUM,
 };
 
 struct sig_hdr {
 	uint8_t kind;                        /* enum sig_hdr_kind */
+	uint8_t want;                        /* checksums: 1 valid, 0 invalid */
 	const struct kn_rule_opt *o;
 };
 
@@ -41,6 +44,8 @@ struct sig_hdr {
 enum sig_kind {
 	SIG_PKT = 0,     /* on packets: header keywords and/or payload list */
 	SIG_TX,          /* on transactions: app buffer lists */
+	SIG_DEV,         /* on a decoder event (decode-event) */
+	SIG_AEV,         /* on an application-layer event (app-layer-event) */
 };
 
 /* flowbits operation of a rule, names interned to bit ids. */
@@ -69,6 +74,8 @@ struct sig_rule {
 	const struct kn_rule_threshold *threshold;  /* threshold or detection_filter, NULL */
 	uint8_t is_filter;                   /* threshold above is a detection_filter */
 	int8_t dir_hint;                     /* tx rules: 0 to_server buffers, 1 to_client, -1 both */
+	int16_t dev;                         /* SIG_DEV: decoder event id */
+	const char *aev;                     /* SIG_AEV: "http.response_header_invalid" */
 };
 
 /* Address index of one family (sig_addr.c): segments of the address
@@ -104,6 +111,8 @@ struct kn_sig_engine {
 	const char **skip;                   /* per rule of the set: reason, NULL compiled */
 	struct sig_group payload[SIG_PAYLOAD_GROUPS];  /* [transport * 2 + dir] */
 	struct sig_group app[KN_BUF_COUNT];  /* one per app buffer (rules of either direction) */
+	uint32_t *dev_first, *dev_rules;     /* CSR: decoder event -> SIG_DEV rules */
+	uint32_t *aev, n_aev;                /* SIG_AEV rules */
 	uint32_t n_bit_names;                /* interned flowbit names */
 	uint32_t max_list;                   /* longest list (scratch sizing) */
 	struct kn_sig_build_stats st;
@@ -177,6 +186,20 @@ int sig_threshold_pass(struct kn_sig_ctx *c, const struct sig_rule *s,
 		       const struct kn_addr *src, const struct kn_addr *dst, uint64_t ts_ns);
 int sig_thr_init(struct kn_sig_ctx *c);
 void sig_thr_fini(struct kn_sig_ctx *c);
+
+/* sig_match.c: the checks of a packet rule (protocol, flow, header,
+ * header keywords, flowbits, payload); of a rule on a flow's data in
+ * direction dir (no packet: app events); reporting a match. */
+int sig_pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_packet *p,
+		    const char *app_proto);
+int sig_flow_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_flow *f,
+		     const char *app_proto, int dir);
+void sig_matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_alert *a,
+		 const struct kn_addr *src, const struct kn_addr *dst);
+
+/* sig_events.c */
+int sig_csum_ok(const struct sig_hdr *h, const struct kn_packet *p);
+int sig_decode_event_id(const char *name);
 
 /* sig_match.c: address / port set membership (sorted ranges). */
 int sig_addr_in(const struct kn_rule_addrs *set, const struct kn_addr *a, unsigned ip_version);

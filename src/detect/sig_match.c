@@ -157,7 +157,7 @@ static int icmp_echo_field(const struct kn_packet *p, unsigned off, uint32_t *v)
 	return 1;
 }
 
-static int hdr_one(const struct sig_hdr *h, const struct kn_packet *p)
+static int hdr_one(const struct kn_sig_ctx *c, const struct sig_hdr *h, const struct kn_packet *p)
 {
 	const struct kn_rule_opt *o = h->o;
 	uint32_t v = 0;
@@ -177,8 +177,14 @@ static int hdr_one(const struct sig_hdr *h, const struct kn_packet *p)
 	case SIG_H_ICMP_ID: return icmp_echo_field(p, 4, &v) && num_ok(&o->u.num, v);
 	case SIG_H_ICMP_SEQ: return icmp_echo_field(p, 6, &v) && num_ok(&o->u.num, v);
 	case SIG_H_DSIZE: return num_ok(&o->u.num, p->payload_len);
+	case SIG_H_TCPV4_CSUM: case SIG_H_TCPV6_CSUM:
+		/* TCP checksums are not validated unless asked (-k all): a TCP
+		 * packet then counts as valid, as Suricata's with -k none */
+		if (!c->cfg.tcp_checksums)
+			return tcp && p->ip_version == (h->kind == SIG_H_TCPV4_CSUM ? 4 : 6) && h->want;
+		return sig_csum_ok(h, p);
+	default: return sig_csum_ok(h, p);
 	}
-	return 0;
 }
 
 /* ------------------------------------------------------------- flow */
@@ -211,7 +217,7 @@ static int flow_ok(const struct sig_rule *s, const struct kn_flow *f, int dir)
 
 /* ------------------------------------------------------------ alerts */
 
-static void matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_alert *a,
+void sig_matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_alert *a,
 		    const struct kn_addr *src, const struct kn_addr *dst)
 {
 	struct kn_flow *f = (struct kn_flow *)a->flow;   /* the sig slot is this stage's */
@@ -312,7 +318,7 @@ static void begin_rule(struct kn_sig_ctx *c)
 
 /* ---------------------------------------------------------- packets */
 
-static int pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_packet *p,
+int sig_pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_packet *p,
 		       const char *app_proto)
 {
 	const struct kn_flow *f = p->flow;
@@ -326,7 +332,7 @@ static int pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const str
 		       (p->flags & KN_PKT_HAS_PORTS) != 0))
 		return 0;
 	for (unsigned i = 0; i < s->n_hdr; i++)
-		if (!hdr_one(&s->hdr[i], p))
+		if (!hdr_one(c, &s->hdr[i], p))
 			return 0;
 	if (s->n_bits && !sig_flow_bits_check(f, s))
 		return 0;
@@ -358,7 +364,7 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 	sort_cands(c);
 	for (uint32_t i = 0; i < c->n_cand; i++) {
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
-		if (!pkt_rule_ok(c, s, p, app_proto))
+		if (!sig_pkt_rule_ok(c, s, p, app_proto))
 			continue;
 		if (s->pass)
 			return;
@@ -366,7 +372,7 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 			.flow = p->flow, .pkt = p, .app_proto = app_proto,
 			.dir = p->dir, .ts_ns = p->ts_ns, .pcap_cnt = p->index,
 		};
-		matched(c, s, &a, &p->src, &p->dst);
+		sig_matched(c, s, &a, &p->src, &p->dst);
 	}
 }
 
@@ -474,6 +480,19 @@ static int tx_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const stru
 	return 1;
 }
 
+int sig_flow_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_flow *f,
+		     const char *app_proto, int dir)
+{
+	(void)c;
+	if (s->ipproto && s->ipproto != f->key.proto)
+		return 0;
+	if (s->app && (!app_proto || strcmp(app_proto, s->app_proto) != 0))
+		return 0;
+	if (s->n_hdr || s->n_lists || !flow_ok(s, f, dir) || !tx_header_ok(s, f, dir))
+		return 0;
+	return !s->n_bits || sig_flow_bits_check(f, s);
+}
+
 static void tx_candidates(struct kn_sig_ctx *c, const struct kn_tx *tx)
 {
 	const struct kn_sig_engine *e = c->e;
@@ -514,7 +533,7 @@ void kn_sig_tx(struct kn_sig_ctx *c, const struct kn_flow *f, const char *app_pr
 			.flow = f, .tx = tx, .app_proto = app_proto, .dir = dir,
 			.ts_ns = ts_ns, .pcap_cnt = pcap_cnt,
 		};
-		matched(c, s, &a, dir ? &k->dst : &k->src, dir ? &k->src : &k->dst);
+		sig_matched(c, s, &a, dir ? &k->dst : &k->src, dir ? &k->src : &k->dst);
 	}
 }
 

@@ -58,6 +58,19 @@ const struct kn_vuln_feed *kn_engine_vuln_feed(const struct kn_engine *e)
 	return e->vuln_feed;
 }
 
+/* An alert of a decoder-event rule on a packet no worker sees (the
+ * decoder could not take it to the transport layer): no flow. */
+static void on_reader_alert(void *user, const struct kn_sig_alert *a)
+{
+	struct kn_engine *e = user;
+	size_t len;
+
+	kn_eve_alert(&e->json, a, NULL);
+	const char *text = kn_json_text(&e->json, &len);
+	if (text)
+		kn_eve_writer_put(&e->eve, text, len);
+}
+
 struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf)
 {
 	struct kn_engine *e;
@@ -87,6 +100,12 @@ struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf
 	if (kn_json_init(&e->json, 4096, 1 << 20) != 0 ||
 	    kn_eve_writer_init(&e->eve, e->sink, 1 << 16) != 0)
 		goto nomem;
+	if (cfg->sig) {
+		const struct kn_sig_hooks h = { .alert = on_reader_alert, .user = e };
+		e->sig = kn_sig_ctx_new(cfg->sig, &cfg->sig_cfg, &h, errbuf);
+		if (!e->sig)
+			goto fail;
+	}
 	e->workers = kn_calloc(e->n_workers, sizeof *e->workers);
 	if (!e->workers)
 		goto nomem;
@@ -111,6 +130,7 @@ void kn_engine_free(struct kn_engine *e)
 	for (unsigned i = 0; e->workers && i < e->n_workers; i++)
 		worker_fini(&e->workers[i]);
 	kn_free(e->workers);
+	kn_sig_ctx_free(e->sig);
 	kn_eve_writer_fini(&e->eve);
 	kn_json_fini(&e->json);
 	kn_decoder_free(e->dec);
@@ -214,8 +234,11 @@ static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
 		e->last_expire_ns = e->now_ns;
 		kn_decoder_expire(e->dec, e->now_ns);
 	}
-	if (kind != KN_DECODE_IP)
+	if (kind != KN_DECODE_IP) {
+		if (KN_UNLIKELY(pkt->n_events) && e->sig)
+			kn_sig_decoder(e->sig, pkt);
 		return;
+	}
 	e->ip_packets++;
 	if (e->n_workers == 1)
 		worker_packet(&e->workers[0], pkt, e->now_ns);

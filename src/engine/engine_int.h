@@ -101,6 +101,7 @@ struct kn_engine {
 	struct kn_eve_sink *sink;
 	struct kn_decoder *dec;
 	struct kn_vuln_feed *vuln_feed;  /* read-only once loaded; shared by the workers */
+	struct kn_sig_ctx *sig;       /* reader thread: decoder-event rules on non-IP packets */
 	struct kn_eve_writer eve;     /* reader thread's batch: anomalies and stats */
 	struct kn_json json;
 	struct worker *workers;

@@ -116,6 +116,8 @@ static void on_app_event(void *user, const struct kn_flow *flow, const char *app
 	kn_eve_app_anomaly(&w->json, flow, app_proto, dir, layer, event, ts_ns, pcap_cnt,
 			   flow_cid(w, flow, cid, 0));
 	put_json(w);
+	if (w->sig)
+		kn_sig_app_event(w->sig, flow, app_proto, dir, event, ts_ns, pcap_cnt);
 }
 
 /* Software seen by a parser: judged by the vulnerability context, which
@@ -245,8 +247,11 @@ void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns)
 	else if (pkt->proto == 17)
 		kn_app_udp(w->app, pkt);
 	/* after the app layer saw the packet: its flow's protocol is known */
-	if (w->sig)
+	if (w->sig) {
 		kn_sig_packet(w->sig, pkt);
+		if (KN_UNLIKELY(pkt->n_events))
+			kn_sig_decoder(w->sig, pkt);
+	}
 	if (++w->since_publish >= 4096) {
 		w->since_publish = 0;
 		worker_publish(w);

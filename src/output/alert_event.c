@@ -22,6 +22,10 @@ static void tuple_of(const struct kn_sig_alert *a, struct output_tuple *t)
 			.proto = p->proto, .ip_version = p->ip_version,
 			.icmp_type = p->icmp_type, .icmp_code = p->icmp_code,
 		};
+		/* an IPv6 fragment the decoder holds for reassembly: Suricata's
+		 * alert names the fragment header (44, "IPv6-Frag") as its protocol */
+		if ((p->flags & KN_PKT_FRAGMENT) && p->ip_version == 6)
+			t->proto = 44;
 		return;
 	}
 	const struct kn_flow_key *k = &a->flow->key;

@@ -92,16 +92,23 @@ static int tc_run(struct tc *t, const void *buf, size_t len)
 	return sig_inspect_buffer(&t->s, t->opts, t->re, t->n, buf, (uint32_t)len);
 }
 
-/* One rule of protocol proto on one buffer: 1, 0, or -1 if it did not load. */
+/* One rule of protocol proto on one buffer: 1, 0, or -1 if it did not load.
+ * The buffer is copied to a heap block of exactly len bytes, so that the
+ * sanitizer builds catch any read past its end. */
 static int matchp(const char *proto, const char *opts, const void *buf, size_t len)
 {
 	struct tc t;
-	if (!tc_load(&t, proto, opts)) {
+	uint8_t *copy = len ? malloc(len) : NULL;
+	if ((len && !copy) || !tc_load(&t, proto, opts)) {
+		free(copy);
 		tc_free(&t);
 		return -1;
 	}
-	int r = tc_run(&t, buf, len);
+	if (len)
+		memcpy(copy, buf, len);
+	int r = tc_run(&t, copy, len);
 	tc_free(&t);
+	free(copy);
 	return r;
 }
 
@@ -297,8 +304,20 @@ static void test_pcre_compile_and_limits(void)
 	KT_EQ(tc_run(&t, buf, 29), 0);
 	KT_EQ(t.s.pcre_limit_hits, 1);
 	tc_free(&t);
-	/* O raises the limits tenfold: a 10-a subject then completes */
-	KT_EQ(match("pcre:!\"/(a+)+$/O\";", "aaaaaaaaaab"), 1);
+	/* O raises the limits tenfold: a 12-a subject then completes (the
+	 * pattern fails, so the negation holds) where the default stops */
+	KT_EQ(match("pcre:!\"/(a+)+$/\";", "aaaaaaaaaaaab"), 0);
+	KT_EQ(match("pcre:!\"/(a+)+$/O\";", "aaaaaaaaaaaab"), 1);
+	/* a long repetition needs more than PCRE2's default 32 KiB JIT stack:
+	 * the worker's 512 KiB stack (Suricata's size) takes 6000 a/b */
+	size_t n = 6001;
+	char *ab = malloc(n);
+	KT_REQUIRE(ab);
+	for (size_t i = 0; i < n - 1; i++)
+		ab[i] = "ab"[i % 2];
+	ab[n - 1] = 'c';
+	KT_EQ(matchn("pcre:\"/^(a|b)*c/\";", ab, n), 1);
+	free(ab);
 	/* a pcre whose compiled code is missing is no match, not a crash */
 	KT_REQUIRE(tc_load(&t, "tcp", "pcre:\"/x/\";"));
 	pcre2_code_free(t.re[0]);
@@ -570,6 +589,15 @@ static void test_huge_values(void)
 	KT_EQ(matchn("byte_extract:8,0,v; byte_test:1,=,0x78,v;", ff8, 9), 0);
 	KT_EQ(matchn("byte_jump:8,0; content:\"x\"; within:1;", ff8, 9), 0);   /* lands on 7 */
 	KT_EQ(matchn("byte_jump:8,0,multiplier 65535; isdataat:0,relative;", ff8, 9), 1);
+	/* 0xffffffff read as a jump, lengths near UINT32_MAX */
+	KT_EQ(matchn("byte_jump:4,0; isdataat:0,relative;", ff4, 5), 0);
+	KT_EQ(matchn("byte_jump:4,0,from_end,post_offset -65535; isdataat:0;", ff4, 5), 0);
+	KT_EQ(matchn("byte_jump:4,0,from_beginning,post_offset 65535; content:\"x\";", ff4, 5),
+	      0);
+	KT_EQ(matchp("http", "http.uri; bsize:4294967295;", ff4, 5), 0);
+	KT_EQ(matchp("http", "http.uri; bsize:<4294967295;", ff4, 5), 1);
+	KT_EQ(matchn("byte_extract:4,0,v; byte_math:bytes 1,offset 4,oper *,rvalue v,result w; "
+		     "byte_math:bytes 1,offset 4,oper +,rvalue w,result z; isdataat:!z;", ff4, 5), 1);
 	/* string numbers up to 64 bits; one digit more overflows: no match */
 	KT_EQ(match("byte_test:16,=,0x7fffffffffffffff,0,string,hex;", "7fffffffffffffff"), 1);
 	KT_EQ(match("byte_test:17,>,0,0,string,hex;", "1ffffffffffffffff"), 0);
