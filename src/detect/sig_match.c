@@ -189,10 +189,12 @@ static int hdr_one(const struct kn_sig_ctx *c, const struct sig_hdr *h, const st
 
 /* ------------------------------------------------------------- flow */
 
+/* TCP: the handshake was seen (a session picked up mid-stream never is
+ * established, as in Suricata without stream.midstream). */
 static int flow_established(const struct kn_flow *f)
 {
 	if (f->key.proto == 6)
-		return f->tcp_state >= KN_TCP_ESTABLISHED;
+		return f->tcp_state >= KN_TCP_ESTABLISHED && !(f->flags & KN_FLOW_F_MIDSTREAM);
 	return f->pkts[0] && f->pkts[1];
 }
 
@@ -469,7 +471,8 @@ static int tx_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const stru
 	} else if (!tx_header_ok(s, f, d)) {
 		return 0;
 	}
-	if ((s->flow_flags & KN_RULE_FLOW_ESTABLISHED) && !(f->pkts[0] && f->pkts[1]))
+	if ((s->flow_flags & KN_RULE_FLOW_ESTABLISHED) &&
+	    ((f->flags & KN_FLOW_F_MIDSTREAM) || !(f->pkts[0] && f->pkts[1])))
 		return 0;
 	if (s->n_bits && !sig_flow_bits_check(f, s))
 		return 0;

@@ -6,6 +6,7 @@
  * transaction's own object ("http", "dns", "tls"...) as Suricata adds it,
  * "app_proto", and the flow's counters so far.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "kenchi/eve.h"
@@ -38,6 +39,86 @@ static void tuple_of(const struct kn_sig_alert *a, struct output_tuple *t)
 	};
 }
 
+/* One "key value" item of a metadata option. */
+struct meta_item {
+	const char *key, *val;
+	size_t klen, vlen;
+};
+
+#define META_MAX 64
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t'))
+		(*s)++, (*n)--;
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/* Items of the rule's metadata options, in rule order. */
+static unsigned meta_items(const struct kn_rule *r, struct meta_item *v)
+{
+	static int kw = -2;
+	unsigned n = 0;
+	if (kw == -2)
+		kw = kn_rule_keyword_by_name("metadata");
+	for (uint32_t i = 0; i < r->n_opts; i++) {
+		const char *t = r->opts[i].text;
+		if ((int)r->opts[i].kw != kw || !t)
+			continue;
+		while (*t && n < META_MAX) {
+			const char *end = strchr(t, ',');
+			size_t len = end ? (size_t)(end - t) : strlen(t);
+			const char *item = t;
+			trim(&item, &len);
+			const char *sp = memchr(item, ' ', len);
+			if (sp && len) {
+				v[n] = (struct meta_item){ item, sp + 1, (size_t)(sp - item),
+							   len - (size_t)(sp - item) - 1 };
+				trim(&v[n].val, &v[n].vlen);
+				n++;
+			}
+			t = end ? end + 1 : t + strlen(t);
+		}
+	}
+	return n;
+}
+
+static int key_cmp(const struct meta_item *a, const struct meta_item *b)
+{
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, n);
+	return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/* "metadata": {key: [values]}, keys sorted, values in rule order (as
+ * Suricata 7 logs a rule's metadata). */
+static void metadata_object(struct kn_json *j, const struct kn_rule *r)
+{
+	struct meta_item v[META_MAX];
+	unsigned n = meta_items(r, v);
+	if (!n)
+		return;
+	for (unsigned i = 1; i < n; i++)   /* stable insertion sort by key */
+		for (unsigned k = i; k > 0 && key_cmp(&v[k - 1], &v[k]) > 0; k--) {
+			struct meta_item t = v[k];
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+	kn_json_open(j, "metadata");
+	for (unsigned i = 0; i < n;) {
+		char key[128];
+		snprintf(key, sizeof key, "%.*s", (int)v[i].klen, v[i].key);
+		kn_json_open_array(j, key);
+		unsigned k = i;
+		for (; k < n && key_cmp(&v[i], &v[k]) == 0; k++)
+			kn_json_strn(j, NULL, v[k].val, v[k].vlen);
+		kn_json_close_array(j);
+		i = k;
+	}
+	kn_json_close(j);
+}
+
 static void alert_object(struct kn_json *j, const struct kn_sig_alert *a)
 {
 	const struct kn_rule *r = a->rule;
@@ -53,12 +134,15 @@ static void alert_object(struct kn_json *j, const struct kn_sig_alert *a)
 	kn_json_str(j, "signature", r->msg ? r->msg : "");
 	kn_json_str(j, "category", a->category ? a->category : "");
 	kn_json_u64(j, "severity", (uint64_t)(r->priority > 0 ? r->priority : 3));
+	metadata_object(j, r);
 	kn_json_close(j);
 }
 
 static void flow_object(struct kn_json *j, const struct kn_flow *f)
 {
 	struct output_run run;
+	const struct kn_flow_key *k = &f->key;
+	int ports = output_proto_has_ports(k->proto);
 
 	kn_json_open(j, "flow");
 	output_run_init(&run, j);
@@ -67,6 +151,12 @@ static void flow_object(struct kn_json *j, const struct kn_flow *f)
 	output_run_u64(&run, "bytes_toserver", f->bytes[0]);
 	output_run_u64(&run, "bytes_toclient", f->bytes[1]);
 	output_run_time(&run, "start", f->start_ns);
+	output_run_addr(&run, "src_ip", &k->src, k->ip_version);
+	output_run_addr(&run, "dest_ip", &k->dst, k->ip_version);
+	if (ports) {
+		output_run_u64(&run, "src_port", k->sport);
+		output_run_u64(&run, "dest_port", k->dport);
+	}
 	output_run_flush(&run);
 	kn_json_close(j);
 }
@@ -94,7 +184,9 @@ void kn_eve_alert(struct kn_json *j, const struct kn_sig_alert *a, const char *c
 		a->tx->log(a->tx, j);
 	if (a->app_proto && strcmp(a->app_proto, "failed") != 0)
 		kn_json_str(j, "app_proto", a->app_proto);
-	if (f)
+	if (f) {
+		kn_json_str(j, "direction", a->dir ? "to_client" : "to_server");
 		flow_object(j, f);
+	}
 	kn_json_close(j);
 }

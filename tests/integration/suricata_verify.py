@@ -122,8 +122,7 @@ def unmet_requirement(requires, test_level):
 # ------------------------------------------------------ check evaluation
 
 class CheckError(Exception):
-    """A check run.py itself would fail on (it raises evaluating it): a path
-    through a non-object, a string operator on a non-string..."""
+    """A check run.py fails on: a path through a non-object, __find on a number..."""
 
 
 def lookup(record, path):
@@ -162,9 +161,8 @@ def lookup(record, path):
 
 def compare(actual, expected, op):
     """__gt/__gte/__lt/__lte: numbers only, booleans never match."""
-    if isinstance(actual, bool) or isinstance(expected, bool):
-        return False
-    if not isinstance(actual, (int, float)) or not isinstance(expected, (int, float)):
+    if isinstance(actual, bool) or isinstance(expected, bool) or not (
+            isinstance(actual, (int, float)) and isinstance(expected, (int, float))):
         return False
     return {"__gt": actual > expected, "__gte": actual >= expected,
             "__lt": actual < expected, "__lte": actual <= expected}[op]
@@ -191,10 +189,8 @@ def match_record(match, record):
     for key, expected in match.items():
         if key in ("has-key", "not-has-key"):
             paths = expected if isinstance(expected, list) else [expected]
-            for p in paths:
-                present = lookup(record, str(p)) is not None
-                if present != (key == "has-key"):
-                    return False
+            if any((lookup(record, str(p)) is not None) != (key == "has-key") for p in paths):
+                return False
             continue
         val = lookup(record, key)
         if key.endswith(("__find", "__contains", "__startswith", "__endswith")):
@@ -576,10 +572,11 @@ def execute(kenchi, t, work, timeout, keep):
         p = subprocess.run(cmd, cwd=t["tdir"], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=timeout)
         t["exit_code"], err = p.returncode, p.stderr.decode(errors="replace")
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired:  # run() killed it
         t["exit_code"], err = None, "timed out after %ss (killed)" % timeout
     t["seconds"] = round(time.monotonic() - start, 3)
     t["stderr"] = err.strip().splitlines()[:5]
+    t["sanitizer"] = [ln for ln in err.splitlines() if "Sanitizer" in ln or "runtime error:" in ln]
     t["command"] = " ".join(cmd)
     t["checks"] = evaluate_checks(t["cfg"].get("checks"), read_eve(os.path.join(out, "eve.json")))
     for c in t["checks"]:
@@ -661,6 +658,7 @@ def summarize(tests):
         judged = c["pass"] + c["fail"]
         out[key + " pass rate"] = round(100.0 * c["pass"] / judged, 2) if judged else None
     out["executed"] = sum(1 for t in tests if "exit_code" in t)
+    out["sanitizer"] = ["%s: %s" % (t["name"], t["sanitizer"][0]) for t in tests if t.get("sanitizer")]
     return out
 
 
@@ -757,7 +755,9 @@ def run_and_report(kenchi, sv_dir, filters=(), jobs=2, timeout=60, json_path=Non
     events = by_event_type(tests)
     incons = consistency(tests, expected_counts(sv_dir))
     print_report(tests, summary, feats, events, incons, failures)
-    print("\n%d tests, %d executed in %.0f s" % (len(tests), summary["executed"], summary["seconds"]))
+    print("\n%d tests, %d executed in %.0f s; sanitizer reports: %d %s" % (
+        len(tests), summary["executed"], summary["seconds"], len(summary["sanitizer"]),
+        "; ".join(summary["sanitizer"][:3])))
     if json_path:
         with open(json_path, "w") as f:
             json.dump({"kenchi": kenchi, "kenchi_options": feats, "summary": summary,

@@ -26,7 +26,7 @@ TMP = tempfile.mkdtemp(prefix="kenchi-sig-")
 
 RULES = r"""
 # app buffers (sticky and legacy forms)
-alert http any any -> any any (msg:"uri sticky"; flow:established,to_server; http.uri; content:"/index.html"; endswith; sid:101; rev:2; classtype:policy-violation;)
+alert http any any -> any any (msg:"uri sticky"; flow:established,to_server; http.uri; content:"/index.html"; endswith; sid:101; rev:2; classtype:policy-violation; metadata:created_at 2026_11_01, confidence High, created_at 2026_11_02;)
 alert http $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS (msg:"uri legacy"; content:"GET"; http_method; content:"/index"; http_uri; depth:6; sid:102;)
 alert http any any -> any any (msg:"user agent pcre"; http.user_agent; pcre:"/^kenchi-demo\/\d+\.\d+$/"; sid:103;)
 alert http any any -> any any (msg:"host nocase"; http.host; content:"EXAMPLE.COM"; nocase; sid:104;)
@@ -94,7 +94,11 @@ def case_app_rules(ev, counts):
           al["category"] == "Potential Corporate Privacy Violation" and
           a.get("app_proto") == "http" and a.get("http", {}).get("url") == "/index.html" and
           a["src_ip"] == "192.168.10.20" and a["dest_port"] == 80 and "tx_id" in a and
-          a.get("flow_id") and a.get("community_id") and "flow" in a)
+          a.get("flow_id") and a.get("community_id") and a.get("direction") == "to_server" and
+          al.get("metadata") == {"confidence": ["High"],
+                                 "created_at": ["2026_11_01", "2026_11_02"]} and
+          a.get("flow", {}).get("src_ip") == "192.168.10.20" and
+          a.get("flow", {}).get("dest_port") == 80)
     S.result("alert_fields", ok, "alert event: %s" % a)
     d = [x for x in alerts(ev) if x["alert"]["signature_id"] == 201]
     S.result("dns_alert_object", len(d) == 1 and "dns" in d[0] and d[0]["proto"] == "UDP",

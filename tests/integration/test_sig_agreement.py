@@ -4,10 +4,10 @@ acceptance): kenchi runs with -S on every ET Open rules file and Suricata's
 event rules (those the reference loaded: all of rules/suricata-events but
 dnp3 and modbus), with the reference's address groups (--vars
 ref/suricata.yaml) and classification.config, on each capture of
-../shared/data/pcaps and on mix.pcap (unpacked to /tmp/kenchi-mix.pcap as
-scripts/test.sh does). Its alerts are compared with Suricata's
-(ref/suricata/<name>.eve.json.gz, run with -k none; kenchi does not verify
-checksums either) as sets of (signature_id, flow) pairs:
+../shared/data/pcaps, on kitsune/mirai2000.pcap and on mix.pcap (unpacked
+to /tmp/kenchi-mix.pcap as scripts/test.sh does). Its alerts are compared
+with Suricata's (ref/suricata/<name>.eve.json.gz, run with -k none) as sets
+of (signature_id, flow) pairs:
 
 - a flow is its protocol, its two endpoints (unordered: an alert is
   oriented as its packet) and its start time (alert.flow.start, else the
@@ -21,7 +21,8 @@ checksums either) as sets of (signature_id, flow) pairs:
 Every disagreement (sid, msg, flow, which side) is written to --list (path
 printed); captures other than mix.pcap have theirs printed, mix.pcap's are
 summarised per sid. The two overall figures are one PASS/FAIL line each
-against --min-precision / --min-recall (percent). Skips (exit 77) without
+against --min-precision / --min-recall (percent), and one says kenchi exited
+0 without sanitizer reports on every capture. Skips (exit 77) without
 ../shared/data.
 
 usage: test_sig_agreement.py KENCHI SHARED_DIR [--min-precision PCT]
@@ -49,9 +50,11 @@ PROTO_NAMES = {"6": "TCP", "17": "UDP", "1": "ICMP", "58": "IPV6-ICMP", "132": "
 
 
 def captures(shared):
-    """pcaps/*/* and mix.pcap (unpacked once from bench/mix.pcap.gz)."""
+    """pcaps/*/*, kitsune/mirai2000.pcap (the reference's 26th capture, no
+    alert there) and mix.pcap (unpacked once from bench/mix.pcap.gz)."""
     data = os.path.join(shared, "data")
     caps = sorted(glob.glob(os.path.join(data, "pcaps", "*", "*.pcap*")))
+    caps += glob.glob(os.path.join(data, "kitsune", "mirai2000.pcap"))
     gz = os.path.join(data, "bench", "mix.pcap.gz")
     if not (os.path.exists(MIX) and os.path.getsize(MIX)) and os.path.exists(gz):
         with gzip.open(gz, "rb") as src, open(MIX + ".tmp", "wb") as dst:
@@ -166,7 +169,8 @@ class Tally:
 
 
 def run_kenchi(kenchi, cap, rules, feats, shared, timeout):
-    """(exit code, events, rules summary line or first error line)."""
+    """(exit code, events, rules summary line or first error line,
+    sanitizer report lines)."""
     with tempfile.TemporaryDirectory() as out:
         cmd = [kenchi, "run", "-r", cap, "-l", out, "--no-progress", "--stats-interval", "0"]
         if feats["--no-detectors"]:
@@ -186,7 +190,8 @@ def run_kenchi(kenchi, cap, rules, feats, shared, timeout):
         except subprocess.TimeoutExpired:
             rc, err = None, ["timed out after %ss" % timeout]
         note = next((ln for ln in err if "rules:" in ln), err[0] if err and rc else "")
-        return rc, read_events(os.path.join(out, "eve.json")), note
+        san = [ln for ln in err if "Sanitizer" in ln or "runtime error:" in ln]
+        return rc, read_events(os.path.join(out, "eve.json")), note, san
 
 
 def report_capture(name, ours, theirs, only_o, only_t, listing, print_all):
@@ -235,6 +240,7 @@ def main():
     hdr = "%-52s %7s %7s %7s %7s %7s" % ("capture (pairs: sid x flow)", "kenchi", "suri",
                                          "match", "prec", "recall")
     print(hdr)
+    broken = []
     with open(a.list, "w") as listing:
         listing.write("capture\tside\tsid\tmsg\tflow\n")
         for cap in captures(a.shared):
@@ -242,7 +248,9 @@ def main():
             if a.only and not any(o in cap for o in a.only):
                 continue
             theirs = alert_pairs(read_events(os.path.join(refdir, name + ".eve.json.gz")))
-            rc, events, note = run_kenchi(kenchi, cap, rules, feats, a.shared, a.timeout)
+            rc, events, note, san = run_kenchi(kenchi, cap, rules, feats, a.shared, a.timeout)
+            if rc != 0 or san:
+                broken.append("%s: exit %s %s" % (name, rc, (san or [note])[0]))
             ours = alert_pairs(events)
             matched, only_o, only_t = match(ours, theirs)
             t = Tally()
@@ -265,6 +273,7 @@ def main():
     print(total.line("overall"))
     print("every disagreement: %s" % a.list)
     prec, rec = total.figures()
+    s.result("kenchi_ran", not broken, "; ".join(broken[:3]))
     s.result("precision", (prec if prec is not None else 1.0) * 100 >= a.min_precision,
              "%s%% of kenchi's pairs are Suricata's, want >= %.1f%%" % (
                  "-" if prec is None else "%.1f" % (100 * prec), a.min_precision))

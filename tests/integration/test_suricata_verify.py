@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Meson test over suricata-verify (../shared/data/suricata-verify): runs
 every test with suricata_verify.py (2 kenchi processes at a time), prints
-its report, and judges three things, one PASS/FAIL line each:
+its report, and judges four things, one PASS/FAIL line each:
 
 - executed: the runner ran kenchi on at least --min-executed tests (it
   found the data, built command lines, read kenchi's output);
 - consistent: for every test run, the checks it evaluated and skipped (per
   check `requires`) are the ones Suricata 7.0.4 passed and skipped
   (TESTS.tsv), so the runner reads test.yaml as run.py does;
+- no_sanitizer_reports: kenchi's stderr holds no ASan/UBSan report (in a
+  sanitized build);
 - in_scope_alert_pass_rate: kenchi's pass rate on the in-scope tests (rules
   using issue 6's keywords only; alert filters and exit code) is at least
   --min-in-scope-pass percent.
@@ -51,6 +53,7 @@ def main():
              "%d tests executed, want >= %d" % (summary["executed"], a.min_executed))
     s.result("consistent", not incons, "%d tests differ from TESTS.tsv, first: %s" % (
         len(incons), incons[0] if incons else ""))
+    s.result("no_sanitizer_reports", not summary["sanitizer"], "; ".join(summary["sanitizer"][:3]))
     ins = summary["classes"]["in scope"]
     judged = ins.get("pass", 0) + ins.get("fail", 0)
     rate = 100.0 * ins.get("pass", 0) / judged if judged else 0.0
