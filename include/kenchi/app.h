@@ -235,6 +235,9 @@ unsigned kn_app_parser_id(const char *name);
 
 /* A transaction is complete: runs the tx hook (detection and EVE). */
 void kn_app_log(struct kn_app_call *c, const struct kn_tx *tx);
+/* The run's application-layer settings (per-protocol limits). */
+const struct kn_app_config *kn_app_call_config(const struct kn_app_call *c);
+
 /* An app-layer anomaly (EVE anomaly type "applayer"), e.g.
  * "MALFORMED_DATA", "INVALID_RRTYPE": upper-case Suricata-style names. The
  * event's direction is dir (0 = from the client). */
@@ -292,9 +295,11 @@ struct kn_app_config {
 	uint64_t memcap;         /* bytes of parser state and buffers, all flows of a context */
 	uint32_t probe_max;      /* bytes of a direction kept while probing (then: failed) */
 	int enabled;             /* 0: no detection, no parsing */
+	unsigned http_decompress_layers; /* HTTP content-coding layers decoded (libhtp's
+	                                  * response-body-decompress-layer-limit), 1..8; 0 = 2 */
 };
 
-/* memcap 64 MiB, probe_max 2048, enabled. */
+/* memcap 64 MiB, probe_max 2048, enabled, http_decompress_layers 2. */
 void kn_app_config_default(struct kn_app_config *cfg);
 
 struct kn_app_stats {

@@ -68,6 +68,19 @@ const struct kn_ruleset *kn_sig_engine_rules(const struct kn_sig_engine *e);
 /* Why rule i of the set is not in the engine, or NULL when it is. */
 const char *kn_sig_engine_skip_reason(const struct kn_sig_engine *e, size_t rule_index);
 
+struct kn_sig_thresh_stats {
+	uint64_t suppress, threshold;        /* entries applied */
+	uint64_t rate_filter;                /* applied: new_action pass silences, alert keeps */
+	uint64_t rate_filter_ignored;        /* new_action drop/reject: IPS verdicts, not applied */
+};
+
+/* Applies a threshold.config (Suricata's syntax: suppress, threshold,
+ * event_filter, rate_filter lines) to the engine's rules; call before any
+ * context uses the engine. 0, -KN_EIO, -KN_EFORMAT (err names the file,
+ * line and the expected form), -KN_ENOMEM. */
+KN_WARN_UNUSED int kn_sig_engine_load_thresholds(struct kn_sig_engine *e, const char *path,
+						 struct kn_sig_thresh_stats *st, char *err);
+
 /* An alert, handed to the callback and borrowed for its duration. Exactly
  * one of pkt and tx is set: a packet alert (payload/header rules) or a
  * transaction alert (rules on app buffers). */

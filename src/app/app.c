@@ -45,6 +45,7 @@ void kn_app_config_default(struct kn_app_config *cfg)
 	cfg->memcap = 64ull << 20;
 	cfg->probe_max = 2048;
 	cfg->enabled = 1;
+	cfg->http_decompress_layers = 2;
 }
 
 /* ------------------------------------------------------ free lists */
@@ -277,6 +278,11 @@ void kn_app_log(struct kn_app_call *c, const struct kn_tx *tx)
 	if (c->ctx->hooks.tx)
 		c->ctx->hooks.tx(c->ctx->hooks.user, c->flow, c->parser->name, tx,
 				 c->ctx->ts_ns, c->ctx->pcap_cnt);
+}
+
+const struct kn_app_config *kn_app_call_config(const struct kn_app_call *c)
+{
+	return &c->ctx->cfg;
 }
 
 void kn_app_event(struct kn_app_call *c, int dir, const char *event)

@@ -57,6 +57,8 @@ static const char run_usage[] =
 	"      --midstream          reassemble TCP sessions whose SYN was not seen\n"
 	"      --no-app-layer       no protocol detection or parsing (flows only)\n"
 	"      --app-memcap SIZE    application-layer parser memory (default 64M)\n"
+	"      --http-decompress-layers N  content-coding layers of an HTTP body\n"
+	"                           decoded, 1-8 (default 2, as libhtp)\n"
 	"detection:\n"
 	"      --no-detectors       no behaviour detectors (dns_tunnel: data in DNS\n"
 	"                           query names; port_scan: vertical and horizontal\n"
@@ -73,6 +75,9 @@ static const char run_usage[] =
 	"      --classification FILE  classification.config for categories and\n"
 	"                           priorities (default: the one beside the first\n"
 	"                           rules file, when there is one)\n"
+	"      --threshold-file FILE  threshold.config: suppress, threshold and\n"
+	"                           event_filter entries (rate_filter is read, not\n"
+	"                           applied: it changes IPS verdicts)\n"
 	"      --strict-rules       exit 1 when any rule fails to load (default: the\n"
 	"                           failed rules are listed and the rest run)\n"
 	"      --sig-memcap SIZE    flowbits and threshold memory per worker (default 16M)\n"
@@ -139,7 +144,7 @@ enum {
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
 	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_NOAPP, OPT_APPMEM, OPT_NODETECT, OPT_DETECTMEM,
 	OPT_DECODERATE,
-	OPT_VULNFEED, OPT_VARS, OPT_CLASSIFICATION, OPT_STRICT_RULES, OPT_SIGMEM,
+	OPT_VULNFEED, OPT_HTTPLAYERS, OPT_THRESH, OPT_VARS, OPT_CLASSIFICATION, OPT_STRICT_RULES, OPT_SIGMEM,
 };
 
 #define MAX_VULN_FEEDS 256
@@ -169,12 +174,14 @@ static const struct option long_opts[] = {
 	{ "vuln-feed", required_argument, NULL, OPT_VULNFEED },
 	{ "no-app-layer", no_argument, NULL, OPT_NOAPP },
 	{ "app-memcap", required_argument, NULL, OPT_APPMEM },
+	{ "http-decompress-layers", required_argument, NULL, OPT_HTTPLAYERS },
 	{ "no-detectors", no_argument, NULL, OPT_NODETECT },
 	{ "detect-memcap", required_argument, NULL, OPT_DETECTMEM },
 	{ "rules", required_argument, NULL, 'S' },
 	{ "vars", required_argument, NULL, OPT_VARS },
 	{ "classification", required_argument, NULL, OPT_CLASSIFICATION },
 	{ "strict-rules", no_argument, NULL, OPT_STRICT_RULES },
+	{ "threshold-file", required_argument, NULL, OPT_THRESH },
 	{ "checksums", required_argument, NULL, 'k' },
 	{ "sig-memcap", required_argument, NULL, OPT_SIGMEM },
 	{ "help", no_argument, NULL, 'h' },
@@ -302,6 +309,7 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_VARS: o->rules.vars_path = arg; return 0;
 	case OPT_CLASSIFICATION: o->rules.class_path = arg; return 0;
 	case OPT_STRICT_RULES: o->rules.strict = 1; return 0;
+	case OPT_THRESH: o->rules.thresh_path = arg; return 0;
 	case 'k':
 		if (strcmp(arg, "all") && strcmp(arg, "none"))
 			return bad("-k/--checksums", arg, "all or none");
@@ -309,6 +317,14 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_SIGMEM: return parse_size_opt("--sig-memcap", arg, &o->cfg.sig_cfg.memcap);
 	case OPT_NOAPP: o->cfg.app.enabled = 0; return 0;
+	case OPT_HTTPLAYERS: {
+		char *end;
+		long n = strtol(arg, &end, 10);
+		if (*end || n < 1 || n > 8)
+			return bad("--http-decompress-layers", arg, "a number of layers, 1 to 8");
+		o->cfg.app.http_decompress_layers = (unsigned)n;
+		return 0;
+	}
 	case OPT_APPMEM: return parse_size_opt("--app-memcap", arg, &o->cfg.app.memcap);
 	case OPT_NODETECT: o->cfg.detect.enabled = 0; return 0;
 	case OPT_DETECTMEM: return parse_size_opt("--detect-memcap", arg, &o->cfg.detect.memcap);

@@ -110,6 +110,20 @@ int run_rules_load(struct run_rules *r, int quiet)
 		fprintf(stderr, "kenchi run: %s\n", err);
 		return 1;
 	}
+	if (r->thresh_path) {
+		struct kn_sig_thresh_stats ts;
+		if (kn_sig_engine_load_thresholds(r->engine, r->thresh_path, &ts, err) != 0) {
+			fprintf(stderr, "kenchi run: %s\n", err);
+			return 1;
+		}
+		if (!quiet)
+			fprintf(stderr, "kenchi run: %s: %llu suppress, %llu threshold, %llu "
+				"rate_filter entries applied; %llu rate_filter entries with drop or "
+				"reject not applied (IPS verdicts; kenchi only watches)\n",
+				r->thresh_path, (unsigned long long)ts.suppress,
+				(unsigned long long)ts.threshold, (unsigned long long)ts.rate_filter,
+				(unsigned long long)ts.rate_filter_ignored);
+	}
 	if (!quiet)
 		summary(r, failed, &st);
 	return 0;

@@ -16,6 +16,7 @@ struct run_rules {
 	unsigned n_files;
 	const char *vars_path;        /* --vars */
 	const char *class_path;       /* --classification */
+	const char *thresh_path;      /* --threshold-file */
 	int strict;                   /* --strict-rules: a failed rule is fatal */
 	struct kn_rule_vars *vars;
 	struct kn_ruleset *rs;

@@ -84,7 +84,10 @@ int kn_rule_vars_load_file(struct kn_rule_vars *v, const char *path, char *err)
 	int rc = read_all(path, &buf, &len, err);
 	if (rc)
 		return rc;
-	int yaml = strstr(buf, "address-groups:") || strstr(buf, "port-groups:");
+	/* a YAML document (suricata.yaml) even when it sets no groups: the
+	 * stock defaults stay */
+	int yaml = strstr(buf, "address-groups:") || strstr(buf, "port-groups:") ||
+		   !strncmp(buf, "%YAML", 5) || !strncmp(buf, "---", 3);
 	int kind = -1;           /* yaml: the section we are in, -1 none */
 	size_t sect_indent = 0;
 	unsigned line = 0;

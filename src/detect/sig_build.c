@@ -19,7 +19,7 @@
 
 /* Keyword ids the engine needs, resolved once by name. */
 static struct {
-	int content, pcre, byte_test, byte_jump, byte_extract, byte_math, isdataat, bsize, urilen;
+	int content, uricontent, pcre, byte_test, byte_jump, byte_extract, byte_math, isdataat, bsize, urilen;
 	int dsize, flow, flowbits, threshold, detection_filter, noalert, app_event;
 	int ttl, id, ipopts, fragbits, flags, seq, ack, window, itype, icode, icmp_id, icmp_seq;
 	int decode_event, flowint, csum[7];
@@ -31,6 +31,7 @@ static const char *const csum_names[7] = { "ipv4-csum", "tcpv4-csum", "tcpv6-csu
 static void resolve_keywords(void)
 {
 	K.content = kn_rule_keyword_by_name("content");
+	K.uricontent = kn_rule_keyword_by_name("uricontent");
 	K.pcre = kn_rule_keyword_by_name("pcre");
 	K.byte_test = kn_rule_keyword_by_name("byte_test");
 	K.byte_jump = kn_rule_keyword_by_name("byte_jump");
@@ -88,7 +89,8 @@ static int flowint_setter(const struct kn_rule_opt *o)
 
 static int is_list_kw(int kw)
 {
-	return kw == K.content || kw == K.pcre || kw == K.byte_test || kw == K.byte_jump ||
+	return kw == K.content || kw == K.uricontent || kw == K.pcre || kw == K.byte_test ||
+	       kw == K.byte_jump ||
 	       kw == K.byte_extract || kw == K.byte_math || kw == K.isdataat || kw == K.bsize ||
 	       kw == K.urilen;
 }
@@ -411,7 +413,7 @@ static const struct kn_rule_content *fast_pattern(const struct sig_rule *s, int 
 	for (unsigned i = 0; i < s->n_lists; i++) {
 		const struct sig_list *l = &s->lists[i];
 		for (unsigned j = 0; j < l->n; j++) {
-			if ((int)l->opts[j]->kw != K.content)
+			if ((int)l->opts[j]->kw != K.content && (int)l->opts[j]->kw != K.uricontent)
 				continue;
 			const struct kn_rule_content *c = l->opts[j]->u.content;
 			if (c->flags & KN_CONTENT_NEGATED)

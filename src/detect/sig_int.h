@@ -56,6 +56,23 @@ struct sig_bits {
 	const uint32_t *ids;
 };
 
+/* A suppress entry of threshold.config on a rule (sig_thresh.c). */
+struct sig_suppress {
+	struct sig_suppress *next;
+	uint8_t has_addrs;                   /* 0: every alert of the rule */
+	uint8_t track;                       /* 0 by_src, 1 by_dst, 2 by_either */
+	struct kn_rule_addrs addrs;
+};
+
+/* A rate_filter of threshold.config: past count matches in seconds, the
+ * new action holds for timeout seconds. kenchi is passive: "pass" silences
+ * the alerts meanwhile, "alert" keeps them, drop/reject are not applied. */
+struct sig_rate {
+	uint8_t track;                       /* enum kn_rule_track */
+	uint8_t silence;                     /* new_action pass */
+	uint32_t count, seconds, timeout;
+};
+
 struct sig_rule {
 	const struct kn_rule *r;
 	uint32_t index;                      /* in the rule set */
@@ -74,6 +91,8 @@ struct sig_rule {
 	const struct kn_rule_threshold *threshold;  /* threshold or detection_filter, NULL */
 	uint8_t is_filter;                   /* threshold above is a detection_filter */
 	int8_t dir_hint;                     /* tx rules: 0 to_server buffers, 1 to_client, -1 both */
+	struct sig_suppress *suppress;       /* threshold.config suppress entries */
+	const struct sig_rate *rate;         /* threshold.config rate_filter, NULL */
 	int16_t dev;                         /* SIG_DEV: decoder event id */
 	const char *aev;                     /* SIG_AEV: "http.response_header_invalid" */
 };
@@ -156,6 +175,7 @@ struct sig_thr {
 	uint32_t rule;
 	uint32_t count;
 	uint64_t start_ns;
+	uint64_t until_ns;                   /* rate_filter: new action holds until then */
 	uint8_t addr[16];
 };
 
@@ -184,6 +204,9 @@ void sig_flow_mark_alerted(struct kn_sig_ctx *c, struct kn_flow *f);
 /* Threshold / detection_filter: 1 when this match may alert. */
 int sig_threshold_pass(struct kn_sig_ctx *c, const struct sig_rule *s,
 		       const struct kn_addr *src, const struct kn_addr *dst, uint64_t ts_ns);
+/* rate_filter: 1 when this match may alert. */
+int sig_rate_pass(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_addr *src,
+		  const struct kn_addr *dst, uint64_t ts_ns);
 int sig_thr_init(struct kn_sig_ctx *c);
 void sig_thr_fini(struct kn_sig_ctx *c);
 
@@ -199,6 +222,9 @@ void sig_matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_a
 
 /* sig_events.c */
 int sig_csum_ok(const struct sig_hdr *h, const struct kn_packet *p);
+/* sig_thresh.c */
+int sig_suppressed(const struct sig_rule *s, const struct kn_addr *src, const struct kn_addr *dst,
+		   unsigned ipv);
 int sig_decode_event_id(const char *name);
 
 /* sig_match.c: address / port set membership (sorted ranges). */

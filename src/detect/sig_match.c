@@ -176,7 +176,11 @@ static int hdr_one(const struct kn_sig_ctx *c, const struct sig_hdr *h, const st
 	case SIG_H_ICODE: return icmp && num_ok(&o->u.num, p->icmp_code);
 	case SIG_H_ICMP_ID: return icmp_echo_field(p, 4, &v) && num_ok(&o->u.num, v);
 	case SIG_H_ICMP_SEQ: return icmp_echo_field(p, 6, &v) && num_ok(&o->u.num, v);
-	case SIG_H_DSIZE: return num_ok(&o->u.num, p->payload_len);
+	case SIG_H_DSIZE:
+		/* "not equal" needs a payload (Suricata: dsize:!9 skips empty packets) */
+		if (o->u.num.op == KN_CMP_NE && !p->payload_len)
+			return 0;
+		return num_ok(&o->u.num, p->payload_len);
 	case SIG_H_TCPV4_CSUM: case SIG_H_TCPV6_CSUM:
 		/* TCP checksums are not validated unless asked (-k all): a TCP
 		 * packet then counts as valid, as Suricata's with -k none */
@@ -226,6 +230,15 @@ void sig_matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_a
 
 	if (f && s->n_bits)
 		sig_flow_bits_apply(c, f, s);
+	if (s->suppress &&
+	    sig_suppressed(s, src, dst, a->pkt ? a->pkt->ip_version : f ? f->key.ip_version : 4)) {
+		c->st.suppressed++;
+		return;
+	}
+	if (s->rate && !sig_rate_pass(c, s, src, dst, a->ts_ns)) {
+		c->st.suppressed++;
+		return;
+	}
 	if (s->noalert || (s->threshold && !sig_threshold_pass(c, s, src, dst, a->ts_ns))) {
 		c->st.suppressed++;
 		return;
@@ -417,20 +430,28 @@ static int tx_value(const struct kn_tx *tx, int buf, unsigned i, const uint8_t *
 	return 0;
 }
 
-/* Some value of the list's buffer satisfies the list. */
+/* Some value of the list's buffer satisfies the list: the value's index,
+ * or -1. Two-sided buffers (ssh.software...) number their values by side
+ * (0 client, 1 server) and may lack either. */
 #define SIG_MAX_VALUES 64
 static int list_ok(struct kn_sig_ctx *c, const struct sig_list *l, const struct kn_tx *tx)
 {
 	const uint8_t *d;
 	uint32_t n;
-	for (unsigned i = 0; i < SIG_MAX_VALUES && tx_value(tx, l->buffer, i, &d, &n); i++) {
+	int sided = buffer_both(l->buffer);
+	for (unsigned i = 0; i < SIG_MAX_VALUES; i++) {
+		if (!tx_value(tx, l->buffer, i, &d, &n)) {
+			if (sided && i == 0)
+				continue;
+			break;
+		}
 		int64_t vars[KN_RULE_MAX_BYTE_VARS];
 		memcpy(vars, c->insp.vars, sizeof vars);
 		if (sig_inspect_buffer(&c->insp, l->opts, l->re, l->n, d, n))
-			return 1;
+			return (int)i;
 		memcpy(c->insp.vars, vars, sizeof vars);
 	}
-	return 0;
+	return -1;
 }
 
 static int tx_header_ok(const struct sig_rule *s, const struct kn_flow *f, int dir)
@@ -477,9 +498,15 @@ static int tx_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const stru
 	if (s->n_bits && !sig_flow_bits_check(f, s))
 		return 0;
 	begin_rule(c);
-	for (unsigned i = 0; i < s->n_lists; i++)
-		if (!list_ok(c, &s->lists[i], tx))
+	for (unsigned i = 0; i < s->n_lists; i++) {
+		int at = list_ok(c, &s->lists[i], tx);
+		if (at < 0)
 			return 0;
+		/* a two-sided value: the alert is oriented as the side it came from */
+		if (i == 0 && d < 0 && buffer_both(s->lists[0].buffer) && at <= 1 &&
+		    tx_header_ok(s, f, at))
+			*dir = at;
+	}
 	return 1;
 }
 
@@ -505,10 +532,17 @@ static void tx_candidates(struct kn_sig_ctx *c, const struct kn_tx *tx)
 		uint32_t n;
 		if (!g->db && !g->n_always)
 			continue;
-		unsigned i = 0;
-		for (; i < SIG_MAX_VALUES && tx_value(tx, (int)b, i, &d, &n); i++)
+		unsigned i = 0, seen = 0;
+		for (; i < SIG_MAX_VALUES; i++) {
+			if (!tx_value(tx, (int)b, i, &d, &n)) {
+				if (i == 0 && buffer_both((int)b))
+					continue;
+				break;
+			}
+			seen++;
 			scan_group(c, g, d, n, 0);
-		if (i)
+		}
+		if (seen)
 			scan_group(c, g, NULL, 0, 1);
 	}
 }

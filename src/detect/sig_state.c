@@ -206,13 +206,54 @@ static struct sig_thr *thr_slot(struct kn_sig_ctx *c, uint32_t rule, const uint8
 	return old;
 }
 
+/* The tracked address of an alert (by_both: the two mixed, either order,
+ * as Suricata's ip pair). */
+static const uint8_t *tracked(unsigned track, const struct kn_addr *src, const struct kn_addr *dst,
+			      uint8_t pair[16])
+{
+	static const uint8_t none[16];
+	if (track == KN_TRACK_SRC)
+		return src->b;
+	if (track == KN_TRACK_DST)
+		return dst->b;
+	if (track != KN_TRACK_BOTH)
+		return none;
+	const struct kn_addr *lo = memcmp(src->b, dst->b, 16) <= 0 ? src : dst;
+	const struct kn_addr *hi = lo == src ? dst : src;
+	for (unsigned i = 0; i < 16; i++)
+		pair[i] = (uint8_t)(lo->b[i] ^ (hi->b[(i + 5) % 16] * 31u));
+	return pair;
+}
+
+int sig_rate_pass(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_addr *src,
+		  const struct kn_addr *dst, uint64_t ts_ns)
+{
+	const struct sig_rate *r = s->rate;
+	uint8_t pair[16];
+	/* its own counters: the rule index with the top bit set */
+	struct sig_thr *e = thr_slot(c, s->index | 0x80000000u, tracked(r->track, src, dst, pair),
+				     ts_ns);
+	uint64_t window = (uint64_t)r->seconds * 1000000000ull;
+
+	if (e->until_ns && ts_ns < e->until_ns)
+		return !r->silence;
+	e->until_ns = 0;
+	if (ts_ns >= e->start_ns + window) {
+		e->start_ns = ts_ns;
+		e->count = 0;
+	}
+	if (++e->count <= r->count)
+		return 1;
+	e->until_ns = ts_ns + (uint64_t)r->timeout * 1000000000ull;
+	return !r->silence;
+}
+
 int sig_threshold_pass(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_addr *src,
 		       const struct kn_addr *dst, uint64_t ts_ns)
 {
 	const struct kn_rule_threshold *t = s->threshold;
-	static const uint8_t none[16];
-	const uint8_t *addr = t->track == KN_TRACK_SRC ? src->b
-			      : t->track == KN_TRACK_DST ? dst->b : none;
+	uint8_t pair[16];
+	const uint8_t *addr = tracked(t->track, src, dst, pair);
 	struct sig_thr *e = thr_slot(c, s->index, addr, ts_ns);
 	uint64_t window = (uint64_t)t->seconds * 1000000000ull;
 

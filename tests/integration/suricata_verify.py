@@ -442,6 +442,20 @@ def map_setting(key, value, out, mapped):
         out += ["--stream-depth", str(size_bytes(value))]
         mapped.append("stream.reassembly.depth=%s" % value)
         return True
+    if key == "threshold-file":
+        out += ["--threshold-file", str(value)]
+        mapped.append("threshold-file=%s" % value)
+        return True
+    if key == "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit":
+        try:
+            n = int(str(value))
+        except ValueError:
+            return False
+        if 1 <= n <= 8:
+            out += ["--http-decompress-layers", str(n)]
+            mapped.append("%s=%s" % (key, value))
+            return True
+        return False
     return key in ("classification-file", "reference-config-file")
 
 
@@ -473,8 +487,9 @@ def translate_args(tokens):
         while j < len(tokens) and not tokens[j].startswith("-"):
             j += 1
         words = tokens[i:j]
-        if tok == "-k" and words[1:2] == ["none"]:
-            mapped.append("-k none (kenchi does not verify checksums)")
+        if tok == "-k" and words[1:2] in (["none"], ["all"]):
+            out += ["-k", words[1]]
+            mapped.append("-k %s" % words[1])
             words = words[2:]
         elif tok == "--set" and len(words) > 1 and "=" in words[1]:
             key, _, val = words[1].partition("=")

@@ -204,6 +204,13 @@ static int coding_of(struct http_state *st, int dir, const uint8_t *t, size_t n,
 	return -1;
 }
 
+/* Content-coding layers decoded: the run's setting, bounded by the decoder's room. */
+static unsigned layer_limit(const struct http_state *st)
+{
+	unsigned n = st->c ? kn_app_call_config(st->c)->http_decompress_layers : 2;
+	return n < 1 ? 2 : n > HTTP_CODINGS_MAX ? HTTP_CODINGS_MAX : n;   /* 0: libhtp's 2 */
+}
+
 /* The codings of Content-Encoding to undo, as libhtp chooses them: only
  * the first HTTP_CODINGS_MAX tokens count (identity included), in the
  * order listed. The order does not matter much: every layer recognises
@@ -225,7 +232,7 @@ static unsigned parse_codings(struct http_state *st, int dir, const uint8_t *v, 
 			i++;
 		if (i == s)
 			break;
-		if (++tokens > HTTP_CODINGS_MAX) {
+		if (++tokens > layer_limit(st)) {
 			http_event(st, dir, "TOO_MANY_ENCODING_LAYERS");
 			break;
 		}

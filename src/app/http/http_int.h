@@ -43,7 +43,8 @@
 #define HTTP_DECODE_MAX (1u << 20)        /* decoded bytes produced per body */
 #define HTTP_RATIO_FREE (64u * 1024)      /* output allowed before the ratio cap applies */
 #define HTTP_RATIO_MAX 1000u              /* decoded/encoded bytes past HTTP_RATIO_FREE */
-#define HTTP_CODINGS_MAX 2u               /* content-coding layers decoded (libhtp's limit) */
+#define HTTP_CODINGS_MAX 8u               /* content-coding layers decoded at most (the
+					    * limit is the config's, 2 by default as libhtp's) */
 #define HTTP_TX_MAX 64u                   /* transactions pending per flow */
 #define HTTP_ASSETS_SEEN 16u              /* assets remembered per flow (dedup) */
 
