@@ -5,18 +5,29 @@ packets/s, Gbit/s, ratio to the floor and peak RSS (medians of --runs).
 
     python3 bench/run.py [--build build] [--repeat 10] [--runs 3] [--pcap FILE]
     python3 bench/run.py --app-only [--workers 1] ...   # rows (c) and (d) only
+    python3 bench/run.py --sig [--rules-dir DIR] ...      # signatures: ET Open
 
 --app-only measures just the foundation (c) and the full pipeline (d) with
 --workers workers, the two alternating run by run (so a load that comes
 and goes on a shared machine hits both alike), and prints their ratio.
+
+--sig measures the signature engine with every DIR/*.rules (default: ET
+Open in ../shared/data/rules/et-open), in alternating rounds: the floor,
+kenchi without rules, kenchi with the rules on 1 and 2 workers (processing
+rate from kenchi's own summary, which excludes rule loading), and start-up
+with and without the rules on a 10-packet capture (their difference is the
+cost of loading the rules).
 
 Default input: ../shared/data/bench/mix.pcap.gz unpacked, repeated --repeat
 times with ../shared/tools/pcaprep.c (copies are distinct flows). The floor
 is ../shared/tools/pcaploop.c, compiled here with -O2.
 """
 import argparse
+import glob
 import json
 import os
+import re
+import struct
 import statistics
 import subprocess
 import sys
@@ -111,6 +122,191 @@ def app_only(args, kenchi, cap):
               statistics.median(x[2] for x in c) / statistics.median(x[2] for x in d)))
 
 
+# Suricata 7.0.4 on the same machine kind, from ../shared/BASELINES.md:
+# mix10 --runmode single with ET Open (19.3 s wall, 304 MiB peak) and
+# start-up with ET Open (16.3 s, 245 MiB); its packets/s after start-up is
+# mix10's packets over the difference, 19.3 - 16.3 = 3.0 s.
+SURICATA = {"et_wall_s": 19.3, "et_rss_mib": 304, "startup_s": 16.3, "startup_rss_mib": 245,
+            "norules_pkts_per_s": 630e3}
+SUMMARY_RE = re.compile(r"^kenchi: (\d+) packets, [\d.]+ MB in ([\d.]+) s \(.*CPU ([\d.]+) s\)", re.M)
+RULES_RE = re.compile(r"^kenchi run: rules: (\d+) loaded from (\d+) files?, (\d+) failed; "
+                      r"(\d+) in the engine.* (\d+) fast patterns in (\d+) databases "
+                      r"\(([\d.]+) MiB\), built in ([\d.]+) s", re.M)
+
+
+def child(cmd):
+    """Runs cmd; returns a dict of wall s, CPU s (user + system), peak RSS
+    KiB (the child's rusage) and, from kenchi's stderr, its processing time
+    T, CPU and rule build figures when printed."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read().decode()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    if status != 0:
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), status, err[-2000:]))
+    r = {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_kib": ru.ru_maxrss}
+    m = SUMMARY_RE.search(err)
+    if m:
+        r.update(packets=int(m.group(1)), proc_s=float(m.group(2)), kenchi_cpu_s=float(m.group(3)))
+    m = RULES_RE.search(err)
+    if m:
+        r["rules"] = {"loaded": int(m.group(1)), "files": int(m.group(2)),
+                      "failed": int(m.group(3)), "in_engine": int(m.group(4)),
+                      "fast_patterns": int(m.group(5)), "databases": int(m.group(6)),
+                      "db_mib": float(m.group(7)), "build_s": float(m.group(8))}
+    return r
+
+
+def head_pcap(src, dst, n):
+    """Writes the first n packets of the classic pcap src to dst."""
+    with open(src, "rb") as f:
+        hdr = f.read(24)
+        endian = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<",
+                  b"\xa1\xb2\xc3\xd4": ">", b"\xa1\xb2\x3c\x4d": ">"}.get(hdr[:4])
+        if endian is None:
+            sys.exit("bench: %s is not a classic pcap file (pcapng not handled here)" % src)
+        recs = []
+        for _ in range(n):
+            rh = f.read(16)
+            if len(rh) < 16:
+                break
+            caplen = struct.unpack(endian + "IIII", rh)[2]
+            recs.append(rh + f.read(caplen))
+    with open(dst, "wb") as f:
+        f.write(hdr + b"".join(recs))
+
+
+def med(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def sig_bench(args, kenchi, cap):
+    """Floor, no rules, ET Open on 1 and 2 workers and start-up with and
+    without the rules, alternating round by round; medians of args.runs."""
+    rules = sorted(glob.glob(os.path.join(args.rules_dir, "*.rules")))
+    cls = os.path.join(args.rules_dir, "classification.config")
+    if not rules or not os.path.exists(cls):
+        sys.exit("bench: no *.rules or classification.config in %s" % args.rules_dir)
+    tiny = os.path.join(WORK, "head10.pcap")
+    head_pcap(args.pcap or "/tmp/kenchi-mix.pcap", tiny, 10)
+    _, _, o = timed([os.path.join(args.build, "bench", "kn_bench"), "read", cap])
+    info = json.loads(o)
+    pkts, nbytes = info["packets"], info["bytes"]
+
+    base = [kenchi, "run", "--no-progress", "--stats-interval", "0", "-o", "file:/dev/null"]
+    sig = [a for f in rules for a in ("-S", f)] + ["--classification", cls]
+    cmds = {
+        "floor": [tool("pcaploop"), cap],
+        "none_w1": base + ["-w", "1", "-r", cap],
+        "et_w1": base + ["-w", "1"] + sig + ["-r", cap],
+        "et_w2": base + ["-w", "2"] + sig + ["-r", cap],
+        "start_none": base + ["-w", "1", "-r", tiny],
+        "start_et": base + ["-w", "1"] + sig + ["-r", tiny],
+    }
+    res = {k: [] for k in cmds}
+    print("bench: %s (%d packets), %d rule files from %s" % (cap, pkts, len(rules), args.rules_dir),
+          file=sys.stderr)
+    for i in range(args.runs):
+        for k, cmd in cmds.items():
+            r = child(cmd)
+            if k.startswith(("none", "et")) and r.get("packets") != pkts:
+                sys.exit("bench: %s read %s packets, expected %d" % (k, r.get("packets"), pkts))
+            res[k].append(r)
+            print("  round %d %-10s %7.3f s wall %7.3f s T %7.3f s CPU %6.0f MiB"
+                  % (i + 1, k, r["wall_s"], r.get("proc_s", r["wall_s"]), r["cpu_s"],
+                     r["rss_kib"] / 1024), file=sys.stderr)
+
+    floor_pps = pkts / med(res["floor"], "wall_s")
+    none_pps = pkts / med(res["none_w1"], "proc_s")
+    start_cpu = med(res["start_et"], "cpu_s")
+    rows = []
+    names = {"floor": "(a) floor: libpcap read loop (pcaploop)",
+             "none_w1": "(b) kenchi run, no rules, 1 worker",
+             "et_w1": "(c) kenchi run, ET Open, 1 worker",
+             "et_w2": "(c) kenchi run, ET Open, 2 workers"}
+    for k, name in names.items():
+        rs = res[k]
+        proc = med(rs, "proc_s") if k != "floor" else med(rs, "wall_s")
+        row = {"name": name, "wall_s": med(rs, "wall_s"), "proc_s": proc,
+               "startup_s": med(rs, "wall_s") - proc if k != "floor" else 0.0,
+               "cpu_s": med(rs, "cpu_s"), "peak_rss_kib": max(r["rss_kib"] for r in rs),
+               "pkts_per_s": pkts / proc, "gbit_per_s": nbytes * 8 / proc / 1e9,
+               "ratio_to_floor": pkts / proc / floor_pps,
+               "ratio_to_no_rules": pkts / proc / none_pps if k != "floor" else None,
+               "per_run_proc_s": [r.get("proc_s", r["wall_s"]) for r in rs]}
+        if k.startswith("et"):
+            # CPU of the processing alone: the run's CPU minus that of
+            # start-up with the same rules (the 10-packet run).
+            row["proc_cpu_s"] = row["cpu_s"] - start_cpu
+            row["pkts_per_cpu_s"] = pkts / row["proc_cpu_s"]
+        rows.append(row)
+
+    st = {}
+    for k in ("start_none", "start_et"):
+        rs = res[k]
+        st[k] = {"wall_s": med(rs, "wall_s"), "cpu_s": med(rs, "cpu_s"),
+                 "peak_rss_kib": max(r["rss_kib"] for r in rs),
+                 "per_run_wall_s": [r["wall_s"] for r in rs],
+                 "per_run_rss_kib": [r["rss_kib"] for r in rs]}
+    st["start_et"]["build_s"] = statistics.median(r["rules"]["build_s"] for r in res["start_et"])
+    load = {"wall_s": st["start_et"]["wall_s"] - st["start_none"]["wall_s"],
+            "cpu_s": st["start_et"]["cpu_s"] - st["start_none"]["cpu_s"],
+            "rss_kib": st["start_et"]["peak_rss_kib"] - st["start_none"]["peak_rss_kib"]}
+    rinfo = res["start_et"][-1]["rules"]
+    sig_report(args, cap, pkts, nbytes, rows, st, load, rinfo)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"input": cap, "packets": pkts, "bytes": nbytes, "runs": args.runs,
+                       "rules_dir": args.rules_dir, "rule_files": len(rules), "rules": rinfo,
+                       "rows": rows, "startup": st, "rule_load": load, "suricata": SURICATA,
+                       "raw": res}, f, indent=1)
+
+
+def sig_report(args, cap, pkts, nbytes, rows, st, load, rinfo):
+    print("\ninput: `%s`, %d packets, %.1f MB of packet data; median of %d alternating rounds\n"
+          % (os.path.basename(cap), pkts, nbytes / 1e6, args.runs))
+    print("rules: %d loaded from %d files, %d failed, %d in the engine; %d fast patterns in "
+          "%d Hyperscan databases (%.1f MiB)\n" % (
+              rinfo["loaded"], rinfo["files"], rinfo["failed"], rinfo["in_engine"],
+              rinfo["fast_patterns"], rinfo["databases"], rinfo["db_mib"]))
+    print("| configuration | wall s | start-up s | processing s (T) | packets/s | Gbit/s "
+          "| vs floor | vs no rules | CPU s | peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print("| %s | %.3f | %.2f | %.3f | %.0f k | %.2f | %.3f | %s | %.2f | %.0f |" % (
+            r["name"], r["wall_s"], r["startup_s"], r["proc_s"], r["pkts_per_s"] / 1e3,
+            r["gbit_per_s"], r["ratio_to_floor"],
+            "%.3f" % r["ratio_to_no_rules"] if r["ratio_to_no_rules"] else "-",
+            r["cpu_s"], r["peak_rss_kib"] / 1024))
+    print("\n| start-up (10-packet capture, 1 worker) | wall s | CPU s | peak RSS MiB |")
+    print("|---|---|---|---|")
+    for k, name in (("start_none", "(d) no rules"), ("start_et", "(d) ET Open")):
+        print("| %s | %.3f | %.3f | %.0f |" % (name, st[k]["wall_s"], st[k]["cpu_s"],
+                                             st[k]["peak_rss_kib"] / 1024))
+    print("| **rule load** (difference) | %.3f | %.3f | %.0f |"
+          % (load["wall_s"], load["cpu_s"], load["rss_kib"] / 1024))
+    print("\nengine build (kenchi's own figure, part of the rule load): %.2f s"
+          % st["start_et"]["build_s"])
+    for r in rows:
+        if "pkts_per_cpu_s" in r:
+            print("%s: %.0f k packets per CPU second of processing (CPU %.2f s - start-up CPU)"
+                  % (r["name"], r["pkts_per_cpu_s"] / 1e3, r["proc_cpu_s"]))
+    s = SURICATA
+    s_pps = pkts / (s["et_wall_s"] - s["startup_s"])
+    w1 = rows[2]
+    print("\nagainst Suricata 7.0.4 (../shared/BASELINES.md):")
+    print("- start-up with ET Open: %.2f s vs %.1f s = 1/%.1f (target <= 1/5); peak RSS %.0f MiB "
+          "vs %d MiB = %.2f (target <= 0.5)" % (
+              st["start_et"]["wall_s"], s["startup_s"], s["startup_s"] / st["start_et"]["wall_s"],
+              st["start_et"]["peak_rss_kib"] / 1024, s["startup_rss_mib"],
+              st["start_et"]["peak_rss_kib"] / 1024 / s["startup_rss_mib"]))
+    print("- packets/s after start-up, 1 worker: %.0f k vs %.0f k (%d / (%.1f - %.1f) s) = %.2fx "
+          "(target >= 2x); per CPU second %.2fx" % (
+              w1["pkts_per_s"] / 1e3, s_pps / 1e3, pkts, s["et_wall_s"], s["startup_s"],
+              w1["pkts_per_s"] / s_pps, w1["pkts_per_cpu_s"] / s_pps))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -121,12 +317,19 @@ def main():
     ap.add_argument("--app-only", action="store_true",
                     help="only rows (c) and (d), alternating, and their ratio")
     ap.add_argument("--workers", type=int, default=1, help="workers for --app-only")
+    ap.add_argument("--sig", action="store_true",
+                    help="the signature engine: floor, no rules, rules on 1 and 2 workers, start-up")
+    ap.add_argument("--rules-dir", default=os.path.join(SHARED, "data", "rules", "et-open"),
+                    help="every *.rules here and its classification.config (for --sig)")
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     cap = input_capture(args)
     kenchi = os.path.join(args.build, "src", "cli", "kenchi")
     if args.app_only:
         app_only(args, kenchi, cap)
+        return
+    if args.sig:
+        sig_bench(args, kenchi, cap)
         return
     bench = os.path.join(args.build, "bench", "kn_bench")
     size = os.path.getsize(cap)

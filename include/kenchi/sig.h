@@ -100,8 +100,34 @@ struct kn_sig_hooks {
 	void *user;
 };
 
+/* Rule profiling (kenchi rules profile): time and counts per rule and per
+ * prefilter group, filled by one context (one worker: no locking). */
+struct kn_sig_rule_prof {
+	uint64_t checks;         /* full evaluations (candidates) */
+	uint64_t matches;
+	uint64_t ns;             /* time in those evaluations */
+};
+
+struct kn_sig_group_prof {
+	uint64_t scans, bytes, ns;   /* prefilter scans of this group */
+};
+
+struct kn_sig_profile {
+	size_t n_rules;                      /* of the rule set */
+	struct kn_sig_rule_prof *rule;       /* by index in the rule set */
+	unsigned n_groups;
+	struct kn_sig_group_prof *group;     /* kn_sig_profile_group_name() names them */
+};
+
+/* A zeroed profile for engine e; NULL on no memory. */
+struct kn_sig_profile *kn_sig_profile_new(const struct kn_sig_engine *e);
+void kn_sig_profile_free(struct kn_sig_profile *p);
+/* "payload tcp to_server", "http.uri"... for group g. */
+const char *kn_sig_profile_group_name(unsigned g, char *buf, size_t n);
+
 struct kn_sig_config {
 	uint64_t memcap;         /* bytes of flow state and thresholds per worker */
+	struct kn_sig_profile *profile;   /* NULL: no profiling (the normal case) */
 	int tcp_checksums;       /* 1: tcpv4-csum / tcpv6-csum compute the checksum; 0: every
 				  * TCP packet counts as valid (Suricata's -k none: captures
 				  * with checksum offload would otherwise alert on every packet) */

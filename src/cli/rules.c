@@ -18,7 +18,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: kenchi rules check [options] FILE...\n\n"
+		"usage: kenchi rules check [options] FILE...\n"
+		"       kenchi rules profile [options] -r CAPTURE RULES... (see its --help)\n\n"
 		"Parses Suricata 7 rules files and lists every rule that does not load,\n"
 		"with file:line:column, the keyword and the fix, then how many rules use\n"
 		"each keyword and whether kenchi's engine matches it or only parses it.\n\n"
@@ -172,6 +173,9 @@ int cmd_rules(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "check"))
 		return check(argc - 1, argv + 1);
-	fprintf(stderr, "kenchi rules: '%s' is not a rules command (try 'check')\n", argv[1]);
+	if (!strcmp(argv[1], "profile"))
+		return cmd_rules_profile(argc - 1, argv + 1);
+	fprintf(stderr, "kenchi rules: '%s' is not a rules command (try 'check' or 'profile')\n",
+		argv[1]);
 	return 2;
 }

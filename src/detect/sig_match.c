@@ -14,14 +14,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "detect/sig_int.h"
 #include "util/alloc.h"
 
 /* ----------------------------------------------------------- sets */
 
-static int range_cmp(const uint8_t *a, const uint8_t *b, unsigned n)
+static inline int range_cmp(const uint8_t *a, const uint8_t *b, unsigned n)
 {
+	if (n == 4) {   /* IPv4: one big-endian word */
+		uint32_t x = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+		uint32_t y = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+		return (x > y) - (x < y);
+	}
 	return memcmp(a, b, n);
 }
 
@@ -286,12 +292,37 @@ static void new_generation(struct kn_sig_ctx *c)
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Index of group g in the profile: payload groups, then app buffers. */
+static unsigned group_index(const struct kn_sig_ctx *c, const struct sig_group *g)
+{
+	const struct kn_sig_engine *e = c->e;
+	if (g >= e->payload && g < e->payload + SIG_PAYLOAD_GROUPS)
+		return (unsigned)(g - e->payload);
+	return SIG_PAYLOAD_GROUPS + (unsigned)(g - e->app);
+}
+
 static void scan_group(struct kn_sig_ctx *c, const struct sig_group *g, const uint8_t *data,
 		       uint32_t len, int with_always)
 {
 	struct scan_arg arg = { c, g };
-	if (g->db && len)
+	struct kn_sig_profile *prof = c->cfg.profile;
+	if (g->db && len) {
+		uint64_t t0 = prof ? now_ns() : 0;
 		hs_scan(g->db, (const char *)data, len, 0, c->scratch, on_hs_match, &arg);
+		if (prof) {
+			struct kn_sig_group_prof *gp = &prof->group[group_index(c, g)];
+			gp->scans++;
+			gp->bytes += len;
+			gp->ns += now_ns() - t0;
+		}
+	}
 	for (uint32_t i = 0; with_always && i < g->n_always; i++)
 		add_cand(c, g->always[i]);
 }
@@ -312,6 +343,14 @@ static void scan_addresses(struct kn_sig_ctx *c, const struct sig_group *g,
 		add_cand(c, v[i]);
 }
 
+static void profile_rule(struct kn_sig_ctx *c, const struct sig_rule *s, int ok, uint64_t t0)
+{
+	struct kn_sig_rule_prof *rp = &c->cfg.profile->rule[s->index];
+	rp->checks++;
+	rp->matches += ok != 0;
+	rp->ns += now_ns() - t0;
+}
+
 static int u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -320,8 +359,16 @@ static int u32_cmp(const void *a, const void *b)
 
 static void sort_cands(struct kn_sig_ctx *c)
 {
-	if (c->n_cand > 1)
+	if (c->n_cand > 24) {
 		qsort(c->cand, c->n_cand, sizeof *c->cand, u32_cmp);
+	} else {   /* the usual few: insertion sort */
+		for (uint32_t i = 1; i < c->n_cand; i++) {
+			uint32_t v = c->cand[i], k = i;
+			for (; k > 0 && c->cand[k - 1] > v; k--)
+				c->cand[k] = c->cand[k - 1];
+			c->cand[k] = v;
+		}
+	}
 	c->st.candidates += c->n_cand;
 }
 
@@ -379,7 +426,11 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 	sort_cands(c);
 	for (uint32_t i = 0; i < c->n_cand; i++) {
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
-		if (!sig_pkt_rule_ok(c, s, p, app_proto))
+		uint64_t t0 = c->cfg.profile ? now_ns() : 0;
+		int ok = sig_pkt_rule_ok(c, s, p, app_proto);
+		if (c->cfg.profile)
+			profile_rule(c, s, ok, t0);
+		if (!ok)
 			continue;
 		if (s->pass)
 			return;
@@ -561,7 +612,11 @@ void kn_sig_tx(struct kn_sig_ctx *c, const struct kn_flow *f, const char *app_pr
 	for (uint32_t i = 0; i < c->n_cand; i++) {
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
 		int dir = 0;
-		if (!tx_rule_ok(c, s, f, app_proto, tx, &dir))
+		uint64_t t0 = c->cfg.profile ? now_ns() : 0;
+		int ok = tx_rule_ok(c, s, f, app_proto, tx, &dir);
+		if (c->cfg.profile)
+			profile_rule(c, s, ok, t0);
+		if (!ok)
 			continue;
 		if (s->pass)
 			return;
@@ -572,6 +627,44 @@ void kn_sig_tx(struct kn_sig_ctx *c, const struct kn_flow *f, const char *app_pr
 		};
 		sig_matched(c, s, &a, dir ? &k->dst : &k->src, dir ? &k->src : &k->dst);
 	}
+}
+
+/* ------------------------------------------------------------ profile */
+
+struct kn_sig_profile *kn_sig_profile_new(const struct kn_sig_engine *e)
+{
+	struct kn_sig_profile *p = kn_calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->n_rules = e->st.rules;
+	p->n_groups = SIG_PAYLOAD_GROUPS + KN_BUF_COUNT;
+	p->rule = kn_calloc(p->n_rules + 1, sizeof *p->rule);
+	p->group = kn_calloc(p->n_groups, sizeof *p->group);
+	if (!p->rule || !p->group) {
+		kn_sig_profile_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void kn_sig_profile_free(struct kn_sig_profile *p)
+{
+	if (!p)
+		return;
+	kn_free(p->rule);
+	kn_free(p->group);
+	kn_free(p);
+}
+
+const char *kn_sig_profile_group_name(unsigned g, char *buf, size_t n)
+{
+	static const char *const tname[SIG_T_COUNT] = { "tcp", "udp", "other" };
+	if (g < SIG_PAYLOAD_GROUPS)
+		snprintf(buf, n, "payload %s %s", tname[g / 2], g % 2 ? "to_client" : "to_server");
+	else
+		snprintf(buf, n, "%s", kn_app_buffer_name(g - SIG_PAYLOAD_GROUPS)
+				       ? kn_app_buffer_name(g - SIG_PAYLOAD_GROUPS) : "?");
+	return buf;
 }
 
 /* ------------------------------------------------------------ context */

@@ -171,6 +171,53 @@ def case_bad_rules(kenchi, demo):
              "rc %d: %s" % (p.returncode, err[-300:]))
 
 
+def case_threshold_file(kenchi, demo, rules):
+    """threshold.config: suppress sid 701 for the scanner's address, limit
+    sid 704 to 1, a rate_filter pass on sid 601 (1 per hour), a drop one
+    read but not applied; a bad line names file and line."""
+    th = write("threshold.config",
+               "# comment\n"
+               "suppress gen_id 1, sig_id 701, track by_src, ip 10.66.0.0/16\n"
+               "suppress gen_id 1, sig_id 705\n"
+               "threshold gen_id 1, sig_id 704, type limit, track by_src, count 1, seconds 60\n"
+               "rate_filter gen_id 1, sig_id 601, track by_rule, count 1, seconds 3600, "
+               "new_action pass, timeout 3600\n"
+               "rate_filter gen_id 1, sig_id 501, track by_src, count 1, seconds 60, "
+               "new_action drop, timeout 10\n")
+    p = subprocess.run([kenchi, "run", "--no-progress", "--stats-interval", "0", "-r", demo,
+                        "-S", rules, "--threshold-file", th, "-o",
+                        "file:" + os.path.join(TMP, "th.json")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    err = p.stderr.decode(errors="replace")
+    ev = [kntest.json.loads(x) for x in open(os.path.join(TMP, "th.json"), encoding="utf-8")]
+    c = by_sid(ev)
+    S.result("threshold_file", p.returncode == 0 and c[701] == 0 and c[704] == 1 and
+             c[601] == 1 and c[501] == 1 and c[101] == 1 and
+             "2 suppress, 1 threshold, 1 rate_filter" in err and "1 rate_filter entries with drop" in err,
+             "rc %d, counts %s: %s" % (p.returncode, dict(c), err[-400:]))
+    bad = write("bad-threshold.config", "suppress gen_id 1, sig_id 701\nsuppress sig_id x\n")
+    p = subprocess.run([kenchi, "run", "-q", "-r", demo, "-S", rules, "--threshold-file", bad,
+                        "-o", "file:" + os.path.join(TMP, "th2.json")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    err = p.stderr.decode(errors="replace")
+    S.result("threshold_file_error", p.returncode == 1 and "bad-threshold.config:2:" in err,
+             "rc %d: %s" % (p.returncode, err[-300:]))
+
+
+def case_profile(kenchi, demo, rules):
+    p = subprocess.run([kenchi, "rules", "profile", "-n", "5", "-r", demo, rules],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    out = p.stdout.decode(errors="replace")
+    lines = [x for x in out.splitlines() if x.strip().startswith("701 ")]
+    S.result("rules_profile", p.returncode == 0 and "payload tcp to_server" in out and
+             "http.uri" in out and len(lines) == 1 and "scan syn" in lines[0],
+             "rc %d: %s" % (p.returncode, out[-800:]))
+    p = subprocess.run([kenchi, "rules", "profile", rules], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    S.result("rules_profile_usage", p.returncode == 2 and b"-r CAPTURE" in p.stderr,
+             "rc %d: %s" % (p.returncode, p.stderr[-200:]))
+
+
 def main():
     kenchi, gen_demo = sys.argv[1], sys.argv[2]
     demo = os.path.join(TMP, "demo.pcap")
@@ -187,6 +234,8 @@ def main():
     case_flow_alerted(ev)
     case_workers(kenchi, demo, rules, counts)
     case_bad_rules(kenchi, demo)
+    case_threshold_file(kenchi, demo, rules)
+    case_profile(kenchi, demo, rules)
     S.exit()
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Unit tests of the suricata-verify runner's check evaluation and rule
-classification (suricata_verify.py) on hand-written EVE records, check
+"""Unit tests of the suricata-verify runner's check evaluation (sv_checks.py)
+and rule classification (suricata_verify.py) on hand-written EVE records, check
 dicts and rules: each filter operator, nested paths and list indexes,
 __len, has-key / not-has-key, count mismatches, per-check requires, stats
 checks, the alert/event-type split, the test verdict, the rule option
@@ -17,6 +17,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kntest  # noqa: E402
 import suricata_verify as sv  # noqa: E402
+import sv_checks as sc  # noqa: E402
 
 ALERT = {"event_type": "alert", "src_ip": "10.0.0.1", "src_port": 1234, "dest_port": 80,
          "proto": "TCP", "pcap_cnt": 4,
@@ -34,30 +35,30 @@ STATS = {"event_type": "stats", "stats": {"decoder": {"pkts": 42, "ipv4": 40}}}
 def raises(fn, *args):
     try:
         fn(*args)
-    except sv.CheckError:
+    except sc.CheckError:
         return True
     return False
 
 
 def test_lookup(s):
-    s.result("dotted_path", sv.lookup(ALERT, "alert.signature_id") == 2100498)
-    s.result("list_index", sv.lookup(DNS, "dns.answers[1].rdata") == "93.184.216.35")
-    s.result("index_past_end_is_absent", sv.lookup(DNS, "dns.answers[2].rdata") is None)
-    s.result("missing_key_is_absent", sv.lookup(ALERT, "alert.gid") is None)
-    s.result("len_of_list", sv.lookup(ALERT, "alert.metadata.tag.__len") == 3)
-    s.result("len_of_string", sv.lookup(DNS, "dns.rrname.__len") == 11)
-    s.result("len_of_number_is_minus_1", sv.lookup(FLOW, "flow.age.__len") == -1)
-    s.result("len_of_missing_is_absent", sv.lookup(FLOW, "flow.nope.__len") is None)
-    s.result("operator_ends_path", sv.lookup(FLOW, "flow.age.__gt") == 2)
-    s.result("through_number_errors", raises(sv.lookup, FLOW, "flow.age.x"))
+    s.result("dotted_path", sc.lookup(ALERT, "alert.signature_id") == 2100498)
+    s.result("list_index", sc.lookup(DNS, "dns.answers[1].rdata") == "93.184.216.35")
+    s.result("index_past_end_is_absent", sc.lookup(DNS, "dns.answers[2].rdata") is None)
+    s.result("missing_key_is_absent", sc.lookup(ALERT, "alert.gid") is None)
+    s.result("len_of_list", sc.lookup(ALERT, "alert.metadata.tag.__len") == 3)
+    s.result("len_of_string", sc.lookup(DNS, "dns.rrname.__len") == 11)
+    s.result("len_of_number_is_minus_1", sc.lookup(FLOW, "flow.age.__len") == -1)
+    s.result("len_of_missing_is_absent", sc.lookup(FLOW, "flow.nope.__len") is None)
+    s.result("operator_ends_path", sc.lookup(FLOW, "flow.age.__gt") == 2)
+    s.result("through_number_errors", raises(sc.lookup, FLOW, "flow.age.x"))
     # run.py: "x" in ["one","two","three"] is False -> absent, no error.
-    s.result("through_list_without_name", sv.lookup(ALERT, "alert.metadata.tag.x") is None)
-    s.result("through_list_with_name_errors", raises(sv.lookup, ALERT, "alert.metadata.tag.two"))
-    s.result("index_on_object_is_absent", sv.lookup(ALERT, "alert[0]") is None)
+    s.result("through_list_without_name", sc.lookup(ALERT, "alert.metadata.tag.x") is None)
+    s.result("through_list_with_name_errors", raises(sc.lookup, ALERT, "alert.metadata.tag.two"))
+    s.result("index_on_object_is_absent", sc.lookup(ALERT, "alert[0]") is None)
 
 
 def test_match(s):
-    m = sv.match_record
+    m = sc.match_record
     s.result("exact_values", m({"event_type": "alert", "alert.signature_id": 2100498,
                                 "dest_port": 80}, ALERT))
     s.result("int_vs_string_differs", not m({"dest_port": "80"}, ALERT))
@@ -94,30 +95,30 @@ def test_match(s):
 
 def test_filters(s):
     eve = {"records": [ALERT, dict(ALERT, pcap_cnt=9), DNS, FLOW, STATS], "error": None}
-    r = sv.eval_filter({"count": 2, "match": {"event_type": "alert"}}, eve)
+    r = sc.eval_filter({"count": 2, "match": {"event_type": "alert"}}, eve)
     s.result("count_pass", r["status"] == "pass" and r["got"] == 2 and r["category"] == "alert")
-    r = sv.eval_filter({"count": 1, "match": {"event_type": "alert",
+    r = sc.eval_filter({"count": 1, "match": {"event_type": "alert",
                                               "pcap_cnt.__gt": 3}}, eve)
     s.result("count_mismatch", r["status"] == "fail" and r["why"] == "expected 1, got 2", r["why"])
-    r = sv.eval_filter({"count": 0, "match": {"event_type": "http"}}, eve)
+    r = sc.eval_filter({"count": 0, "match": {"event_type": "http"}}, eve)
     s.result("count_zero_pass", r["status"] == "pass" and r["category"] == "http")
-    r = sv.eval_filter({"count": 1, "filename": "rules.json", "match": {"id": 1}}, eve)
+    r = sc.eval_filter({"count": 1, "filename": "rules.json", "match": {"id": 1}}, eve)
     s.result("other_file_not_applicable", r["status"] == "na")
-    r = sv.eval_filter({"count": 1, "match": {"event_type": "alert"}},
+    r = sc.eval_filter({"count": 1, "match": {"event_type": "alert"}},
                        {"records": [], "error": "no eve.json written"})
     s.result("missing_eve_is_error", r["status"] == "error")
-    r = sv.eval_filter({"count": 1, "match": {"flow.age.x": 1}}, eve)
+    r = sc.eval_filter({"count": 1, "match": {"flow.age.x": 1}}, eve)
     s.result("raising_filter_is_error", r["status"] == "error" and "not an object" in r["why"])
-    r = sv.eval_stats({"decoder.pkts": 42, "decoder.ipv4.__gte": 40}, eve)
+    r = sc.eval_stats({"decoder.pkts": 42, "decoder.ipv4.__gte": 40}, eve)
     s.result("stats_pass", r["status"] == "pass")
-    r = sv.eval_stats({"decoder.pkts": 41}, eve)
+    r = sc.eval_stats({"decoder.pkts": 41}, eve)
     s.result("stats_fail", r["status"] == "fail" and "got 42" in r["why"])
-    r = sv.eval_stats({"decoder.pkts": 42, "decoder.vntag": 1}, eve)
+    r = sc.eval_stats({"decoder.pkts": 42, "decoder.vntag": 1}, eve)
     s.result("stats_unknown_counter_na", r["status"] == "na" and "decoder.vntag" in r["why"])
 
 
 def test_categories_and_checks(s):
-    cat = sv.filter_category
+    cat = sc.filter_category
     s.result("category_alert", cat({"event_type": "alert"}) == "alert")
     s.result("category_alert_key", cat({"alert.signature_id": 1}) == "alert")
     s.result("category_drop_with_alert_key", cat({"event_type": "drop",
@@ -135,14 +136,14 @@ def test_categories_and_checks(s):
                           "match": {"event_type": "tls"}}},
               {"shell": {"args": "grep x fast.log"}},
               {"stats": {"decoder.pkts": 42}}]
-    r = sv.evaluate_checks(checks, eve)
+    r = sc.evaluate_checks(checks, eve)
     got = [(c["n"], c["status"]) for c in r]
     want = [(1, "pass"), (2, "skip"), (3, "pass"), (4, "skip"), (5, "na"), (6, "pass")]
     s.result("evaluate_checks", got == want, str(got))
-    s.result("versions", sv.version_ok("min-version", "7.0.0") and
-             not sv.version_ok("min-version", 8) and sv.version_ok("lt-version", 8.0)
-             and sv.version_ok("gt-version", "6.0.11") and sv.version_ok("version", 7)
-             and not sv.version_ok("version", "7.0.5") and not sv.version_ok("lt-version", "7.0.4"))
+    s.result("versions", sc.version_ok("min-version", "7.0.0") and
+             not sc.version_ok("min-version", 8) and sc.version_ok("lt-version", 8.0)
+             and sc.version_ok("gt-version", "6.0.11") and sc.version_ok("version", 7)
+             and not sc.version_ok("version", "7.0.5") and not sc.version_ok("lt-version", "7.0.4"))
 
 
 def test_verdict(s):
@@ -187,9 +188,19 @@ def test_rules(s):
     out, mapped, ignored = sv.translate_args(
         ["-k", "none", "port", "22", "--set", "stream.midstream=true", "--simulate-ips",
          "--set", "stream.reassembly.depth=1mb", "--runmode=single", "--set", "a.b=c"])
-    s.result("translate_args", out == ["--midstream", "--stream-depth", "1048576"] and
+    s.result("translate_args", out == ["-k", "none", "--midstream", "--stream-depth",
+                                       "1048576"] and
              ignored == ["port 22", "--simulate-ips", "--runmode=single", "--set a.b=c"]
              and len(mapped) == 3, str((out, ignored, mapped)))
+    layers = "--set app-layer.protocols.http.libhtp.default-config.response-body-" \
+             "decompress-layer-limit="
+    out, mapped, ignored = sv.translate_args(
+        ["--set", "threshold-file=/t/threshold.config", "--set", "stream.midstream=false",
+         "-k", "auto"] + (layers + "2").split() + (layers + "0").split())
+    s.result("translate_args_more", out == ["--threshold-file", "/t/threshold.config",
+                                            "--http-decompress-layers", "2"] and
+             ignored == ["-k auto", layers + "0"] and len(mapped) == 3,
+             str((out, ignored, mapped)))
     s.result("size_bytes", sv.size_bytes("0") == 0 and sv.size_bytes("100kb") == 102400
              and sv.size_bytes("2 MiB") == 2097152 and sv.size_bytes("lots") is None)
 
