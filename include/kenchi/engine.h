@@ -103,6 +103,16 @@ KN_WARN_UNUSED struct kn_engine *kn_engine_new(const struct kn_engine_config *cf
  * byte offset of the fault (everything before it was processed). */
 KN_WARN_UNUSED int kn_engine_run(struct kn_engine *e, char *errbuf);
 
+/* Live rule reload: makes sig the engine's signature engine (any thread,
+ * while kn_engine_run runs; the engine must have been created with a
+ * cfg.sig). Each worker, and the reader for decoder-event rules, switches
+ * to it at its next packet: no packet waits for the switch and none is
+ * skipped. Flowbits of live flows carry over (their ids are name hashes);
+ * threshold counters start again. The previous engine stays in use until
+ * kn_engine_sig_in_use() says it is not: only then may it be freed. */
+void kn_engine_set_sig(struct kn_engine *e, const struct kn_sig_engine *sig);
+int kn_engine_sig_in_use(struct kn_engine *e, const struct kn_sig_engine *sig);
+
 /* Async-signal-safe requests: stop reading; reopen the EVE file. */
 void kn_engine_stop(struct kn_engine *e);
 void kn_engine_rotate(struct kn_engine *e);

@@ -63,6 +63,8 @@ KN_WARN_UNUSED struct kn_sig_engine *kn_sig_engine_new(const struct kn_ruleset *
 							struct kn_sig_build_stats *st,
 							char *err);
 void kn_sig_engine_free(struct kn_sig_engine *e);
+/* Rules in the engine. */
+size_t kn_sig_engine_compiled(const struct kn_sig_engine *e);
 /* The rule set the engine was built from. */
 const struct kn_ruleset *kn_sig_engine_rules(const struct kn_sig_engine *e);
 /* Why rule i of the set is not in the engine, or NULL when it is. */

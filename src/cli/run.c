@@ -94,7 +94,8 @@ static const char run_usage[] =
 	"                           Weak TLS is reported with or without a feed.\n"
 	"  -h, --help               this help\n"
 	"\n"
-	"SIGHUP reopens the EVE file (log rotation); SIGINT/SIGTERM stop and flush.\n"
+	"SIGHUP reopens the EVE file (log rotation) and reloads the -S rule files\n"
+	"(the running rules stay if the new ones fail); SIGINT/SIGTERM stop and flush.\n"
 	"Exit status: 0 ok, 1 input/output error (events before it are written), 2 usage.\n";
 
 /* The signal handlers need the engine; this is the one process-wide
@@ -113,6 +114,7 @@ static void on_hup(int sig)
 	(void)sig;
 	if (running_engine)
 		kn_engine_rotate(running_engine);
+	run_reload_request();
 }
 
 int cli_parse_size(const char *s, unsigned long long *out)
@@ -454,14 +456,19 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!o.quiet)
 		report_vuln_feed(e, o.cfg.n_vuln_feeds);
+	struct run_reload *reload = o.rules.engine ? run_reload_start(&o.rules, e, o.quiet) : NULL;
 	install_signals(e);
 	rc = kn_engine_run(e, errbuf);
 	running_engine = NULL;
+	run_reload_stop(reload);
 	if (!o.quiet)
 		kn_engine_summary(e, stderr);
 	if (rc != 0)
 		fprintf(stderr, "kenchi run: error: %s\n", errbuf);
 	kn_engine_free(e);
-	run_rules_free(&o.rules);
+	if (reload)
+		run_reload_free(reload);   /* frees the current rules, o.rules or a reload's */
+	else
+		run_rules_free(&o.rules);
 	return rc != 0 ? 1 : 0;
 }

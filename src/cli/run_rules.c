@@ -5,11 +5,17 @@
  * signature engine. One line says what loaded and what the engine left
  * out; failed rules are listed with file, line, column and reason.
  */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/run_rules.h"
+#include "kenchi/engine.h"
+#include "util/alloc.h"
 
 int run_rules_add(struct run_rules *r, const char *path)
 {
@@ -137,4 +143,122 @@ void run_rules_free(struct run_rules *r)
 	r->engine = NULL;
 	r->rs = NULL;
 	r->vars = NULL;
+}
+
+/* ------------------------------------------------------------ reload */
+
+static volatile sig_atomic_t reload_wanted;
+
+struct run_reload {
+	pthread_t thread;
+	struct kn_engine *eng;
+	struct run_rules *cur;        /* the rules the engine was last given */
+	struct run_rules *old;        /* replaced, freed once no worker uses them */
+	struct run_rules *initial;    /* cmd_run's own (not heap) */
+	int quiet;
+	atomic_int done;
+};
+
+void run_reload_request(void)
+{
+	reload_wanted = 1;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static void release(struct run_reload *r, struct run_rules *rules)
+{
+	run_rules_free(rules);
+	if (rules != r->initial)
+		kn_free(rules);
+}
+
+static void reload_once(struct run_reload *r)
+{
+	struct timespec t0, t1;
+	struct run_rules *next = kn_calloc(1, sizeof *next);
+	if (!next) {
+		fprintf(stderr, "kenchi run: rule reload: out of memory; the previous rules stay\n");
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memcpy(next->files, r->cur->files, sizeof next->files);
+	next->n_files = r->cur->n_files;
+	next->vars_path = r->cur->vars_path;
+	next->class_path = r->cur->class_path;
+	next->thresh_path = r->cur->thresh_path;
+	next->strict = r->cur->strict;
+	if (run_rules_load(next, 1) != 0) {
+		fprintf(stderr, "kenchi run: rule reload failed (see above); the previous rules "
+			"stay in use\n");
+		release(r, next);
+		return;
+	}
+	kn_engine_set_sig(r->eng, next->engine);
+	r->old = r->cur;
+	r->cur = next;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!r->quiet)
+		fprintf(stderr, "kenchi run: rules reloaded: %zu rules, %llu in the engine, built "
+			"in %.2f s; workers switch at their next packet\n",
+			kn_ruleset_count(next->rs),
+			(unsigned long long)kn_sig_engine_compiled(next->engine),
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	/* the previous rules go once every worker has moved on */
+	while (!atomic_load(&r->done) && kn_engine_sig_in_use(r->eng, r->old->engine))
+		sleep_ms(10);
+	if (!kn_engine_sig_in_use(r->eng, r->old->engine)) {
+		release(r, r->old);
+		r->old = NULL;
+	}
+}
+
+static void *reload_main(void *arg)
+{
+	struct run_reload *r = arg;
+	while (!atomic_load(&r->done)) {
+		if (reload_wanted && !r->old) {
+			reload_wanted = 0;
+			reload_once(r);
+		}
+		sleep_ms(50);
+	}
+	return NULL;
+}
+
+struct run_reload *run_reload_start(struct run_rules *initial, struct kn_engine *e, int quiet)
+{
+	struct run_reload *r = kn_calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->eng = e;
+	r->cur = r->initial = initial;
+	r->quiet = quiet;
+	if (pthread_create(&r->thread, NULL, reload_main, r) != 0) {
+		kn_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void run_reload_stop(struct run_reload *r)
+{
+	if (!r)
+		return;
+	atomic_store(&r->done, 1);
+	pthread_join(r->thread, NULL);
+}
+
+void run_reload_free(struct run_reload *r)
+{
+	if (!r)
+		return;
+	if (r->old)
+		release(r, r->old);
+	release(r, r->cur);
+	kn_free(r);
 }

@@ -32,4 +32,17 @@ int run_rules_add(struct run_rules *r, const char *path);
 int run_rules_load(struct run_rules *r, int quiet);
 void run_rules_free(struct run_rules *r);
 
+/* Live reload (SIGHUP): a thread that, when run_reload_request() was
+ * called, loads the same files again into a new engine, hands it to the
+ * running engine (kn_engine_set_sig) and frees the previous rules once no
+ * worker uses them. A reload that fails leaves the running rules alone. */
+struct kn_engine;
+struct run_reload;
+struct run_reload *run_reload_start(struct run_rules *initial, struct kn_engine *e, int quiet);
+void run_reload_request(void);   /* async-signal-safe */
+/* Stops the thread (before the engine is freed); the rules it still holds
+ * are freed by run_reload_free() after the engine. */
+void run_reload_stop(struct run_reload *r);
+void run_reload_free(struct run_reload *r);
+
 #endif

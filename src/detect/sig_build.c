@@ -139,28 +139,19 @@ static const char *app_name(const char *proto)
 
 struct build {
 	struct kn_sig_engine *e;
-	char **bit_names;                    /* interned flowbit names */
-	uint32_t n_names, cap_names;
+	uint32_t n_names;                    /* flowbit names used */
 	char reason[256];
 };
 
+/* A flowbit's id: a hash of its name, so that a flow's bits keep their
+ * meaning when the rules are reloaded into a new engine. */
 static int intern_bit(struct build *b, const char *name, uint32_t *id)
 {
-	for (uint32_t i = 0; i < b->n_names; i++)
-		if (!strcmp(b->bit_names[i], name)) {
-			*id = i;
-			return 0;
-		}
-	if (b->n_names == b->cap_names) {
-		uint32_t cap = b->cap_names ? b->cap_names * 2 : 64;
-		char **v = kn_realloc_array(b->bit_names, cap, sizeof *v);
-		if (!v)
-			return -KN_ENOMEM;
-		b->bit_names = v;
-		b->cap_names = cap;
-	}
-	b->bit_names[b->n_names] = (char *)name;   /* borrowed from the rule set */
-	*id = b->n_names++;
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	*id = h;
+	b->n_names++;
 	return 0;
 }
 
@@ -652,7 +643,6 @@ struct kn_sig_engine *kn_sig_engine_new(const struct kn_ruleset *rs, struct kn_s
 	if (rc == 0 && (rc = build_events(e)) != 0)
 		snprintf(err, KN_ERRBUF_SIZE, "out of memory compiling the rules");
 	e->n_bit_names = b.n_names;
-	kn_free(b.bit_names);
 	if (rc != 0) {
 		kn_sig_engine_free(e);
 		return NULL;
@@ -684,6 +674,11 @@ void kn_sig_engine_free(struct kn_sig_engine *e)
 	kn_free(e->aev);
 	detect_arena_free(&e->arena);
 	kn_free(e);
+}
+
+size_t kn_sig_engine_compiled(const struct kn_sig_engine *e)
+{
+	return e->n_rules;
 }
 
 const struct kn_ruleset *kn_sig_engine_rules(const struct kn_sig_engine *e)

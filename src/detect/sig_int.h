@@ -48,7 +48,7 @@ enum sig_kind {
 	SIG_AEV,         /* on an application-layer event (app-layer-event) */
 };
 
-/* flowbits operation of a rule, names interned to bit ids. */
+/* flowbits operation of a rule; a bit's id is a hash of its name. */
 struct sig_bits {
 	uint8_t cmd;                         /* enum kn_rule_bits_cmd */
 	uint8_t any_of;
@@ -132,7 +132,7 @@ struct kn_sig_engine {
 	struct sig_group app[KN_BUF_COUNT];  /* one per app buffer (rules of either direction) */
 	uint32_t *dev_first, *dev_rules;     /* CSR: decoder event -> SIG_DEV rules */
 	uint32_t *aev, n_aev;                /* SIG_AEV rules */
-	uint32_t n_bit_names;                /* interned flowbit names */
+	uint32_t n_bit_names;                /* flowbit names used (ids are name hashes) */
 	uint32_t max_list;                   /* longest list (scratch sizing) */
 	struct kn_sig_build_stats st;
 };

@@ -150,7 +150,9 @@ void kn_sig_flow_end(struct kn_sig_ctx *c, struct kn_flow *f)
 	struct sig_flow *s = f->sig;
 	if (!s)
 		return;
-	c->st.mem_in_use -= sizeof *s + (size_t)s->cap * sizeof *s->bits;
+	/* saturating: after a rule reload the state was charged to the old context */
+	uint64_t sz = sizeof *s + (uint64_t)s->cap * sizeof *s->bits;
+	c->st.mem_in_use -= sz <= c->st.mem_in_use ? sz : c->st.mem_in_use;
 	kn_free(s->bits);
 	kn_free(s);
 	f->sig = NULL;

@@ -71,6 +71,52 @@ static void on_reader_alert(void *user, const struct kn_sig_alert *a)
 		kn_eve_writer_put(&e->eve, text, len);
 }
 
+const struct kn_sig_engine *engine_sig_current(struct kn_engine *e, uint64_t *gen)
+{
+	pthread_mutex_lock(&e->sig_lock);
+	const struct kn_sig_engine *s = atomic_load(&e->sig_next);
+	*gen = atomic_load(&e->sig_next_gen);
+	pthread_mutex_unlock(&e->sig_lock);
+	return s;
+}
+
+/* The reader's context for decoder-event rules follows a reload too. */
+static void reader_sig_switch(struct kn_engine *e)
+{
+	char err[KN_ERRBUF_SIZE];
+	uint64_t gen;
+	const struct kn_sig_engine *next = engine_sig_current(e, &gen);
+	const struct kn_sig_hooks h = { .alert = on_reader_alert, .user = e };
+	struct kn_sig_ctx *c = kn_sig_ctx_new(next, &e->cfg.sig_cfg, &h, err);
+
+	e->sig_gen = gen;
+	if (!c)
+		return;
+	kn_sig_ctx_free(e->sig);
+	e->sig = c;
+	atomic_store(&e->sig_engine, next);
+}
+
+void kn_engine_set_sig(struct kn_engine *e, const struct kn_sig_engine *sig)
+{
+	if (!e->sig || !sig)
+		return;
+	pthread_mutex_lock(&e->sig_lock);
+	atomic_store(&e->sig_next, sig);
+	atomic_fetch_add(&e->sig_next_gen, 1);
+	pthread_mutex_unlock(&e->sig_lock);
+}
+
+int kn_engine_sig_in_use(struct kn_engine *e, const struct kn_sig_engine *sig)
+{
+	if (atomic_load(&e->sig_next) == sig || atomic_load(&e->sig_engine) == sig)
+		return 1;
+	for (unsigned i = 0; i < e->n_workers; i++)
+		if (atomic_load(&e->workers[i].sig_engine) == sig)
+			return 1;
+	return 0;
+}
+
 struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf)
 {
 	struct kn_engine *e;
@@ -100,11 +146,17 @@ struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf
 	if (kn_json_init(&e->json, 4096, 1 << 20) != 0 ||
 	    kn_eve_writer_init(&e->eve, e->sink, 1 << 16) != 0)
 		goto nomem;
+	pthread_mutex_init(&e->sig_lock, NULL);
+	e->sig_lock_init = 1;
 	if (cfg->sig) {
 		const struct kn_sig_hooks h = { .alert = on_reader_alert, .user = e };
 		e->sig = kn_sig_ctx_new(cfg->sig, &cfg->sig_cfg, &h, errbuf);
 		if (!e->sig)
 			goto fail;
+		e->sig_gen = 1;
+		atomic_store(&e->sig_engine, cfg->sig);
+		atomic_store(&e->sig_next, cfg->sig);
+		atomic_store(&e->sig_next_gen, 1);
 	}
 	e->workers = kn_calloc(e->n_workers, sizeof *e->workers);
 	if (!e->workers)
@@ -131,6 +183,8 @@ void kn_engine_free(struct kn_engine *e)
 		worker_fini(&e->workers[i]);
 	kn_free(e->workers);
 	kn_sig_ctx_free(e->sig);
+	if (e->sig_lock_init)
+		pthread_mutex_destroy(&e->sig_lock);
 	kn_eve_writer_fini(&e->eve);
 	kn_json_fini(&e->json);
 	kn_decoder_free(e->dec);
@@ -227,6 +281,9 @@ static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
 	e->bytes += pkt->caplen;
 	e->now_ns = pkt->ts_ns;  /* the packet clock follows the capture (see flow.h) */
 	pkt->flow = NULL;  /* decode does not own it; anomalies must not see a stale flow */
+	if (e->sig && KN_UNLIKELY(atomic_load_explicit(&e->sig_next_gen, memory_order_relaxed) !=
+				  e->sig_gen))
+		reader_sig_switch(e);   /* rules were reloaded */
 	int kind = kn_decode(e->dec, pkt);
 	if (KN_UNLIKELY(pkt->n_events) && e->cfg.log_decode_anomalies)
 		emit_anomalies(e, pkt);

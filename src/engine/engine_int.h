@@ -78,6 +78,9 @@ struct worker {
 	struct kn_vuln_ctx *vuln;     /* assets and vulnerabilities (borrows eng->vuln_feed) */
 	struct kn_detect_ctx *det;    /* behaviour detectors */
 	struct kn_sig_ctx *sig;       /* signatures (NULL without rules) */
+	uint64_t sig_gen;             /* generation of the engine sig uses */
+	struct kn_sig_stats sig_base; /* counters of the contexts replaced by reloads */
+	_Atomic(const struct kn_sig_engine *) sig_engine;  /* read by the reload thread */
 	struct kn_eve_writer eve;
 	struct kn_json json;
 	uint16_t cid_seed;
@@ -102,6 +105,12 @@ struct kn_engine {
 	struct kn_decoder *dec;
 	struct kn_vuln_feed *vuln_feed;  /* read-only once loaded; shared by the workers */
 	struct kn_sig_ctx *sig;       /* reader thread: decoder-event rules on non-IP packets */
+	uint64_t sig_gen;             /* generation the reader's sig uses */
+	_Atomic(const struct kn_sig_engine *) sig_engine;  /* what the reader's sig uses */
+	_Atomic(const struct kn_sig_engine *) sig_next;    /* the current rules (reload) */
+	_Atomic uint64_t sig_next_gen;
+	pthread_mutex_t sig_lock;     /* sig_next and sig_next_gen change together */
+	int sig_lock_init;
 	struct kn_eve_writer eve;     /* reader thread's batch: anomalies and stats */
 	struct kn_json json;
 	struct worker *workers;
@@ -135,6 +144,12 @@ void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns);
 void worker_finish(struct worker *w, uint64_t now_ns);
 void worker_snapshot(struct worker *w, struct worker_stats *out);
 void worker_publish(struct worker *w);
+/* A new signature engine was set: switch the worker's context to it. */
+void worker_sig_switch(struct worker *w);
+/* a += b (signature counters). */
+void stats_add_sig(struct kn_sig_stats *a, const struct kn_sig_stats *b);
+/* The current signature engine and its generation (under sig_lock). */
+const struct kn_sig_engine *engine_sig_current(struct kn_engine *e, uint64_t *gen);
 
 /* dispatch.c: threaded mode */
 int dispatch_start(struct kn_engine *e, char *errbuf);

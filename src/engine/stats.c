@@ -77,7 +77,7 @@ static void add_app(struct kn_app_stats *a, const struct kn_app_stats *b)
 	a->mem_peak += b->mem_peak;
 }
 
-static void add_sig(struct kn_sig_stats *a, const struct kn_sig_stats *b)
+void stats_add_sig(struct kn_sig_stats *a, const struct kn_sig_stats *b)
 {
 	a->packets += b->packets;
 	a->txs += b->txs;
@@ -121,7 +121,7 @@ void stats_collect(const struct kn_engine *e, struct worker_stats *sum, struct k
 		sum->stream_gaps += s.stream_gaps;
 		add_app(&sum->app, &s.app);
 		add_vuln(&sum->vuln, &s.vuln);
-		add_sig(&sum->sig, &s.sig);
+		stats_add_sig(&sum->sig, &s.sig);
 	}
 	*cap = e->cap_total;
 	struct kn_capture_stats cur;

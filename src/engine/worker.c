@@ -204,6 +204,8 @@ int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf
 		w->sig = kn_sig_ctx_new(e->cfg.sig, &e->cfg.sig_cfg, &shooks, errbuf);
 		if (!w->sig)
 			return -KN_ENOMEM;
+		w->sig_gen = 1;
+		atomic_store(&w->sig_engine, e->cfg.sig);
 	}
 	w->cid_ctx = kn_community_id_ctx_new();
 	w->cid_cache = kn_calloc(1, sizeof *w->cid_cache);
@@ -233,10 +235,33 @@ void worker_fini(struct worker *w)
 	pthread_mutex_destroy(&w->pub_lock);
 }
 
+/* Rules were reloaded: a context on the new engine replaces the old one
+ * (whose counters are kept in sig_base). If it cannot be made, the worker
+ * keeps the old rules (the engine stays in use, so it is not freed). */
+void worker_sig_switch(struct worker *w)
+{
+	char err[KN_ERRBUF_SIZE];
+	uint64_t gen;
+	const struct kn_sig_engine *next = engine_sig_current(w->eng, &gen);
+	const struct kn_sig_hooks hooks = { .alert = on_alert, .user = w };
+	struct kn_sig_ctx *c = kn_sig_ctx_new(next, &w->eng->cfg.sig_cfg, &hooks, err);
+
+	w->sig_gen = gen;
+	if (!c)
+		return;
+	stats_add_sig(&w->sig_base, kn_sig_ctx_stats(w->sig));
+	kn_sig_ctx_free(w->sig);
+	w->sig = c;
+	atomic_store(&w->sig_engine, next);
+}
+
 /* The per-packet path of a worker. now_ns is the global packet clock, so
  * timeouts fire identically whatever the number of workers. */
 void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns)
 {
+	if (w->sig && KN_UNLIKELY(atomic_load_explicit(&w->eng->sig_next_gen,
+						       memory_order_relaxed) != w->sig_gen))
+		worker_sig_switch(w);
 	kn_flow_table_timeout(w->flows, now_ns);
 	if (!kn_flow_lookup(w->flows, pkt))
 		return;
@@ -273,8 +298,10 @@ static void snapshot_now(struct worker *w, struct worker_stats *s)
 	s->stream = *kn_stream_ctx_stats(w->streams);
 	s->app = *kn_app_ctx_stats(w->app);
 	s->vuln = *kn_vuln_ctx_stats(w->vuln);
-	if (w->sig)
-		s->sig = *kn_sig_ctx_stats(w->sig);
+	if (w->sig) {
+		s->sig = w->sig_base;
+		stats_add_sig(&s->sig, kn_sig_ctx_stats(w->sig));
+	}
 	s->flow_events = w->flow_events;
 	s->flow_pkts = w->flow_pkts;
 	s->flow_bytes = w->flow_bytes;

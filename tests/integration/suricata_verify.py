@@ -422,7 +422,8 @@ def consistency(tests, expected):
 def rate(c):
     """'passed/judged = NN.N%' of a class counter."""
     n = c.get("pass", 0) + c.get("fail", 0)
-    return "%d/%d = %s" % (c.get("pass", 0), n, "%.1f%%" % (100.0 * c.get("pass", 0) / n) if n else "-")
+    ok = c.get("pass", 0)
+    return "%d/%d = %s" % (ok, n, "%.1f%%" % (100.0 * ok / n) if n else "-")
 
 
 def summarize(tests):
@@ -441,7 +442,8 @@ def summarize(tests):
         judged = c["pass"] + c["fail"]
         out[key + " pass rate"] = round(100.0 * c["pass"] / judged, 2) if judged else None
     out["executed"] = sum(1 for t in tests if "exit_code" in t)
-    out["sanitizer"] = ["%s: %s" % (t["name"], t["sanitizer"][0]) for t in tests if t.get("sanitizer")]
+    out["sanitizer"] = ["%s: %s" % (t["name"], t["sanitizer"][0]) for t in tests
+                        if t.get("sanitizer")]
     return out
 
 
@@ -481,7 +483,7 @@ def print_report(tests, summary, feats, events, incons, nfail):
     p("\nnon-alert checks by event type (na: kenchi does not log it; stats, shell):")
     p("  %-18s %5s %5s %5s %5s %5s" % ("type", "pass", "fail", "error", "na", "skip"))
     for cat, e in sorted(events.items(), key=lambda kv: -kv[1]["pass"] - kv[1]["fail"]):
-        p("  %-18s %5d %5d %5d %5d %5d" % (cat, e["pass"], e["fail"], e["error"], e["na"], e["skip"]))
+        p("  %-18s" % cat + "".join(" %5d" % e[k] for k in ("pass", "fail", "error", "na", "skip")))
     for cat, e in sorted(events.items()):
         for line in e.get("failing", [])[:5]:
             p("    %s: %s" % (cat, line))

@@ -205,7 +205,8 @@ def eval_stats(check, eve):
         op = k.rsplit(".", 1)[-1]
         ok = compare(vals[k], want, op) if op in CMP_OPS else vals[k] == want
         if not ok:
-            return dict(res, status="fail", why="stats.%s: expected %s, got %s" % (k, want, vals[k]))
+            return dict(res, status="fail",
+                        why="stats.%s: expected %s, got %s" % (k, want, vals[k]))
     return dict(res, status="pass", why="")
 
 

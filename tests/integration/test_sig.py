@@ -218,6 +218,62 @@ def case_profile(kenchi, demo, rules):
              "rc %d: %s" % (p.returncode, p.stderr[-200:]))
 
 
+def pcap_records(path):
+    """(global header, [record bytes]) of a classic pcap file."""
+    data = open(path, "rb").read()
+    out, off = [], 24
+    while off + 16 <= len(data):
+        n = int.from_bytes(data[off + 8:off + 12], "little")
+        out.append(data[off:off + 16 + n])
+        off += 16 + n
+    return data[:24], out
+
+
+def case_reload(kenchi, demo):
+    """SIGHUP while kenchi reads a capture from a pipe: the rules file is
+    rewritten (sid 9001 -> 9002), the first half of the packets is sent
+    before, the rest after the reload; every IP packet alerts exactly once
+    (nothing lost), 9001 before 9002 in packet order, the second half all
+    9002. Then a reload whose rules file is gone keeps the running rules."""
+    import signal
+    import time
+    rules = write("reload.rules", 'alert ip any any -> any any (msg:"v1"; sid:9001;)\n')
+    rc, ev, err = kntest.run_kenchi(kenchi, ["-r", demo, "-S", rules])
+    n_ip = by_sid(ev)[9001]
+    head, recs = pcap_records(demo)
+    half = len(recs) // 2
+    out = os.path.join(TMP, "reload.json")
+    p = subprocess.Popen([kenchi, "run", "--no-progress", "--stats-interval", "0", "-r", "-",
+                          "-S", rules, "-o", "file:" + out], stdin=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    p.stdin.write(head + b"".join(recs[:half]))
+    p.stdin.flush()
+    time.sleep(1.0)
+    write("reload.rules", 'alert ip any any -> any any (msg:"v2"; sid:9002;)\n')
+    p.send_signal(signal.SIGHUP)
+    time.sleep(1.5)
+    os.unlink(rules)   # the next reload cannot read it: the running rules stay
+    p.stdin.write(b"".join(recs[half:half + 5]))
+    p.stdin.flush()
+    time.sleep(0.5)
+    p.send_signal(signal.SIGHUP)
+    time.sleep(1.0)
+    p.stdin.write(b"".join(recs[half + 5:]))
+    p.stdin.close()
+    err = p.stderr.read().decode(errors="replace")
+    p.wait(timeout=60)
+    ev = [kntest.json.loads(x) for x in open(out, encoding="utf-8")]
+    al = [(e["pcap_cnt"], e["alert"]["signature_id"]) for e in alerts(ev)]
+    v1 = [c for c, s in al if s == 9001]
+    v2 = [c for c, s in al if s == 9002]
+    ok = (p.returncode == 0 and len(al) == n_ip and v1 and v2 and max(v1) < min(v2) and
+          min(v2) <= half + 1 and max(v2) >= len(recs) - 5 and
+          "rules reloaded" in err and "rule reload failed" in err)
+    S.result("sighup_reload", ok, "rc %s, %d alerts (want %d), v1 %d up to %s, v2 %d from %s; %s"
+             % (p.returncode, len(al), n_ip, len(v1), max(v1) if v1 else "-", len(v2),
+                min(v2) if v2 else "-", err[-1500:]))
+
+
 def main():
     kenchi, gen_demo = sys.argv[1], sys.argv[2]
     demo = os.path.join(TMP, "demo.pcap")
@@ -236,6 +292,7 @@ def main():
     case_bad_rules(kenchi, demo)
     case_threshold_file(kenchi, demo, rules)
     case_profile(kenchi, demo, rules)
+    case_reload(kenchi, demo)
     S.exit()
 
 

@@ -209,7 +209,8 @@ def report_capture(name, ours, theirs, only_o, only_t, listing, print_all):
     by_sid = collections.defaultdict(collections.Counter)
     for k, info, side in rows:
         by_sid[(k[0], info["msg"])][side] += 1
-    print("    %d disagreements (all in the list file); by sid: suricata-only kenchi-only" % len(rows))
+    print("    %d disagreements (all in the list file); by sid: suricata-only kenchi-only"
+          % len(rows))
     for (sid, msg), c in sorted(by_sid.items(), key=lambda kv: -sum(kv[1].values())):
         print("    sid %-9s %6d %6d  %s" % (sid, c["suricata only"], c["kenchi only"], msg[:70]))
 
