@@ -16,7 +16,9 @@ Open in ../shared/data/rules/et-open), in alternating rounds: the floor,
 kenchi without rules, kenchi with the rules on 1 and 2 workers (processing
 rate from kenchi's own summary, which excludes rule loading), and start-up
 with and without the rules on a 10-packet capture (their difference is the
-cost of loading the rules).
+cost of loading the rules), and a reload: the 1-worker run with the rules
+again, sent SIGHUP --hup-after seconds after its rules are built, its
+resident memory sampled before and after the signal.
 
 Default input: ../shared/data/bench/mix.pcap.gz unpacked, repeated --repeat
 times with ../shared/tools/pcaprep.c (copies are distinct flows). The floor
@@ -27,11 +29,13 @@ import glob
 import json
 import os
 import re
-import struct
+import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -126,9 +130,10 @@ def app_only(args, kenchi, cap):
 # mix10 --runmode single with ET Open (19.3 s wall, 304 MiB peak) and
 # start-up with ET Open (16.3 s, 245 MiB); its packets/s after start-up is
 # mix10's packets over the difference, 19.3 - 16.3 = 3.0 s.
-SURICATA = {"mix10_packets": 2589870, "et_wall_s": 19.3, "et_rss_mib": 304, "startup_s": 16.3, "startup_rss_mib": 245,
-            "norules_pkts_per_s": 630e3}
+SURICATA = {"mix10_packets": 2589870, "et_wall_s": 19.3, "et_rss_mib": 304,
+            "startup_s": 16.3, "startup_rss_mib": 245, "norules_pkts_per_s": 630e3}
 SUMMARY_RE = re.compile(r"^kenchi: (\d+) packets, [\d.]+ MB in ([\d.]+) s \(.*CPU ([\d.]+) s\)", re.M)
+RELOAD_RE = re.compile(r"^kenchi run: rules reloaded: .* built in ([\d.]+) s", re.M)
 RULES_RE = re.compile(r"^kenchi run: rules: (\d+) loaded from (\d+) files?, (\d+) failed; "
                       r"(\d+) in the engine \((\d+) use keywords not matched yet, (\d+) "
                       r"protocols not parsed, (\d+) other\), (\d+) fast patterns in (\d+) databases "
@@ -147,9 +152,18 @@ def child(cmd):
     if status != 0:
         sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), status, err[-2000:]))
     r = {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_kib": ru.ru_maxrss}
+    parse_err(r, err)
+    return r
+
+
+def parse_err(r, err):
+    """kenchi's summary, rule and reload lines from its stderr into r."""
     m = SUMMARY_RE.search(err)
     if m:
         r.update(packets=int(m.group(1)), proc_s=float(m.group(2)), kenchi_cpu_s=float(m.group(3)))
+    m = RELOAD_RE.search(err)
+    if m:
+        r["reload_build_s"] = float(m.group(1))
     m = RULES_RE.search(err)
     if m:
         r["rules"] = {"loaded": int(m.group(1)), "files": int(m.group(2)),
@@ -158,6 +172,67 @@ def child(cmd):
                       "skipped_other": int(m.group(7)), "fast_patterns": int(m.group(8)),
                       "databases": int(m.group(9)), "db_mib": float(m.group(10)),
                       "build_s": float(m.group(11))}
+
+
+def anon_rss_kib(pid):
+    """The process's anonymous resident memory (heap, Hyperscan databases;
+    not the pages of the mapped capture)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def child_reload(cmd, hup_after):
+    """Runs cmd (kenchi with rules), sends it SIGHUP hup_after seconds after
+    its rule line appears and samples RssAnon every 20 ms: returns child()'s
+    figures plus the highest anonymous RSS before the signal (one rule set)
+    and after it (during and after the reload)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    lines = []
+    built = threading.Event()
+
+    def reader():
+        for line in p.stderr:
+            lines.append(line.decode())
+            if lines[-1].startswith("kenchi run: rules:"):
+                built.set()
+    th = threading.Thread(target=reader)
+    th.start()
+    while not built.wait(0.1) and th.is_alive():
+        pass
+    hup_at = time.monotonic() + hup_after
+    before = after = 0
+    sent = False
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        rss = anon_rss_kib(p.pid)
+        if not sent and built.is_set() and time.monotonic() >= hup_at:
+            p.send_signal(signal.SIGHUP)
+            sent = True
+        if sent:
+            after = max(after, rss)
+        else:
+            before = max(before, rss)
+        time.sleep(0.02)
+    p.returncode = status
+    th.join()
+    wall = time.monotonic() - t0
+    err = "".join(lines)
+    if status != 0:
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd), status, err[-2000:]))
+    r = {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_kib": ru.ru_maxrss,
+         "rss_before_hup_kib": before, "rss_after_hup_kib": after}
+    parse_err(r, err)
+    if "reload_build_s" not in r:
+        sys.exit("bench: the reload did not finish before the end of the capture:\n" + err[-2000:])
     return r
 
 
@@ -204,6 +279,7 @@ def sig_bench(args, kenchi, cap):
         "none_w1": base + ["-w", "1", "-r", cap],
         "et_w1": base + ["-w", "1"] + sig + ["-r", cap],
         "et_w2": base + ["-w", "2"] + sig + ["-r", cap],
+        "reload_w1": base + ["-w", "1"] + sig + ["-r", cap],
         "start_none": base + ["-w", "1", "-r", tiny],
         "start_et": base + ["-w", "1"] + sig + ["-r", tiny],
     }
@@ -212,8 +288,8 @@ def sig_bench(args, kenchi, cap):
           file=sys.stderr)
     for i in range(args.runs):
         for k, cmd in cmds.items():
-            r = child(cmd)
-            if k.startswith(("none", "et")) and r.get("packets") != pkts:
+            r = child_reload(cmd, args.hup_after) if k == "reload_w1" else child(cmd)
+            if k.startswith(("none", "et", "reload")) and r.get("packets") != pkts:
                 sys.exit("bench: %s read %s packets, expected %d" % (k, r.get("packets"), pkts))
             res[k].append(r)
             print("  round %d %-10s %7.3f s wall %7.3f s T %7.3f s CPU %6.0f MiB"
@@ -257,16 +333,26 @@ def sig_bench(args, kenchi, cap):
             "cpu_s": st["start_et"]["cpu_s"] - st["start_none"]["cpu_s"],
             "rss_kib": st["start_et"]["peak_rss_kib"] - st["start_none"]["peak_rss_kib"]}
     rinfo = res["start_et"][-1]["rules"]
-    sig_report(args, cap, pkts, nbytes, rows, st, load, rinfo)
+    rl = res["reload_w1"]
+    reload = {"hup_after_s": args.hup_after, "build_s": med(rl, "reload_build_s"),
+              "proc_s": med(rl, "proc_s"), "peak_rss_kib": max(r["rss_kib"] for r in rl),
+              "anon_before_kib": max(r["rss_before_hup_kib"] for r in rl),
+              "anon_after_kib": max(r["rss_after_hup_kib"] for r in rl),
+              "per_run": [{k: r[k] for k in ("reload_build_s", "proc_s", "rss_kib",
+                                              "rss_before_hup_kib", "rss_after_hup_kib")}
+                          for r in rl]}
+    reload["anon_added_kib"] = reload["anon_after_kib"] - reload["anon_before_kib"]
+    sig_report(args, cap, pkts, nbytes, rows, st, load, rinfo, reload)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"input": cap, "packets": pkts, "bytes": nbytes, "runs": args.runs,
                        "rules_dir": args.rules_dir, "rule_files": len(rules), "rules": rinfo,
-                       "rows": rows, "startup": st, "rule_load": load, "suricata": SURICATA,
+                       "rows": rows, "startup": st, "rule_load": load, "reload": reload,
+                       "suricata": SURICATA,
                        "raw": res}, f, indent=1)
 
 
-def sig_report(args, cap, pkts, nbytes, rows, st, load, rinfo):
+def sig_report(args, cap, pkts, nbytes, rows, st, load, rinfo, reload):
     print("\ninput: `%s`, %d packets, %.1f MB of packet data; median of %d alternating rounds\n"
           % (os.path.basename(cap), pkts, nbytes / 1e6, args.runs))
     print("rules: %d loaded from %d files, %d failed, %d in the engine (left out: %d use "
@@ -293,6 +379,13 @@ def sig_report(args, cap, pkts, nbytes, rows, st, load, rinfo):
           % (load["wall_s"], load["cpu_s"], load["rss_kib"] / 1024))
     print("\nengine build (kenchi's own figure, part of the rule load): %.2f s"
           % st["start_et"]["build_s"])
+    print("\nreload (SIGHUP %.1f s into the 1-worker run with the rules): rebuilt in %.2f s; "
+          "anonymous RSS %.0f MiB before, %.0f MiB at most after (+%.0f MiB; the rules' own "
+          "memory at start-up: %.0f MiB); peak RSS %.0f MiB vs %.0f without the reload; T %.2f s"
+          % (reload["hup_after_s"], reload["build_s"], reload["anon_before_kib"] / 1024,
+             reload["anon_after_kib"] / 1024, reload["anon_added_kib"] / 1024,
+             load["rss_kib"] / 1024, reload["peak_rss_kib"] / 1024,
+             rows[2]["peak_rss_kib"] / 1024, reload["proc_s"]))
     for r in rows:
         if "pkts_per_cpu_s" in r:
             print("%s: %.0f k packets per CPU second of processing (CPU %.2f s - start-up CPU)"
@@ -324,7 +417,10 @@ def main():
                     help="only rows (c) and (d), alternating, and their ratio")
     ap.add_argument("--workers", type=int, default=1, help="workers for --app-only")
     ap.add_argument("--sig", action="store_true",
-                    help="the signature engine: floor, no rules, rules on 1 and 2 workers, start-up")
+                    help="the signature engine: floor, no rules, rules on 1 and 2 workers, "
+                         "start-up, reload")
+    ap.add_argument("--hup-after", type=float, default=1.0,
+                    help="--sig: seconds after the rules are built to send the reload's SIGHUP")
     ap.add_argument("--rules-dir", default=os.path.join(SHARED, "data", "rules", "et-open"),
                     help="every *.rules here and its classification.config (for --sig)")
     args = ap.parse_args()
