@@ -5,6 +5,7 @@
  * signature engine. One line says what loaded and what the engine left
  * out; failed rules are listed with file, line, column and reason.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -116,6 +117,9 @@ int run_rules_load(struct run_rules *r, int quiet)
 		fprintf(stderr, "kenchi run: %s\n", err);
 		return 1;
 	}
+	/* Hyperscan's compiler and the parser free a lot when done: give those
+	 * pages back now rather than keep them in the heap for the whole run */
+	malloc_trim(0);
 	if (r->thresh_path) {
 		struct kn_sig_thresh_stats ts;
 		if (kn_sig_engine_load_thresholds(r->engine, r->thresh_path, &ts, err) != 0) {
