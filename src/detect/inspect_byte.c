@@ -157,17 +157,26 @@ static int compare(const char *op, uint64_t v, uint64_t want)
 	return v == want;
 }
 
+/* The value a byte_test / byte_extract reads: its position (*at), the
+ * number (*v) and the bytes used. 0, or 1 when it is not in the buffer. */
+static int read_value(struct sig_inspect *s, const struct kn_rule_byte *k, struct sig_buf *b,
+		      int64_t *at, uint64_t *v, unsigned *used)
+{
+	unsigned nbytes = (unsigned)k->nbytes.value;
+	int rel = (k->flags & KN_BYTE_RELATIVE) != 0;
+	if (k->nbytes.value > 23)
+		return 1;
+	return read_at(b, rel, sig_val(s, &k->offset), nbytes, rel, at) ||
+	       extract(b, k, nbytes, *at, v, used);
+}
+
 enum sig_step sig_byte_test(struct sig_inspect *s, const struct kn_rule_byte *k,
 			    struct sig_buf *b)
 {
 	int64_t at;
 	uint64_t v;
-	unsigned used, nbytes = (unsigned)k->nbytes.value;
-	if (b->len == 0 || k->nbytes.value < 0 || k->nbytes.value > 23)
-		return SIG_STEP_NOMATCH;
-	int rel = (k->flags & KN_BYTE_RELATIVE) != 0;
-	if (read_at(b, rel, sig_val(s, &k->offset), nbytes, rel, &at) ||
-	    extract(b, k, nbytes, at, &v, &used))
+	unsigned used;
+	if (b->len == 0 || k->nbytes.value < 0 || read_value(s, k, b, &at, &v, &used))
 		return SIG_STEP_NOMATCH;
 	v = apply_bitmask(k, v);
 	int hit = compare(k->op, v, (uint64_t)sig_val(s, &k->value));
@@ -223,12 +232,8 @@ enum sig_step sig_byte_extract(struct sig_inspect *s, const struct kn_rule_byte 
 {
 	int64_t at;
 	uint64_t v;
-	unsigned used, nbytes = (unsigned)k->nbytes.value;
-	if (b->len == 0 || k->nbytes.value < 1 || k->nbytes.value > 23)
-		return SIG_STEP_NOMATCH;
-	int rel = (k->flags & KN_BYTE_RELATIVE) != 0;
-	if (read_at(b, rel, sig_val(s, &k->offset), nbytes, rel, &at) ||
-	    extract(b, k, nbytes, at, &v, &used))
+	unsigned used;
+	if (b->len == 0 || k->nbytes.value < 1 || read_value(s, k, b, &at, &v, &used))
 		return SIG_STEP_NOMATCH;
 	v *= k->multiplier ? k->multiplier : 1;
 	if ((k->align == 2 || k->align == 4) && v % k->align)
