@@ -271,10 +271,13 @@ static void plan_ends_with(struct walk *w)
 }
 
 /* Suricata's WITHIN_NEXT (content) and RELATIVE_NEXT (pcre): set on the
- * nearest content/pcre before a content with within / a relative option. */
+ * nearest content/pcre before a content with within / a relative option.
+ * A content directly followed by a relative isdataat retries too (ET's
+ * `content:...; isdataat:!5,relative;` finds the occurrence near the end:
+ * Suricata 7.0.4 alerts so on the Zerologon requests of mix.pcap). */
 static void plan_retry(struct walk *w)
 {
-	int next = -1, rel_ahead = 0;
+	int next = -1, rel_ahead = 0, isdataat_next = 0;
 	for (unsigned i = w->n; i-- > 0;) {
 		if (w->plan[i] & PLAN_SKIP)
 			continue;
@@ -282,6 +285,9 @@ static void plan_retry(struct walk *w)
 		if (is_content(w, i) && next >= 0 && is_content(w, (unsigned)next) &&
 		    (w->opts[next]->u.content->flags & KN_CONTENT_WITHIN))
 			w->plan[i] |= PLAN_RETRY;
+		if (is_content(w, i) && isdataat_next)
+			w->plan[i] |= PLAN_RETRY;
+		isdataat_next = w->kind[i] == SIG_KIND_ISDATAAT && w->opts[i]->u.isdataat->relative;
 		if (w->kind[i] == SIG_KIND_PCRE && rel_ahead)
 			w->plan[i] |= PLAN_RETRY;
 		if (cp) {

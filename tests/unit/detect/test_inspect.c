@@ -342,6 +342,11 @@ static void test_isdataat(void)
 	KT_EQ(match("content:\"x\"; isdataat:!3,relative;", "x123"), 0);
 	/* a relative isdataat after a pcre: the pcre is retried */
 	KT_EQ(match("pcre:\"/x/\"; isdataat:!2,relative;", "x...x"), 1);
+	/* ... and after a content (Zerologon's `8 zeros; isdataat:!5,relative`):
+	 * in "0000.0000" the "00" at 0, 1, 2 leave 7, 6, 5 bytes after it; the
+	 * one at 5 leaves 2 (<= 3: no data at +3), found only by retrying */
+	KT_EQ(match("content:\"00\"; isdataat:!3,relative;", "0000.0000"), 1);
+	KT_EQ(match("content:\"00\"; isdataat:!3,relative;", "00......."), 0);
 }
 
 /* ---------------------------------------------------------- bsize, urilen */
