@@ -124,6 +124,8 @@ int kw_byte_test(struct rule_ctx *c, struct kn_rule_opt *o, const char *a, size_
 	if (opl && op[0] == '!') {
 		b->flags |= KN_BYTE_NEGATED;
 		op++, opl--;
+		if (opl == 0 || kw_is(op, opl, "="))   /* "!" and "!=" are Suricata's "not equal" */
+			op = "=", opl = 1;
 	}
 	if (!(kw_is(op, opl, "<") || kw_is(op, opl, ">") || kw_is(op, opl, "=") ||
 	      kw_is(op, opl, "<=") || kw_is(op, opl, ">=") || kw_is(op, opl, "&") ||

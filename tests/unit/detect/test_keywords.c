@@ -105,7 +105,7 @@ static void test_byte_keywords(void)
 		"byte_jump:2,0,relative,multiplier 2,align,post_offset -4,little; "
 		"byte_extract:1,0,len,relative,string,hex; content:\"x\"; distance:0; within:len; "
 		"byte_math:bytes 2,offset 1,oper <<,rvalue len,result sh,relative,endian little; "
-		"byte_test:1,&,sh,0; isdataat:!len,relative;");
+		"byte_test:1,&,sh,0; isdataat:!len,relative; byte_test:1,!,0x41,0;");
 	KT_REQUIRE(r);
 	const struct kn_rule_byte *b = dt_opt(r, "byte_test", 0)->u.byte;
 	KT_EQ(b->nbytes.value, 2);
@@ -113,6 +113,11 @@ static void test_byte_keywords(void)
 	KT_EQ(b->flags, KN_BYTE_NEGATED | KN_BYTE_RELATIVE | KN_BYTE_LITTLE);
 	KT_EQ(b->value.value, 31);
 	KT_EQ(b->offset.value, 3);
+	/* a bare "!" is Suricata's "not equal" too */
+	b = dt_opt(r, "byte_test", 3)->u.byte;
+	KT_EQ_STR(b->op, "=");
+	KT_EQ(b->flags, KN_BYTE_NEGATED);
+	KT_EQ(b->value.value, 0x41);
 	b = dt_opt(r, "byte_test", 1)->u.byte;
 	KT_EQ_STR(b->op, ">=");
 	KT_EQ(b->flags, KN_BYTE_RELATIVE | KN_BYTE_STRING | KN_BYTE_BITMASK);
