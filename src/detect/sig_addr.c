@@ -10,8 +10,10 @@
  * segments at every range boundary, and each segment lists the rules whose
  * range covers it (CSR). A packet looks its source and destination up
  * (one binary search each) and only the rules found become candidates.
- * Rules whose sets are both broad ($HOME_NET, any, !$HOME_NET) stay in
- * the group's always list.
+ * The rest with a narrow destination (else source) port set are indexed
+ * the same way by port (`alert tcp any any -> $HOME_NET 1433 (flags:S;
+ * threshold...)`). Rules broad on every side ($HOME_NET, any, !$HOME_NET,
+ * any port) stay in the group's always list.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +157,53 @@ int sig_aidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const 
 	kn_free(rs[0]);
 	kn_free(rs[1]);
 	return rc;
+}
+
+/* Narrow port set: at most 1024 ports. */
+int sig_ports_narrow(const struct kn_rule_ports *p)
+{
+	uint32_t total = 0;
+	if (p->any || p->n == 0)
+		return 0;
+	for (uint32_t i = 0; i < p->n; i++)
+		total += (uint32_t)(p->v[i].hi - p->v[i].lo) + 1;
+	return total <= 1024;
+}
+
+/* The same index over ports (side dst: the rule's dport set, else its
+ * sport set), in idx[0]; looked up with sig_aidx_port(). */
+int sig_pidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const uint32_t *rules,
+		   uint32_t n, int dst)
+{
+	size_t total = 0, k = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct kn_rule *r = e->rules[rules[i]].r;
+		total += dst ? r->dport.n : r->sport.n;
+	}
+	struct seg_range *rs = kn_calloc(total + 1, sizeof *rs);
+	if (!rs)
+		return -KN_ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct kn_rule *r = e->rules[rules[i]].r;
+		const struct kn_rule_ports *p = dst ? &r->dport : &r->sport;
+		for (uint32_t j = 0; j < p->n; j++)
+			rs[k++] = (struct seg_range){ p->v[j].lo, p->v[j].hi, rules[i] };
+	}
+	int rc = build_family(&idx[0], rs, k);
+	kn_free(rs);
+	return rc;
+}
+
+uint32_t sig_aidx_port(const struct sig_aidx idx[2], uint16_t port, const uint32_t **out)
+{
+	const struct sig_aidx *x = &idx[0];
+	if (!x->n)
+		return 0;
+	long s = seg_find(x->bounds, x->n, port);
+	if (s < 0 || (uint32_t)s >= x->n)
+		return 0;
+	*out = x->rules + x->first[s];
+	return x->first[s + 1] - x->first[s];
 }
 
 void sig_aidx_free(struct sig_aidx idx[2])

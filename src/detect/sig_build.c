@@ -496,19 +496,21 @@ static int collect_fps(struct kn_sig_engine *e, struct fp_sets *f)
 }
 
 /* Moves the always-rules of a payload group with a narrow source (else
- * destination) set into the group's address indexes. */
+ * destination) address set, else a narrow destination (else source) port
+ * set, into the group's address and port indexes. */
 static int index_always(struct kn_sig_engine *e, struct sig_group *g)
 {
-	uint32_t *side[2], n[2] = { 0, 0 }, keep = 0;
-	side[0] = kn_calloc(g->n_always + 1, sizeof *side[0]);
-	side[1] = kn_calloc(g->n_always + 1, sizeof *side[1]);
-	int rc = side[0] && side[1] ? 0 : -KN_ENOMEM;
+	uint32_t *side[4], n[4] = { 0, 0, 0, 0 }, keep = 0;
+	int rc = 0;
+	for (unsigned k = 0; k < 4; k++)
+		if (!(side[k] = kn_calloc(g->n_always + 1, sizeof *side[k])))
+			rc = -KN_ENOMEM;
 	for (uint32_t i = 0; rc == 0 && i < g->n_always; i++) {
 		const struct kn_rule *r = e->rules[g->always[i]].r;
-		if (!r->bidir && sig_addrs_narrow(&r->src))
-			side[0][n[0]++] = g->always[i];
-		else if (!r->bidir && sig_addrs_narrow(&r->dst))
-			side[1][n[1]++] = g->always[i];
+		int k = r->bidir ? -1 : sig_addrs_narrow(&r->src) ? 0 : sig_addrs_narrow(&r->dst) ? 1
+			: sig_ports_narrow(&r->dport) ? 2 : sig_ports_narrow(&r->sport) ? 3 : -1;
+		if (k >= 0)
+			side[k][n[k]++] = g->always[i];
 		else
 			g->always[keep++] = g->always[i];
 	}
@@ -516,12 +518,16 @@ static int index_always(struct kn_sig_engine *e, struct sig_group *g)
 		rc = sig_aidx_build(g->by_src, e, side[0], n[0], 0);
 	if (rc == 0)
 		rc = sig_aidx_build(g->by_dst, e, side[1], n[1], 1);
+	if (rc == 0)
+		rc = sig_pidx_build(g->by_dport, e, side[2], n[2], 1);
+	if (rc == 0)
+		rc = sig_pidx_build(g->by_sport, e, side[3], n[3], 0);
 	if (rc == 0) {
 		g->n_always = keep;
-		g->n_indexed = n[0] + n[1];
+		g->n_indexed = n[0] + n[1] + n[2] + n[3];
 	}
-	kn_free(side[0]);
-	kn_free(side[1]);
+	for (unsigned k = 0; k < 4; k++)
+		kn_free(side[k]);
 	return rc;
 }
 

@@ -115,6 +115,7 @@ struct sig_group {
 	/* rules without a fast pattern whose source (else destination) set
 	 * is narrow: found by address instead of being always checked */
 	struct sig_aidx by_src[2], by_dst[2];  /* [0] IPv4, [1] IPv6 */
+	struct sig_aidx by_dport[2], by_sport[2];  /* [0] only: ports */
 	uint32_t n_indexed;
 };
 
@@ -156,6 +157,10 @@ int sig_addrs_narrow(const struct kn_rule_addrs *a);
 int sig_aidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const uint32_t *rules,
 		   uint32_t n, int dst);
 void sig_aidx_free(struct sig_aidx idx[2]);
+int sig_ports_narrow(const struct kn_rule_ports *p);
+int sig_pidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const uint32_t *rules,
+		   uint32_t n, int dst);
+uint32_t sig_aidx_port(const struct sig_aidx idx[2], uint16_t port, const uint32_t **out);
 uint32_t sig_aidx_lookup(const struct sig_aidx idx[2], const struct kn_addr *a, unsigned ipv,
 			 const uint32_t **out);
 

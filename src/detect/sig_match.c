@@ -341,6 +341,14 @@ static void scan_addresses(struct kn_sig_ctx *c, const struct sig_group *g,
 	n = sig_aidx_lookup(g->by_dst, &p->dst, p->ip_version, &v);
 	for (uint32_t i = 0; i < n; i++)
 		add_cand(c, v[i]);
+	if (!(p->flags & KN_PKT_HAS_PORTS))
+		return;   /* port-indexed rules need ports (a rule with ports never matches without) */
+	n = sig_aidx_port(g->by_dport, p->dport, &v);
+	for (uint32_t i = 0; i < n; i++)
+		add_cand(c, v[i]);
+	n = sig_aidx_port(g->by_sport, p->sport, &v);
+	for (uint32_t i = 0; i < n; i++)
+		add_cand(c, v[i]);
 }
 
 static void profile_rule(struct kn_sig_ctx *c, const struct sig_rule *s, int ok, uint64_t t0)

@@ -108,5 +108,7 @@ void sig_group_free(struct sig_group *g)
 	kn_free(g->always);
 	sig_aidx_free(g->by_src);
 	sig_aidx_free(g->by_dst);
+	sig_aidx_free(g->by_dport);
+	sig_aidx_free(g->by_sport);
 	memset(g, 0, sizeof *g);
 }
