@@ -31,8 +31,9 @@ static u128 key_of(const uint8_t *b, unsigned fam)
 	return k;
 }
 
-/* Narrow: at most 2^20 IPv4 addresses, no IPv6 range wider than a /64. */
-int sig_addrs_narrow(const struct kn_rule_addrs *a)
+/* Narrow: at most 2^log2_v4 IPv4 addresses, no IPv6 range wider than a
+ * /64. */
+int sig_addrs_narrow(const struct kn_rule_addrs *a, unsigned log2_v4)
 {
 	if (a->any || a->n == 0)
 		return 0;
@@ -40,7 +41,7 @@ int sig_addrs_narrow(const struct kn_rule_addrs *a)
 	for (uint32_t i = 0; i < a->n; i++) {
 		const struct kn_rule_iprange *r = &a->v[i];
 		u128 span = key_of(r->hi, r->family) - key_of(r->lo, r->family);
-		if (r->family == 6 ? span >> 64 != 0 : (v4 += span + 1) > (1u << 20))
+		if (r->family == 6 ? span >> 64 != 0 : (v4 += span + 1) > ((u128)1 << log2_v4))
 			return 0;
 	}
 	return 1;

@@ -507,8 +507,13 @@ static int index_always(struct kn_sig_engine *e, struct sig_group *g)
 			rc = -KN_ENOMEM;
 	for (uint32_t i = 0; rc == 0 && i < g->n_always; i++) {
 		const struct kn_rule *r = e->rules[g->always[i]].r;
-		int k = r->bidir ? -1 : sig_addrs_narrow(&r->src) ? 0 : sig_addrs_narrow(&r->dst) ? 1
-			: sig_ports_narrow(&r->dport) ? 2 : sig_ports_narrow(&r->sport) ? 3 : -1;
+		/* the most selective side: a short address list (<= 2^20), a port
+		 * set, then a long list (block lists with /8s, <= 2^28; $HOME_NET
+		 * is that wide too but selects little, so ports come first) */
+		int k = r->bidir ? -1 : sig_addrs_narrow(&r->src, 20) ? 0
+			: sig_addrs_narrow(&r->dst, 20) ? 1 : sig_ports_narrow(&r->dport) ? 2
+			: sig_ports_narrow(&r->sport) ? 3 : sig_addrs_narrow(&r->src, 28) ? 0
+			: sig_addrs_narrow(&r->dst, 28) ? 1 : -1;
 		if (k >= 0)
 			side[k][n[k]++] = g->always[i];
 		else

@@ -153,7 +153,7 @@ int sig_group_build(struct sig_group *g, struct sig_fp *fps, size_t n, char *err
 void sig_group_free(struct sig_group *g);
 
 /* sig_addr.c */
-int sig_addrs_narrow(const struct kn_rule_addrs *a);
+int sig_addrs_narrow(const struct kn_rule_addrs *a, unsigned log2_v4);
 int sig_aidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const uint32_t *rules,
 		   uint32_t n, int dst);
 void sig_aidx_free(struct sig_aidx idx[2]);
