@@ -83,17 +83,6 @@ static struct {
 	int kw_content;
 } F;
 
-static int is_list_kw(unsigned kw)
-{
-	static const char *const names[] = { "content", "uricontent", "pcre", "byte_test",
-					     "byte_jump", "byte_extract", "byte_math",
-					     "isdataat", "bsize", "urilen" };
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (kn_rule_keyword_by_name(names[i]) == (int)kw)
-			return 1;
-	return 0;
-}
-
 /* The rule file: every rule of both tables, a 300-byte nocase content,
  * and a chain of 300 contents each within 1 of the one before. */
 static char *rules_file(void)
@@ -141,7 +130,7 @@ static void load_once(void)
 		struct list *l = &F.lists[r];
 		for (uint32_t i = 0; i < rule->n_opts && l->n < MAX_LIST; i++) {
 			const struct kn_rule_opt *o = &rule->opts[i];
-			if (!is_list_kw(o->kw))
+			if (!sig_inspect_keyword(o->kw))
 				continue;
 			l->opts[l->n] = o;
 			if ((int)o->kw == kn_rule_keyword_by_name("pcre")) {

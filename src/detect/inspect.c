@@ -13,6 +13,7 @@
  * option, so memory is fixed (KN_RULE_MAX_OPTIONS) and time is bounded by
  * s->budget steps, each one search of at most the buffer.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -221,6 +222,27 @@ struct walk {
 	uint8_t plan[KN_RULE_MAX_OPTIONS];
 	struct frame stack[KN_RULE_MAX_OPTIONS];
 };
+
+static int list_kw_ids[10];
+static pthread_once_t list_kw_once = PTHREAD_ONCE_INIT;
+
+static void list_kw_init(void)
+{
+	static const char *const names[10] = { "content", "uricontent", "pcre", "byte_test",
+					       "byte_jump", "byte_extract", "byte_math",
+					       "isdataat", "bsize", "urilen" };
+	for (size_t i = 0; i < 10; i++)
+		list_kw_ids[i] = kn_rule_keyword_by_name(names[i]);
+}
+
+int sig_inspect_keyword(unsigned kw)
+{
+	pthread_once(&list_kw_once, list_kw_init);
+	for (size_t i = 0; i < 10; i++)
+		if (list_kw_ids[i] == (int)kw)
+			return 1;
+	return 0;
+}
 
 static int kind_of(const struct sig_inspect *s, unsigned kw)
 {

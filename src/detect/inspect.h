@@ -105,6 +105,11 @@ pcre2_code *sig_pcre_compile(const struct kn_rule_pcre *p, char *err, size_t err
  * work. An empty buffer (len 0, buf maybe NULL) is valid input. The dce
  * flag of byte_* reads little endian (DCE/RPC's usual data representation;
  * kenchi does not parse DCE/RPC headers). */
+/* 1 when keyword id kw is one sig_inspect_buffer() takes (content,
+ * uricontent, pcre, byte_test, byte_jump, byte_extract, byte_math,
+ * isdataat, bsize, urilen). */
+int sig_inspect_keyword(unsigned kw);
+
 int sig_inspect_buffer(struct sig_inspect *s, const struct kn_rule_opt *const *opts,
 		       pcre2_code *const *re, unsigned n, const uint8_t *buf, uint32_t len);
 

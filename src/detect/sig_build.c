@@ -89,10 +89,7 @@ static int flowint_setter(const struct kn_rule_opt *o)
 
 static int is_list_kw(int kw)
 {
-	return kw == K.content || kw == K.uricontent || kw == K.pcre || kw == K.byte_test ||
-	       kw == K.byte_jump ||
-	       kw == K.byte_extract || kw == K.byte_math || kw == K.isdataat || kw == K.bsize ||
-	       kw == K.urilen;
+	return kw >= 0 && sig_inspect_keyword((unsigned)kw);
 }
 
 static int hdr_kind(int kw)

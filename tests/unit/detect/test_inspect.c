@@ -28,17 +28,6 @@ struct tc {
 	struct sig_inspect s;
 };
 
-static int is_list_kw(unsigned kw)
-{
-	static const char *const names[] = { "content", "uricontent", "pcre", "byte_test",
-					     "byte_jump", "byte_extract", "byte_math",
-					     "isdataat", "bsize", "urilen" };
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (kn_rule_keyword_by_name(names[i]) == (int)kw)
-			return 1;
-	return 0;
-}
-
 static void tc_free(struct tc *t)
 {
 	for (unsigned i = 0; i < t->n; i++)
@@ -71,7 +60,7 @@ static int tc_load(struct tc *t, const char *proto, const char *opts)
 	}
 	for (uint32_t i = 0; i < r->n_opts && t->n < MAX_LIST; i++) {
 		const struct kn_rule_opt *o = &r->opts[i];
-		if (!is_list_kw(o->kw))
+		if (!sig_inspect_keyword(o->kw))
 			continue;
 		t->opts[t->n] = o;
 		if (o->kw == (unsigned)kn_rule_keyword_by_name("pcre")) {
