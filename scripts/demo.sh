@@ -2,7 +2,8 @@
 # The embedded default: installs what is needed, builds kenchi, generates a
 # demo capture with the project's own traffic builder (web, DNS, TLS and SSH
 # sessions, a TCP port scan, fragmented and tunnelled packets, malformed
-# headers) and runs the sensor on it with the sample vulnerability feed.
+# headers) and runs the sensor on it with the sample vulnerability feed and
+# the demo rules (rules/demo.rules).
 # Events land in out/eve.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,8 @@ ninja -C build >/dev/null
 mkdir -p out
 ./build/tests/builder/gen_demo out/demo.pcap
 rm -f out/eve.json
-./build/src/cli/kenchi run -r out/demo.pcap -l out --vuln-feed feeds/sample-nvd.json "$@"
+./build/src/cli/kenchi run -r out/demo.pcap -l out --vuln-feed feeds/sample-nvd.json \
+	-S rules/demo.rules "$@"
 echo
 echo "events in out/eve.json by type:"
 python3 - <<'PY'
@@ -26,7 +28,7 @@ for l in open("out/eve.json"):
     e = json.loads(l)
     if t == "anomaly" and e["anomaly"]["type"] == "detector":
         t = "anomaly (detector)"
-    if t in ("flow", "dns", "http", "tls", "ssh", "vuln", "anomaly (detector)") and t not in shown:
+    if t in ("flow", "dns", "http", "tls", "ssh", "vuln", "alert", "anomaly (detector)") and t not in shown:
         shown.add(t)
         print("\nfirst %s event:\n  %s" % (t, l.strip()))
 PY

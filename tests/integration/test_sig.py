@@ -10,7 +10,7 @@ mixed in. Also: flow.alerted, the stats counter, thresholds and
 detection_filter against a baseline count, flowbits, 1 vs 2 workers, and
 bad rule files (listed, or fatal with --strict-rules).
 
-usage: test_sig.py KENCHI GEN_DEMO
+usage: test_sig.py KENCHI GEN_DEMO [DEMO_RULES]
 """
 import collections
 import os
@@ -274,6 +274,15 @@ def case_reload(kenchi, demo):
                 min(v2) if v2 else "-", err[-1500:]))
 
 
+def case_demo_rules(kenchi, demo, path):
+    """rules/demo.rules (what scripts/demo.sh runs): each of its 5 rules
+    fires once on the demo capture."""
+    rc, ev, err = kntest.run_kenchi(kenchi, ["-r", demo, "-S", path])
+    c = by_sid(ev)
+    S.result("demo_rules", rc == 0 and dict(c) == {s: 1 for s in range(9000001, 9000006)},
+             "rc %d, alerts %s: %s" % (rc, dict(c), err[-300:]))
+
+
 def main():
     kenchi, gen_demo = sys.argv[1], sys.argv[2]
     demo = os.path.join(TMP, "demo.pcap")
@@ -293,6 +302,8 @@ def main():
     case_threshold_file(kenchi, demo, rules)
     case_profile(kenchi, demo, rules)
     case_reload(kenchi, demo)
+    if len(sys.argv) > 3:
+        case_demo_rules(kenchi, demo, sys.argv[3])
     S.exit()
 
 
