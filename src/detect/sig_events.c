@@ -102,18 +102,18 @@ int sig_decode_event_id(const char *name)
 void kn_sig_decoder(struct kn_sig_ctx *c, const struct kn_packet *p)
 {
 	const struct kn_sig_engine *e = c->e;
+	const char *app_proto = p->flow ? kn_app_proto_of(p->flow) : NULL;
 	for (unsigned k = 0; k < p->n_events && k < KN_PKT_MAX_EVENTS; k++) {
 		unsigned ev = p->events[k];
 		if (ev >= KN_DEV_COUNT)
 			continue;
 		for (uint32_t i = e->dev_first[ev]; i < e->dev_first[ev + 1]; i++) {
 			const struct sig_rule *s = &e->rules[e->dev_rules[i]];
-			if (!sig_pkt_rule_ok(c, s, p, p->flow ? kn_app_proto_of(p->flow) : NULL))
+			if (!sig_pkt_rule_ok(c, s, p, app_proto))
 				continue;
 			struct kn_sig_alert a = {
 				.flow = p->flow, .pkt = p, .dir = p->dir, .ts_ns = p->ts_ns,
-				.pcap_cnt = p->index,
-				.app_proto = p->flow ? kn_app_proto_of(p->flow) : NULL,
+				.pcap_cnt = p->index, .app_proto = app_proto,
 			};
 			sig_matched(c, s, &a, &p->src, &p->dst);
 		}

@@ -423,7 +423,6 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 		return;
 	unsigned t = p->proto == 6 ? SIG_T_TCP : p->proto == 17 ? SIG_T_UDP : SIG_T_OTHER;
 	const struct sig_group *g = &c->e->payload[t * 2 + (p->dir ? 1 : 0)];
-	const char *app_proto = p->flow ? kn_app_proto_of(p->flow) : NULL;
 
 	c->st.packets++;
 	new_generation(c);
@@ -432,6 +431,7 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 	if (!c->n_cand)
 		return;
 	sort_cands(c);
+	const char *app_proto = p->flow ? kn_app_proto_of(p->flow) : NULL;
 	for (uint32_t i = 0; i < c->n_cand; i++) {
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
 		uint64_t t0 = c->cfg.profile ? now_ns() : 0;

@@ -16,27 +16,15 @@
 
 static void tuple_of(const struct kn_sig_alert *a, struct output_tuple *t)
 {
-	if (a->pkt) {
-		const struct kn_packet *p = a->pkt;
-		*t = (struct output_tuple){
-			.src = &p->src, .dst = &p->dst, .sport = p->sport, .dport = p->dport,
-			.proto = p->proto, .ip_version = p->ip_version,
-			.icmp_type = p->icmp_type, .icmp_code = p->icmp_code,
-		};
-		/* an IPv6 fragment the decoder holds for reassembly: Suricata's
-		 * alert names the fragment header (44, "IPv6-Frag") as its protocol */
-		if ((p->flags & KN_PKT_FRAGMENT) && p->ip_version == 6)
-			t->proto = 44;
+	if (!a->pkt) {
+		output_flow_tuple(a->flow, a->dir, t);
 		return;
 	}
-	const struct kn_flow_key *k = &a->flow->key;
-	int d = a->dir;
-	*t = (struct output_tuple){
-		.src = d ? &k->dst : &k->src, .dst = d ? &k->src : &k->dst,
-		.sport = d ? k->dport : k->sport, .dport = d ? k->sport : k->dport,
-		.proto = k->proto, .ip_version = k->ip_version,
-		.icmp_type = a->flow->icmp_type, .icmp_code = a->flow->icmp_code,
-	};
+	output_packet_tuple(a->pkt, t);
+	/* an IPv6 fragment the decoder holds for reassembly: Suricata's alert
+	 * names the fragment header (44, "IPv6-Frag") as its protocol */
+	if ((a->pkt->flags & KN_PKT_FRAGMENT) && a->pkt->ip_version == 6)
+		t->proto = 44;
 }
 
 /* One "key value" item of a metadata option. */

@@ -22,11 +22,7 @@ static const char *packet_source(const struct kn_packet *pkt)
 void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 			   const char *event_name)
 {
-	const struct output_tuple t = {
-		.src = &pkt->src, .dst = &pkt->dst, .sport = pkt->sport, .dport = pkt->dport,
-		.proto = pkt->proto, .ip_version = pkt->ip_version,
-		.icmp_type = pkt->icmp_type, .icmp_code = pkt->icmp_code,
-	};
+	struct output_tuple t;
 	/* "decoder.<name>"; names are short literals (truncated past 119). */
 	const char *name = event_name ? event_name : "unknown";
 	char event[128] = "decoder.";
@@ -35,6 +31,7 @@ void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 	struct output_run r;
 
 	memcpy(event + prefix, name, n);
+	output_packet_tuple(pkt, &t);
 	kn_json_reset(j);
 	output_eve_begin(&r, j, pkt->ts_ns, pkt->flow ? pkt->flow->flow_id : 0, pkt->index,
 			 "anomaly", strlen("anomaly"), pkt->vlan);

@@ -13,20 +13,6 @@
 
 #include "output/output.h"
 
-static void flow_tuple(const struct kn_flow *f, int dir, struct output_tuple *t)
-{
-	const struct kn_flow_key *k = &f->key;
-
-	t->src = dir ? &k->dst : &k->src;
-	t->dst = dir ? &k->src : &k->dst;
-	t->sport = dir ? k->dport : k->sport;
-	t->dport = dir ? k->sport : k->dport;
-	t->proto = k->proto;
-	t->ip_version = k->ip_version;
-	t->icmp_type = f->icmp_type;
-	t->icmp_code = f->icmp_code;
-}
-
 /* The head up to community_id, left in the run r (the caller flushes). */
 static void head(struct output_run *r, struct kn_json *j, const struct kn_flow *f, int dir,
 		 const char *event_type, uint64_t ts_ns, uint64_t pcap_cnt,
@@ -34,7 +20,7 @@ static void head(struct output_run *r, struct kn_json *j, const struct kn_flow *
 {
 	struct output_tuple t;
 
-	flow_tuple(f, dir, &t);
+	output_flow_tuple(f, dir, &t);
 	kn_json_reset(j);
 	output_eve_begin(r, j, ts_ns, f->flow_id, pcap_cnt, event_type,
 			 event_type ? strlen(event_type) : 0, f->key.vlan);

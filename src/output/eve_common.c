@@ -206,3 +206,24 @@ void output_eve_tuple(struct output_run *r, const struct output_tuple *t)
 		output_run_u64(r, "icmp_code", t->icmp_code);
 	}
 }
+
+void output_flow_tuple(const struct kn_flow *f, int dir, struct output_tuple *t)
+{
+	const struct kn_flow_key *k = &f->key;
+
+	*t = (struct output_tuple){
+		.src = dir ? &k->dst : &k->src, .dst = dir ? &k->src : &k->dst,
+		.sport = dir ? k->dport : k->sport, .dport = dir ? k->sport : k->dport,
+		.proto = k->proto, .ip_version = k->ip_version,
+		.icmp_type = f->icmp_type, .icmp_code = f->icmp_code,
+	};
+}
+
+void output_packet_tuple(const struct kn_packet *p, struct output_tuple *t)
+{
+	*t = (struct output_tuple){
+		.src = &p->src, .dst = &p->dst, .sport = p->sport, .dport = p->dport,
+		.proto = p->proto, .ip_version = p->ip_version,
+		.icmp_type = p->icmp_type, .icmp_code = p->icmp_code,
+	};
+}

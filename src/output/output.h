@@ -54,6 +54,11 @@ struct output_tuple {
 	uint8_t icmp_type, icmp_code;
 };
 
+/* The tuple of a flow in direction dir (0: its client is the source), and
+ * of a decoded packet as captured. */
+void output_flow_tuple(const struct kn_flow *f, int dir, struct output_tuple *t);
+void output_packet_tuple(const struct kn_packet *p, struct output_tuple *t);
+
 /* Member runs ---------------------------------------------------------
  * A run of members formatted on the stack and appended to the document
  * with one kn_json_members() call. The formatters' keys are their own

@@ -20,13 +20,10 @@ static void head(struct kn_json *j, const struct kn_flow *f, const char *event_t
 		 uint64_t ts_ns, const char *community_id)
 {
 	const struct kn_flow_key *k = &f->key;
-	const struct output_tuple t = {
-		.src = &k->src, .dst = &k->dst, .sport = k->sport, .dport = k->dport,
-		.proto = k->proto, .ip_version = k->ip_version,
-		.icmp_type = f->icmp_type, .icmp_code = f->icmp_code,
-	};
+	struct output_tuple t;
 	struct output_run r;
 
+	output_flow_tuple(f, 0, &t);
 	kn_json_reset(j);
 	output_eve_begin(&r, j, ts_ns, f->flow_id, 0, event_type, strlen(event_type), k->vlan);
 	output_eve_tuple(&r, &t);
