@@ -207,7 +207,7 @@ static int add_list_opt(struct build *b, struct sig_rule *s, const struct kn_rul
 	l->opts[l->n] = o;
 	if ((int)o->kw == K.pcre) {
 		char err[200];
-		l->re[l->n] = sig_pcre_compile(o->u.pcre, err, sizeof err);
+		l->re[l->n] = sig_pcre_get(o->u.pcre, err, sizeof err);
 		if (!l->re[l->n])
 			return skip(b, "pcre does not compile: %s", err);
 	}
@@ -352,7 +352,7 @@ static int compile_rule(struct build *b, const struct kn_rule *r, uint32_t index
 		for (unsigned i = 0; i < s->n_lists; i++)
 			for (unsigned j = 0; j < s->lists[i].n; j++)
 				if (s->lists[i].re[j])
-					pcre2_code_free(s->lists[i].re[j]);
+					sig_pcre_put(s->lists[i].re[j]);
 		return rc;
 	}
 	s->r = r;
@@ -459,15 +459,13 @@ static void add_to_group(struct fp_sets *f, unsigned g, const struct kn_rule_con
 	fp->rule = rule;
 }
 
-static int collect_fps(struct kn_sig_engine *e, struct fp_sets *f)
+/* Calls fn(f, group, fast pattern or NULL, rule) for every group each
+ * rule enters (a tx rule: its fast pattern's buffer, else its first list's;
+ * a packet rule: each payload group of its transport and direction). */
+static void for_each_entry(struct kn_sig_engine *e, struct fp_sets *f,
+			   void (*fn)(struct fp_sets *, unsigned, const struct kn_rule_content *,
+				      uint32_t))
 {
-	unsigned ng = SIG_PAYLOAD_GROUPS + KN_BUF_COUNT;
-	for (unsigned g = 0; g < ng; g++) {
-		f->v[g] = kn_calloc(e->n_rules + 1, sizeof *f->v[g]);
-		f->always[g] = kn_calloc(e->n_rules + 1, sizeof *f->always[g]);
-		if (!f->v[g] || !f->always[g])
-			return -KN_ENOMEM;
-	}
 	for (uint32_t i = 0; i < e->n_rules; i++) {
 		struct sig_rule *s = &e->rules[i];
 		int buf = KN_RULE_BUF_PAYLOAD;
@@ -477,14 +475,46 @@ static int collect_fps(struct kn_sig_engine *e, struct fp_sets *f)
 		if (s->kind == SIG_TX) {
 			if (!c)
 				buf = s->lists[0].buffer;
-			add_to_group(f, SIG_PAYLOAD_GROUPS + (unsigned)buf, c, i);
+			fn(f, SIG_PAYLOAD_GROUPS + (unsigned)buf, c, i);
 		} else {
 			unsigned m = payload_groups(s);
 			for (unsigned g = 0; g < SIG_PAYLOAD_GROUPS; g++)
 				if (m & (1u << g))
-					add_to_group(f, g, c, i);
+					fn(f, g, c, i);
 		}
-		if (c)
+	}
+}
+
+static void count_entry(struct fp_sets *f, unsigned g, const struct kn_rule_content *c,
+			uint32_t rule)
+{
+	(void)rule;
+	if (c)
+		f->n[g]++;
+	else
+		f->n_always[g]++;
+}
+
+/* Each group's fast patterns and always-rules, in arrays of their exact
+ * size (counted first: ET Open has ~60 groups, most of them small). */
+static int collect_fps(struct kn_sig_engine *e, struct fp_sets *f)
+{
+	unsigned ng = SIG_PAYLOAD_GROUPS + KN_BUF_COUNT;
+	for_each_entry(e, f, count_entry);
+	for (unsigned g = 0; g < ng; g++) {
+		f->v[g] = kn_calloc(f->n[g] + 1, sizeof *f->v[g]);
+		f->always[g] = kn_calloc(f->n_always[g] + 1, sizeof *f->always[g]);
+		if (!f->v[g] || !f->always[g])
+			return -KN_ENOMEM;
+		f->n[g] = f->n_always[g] = 0;
+	}
+	for_each_entry(e, f, add_to_group);
+	for (uint32_t i = 0; i < e->n_rules; i++) {
+		const struct sig_rule *s = &e->rules[i];
+		int buf;
+		if (s->kind == SIG_DEV || s->kind == SIG_AEV)
+			continue;
+		if (fast_pattern(s, &buf))
 			e->st.prefiltered++;
 		else
 			e->st.always++;
@@ -670,7 +700,7 @@ void kn_sig_engine_free(struct kn_sig_engine *e)
 		for (unsigned l = 0; l < e->rules[i].n_lists; l++)
 			for (unsigned j = 0; j < e->rules[i].lists[l].n; j++)
 				if (e->rules[i].lists[l].re[j])
-					pcre2_code_free(e->rules[i].lists[l].re[j]);
+					sig_pcre_put(e->rules[i].lists[l].re[j]);
 	for (unsigned g = 0; g < SIG_PAYLOAD_GROUPS; g++)
 		sig_group_free(&e->payload[g]);
 	for (unsigned g = 0; g < KN_BUF_COUNT; g++)

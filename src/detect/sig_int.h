@@ -152,6 +152,13 @@ struct sig_fp {
 int sig_group_build(struct sig_group *g, struct sig_fp *fps, size_t n, char *err);
 void sig_group_free(struct sig_group *g);
 
+/* sig_pcre.c: compiled pcre shared by every engine of the process (one
+ * per distinct pattern and flags, reference counted): NULL + reason in err
+ * when it does not compile; put releases one reference. */
+pcre2_code *sig_pcre_get(const struct kn_rule_pcre *p, char *err, size_t errsz);
+void sig_pcre_put(pcre2_code *code);
+size_t sig_pcre_cached(void);
+
 /* sig_addr.c */
 int sig_addrs_narrow(const struct kn_rule_addrs *a, unsigned log2_v4);
 int sig_aidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const uint32_t *rules,
