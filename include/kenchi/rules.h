@@ -48,6 +48,9 @@ enum kn_rule_var_kind { KN_VAR_ADDRESS = 0, KN_VAR_PORT = 1 };
  * SHELLCODE_PORTS !80, ORACLE_PORTS 1521, ...). NULL + err on no memory. */
 KN_WARN_UNUSED struct kn_rule_vars *kn_rule_vars_new(char *err);
 void kn_rule_vars_free(struct kn_rule_vars *v);
+/* A hash of every variable (kind, name, value), for telling whether two
+ * variable sets parse rules alike. */
+uint64_t kn_rule_vars_fingerprint(const struct kn_rule_vars *v);
 /* Sets (adds or replaces) NAME (without '$') to a value as written in
  * suricata.yaml. The value is checked when a rule uses it. 0, -KN_EINVAL
  * (bad name or value too long), -KN_ENOMEM. */
@@ -332,6 +335,17 @@ KN_WARN_UNUSED int kn_ruleset_load_file(struct kn_ruleset *rs, const char *path,
 KN_WARN_UNUSED int kn_ruleset_load_mem(struct kn_ruleset *rs, const char *name,
 				       const char *data, size_t len,
 				       struct kn_rules_file_stats *st, char *err);
+
+/* Live reload: rules loaded into rs from now on whose text equals a rule
+ * of `base` (the set rs replaces) are taken from it instead of parsed
+ * again, when rs's variables and classification equal base's (load those
+ * first). The memory they use stays alive while either set does. base must
+ * stay alive until kn_ruleset_reuse_end(rs), called after the last file.
+ * 1 reuse on, 0 off (different context, empty base), -KN_ENOMEM. */
+KN_WARN_UNUSED int kn_ruleset_reuse_from(struct kn_ruleset *rs, const struct kn_ruleset *base);
+void kn_ruleset_reuse_end(struct kn_ruleset *rs);
+/* Rules taken unchanged from a base set. */
+size_t kn_ruleset_reused(const struct kn_ruleset *rs);
 
 size_t kn_ruleset_count(const struct kn_ruleset *rs);
 const struct kn_rule *kn_ruleset_rule(const struct kn_ruleset *rs, size_t i);

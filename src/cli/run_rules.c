@@ -96,6 +96,11 @@ int run_rules_load(struct run_rules *r, int quiet)
 		fprintf(stderr, "kenchi run: %s\n", err);
 		return 1;
 	}
+	/* a reload takes the unchanged rules from the set it replaces */
+	if (r->base && kn_ruleset_reuse_from(r->rs, r->base) < 0) {
+		fprintf(stderr, "kenchi run: rule reload: out of memory\n");
+		return 1;
+	}
 	for (unsigned i = 0; i < r->n_files; i++) {
 		struct kn_rules_file_stats fs;
 		if (kn_ruleset_load_file(r->rs, r->files[i], &fs, err) != 0) {
@@ -104,6 +109,8 @@ int run_rules_load(struct run_rules *r, int quiet)
 		}
 		failed += fs.failed;
 	}
+	kn_ruleset_reuse_end(r->rs);
+	r->base = NULL;
 	if (failed && (r->strict || !quiet))
 		list_errors(r->rs, r->strict ? (size_t)-1 : 5);
 	if (failed && r->strict) {
@@ -196,6 +203,7 @@ static void reload_once(struct run_reload *r)
 	next->class_path = r->cur->class_path;
 	next->thresh_path = r->cur->thresh_path;
 	next->strict = r->cur->strict;
+	next->base = r->cur->rs;
 	if (run_rules_load(next, 1) != 0) {
 		fprintf(stderr, "kenchi run: rule reload failed (see above); the previous rules "
 			"stay in use\n");
@@ -207,9 +215,10 @@ static void reload_once(struct run_reload *r)
 	r->cur = next;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!r->quiet)
-		fprintf(stderr, "kenchi run: rules reloaded: %zu rules, %llu in the engine, built "
-			"in %.2f s; workers switch at their next packet\n",
-			kn_ruleset_count(next->rs),
+		fprintf(stderr, "kenchi run: rules reloaded: %zu rules (%zu unchanged, shared "
+			"with the previous set), %llu in the engine, built in %.2f s; workers "
+			"switch at their next packet\n",
+			kn_ruleset_count(next->rs), kn_ruleset_reused(next->rs),
 			(unsigned long long)kn_sig_engine_compiled(next->engine),
 			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	/* the previous rules go once every worker has moved on */

@@ -18,6 +18,8 @@ struct run_rules {
 	const char *class_path;       /* --classification */
 	const char *thresh_path;      /* --threshold-file */
 	int strict;                   /* --strict-rules: a failed rule is fatal */
+	const struct kn_ruleset *base; /* reload: the set being replaced (unchanged rules
+					* are taken from it), cleared after loading */
 	struct kn_rule_vars *vars;
 	struct kn_ruleset *rs;
 	struct kn_sig_engine *engine;

@@ -74,10 +74,35 @@ struct kn_ruleset {
 	size_t sid_cap, n_sids;
 	uint16_t *kw_index;              /* name hash -> keyword id + 1 */
 	size_t kw_index_cap;
+	/* reuse (ruleset_reuse.c): the pool that will own `arena` when the set
+	 * is freed, the pool of each rule (its own or a replaced set's), the
+	 * pools this set holds references on, each rule's text hash, and while
+	 * loading beside the set being replaced, that set and its index */
+	struct detect_pool *pool;
+	struct detect_pool **rule_pool;
+	struct detect_pool **held;
+	size_t n_held, cap_held;
+	uint64_t (*text_hash)[2];
+	const struct kn_ruleset *base;
+	uint32_t *reuse_index;
+	size_t reuse_cap, n_reused;
 	struct kn_rule_opt *tmp_opts;    /* options of the rule being parsed */
 	size_t cap_opts;
 	uint8_t *kw_seen;                /* per keyword id, for the rule being parsed */
 };
+
+/* ruleset_reuse.c: pools of rule memory shared between a set and the one
+ * that replaces it; a rule's text hash; taking an unchanged rule from the
+ * base set (0 taken, 1 not there: parse it, -KN_ENOMEM). */
+struct detect_pool;
+struct detect_pool *detect_pool_new(void);
+void detect_pool_put(struct detect_pool *p);
+void detect_text_hash(const char *text, size_t len, const size_t *seg_starts, unsigned n_segs,
+		      uint64_t out[2]);
+int detect_reuse_rule(struct kn_ruleset *rs, const uint64_t h[2], const char *file,
+		      uint32_t line);
+/* The pool's arena takes over the set's arena (called when freeing). */
+void detect_pool_adopt(struct detect_pool *p, struct detect_arena *a);
 
 /* Keyword id of a name (not NUL-terminated), or -1. */
 int detect_keyword_lookup(const struct kn_ruleset *rs, const char *s, size_t n);

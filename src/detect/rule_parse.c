@@ -424,8 +424,38 @@ static size_t sid_offset(const struct rule_ctx *c)
 	return 0;
 }
 
-/* Parses one joined rule. 0 loaded, -KN_EINVAL recorded as an error,
- * -KN_ENOMEM. */
+/* Room for one more rule (and its pool and text hash). */
+static int reserve_rule(struct kn_ruleset *rs)
+{
+	if (rs->n_rules < rs->cap_rules)
+		return 0;
+	size_t cap = rs->cap_rules ? rs->cap_rules * 2 : 256;
+	struct kn_rule *nv = kn_realloc_array(rs->rules, cap, sizeof *nv);
+	if (nv)
+		rs->rules = nv;
+	struct detect_pool **np = kn_realloc_array(rs->rule_pool, cap, sizeof *np);
+	if (np)
+		rs->rule_pool = np;
+	uint64_t(*nh)[2] = kn_realloc_array(rs->text_hash, cap, sizeof *nh);
+	if (nh)
+		rs->text_hash = nh;
+	if (!nv || !np || !nh)
+		return -KN_ENOMEM;
+	rs->cap_rules = cap;
+	return 0;
+}
+
+/* The rule's text hash (ruleset_reuse.c): its text and line splits. */
+static void text_hash(const struct joined *j, uint64_t h[2])
+{
+	size_t starts[MAX_SEGMENTS];
+	for (unsigned i = 0; i < j->n_segs; i++)
+		starts[i] = j->segs[i].start;
+	detect_text_hash(j->text, j->len, starts, j->n_segs, h);
+}
+
+/* Parses one joined rule (or takes it unchanged from the set being
+ * replaced). 0 loaded, -KN_EINVAL recorded as an error, -KN_ENOMEM. */
 static int parse_rule(struct kn_ruleset *rs, const char *file, const struct joined *j,
 		      struct kn_rules_file_stats *st)
 {
@@ -437,15 +467,20 @@ static int parse_rule(struct kn_ruleset *rs, const char *file, const struct join
 	const char *kw = "header", *msg = he.msg;
 	size_t off = 0, opts_at = 0;
 	int rc;
-	if (rs->n_rules == rs->cap_rules) {    /* room first: a registered sid has its rule */
-		size_t cap = rs->cap_rules ? rs->cap_rules * 2 : 256;
-		struct kn_rule *nv = kn_realloc_array(rs->rules, cap, sizeof *nv);
-		if (!nv)
-			return -KN_ENOMEM;
-		rs->rules = nv;
-		rs->cap_rules = cap;
-	}
+	if ((rc = reserve_rule(rs)) != 0)     /* room first: a registered sid has its rule */
+		return rc;
 	memset(rs->kw_seen, 0, kn_rule_keyword_count());
+	uint64_t h[2];
+	text_hash(j, h);
+	if (!j->too_long) {
+		uint32_t line, col;
+		locate(j, 0, &line, &col);
+		if ((rc = detect_reuse_rule(rs, h, file, line)) <= 0) {
+			st->loaded += rc == 0;
+			st->unsupported += rc == 0 && rs->rules[rs->n_rules - 1].unsupported > 0;
+			return rc;
+		}
+	}
 	if (j->too_long) {
 		rc = -KN_EINVAL;
 		snprintf(he.msg, sizeof he.msg, "the rule is longer than %u bytes or %u lines; "
@@ -484,12 +519,11 @@ static int parse_rule(struct kn_ruleset *rs, const char *file, const struct join
 	}
 	r.file = file;
 	locate(j, 0, &r.line, &(uint32_t){ 0 });
-	if (c.replaces >= 0) {
-		rs->rules[c.replaces] = r;
-		st->replaced++;
-	} else {
-		rs->rules[rs->n_rules++] = r;
-	}
+	size_t at = c.replaces >= 0 ? (size_t)c.replaces : rs->n_rules++;
+	rs->rules[at] = r;
+	rs->rule_pool[at] = rs->pool;
+	memcpy(rs->text_hash[at], h, sizeof h);
+	st->replaced += c.replaces >= 0;
 	st->loaded++;
 	st->unsupported += r.unsupported > 0;
 	return 0;

@@ -94,6 +94,22 @@ void kn_rule_vars_free(struct kn_rule_vars *v)
 	kn_free(v);
 }
 
+uint64_t kn_rule_vars_fingerprint(const struct kn_rule_vars *v)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; v && i < v->n; i++) {
+		const char *parts[2] = { v->v[i].name, v->v[i].value };
+		h = (h ^ v->v[i].kind) * 1099511628211ull;
+		for (int k = 0; k < 2; k++)
+			for (const char *p = parts[k]; ; p++) {
+				h = (h ^ (uint8_t)*p) * 1099511628211ull;
+				if (!*p)
+					break;
+			}
+	}
+	return h;
+}
+
 static struct var *find_var(const struct kn_rule_vars *v, unsigned kind, const char *name,
 			    size_t len)
 {

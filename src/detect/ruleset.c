@@ -64,7 +64,8 @@ struct kn_ruleset *kn_ruleset_new(const struct kn_rule_vars *vars, char *err)
 	unsigned nk = kn_rule_keyword_count();
 	rs->kw_rules = kn_calloc(nk, sizeof *rs->kw_rules);
 	rs->kw_seen = kn_calloc(nk, 1);
-	if (!rs->kw_rules || !rs->kw_seen || build_kw_index(rs))
+	rs->pool = detect_pool_new();
+	if (!rs->kw_rules || !rs->kw_seen || !rs->pool || build_kw_index(rs))
 		goto fail;
 	return rs;
 fail:
@@ -78,7 +79,18 @@ void kn_ruleset_free(struct kn_ruleset *rs)
 {
 	if (!rs)
 		return;
+	/* the arena goes with the last set using rules from it */
+	if (rs->pool) {
+		detect_pool_adopt(rs->pool, &rs->arena);
+		detect_pool_put(rs->pool);
+	}
 	detect_arena_free(&rs->arena);
+	for (size_t i = 0; i < rs->n_held; i++)
+		detect_pool_put(rs->held[i]);
+	kn_free(rs->held);
+	kn_free(rs->rule_pool);
+	kn_free(rs->text_hash);
+	kn_free(rs->reuse_index);
 	kn_rule_vars_free(rs->own_vars);
 	kn_free(rs->rules);
 	kn_free(rs->errs);

@@ -7,13 +7,100 @@
  * literal; pattern ids index a CSR table listing the rules the pattern
  * enters. Literals are compiled with HS_FLAG_SINGLEMATCH: a rule needs to
  * know only that its pattern occurs, the full evaluation finds where.
+ * Databases are shared between engines with the same pattern list (below).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect/sig_int.h"
 #include "util/alloc.h"
+
+/* Databases shared by every engine of the process, by their pattern list:
+ * a reload builds its engine while the old one serves, and each group whose
+ * fast patterns did not change takes the old database (no second copy, no
+ * Hyperscan compile: most of a reload's time and transient memory). A
+ * database is read-only at scan time; each worker has its own scratch. */
+struct db_entry {
+	struct db_entry *next;
+	hs_database_t *db;
+	uint64_t key[2];                     /* hash of the pattern list */
+	uint32_t n_pat, refs;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct db_entry *head;
+} dbs = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Two independent 64-bit hashes of the group's distinct patterns, in id
+ * order (the ids the database reports). */
+static void pattern_key(const struct sig_group *g, const struct sig_fp *fps, uint64_t key[2])
+{
+	uint64_t a = 1469598103934665603ull, b = 0x243f6a8885a308d3ull;
+	for (uint32_t p = 0; p < g->n_pat; p++) {
+		const struct sig_fp *f = &fps[g->pat_first[p]];
+		uint8_t head[5] = { f->nocase, (uint8_t)(f->len >> 24), (uint8_t)(f->len >> 16),
+				    (uint8_t)(f->len >> 8), (uint8_t)f->len };
+		for (int i = 0; i < 5 + (int)f->len; i++) {
+			uint8_t c = i < 5 ? head[i] : f->bytes[i - 5];
+			a = (a ^ c) * 1099511628211ull;
+			b = (b + c + 1) * 0x9e3779b97f4a7c15ull;
+			b ^= b >> 29;
+		}
+	}
+	key[0] = a;
+	key[1] = b;
+}
+
+/* A database already built for this pattern list (one more reference). */
+static hs_database_t *db_find(const uint64_t key[2], uint32_t n_pat)
+{
+	hs_database_t *db = NULL;
+	pthread_mutex_lock(&dbs.lock);
+	for (struct db_entry *e = dbs.head; e; e = e->next)
+		if (e->key[0] == key[0] && e->key[1] == key[1] && e->n_pat == n_pat) {
+			e->refs++;
+			db = e->db;
+			break;
+		}
+	pthread_mutex_unlock(&dbs.lock);
+	return db;
+}
+
+/* Registers a new database; 0 or -KN_ENOMEM (the database is then freed). */
+static int db_add(hs_database_t *db, const uint64_t key[2], uint32_t n_pat)
+{
+	struct db_entry *e = kn_calloc(1, sizeof *e);
+	if (!e) {
+		hs_free_database(db);
+		return -KN_ENOMEM;
+	}
+	*e = (struct db_entry){ .db = db, .key = { key[0], key[1] }, .n_pat = n_pat, .refs = 1 };
+	pthread_mutex_lock(&dbs.lock);
+	e->next = dbs.head;
+	dbs.head = e;
+	pthread_mutex_unlock(&dbs.lock);
+	return 0;
+}
+
+static void db_put(hs_database_t *db)
+{
+	pthread_mutex_lock(&dbs.lock);
+	for (struct db_entry **pp = &dbs.head; *pp; pp = &(*pp)->next) {
+		struct db_entry *e = *pp;
+		if (e->db != db)
+			continue;
+		if (--e->refs == 0) {
+			*pp = e->next;
+			hs_free_database(e->db);
+			kn_free(e);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&dbs.lock);
+}
 
 static int fp_cmp(const void *a, const void *b)
 {
@@ -93,7 +180,13 @@ int sig_group_build(struct sig_group *g, struct sig_fp *fps, size_t n, char *err
 		return -KN_ENOMEM;
 	}
 	g->n_pat = fill_csr(g, fps, n);
+	uint64_t key[2];
+	pattern_key(g, fps, key);
+	if ((g->db = db_find(key, g->n_pat)) != NULL)
+		return 0;
 	int rc = compile_db(g, fps, err);
+	if (rc == 0 && (rc = db_add(g->db, key, g->n_pat)) != 0)
+		g->db = NULL;
 	if (rc == -KN_ENOMEM)
 		snprintf(err, KN_ERRBUF_SIZE, "out of memory building the prefilter");
 	return rc;
@@ -102,7 +195,7 @@ int sig_group_build(struct sig_group *g, struct sig_fp *fps, size_t n, char *err
 void sig_group_free(struct sig_group *g)
 {
 	if (g->db)
-		hs_free_database(g->db);
+		db_put(g->db);
 	kn_free(g->pat_first);
 	kn_free(g->pat_rules);
 	kn_free(g->always);

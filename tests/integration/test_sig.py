@@ -234,10 +234,14 @@ def case_reload(kenchi, demo):
     rewritten (sid 9001 -> 9002), the first half of the packets is sent
     before, the rest after the reload; every IP packet alerts exactly once
     (nothing lost), 9001 before 9002 in packet order, the second half all
-    9002. Then a reload whose rules file is gone keeps the running rules."""
+    9002; the rule present in both files is taken over, not parsed again
+    ("1 unchanged, shared"). Then a reload whose rules file is gone keeps the
+    running rules."""
     import signal
     import time
-    rules = write("reload.rules", 'alert ip any any -> any any (msg:"v1"; sid:9001;)\n')
+    kept = ('alert udp any any -> any 9 (msg:"kept"; content:"not-in-the-demo"; '
+            'pcre:"/not-in-the-demo/i"; sid:9100;)\n')
+    rules = write("reload.rules", 'alert ip any any -> any any (msg:"v1"; sid:9001;)\n' + kept)
     rc, ev, err = kntest.run_kenchi(kenchi, ["-r", demo, "-S", rules])
     n_ip = by_sid(ev)[9001]
     head, recs = pcap_records(demo)
@@ -249,7 +253,7 @@ def case_reload(kenchi, demo):
     p.stdin.write(head + b"".join(recs[:half]))
     p.stdin.flush()
     time.sleep(1.0)
-    write("reload.rules", 'alert ip any any -> any any (msg:"v2"; sid:9002;)\n')
+    write("reload.rules", 'alert ip any any -> any any (msg:"v2"; sid:9002;)\n' + kept)
     p.send_signal(signal.SIGHUP)
     time.sleep(1.5)
     os.unlink(rules)   # the next reload cannot read it: the running rules stay
@@ -268,7 +272,8 @@ def case_reload(kenchi, demo):
     v2 = [c for c, s in al if s == 9002]
     ok = (p.returncode == 0 and len(al) == n_ip and v1 and v2 and max(v1) < min(v2) and
           min(v2) <= half + 1 and max(v2) >= len(recs) - 5 and
-          "rules reloaded" in err and "rule reload failed" in err)
+          "rules reloaded: 2 rules (1 unchanged, shared" in err and
+          "rule reload failed" in err)
     S.result("sighup_reload", ok, "rc %s, %d alerts (want %d), v1 %d up to %s, v2 %d from %s; %s"
              % (p.returncode, len(al), n_ip, len(v1), max(v1) if v1 else "-", len(v2),
                 min(v2) if v2 else "-", err[-1500:]))
