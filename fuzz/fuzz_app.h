@@ -83,6 +83,7 @@ static inline int fuzz_app_one(const char *proto, uint8_t ipproto, uint16_t dpor
 					  .asset = fuzz_on_asset };
 		kn_app_config_default(&cfg);
 		cfg.memcap = 16u << 20;
+		cfg.http_lzma = 1;   /* HTTP's lzma decoder is fuzzed too */
 		ctx = kn_app_ctx_new(&cfg, &h, err);
 		if (!ctx || kn_json_init(&fuzz_json, 4096, 1 << 20) != 0)
 			return 0;

@@ -3,7 +3,7 @@
 # nothing is fetched when everything is already installed).
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libpcap-dev libssl-dev zlib1g-dev libjansson-dev
-      libpcre2-dev libhyperscan-dev python3-yaml
+      libpcre2-dev libhyperscan-dev liblzma-dev python3-yaml
       clang libclang-rt-14-dev python3 iproute2 iputils-ping valgrind chromium wamerican)
 missing=()
 for p in "${pkgs[@]}"; do

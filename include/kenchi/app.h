@@ -297,6 +297,11 @@ struct kn_app_config {
 	int enabled;             /* 0: no detection, no parsing */
 	unsigned http_decompress_layers; /* HTTP content-coding layers decoded (libhtp's
 	                                  * response-body-decompress-layer-limit), 1..8; 0 = 2 */
+	int http_lzma;           /* 1: Content-Encoding lzma is decoded (libhtp's lzma-enabled;
+	                          * needs a build with liblzma), 0: left as it is */
+	uint64_t http_body_limit; /* HTTP body bytes (decoded) kept for detection and tracked
+	                           * as a file, per message (libhtp's request/response-body-
+	                           * limit), up to 64 MiB; 0: 64 KiB kept, 100 KiB tracked */
 };
 
 /* memcap 64 MiB, probe_max 2048, enabled, http_decompress_layers 2. */

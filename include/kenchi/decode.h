@@ -36,6 +36,7 @@
 	X(SLL2_PKT_TOO_SMALL, "sll2.pkt_too_small")                  /* (k) */     \
 	X(LTNULL_PKT_TOO_SMALL, "ltnull.pkt_too_small")                            \
 	X(LTNULL_UNSUPPORTED_TYPE, "ltnull.unsupported_type")                      \
+	X(CHDLC_PKT_TOO_SMALL, "chdlc.pkt_too_small")                              \
 	X(IPRAW_INVALID_IPV, "ipraw.invalid_ip_version")                           \
 	X(VLAN_HEADER_TOO_SMALL, "vlan.header_too_small")                          \
 	X(VLAN_TOO_MANY_LAYERS, "vlan.too_many_layers")       /* > 3 tags */      \
@@ -166,6 +167,8 @@ struct kn_decode_config {
 	uint64_t defrag_timeout_ns;    /* a reassembly older than this is dropped */
 	uint32_t defrag_max_trackers;  /* datagrams in reassembly at once; 0 = no defrag */
 	unsigned max_layers;           /* encapsulation depth limit, 1..64 */
+	int ignore_vlan;               /* 1: VLAN ids are left out of kn_packet.hash (the
+	                                  flow table's ignore_vlan too), pkt->vlan stays */
 };
 
 /* Defaults: 32 MiB, 60 s, 65536 trackers, 16 layers. */

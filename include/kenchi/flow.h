@@ -94,6 +94,13 @@ struct kn_flow {
 	struct kn_flow *lru_prev, *lru_next;  /* least recently used order */
 };
 
+/* A TCP flow whose client SYN was not captured: its first packet was a
+ * SYN/ACK or carried no SYN (Suricata's midstream pick-up). */
+static inline int kn_flow_tcp_pickup(const struct kn_flow *f)
+{
+	return f->key.proto == 6 && (f->flags & (KN_FLOW_F_MIDSTREAM | KN_FLOW_F_SWAPPED)) != 0;
+}
+
 /* Flow table configuration. Timeouts are in nanoseconds of packet time. */
 struct kn_flow_config {
 	uint64_t memcap;         /* bytes for flow records and buckets */
@@ -105,6 +112,10 @@ struct kn_flow_config {
 	uint64_t timeout_tcp_established; /* TCP established; others use the generic ones */
 	uint64_t timeout_udp_established;
 	uint64_t timeout_icmp;         /* ICMP in state new; established ICMP uses timeout_established */
+	int ignore_vlan;               /* 1: VLAN ids are not part of the flow key (traffic
+	                                  whose two directions carry different tags;
+	                                  Suricata's vlan.use-for-tracking: false). The
+	                                  decoder's ignore_vlan must match (packet hash) */
 };
 
 /* Fills *cfg with the defaults, Suricata 7's stock flow timeouts: new 30 s

@@ -27,6 +27,7 @@ enum kn_linktype {
 	KN_LINK_NULL = 0,       /* BSD loopback: 4-byte host-order AF_ value */
 	KN_LINK_ETHERNET = 1,
 	KN_LINK_RAW = 101,      /* raw IPv4 or IPv6, version nibble decides */
+	KN_LINK_CHDLC = 104,    /* Cisco HDLC: address, control, 2-byte ethertype */
 	KN_LINK_LOOP = 108,     /* OpenBSD loopback: 4-byte network-order AF_ */
 	KN_LINK_SLL = 113,      /* Linux cooked v1 */
 	KN_LINK_IPV4 = 228,

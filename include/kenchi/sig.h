@@ -95,6 +95,8 @@ struct kn_sig_alert {
 	const char *app_proto;   /* of the flow, NULL when none */
 	int dir;                 /* 0: src is the flow's client, 1: src is the server */
 	uint64_t ts_ns, pcap_cnt;
+	const char *verdict;     /* EVE verdict.action ("alert": kenchi is passive) when
+				  * kn_sig_config.alert_verdict, else NULL */
 };
 
 struct kn_sig_hooks {
@@ -133,9 +135,20 @@ struct kn_sig_config {
 	int tcp_checksums;       /* 1: tcpv4-csum / tcpv6-csum compute the checksum; 0: every
 				  * TCP packet counts as valid (Suricata's -k none: captures
 				  * with checksum offload would otherwise alert on every packet) */
+	int midstream;           /* 1: TCP sessions picked up mid-stream (no client SYN,
+				  * kn_flow_tcp_pickup) are reassembled (stream midstream)
+				  * and so can be established for flow:established, as in
+				  * Suricata with stream.midstream; 0: they never are */
+	int async_oneside;       /* 1: the same for sessions whose first packet was the
+				  * SYN/ACK (stream async_oneside) */
+	uint32_t packet_alert_max; /* alerts reported per packet (and per transaction);
+				  * the rest, later in rule order, are counted in
+				  * alert_overflow (their flowbits still apply). 0 = no
+				  * limit; default 15, Suricata's packet-alert-max */
+	int alert_verdict;       /* 1: alerts carry verdict "alert" (kn_sig_alert.verdict) */
 };
 
-/* memcap 16 MiB, tcp_checksums 0. */
+/* memcap 16 MiB, tcp_checksums 0, packet_alert_max 15. */
 void kn_sig_config_default(struct kn_sig_config *cfg);
 
 struct kn_sig_stats {
@@ -144,6 +157,7 @@ struct kn_sig_stats {
 	uint64_t candidates;     /* rules evaluated fully */
 	uint64_t alerts;         /* alerts reported */
 	uint64_t suppressed;     /* matches held back by threshold / detection_filter / noalert */
+	uint64_t alert_overflow; /* alerts past packet_alert_max on one packet or tx */
 	uint64_t memcap_refusals;
 	uint64_t pcre_limit_hits, budget_hits;
 	uint64_t mem_in_use, mem_peak;

@@ -56,6 +56,25 @@ struct kn_stream_config {
 	uint64_t depth;           /* bytes delivered per direction, 0 = unlimited */
 	uint32_t max_ooo_bytes;   /* out-of-order bytes buffered per direction before a gap is forced */
 	int midstream;            /* pick up flows without a SYN (1 = yes) */
+	int async_oneside;        /* 1: a flow whose first packet is the SYN/ACK (a
+	                             capture of the server side only) is reassembled
+	                             without `midstream` (Suricata's stream.async-oneside) */
+	int midstream_policy;     /* enum kn_midstream_policy: what happens to a flow
+	                             picked up mid-stream (applied by the engine) */
+};
+
+/* What the sensor does with a TCP flow picked up mid-stream, i.e. whose
+ * client SYN was not captured (kn_flow_tcp_pickup): Suricata's
+ * stream.midstream-policy, as far as it means something for a passive
+ * sensor. With `midstream` off such a flow is never reassembled whatever
+ * the policy; its packets still meet the packet rules under IGNORE. */
+enum kn_midstream_policy {
+	KN_MIDSTREAM_IGNORE = 0,  /* inspect it as any other flow (the default) */
+	KN_MIDSTREAM_PASS_FLOW,   /* no signature inspection of the flow (its
+	                             transactions are still parsed and logged) */
+	KN_MIDSTREAM_BYPASS,      /* neither reassembly, app layer nor signatures:
+	                             only the flow is accounted (what an inline
+	                             device dropping or bypassing it leaves to see) */
 };
 
 void kn_stream_config_default(struct kn_stream_config *cfg);

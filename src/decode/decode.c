@@ -27,6 +27,7 @@ void kn_decode_config_default(struct kn_decode_config *cfg)
 	cfg->defrag_timeout_ns = 60ull * 1000000000ull;
 	cfg->defrag_max_trackers = 65536;
 	cfg->max_layers = 16;
+	cfg->ignore_vlan = 0;
 }
 
 struct kn_decoder *kn_decoder_new(const struct kn_decode_config *cfg, char *errbuf)
@@ -147,9 +148,18 @@ int kn_decode(struct kn_decoder *d, struct kn_packet *pkt)
 		defrag_expire(d, pkt->ts_ns);
 
 	int r = decode_link(&c);
-	if (KN_LIKELY(r == KN_DECODE_IP))
-		pkt->hash = kn_packet_hash(pkt);
-	else if (r == KN_DECODE_OTHER && c.n_events)
+	if (KN_LIKELY(r == KN_DECODE_IP)) {
+		if (KN_UNLIKELY(d->cfg.ignore_vlan)) {
+			uint16_t v0 = pkt->vlan[0], v1 = pkt->vlan[1];
+			pkt->vlan[0] = pkt->vlan[1] = 0;
+			pkt->hash = kn_packet_hash(pkt);
+			pkt->vlan[0] = v0;
+			pkt->vlan[1] = v1;
+		} else {
+			pkt->hash = kn_packet_hash(pkt);
+		}
+	} else if (r == KN_DECODE_OTHER && c.n_events) {
 		d->stats.invalid++;
+	}
 	return r;
 }

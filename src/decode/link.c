@@ -1,6 +1,6 @@
 /*
  * link.c - link-layer headers: Ethernet (and 802.3 length frames), Linux
- * cooked SLL and SLL2, BSD null/loopback, raw IP; and the ethertype switch
+ * cooked SLL and SLL2, BSD null/loopback, Cisco HDLC, raw IP; and the ethertype switch
  * every layer that names its payload by ethertype goes through.
  *
  * Part of the decode stage: first step of kn_decode(). The dispatch is a
@@ -93,6 +93,16 @@ static int decode_sll2(struct decode_ctx *c, uint32_t len)
 	return decode_ethertype(c, rd16(c->data), SLL2_HLEN, len - SLL2_HLEN);
 }
 
+/* Cisco HDLC (104): address (0x0f unicast, 0x8f broadcast), control, then
+ * an ethertype; what follows is decoded as after an Ethernet header. */
+#define CHDLC_HLEN 4
+static int decode_chdlc(struct decode_ctx *c, uint32_t len)
+{
+	if (decode_avail(c, 0, len) < CHDLC_HLEN)
+		return decode_fail(c, KN_DEV_CHDLC_PKT_TOO_SMALL);
+	return decode_ethertype(c, rd16(c->data + 2), CHDLC_HLEN, len - CHDLC_HLEN);
+}
+
 /* Null (0) stores the AF in the writer's byte order, loop (108) in network
  * order. A value with high bits set is a byte-swapped small AF. */
 static int decode_null(struct decode_ctx *c, uint32_t len, int network_order)
@@ -140,6 +150,8 @@ int decode_link(struct decode_ctx *c)
 		return decode_ip_any(c, 0, len, KN_DEV_IPRAW_INVALID_IPV);
 	case KN_LINK_NULL:
 		return decode_null(c, len, 0);
+	case KN_LINK_CHDLC:
+		return decode_chdlc(c, len);
 	case KN_LINK_LOOP:
 		return decode_null(c, len, 1);
 	default:

@@ -103,6 +103,7 @@ void kn_sig_decoder(struct kn_sig_ctx *c, const struct kn_packet *p)
 {
 	const struct kn_sig_engine *e = c->e;
 	const char *app_proto = p->flow ? kn_app_proto_of(p->flow) : NULL;
+	sig_alerts_begin(c, p, 1);
 	for (unsigned k = 0; k < p->n_events && k < KN_PKT_MAX_EVENTS; k++) {
 		unsigned ev = p->events[k];
 		if (ev >= KN_DEV_COUNT)
@@ -140,6 +141,8 @@ void kn_sig_app_event(struct kn_sig_ctx *c, const struct kn_flow *f, const char 
 	const struct kn_sig_engine *e = c->e;
 	if (!f || !event)
 		return;
+	c->n_alerts = 0;
+	c->alert_pkt = NULL;
 	for (uint32_t i = 0; i < e->n_aev; i++) {
 		const struct sig_rule *s = &e->rules[e->aev[i]];
 		if (!aev_name_is(s->aev, app_proto, event))

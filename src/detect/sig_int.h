@@ -175,10 +175,13 @@ uint32_t sig_aidx_lookup(const struct sig_aidx idx[2], const struct kn_addr *a, 
 
 /* Flow state: flowbits (a small sorted set of bit ids) and whether the flow
  * alerted. Allocated on first use, freed by kn_sig_flow_end(). */
+enum { SIG_APP_UNKNOWN = 0, SIG_APP_PENDING, SIG_APP_VISIBLE };
 struct sig_flow {
 	uint32_t n, cap;
 	uint32_t *bits;
 	uint8_t alerted;
+	uint8_t app_vis;                     /* SIG_APP_*: sig_flow_app_visible() */
+	uint8_t app_dir;                     /* direction of the packet that revealed it */
 };
 
 /* One threshold / detection_filter counter. */
@@ -203,6 +206,9 @@ struct kn_sig_ctx {
 	uint32_t n_cand;
 	struct sig_thr *thr;                 /* open addressing, thr_cap slots */
 	uint32_t thr_cap, thr_n;
+	uint8_t proto_only;                  /* the engine has protocol-only TCP packet rules */
+	uint32_t n_alerts;                   /* alerts of the current packet or tx */
+	const struct kn_packet *alert_pkt;   /* packet kn_sig_packet() last counted, or NULL */
 	struct kn_sig_stats st;
 };
 
@@ -213,6 +219,13 @@ void sig_flow_bits_apply(struct kn_sig_ctx *c, struct kn_flow *f, const struct s
 /* Whether the flowbits conditions (isset/isnotset) of s hold. */
 int sig_flow_bits_check(const struct kn_flow *f, const struct sig_rule *s);
 void sig_flow_mark_alerted(struct kn_sig_ctx *c, struct kn_flow *f);
+/* Protocol-only packet rules (an app protocol, no content: `alert http any
+ * any -> any any (flow:to_server;)`) see a TCP flow's protocol as Suricata's
+ * IDS mode does, once the peer has acknowledged the data that revealed it:
+ * 1 when app_proto (kn_app_proto_of of p's flow, this packet) is visible to
+ * them on packet p. Call on every TCP packet with a flow (it follows the
+ * flow's packets to find that moment). */
+int sig_flow_app_visible(struct kn_sig_ctx *c, const struct kn_packet *p, const char *app_proto);
 /* Threshold / detection_filter: 1 when this match may alert. */
 int sig_threshold_pass(struct kn_sig_ctx *c, const struct sig_rule *s,
 		       const struct kn_addr *src, const struct kn_addr *dst, uint64_t ts_ns);
@@ -231,6 +244,9 @@ int sig_flow_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struc
 		     const char *app_proto, int dir);
 void sig_matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_alert *a,
 		 const struct kn_addr *src, const struct kn_addr *dst);
+/* Starts counting alerts for packet p (packet_alert_max); cont: go on
+ * with the count when p is the packet kn_sig_packet() just counted. */
+void sig_alerts_begin(struct kn_sig_ctx *c, const struct kn_packet *p, int cont);
 
 /* sig_events.c */
 int sig_csum_ok(const struct sig_hdr *h, const struct kn_packet *p);

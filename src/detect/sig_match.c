@@ -9,7 +9,9 @@
  *
  * Packet rules see the transport payload of each packet (for TCP, each
  * segment as captured); transaction rules see a complete transaction's
- * buffers, every value of a multi-valued buffer (DNS queries) in turn.
+ * buffers, every value of a multi-valued buffer (DNS queries) in turn, and
+ * a rule on a buffer of both sides (ssh.software) reads each side apart.
+ * At most packet_alert_max alerts are reported per packet or transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,26 +201,36 @@ static int hdr_one(const struct kn_sig_ctx *c, const struct sig_hdr *h, const st
 
 /* ------------------------------------------------------------- flow */
 
-/* TCP: the handshake was seen (a session picked up mid-stream never is
- * established, as in Suricata without stream.midstream). */
-static int flow_established(const struct kn_flow *f)
+/* TCP: the handshake was seen (a session picked up mid-stream is
+ * established only with midstream pick-up on, as in Suricata with
+ * stream.midstream, or async_oneside for a SYN/ACK first: without, Suricata
+ * keeps no session for it). */
+static int pickup_tracked(const struct kn_sig_ctx *c, const struct kn_flow *f)
+{
+	if (!kn_flow_tcp_pickup(f) || c->cfg.midstream)
+		return 1;
+	return c->cfg.async_oneside && !(f->flags & KN_FLOW_F_MIDSTREAM);
+}
+
+static int flow_established(const struct kn_sig_ctx *c, const struct kn_flow *f)
 {
 	if (f->key.proto == 6)
-		return f->tcp_state >= KN_TCP_ESTABLISHED && !(f->flags & KN_FLOW_F_MIDSTREAM);
+		return f->tcp_state >= KN_TCP_ESTABLISHED && pickup_tracked(c, f);
 	return f->pkts[0] && f->pkts[1];
 }
 
 /* The flow keyword for data in direction dir (0 to server). */
-static int flow_ok(const struct sig_rule *s, const struct kn_flow *f, int dir)
+static int flow_ok(const struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_flow *f,
+		   int dir)
 {
 	uint32_t ff = s->flow_flags;
 	if (!ff)
 		return 1;
 	if (!f)
 		return (ff & (KN_RULE_FLOW_ESTABLISHED | KN_RULE_FLOW_TO_SERVER | KN_RULE_FLOW_TO_CLIENT)) == 0;
-	if ((ff & KN_RULE_FLOW_ESTABLISHED) && !flow_established(f))
+	if ((ff & KN_RULE_FLOW_ESTABLISHED) && !flow_established(c, f))
 		return 0;
-	if ((ff & KN_RULE_FLOW_NOT_ESTABLISHED) && flow_established(f))
+	if ((ff & KN_RULE_FLOW_NOT_ESTABLISHED) && flow_established(c, f))
 		return 0;
 	if ((ff & KN_RULE_FLOW_TO_SERVER) && dir != 0)
 		return 0;
@@ -249,13 +261,29 @@ void sig_matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_a
 		c->st.suppressed++;
 		return;
 	}
+	if (c->cfg.packet_alert_max && c->n_alerts >= c->cfg.packet_alert_max) {
+		c->st.alert_overflow++;
+		return;
+	}
+	c->n_alerts++;
 	if (f)
 		sig_flow_mark_alerted(c, f);
 	a->rule = s->r;
+	a->verdict = c->cfg.alert_verdict ? "alert" : NULL;
 	a->category = s->category;
 	c->st.alerts++;
 	if (c->hooks.alert)
 		c->hooks.alert(c->hooks.user, a);
+}
+
+/* packet_alert_max counts the alerts of one packet, its decoder-event
+ * rules included: kn_sig_decoder() right after kn_sig_packet() on the same
+ * packet goes on counting (cont), anything else starts again. */
+void sig_alerts_begin(struct kn_sig_ctx *c, const struct kn_packet *p, int cont)
+{
+	if (!cont || c->alert_pkt != p)
+		c->n_alerts = 0;
+	c->alert_pkt = cont ? NULL : p;
 }
 
 /* -------------------------------------------------------- candidates */
@@ -396,7 +424,7 @@ int sig_pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct
 		return 0;
 	if (s->app && (!app_proto || strcmp(app_proto, s->app_proto) != 0))
 		return 0;
-	if (!flow_ok(s, f, p->dir))
+	if (!flow_ok(c, s, f, p->dir))
 		return 0;
 	if (!header_ok(s->r, &p->src, &p->dst, p->sport, p->dport, p->ip_version,
 		       (p->flags & KN_PKT_HAS_PORTS) != 0))
@@ -425,17 +453,27 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 	const struct sig_group *g = &c->e->payload[t * 2 + (p->dir ? 1 : 0)];
 
 	c->st.packets++;
+	sig_alerts_begin(c, p, 0);
+	/* protocol-only rules: the protocol shows once the peer acknowledged it */
+	const char *app_proto = NULL;
+	int visible = 1, tcp_flow = p->flow && p->proto == 6;
+	if (c->proto_only && tcp_flow) {
+		app_proto = kn_app_proto_of(p->flow);
+		visible = sig_flow_app_visible(c, p, app_proto);
+	}
 	new_generation(c);
 	scan_group(c, g, p->data + p->payload_off, p->payload_len, 1);
 	scan_addresses(c, g, p);
 	if (!c->n_cand)
 		return;
 	sort_cands(c);
-	const char *app_proto = p->flow ? kn_app_proto_of(p->flow) : NULL;
+	if (p->flow && !app_proto)
+		app_proto = kn_app_proto_of(p->flow);
 	for (uint32_t i = 0; i < c->n_cand; i++) {
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
 		uint64_t t0 = c->cfg.profile ? now_ns() : 0;
-		int ok = sig_pkt_rule_ok(c, s, p, app_proto);
+		int hide = !visible && tcp_flow && s->app && !s->n_lists;
+		int ok = sig_pkt_rule_ok(c, s, p, hide ? NULL : app_proto);
 		if (c->cfg.profile)
 			profile_rule(c, s, ok, t0);
 		if (!ok)
@@ -468,11 +506,14 @@ static int buffer_dir(int buf)
 	}
 }
 
-/* Buffers whose values come from either side (the header is checked both ways). */
+/* Buffers whose values come from either side (the header is checked both
+ * ways): value 0 is the client's, value 1 the server's, either may lack. */
 static int buffer_both(int buf)
 {
 	return buf == KN_BUF_SSH_PROTO || buf == KN_BUF_SSH_SOFTWARE ||
-	       buf == KN_BUF_HTTP_PROTOCOL || buf == KN_BUF_HTTP_CONTENT_TYPE;
+	       buf == KN_BUF_HTTP_PROTOCOL || buf == KN_BUF_HTTP_CONTENT_TYPE ||
+	       buf == KN_BUF_HTTP_HEADER || buf == KN_BUF_HTTP_RAW_HEADER ||
+	       buf == KN_BUF_HTTP_COOKIE;
 }
 
 static int tx_value(const struct kn_tx *tx, int buf, unsigned i, const uint8_t **d, uint32_t *n)
@@ -491,16 +532,19 @@ static int tx_value(const struct kn_tx *tx, int buf, unsigned i, const uint8_t *
 
 /* Some value of the list's buffer satisfies the list: the value's index,
  * or -1. Two-sided buffers (ssh.software...) number their values by side
- * (0 client, 1 server) and may lack either. */
+ * (0 client, 1 server) and may lack either; only >= 0 tries that value
+ * alone (the side a rule reads). */
 #define SIG_MAX_VALUES 64
-static int list_ok(struct kn_sig_ctx *c, const struct sig_list *l, const struct kn_tx *tx)
+static int list_ok(struct kn_sig_ctx *c, const struct sig_list *l, const struct kn_tx *tx,
+		   int only)
 {
 	const uint8_t *d;
 	uint32_t n;
 	int sided = buffer_both(l->buffer);
-	for (unsigned i = 0; i < SIG_MAX_VALUES; i++) {
+	unsigned lo = only >= 0 ? (unsigned)only : 0, hi = only >= 0 ? lo + 1 : SIG_MAX_VALUES;
+	for (unsigned i = lo; i < hi; i++) {
 		if (!tx_value(tx, l->buffer, i, &d, &n)) {
-			if (sided && i == 0)
+			if (sided && i == 0 && only < 0)
 				continue;
 			break;
 		}
@@ -523,7 +567,8 @@ static int tx_header_ok(const struct sig_rule *s, const struct kn_flow *f, int d
 }
 
 /* Direction the rule reads the tx in: its flow keyword, else its first
- * buffer's side; -1 when the buffer has both sides (either orientation). */
+ * buffer's side; -1 when the buffer has both sides: the rule reads each
+ * side in turn, as Suricata inspects a transaction once per direction. */
 static int tx_dir(const struct sig_rule *s)
 {
 	if (s->dir_hint >= 0)
@@ -532,8 +577,10 @@ static int tx_dir(const struct sig_rule *s)
 	return buffer_both(buf) ? -1 : buffer_dir(buf);
 }
 
+/* Rule s on the tx read in direction dir (0 to server): the header
+ * oriented so, and two-sided buffers give that side's value only. */
 static int tx_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_flow *f,
-		      const char *app_proto, const struct kn_tx *tx, int *dir)
+		      const char *app_proto, const struct kn_tx *tx, int dir)
 {
 	if (s->ipproto && s->ipproto != f->key.proto)
 		return 0;
@@ -541,30 +588,18 @@ static int tx_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const stru
 		return 0;
 	if (s->n_hdr)
 		return 0;   /* packet header keywords have no packet here */
-	int d = tx_dir(s);
-	*dir = d < 0 ? 0 : d;
-	if (d < 0) {
-		if (!tx_header_ok(s, f, 0) && !tx_header_ok(s, f, 1))
-			return 0;
-		if (!tx_header_ok(s, f, 0))
-			*dir = 1;
-	} else if (!tx_header_ok(s, f, d)) {
+	if (!tx_header_ok(s, f, dir))
 		return 0;
-	}
 	if ((s->flow_flags & KN_RULE_FLOW_ESTABLISHED) &&
-	    ((f->flags & KN_FLOW_F_MIDSTREAM) || !(f->pkts[0] && f->pkts[1])))
+	    (!pickup_tracked(c, f) || !(f->pkts[0] && f->pkts[1])))
 		return 0;
 	if (s->n_bits && !sig_flow_bits_check(f, s))
 		return 0;
 	begin_rule(c);
 	for (unsigned i = 0; i < s->n_lists; i++) {
-		int at = list_ok(c, &s->lists[i], tx);
-		if (at < 0)
+		const struct sig_list *l = &s->lists[i];
+		if (list_ok(c, l, tx, buffer_both(l->buffer) ? dir : -1) < 0)
 			return 0;
-		/* a two-sided value: the alert is oriented as the side it came from */
-		if (i == 0 && d < 0 && buffer_both(s->lists[0].buffer) && at <= 1 &&
-		    tx_header_ok(s, f, at))
-			*dir = at;
 	}
 	return 1;
 }
@@ -572,12 +607,11 @@ static int tx_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const stru
 int sig_flow_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_flow *f,
 		     const char *app_proto, int dir)
 {
-	(void)c;
 	if (s->ipproto && s->ipproto != f->key.proto)
 		return 0;
 	if (s->app && (!app_proto || strcmp(app_proto, s->app_proto) != 0))
 		return 0;
-	if (s->n_hdr || s->n_lists || !flow_ok(s, f, dir) || !tx_header_ok(s, f, dir))
+	if (s->n_hdr || s->n_lists || !flow_ok(c, s, f, dir) || !tx_header_ok(s, f, dir))
 		return 0;
 	return !s->n_bits || sig_flow_bits_check(f, s);
 }
@@ -612,6 +646,8 @@ void kn_sig_tx(struct kn_sig_ctx *c, const struct kn_flow *f, const char *app_pr
 	if (!tx->buffer || !f)
 		return;
 	c->st.txs++;
+	c->n_alerts = 0;
+	c->alert_pkt = NULL;
 	new_generation(c);
 	tx_candidates(c, tx);
 	if (!c->n_cand)
@@ -619,21 +655,23 @@ void kn_sig_tx(struct kn_sig_ctx *c, const struct kn_flow *f, const char *app_pr
 	sort_cands(c);
 	for (uint32_t i = 0; i < c->n_cand; i++) {
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
-		int dir = 0;
-		uint64_t t0 = c->cfg.profile ? now_ns() : 0;
-		int ok = tx_rule_ok(c, s, f, app_proto, tx, &dir);
-		if (c->cfg.profile)
-			profile_rule(c, s, ok, t0);
-		if (!ok)
-			continue;
-		if (s->pass)
-			return;
-		const struct kn_flow_key *k = &f->key;
-		struct kn_sig_alert a = {
-			.flow = f, .tx = tx, .app_proto = app_proto, .dir = dir,
-			.ts_ns = ts_ns, .pcap_cnt = pcap_cnt,
-		};
-		sig_matched(c, s, &a, dir ? &k->dst : &k->src, dir ? &k->src : &k->dst);
+		int d = tx_dir(s), last = d < 0 ? 1 : d;
+		for (int dir = d < 0 ? 0 : d; dir <= last; dir++) {
+			uint64_t t0 = c->cfg.profile ? now_ns() : 0;
+			int ok = tx_rule_ok(c, s, f, app_proto, tx, dir);
+			if (c->cfg.profile)
+				profile_rule(c, s, ok, t0);
+			if (!ok)
+				continue;
+			if (s->pass)
+				return;
+			const struct kn_flow_key *k = &f->key;
+			struct kn_sig_alert a = {
+				.flow = f, .tx = tx, .app_proto = app_proto, .dir = dir,
+				.ts_ns = ts_ns, .pcap_cnt = pcap_cnt,
+			};
+			sig_matched(c, s, &a, dir ? &k->dst : &k->src, dir ? &k->src : &k->dst);
+		}
 	}
 }
 
@@ -680,6 +718,10 @@ const char *kn_sig_profile_group_name(unsigned g, char *buf, size_t n)
 void kn_sig_config_default(struct kn_sig_config *cfg)
 {
 	cfg->memcap = 16u << 20;
+	cfg->midstream = 0;
+	cfg->async_oneside = 0;
+	cfg->packet_alert_max = 15;
+	cfg->alert_verdict = 0;
 }
 
 static int alloc_scratch(struct kn_sig_ctx *c, const struct sig_group *g)
@@ -698,6 +740,11 @@ struct kn_sig_ctx *kn_sig_ctx_new(const struct kn_sig_engine *e, const struct kn
 		c->cfg = *cfg;
 		c->hooks = *hooks;
 		c->gen = 1;
+		for (uint32_t i = 0; i < e->n_rules; i++) {
+			const struct sig_rule *s = &e->rules[i];
+			if (s->kind == SIG_PKT && s->app && !s->n_lists && (!s->ipproto || s->ipproto == 6))
+				c->proto_only = 1;
+		}
 		c->stamp = kn_calloc(e->n_rules + 1, sizeof *c->stamp);
 		c->cand = kn_calloc(e->n_rules + 1, sizeof *c->cand);
 		if (!c->stamp || !c->cand || sig_inspect_init(&c->insp) != 0 || sig_thr_init(c))

@@ -133,6 +133,31 @@ int sig_flow_bits_check(const struct kn_flow *f, const struct sig_rule *r)
 	return 1;
 }
 
+/* The app-proto timing of protocol-only packet rules (see sig_int.h): a
+ * TCP flow's protocol, once known, is pending until a packet of the other
+ * direction that is not a SYN (the peer acknowledging the data that
+ * revealed it; Suricata's IDS mode hands a direction's bytes to its app
+ * layer then), visible from that packet on. Without room for the state
+ * the protocol is visible at once. */
+int sig_flow_app_visible(struct kn_sig_ctx *c, const struct kn_packet *p, const char *app_proto)
+{
+	struct kn_flow *f = (struct kn_flow *)p->flow;   /* the sig slot is this stage's */
+	struct sig_flow *s = f->sig;
+	if (s && s->app_vis == SIG_APP_VISIBLE)
+		return 1;
+	if (!app_proto || !strcmp(app_proto, "failed"))
+		return 0;
+	if (!s && !(s = flow_state(c, f)))
+		return 1;
+	if (s->app_vis == SIG_APP_UNKNOWN) {
+		s->app_vis = SIG_APP_PENDING;
+		s->app_dir = (uint8_t)(p->dir & 1);
+	} else if ((p->dir & 1) != s->app_dir && !(p->tcp.flags & KN_TCP_SYN)) {
+		s->app_vis = SIG_APP_VISIBLE;
+	}
+	return s->app_vis == SIG_APP_VISIBLE;
+}
+
 void sig_flow_mark_alerted(struct kn_sig_ctx *c, struct kn_flow *f)
 {
 	struct sig_flow *s = flow_state(c, f);

@@ -72,6 +72,15 @@ static const char *flow_cid(struct worker *w, const struct kn_flow *f, char *buf
 	return buf;
 }
 
+/* The flow's midstream policy (stream.h) when it was picked up mid-stream:
+ * KN_MIDSTREAM_PASS_FLOW and _BYPASS keep it from the signatures. */
+static int flow_policy(const struct worker *w, const struct kn_flow *f)
+{
+	int policy = w->eng->cfg.stream.midstream_policy;
+	return policy != KN_MIDSTREAM_IGNORE && kn_flow_tcp_pickup(f) ? policy
+								       : KN_MIDSTREAM_IGNORE;
+}
+
 static void on_app_tx(void *user, const struct kn_flow *flow, const char *app_proto,
 		      const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt)
 {
@@ -81,7 +90,7 @@ static void on_app_tx(void *user, const struct kn_flow *flow, const char *app_pr
 	kn_eve_app_tx(&w->json, flow, app_proto, tx, ts_ns, pcap_cnt, flow_cid(w, flow, cid, 0));
 	put_json(w);
 	kn_detect_tx(w->det, flow, app_proto, tx, ts_ns, pcap_cnt);
-	if (w->sig)
+	if (w->sig && !flow_policy(w, flow))
 		kn_sig_tx(w->sig, flow, app_proto, tx, ts_ns, pcap_cnt);
 }
 
@@ -116,7 +125,7 @@ static void on_app_event(void *user, const struct kn_flow *flow, const char *app
 	kn_eve_app_anomaly(&w->json, flow, app_proto, dir, layer, event, ts_ns, pcap_cnt,
 			   flow_cid(w, flow, cid, 0));
 	put_json(w);
-	if (w->sig)
+	if (w->sig && !flow_policy(w, flow))
 		kn_sig_app_event(w->sig, flow, app_proto, dir, event, ts_ns, pcap_cnt);
 }
 
@@ -267,12 +276,13 @@ void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns)
 		return;
 	kn_app_set_packet(w->app, pkt->ts_ns, pkt->index);
 	kn_detect_packet(w->det, pkt);
-	if (pkt->proto == 6)
+	int policy = pkt->proto == 6 ? flow_policy(w, pkt->flow) : KN_MIDSTREAM_IGNORE;
+	if (pkt->proto == 6 && policy != KN_MIDSTREAM_BYPASS)
 		kn_stream_packet(w->streams, pkt);
 	else if (pkt->proto == 17)
 		kn_app_udp(w->app, pkt);
 	/* after the app layer saw the packet: its flow's protocol is known */
-	if (w->sig) {
+	if (w->sig && policy == KN_MIDSTREAM_IGNORE) {
 		kn_sig_packet(w->sig, pkt);
 		if (KN_UNLIKELY(pkt->n_events))
 			kn_sig_decoder(w->sig, pkt);

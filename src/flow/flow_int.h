@@ -88,6 +88,7 @@ struct kn_flow_table {
 	uint64_t clock;                 /* time of the latest packet or tick (may go back) */
 	uint64_t next_expire;           /* no list head expires before this (lower bound) */
 	uint64_t memcap;
+	int ignore_vlan;                /* kn_flow_config.ignore_vlan */
 	uint64_t timeout[FLOW_TC_COUNT];
 	struct flow_list lists[FLOW_TC_COUNT];
 	struct flow_pool pool;

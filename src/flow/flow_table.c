@@ -97,6 +97,7 @@ struct kn_flow_table *kn_flow_table_new(const struct kn_flow_config *cfg, kn_flo
 	t->on_end = on_end;
 	t->user = user;
 	t->memcap = cfg->memcap;
+	t->ignore_vlan = cfg->ignore_vlan;
 	t->next_expire = UINT64_MAX;
 	flow_timeouts_from_config(t, cfg);
 	flow_pool_init(&t->pool);
@@ -247,6 +248,18 @@ static struct flow_rec *flow_create(struct kn_flow_table *t, const struct kn_pac
 	return r;
 }
 
+/* Key equality; with ignore_vlan the VLAN ids are not compared (the flow
+ * keeps those of its first packet, which its events show). */
+static int key_eq(const struct kn_flow_table *t, const struct kn_flow_key *stored,
+		  const struct kn_flow_key *k)
+{
+	if (KN_LIKELY(!t->ignore_vlan))
+		return memcmp(stored, k, FLOW_KEY_CMP_LEN) == 0;
+	struct kn_flow_key m = *k;
+	memcpy(m.vlan, stored->vlan, sizeof m.vlan);
+	return memcmp(stored, &m, FLOW_KEY_CMP_LEN) == 0;
+}
+
 static struct flow_rec *flow_find(const struct kn_flow_table *t, uint32_t hash,
 				  const struct kn_flow_key *fwd, const struct kn_flow_key *rev,
 				  int two_way, unsigned *dir)
@@ -257,11 +270,11 @@ static struct flow_rec *flow_find(const struct kn_flow_table *t, uint32_t hash,
 		/* likely the one: fetch its counter and link lines meanwhile */
 		__builtin_prefetch((const char *)f + 64, 1);
 		__builtin_prefetch((const char *)f + 128, 1);
-		if (memcmp(&f->key, fwd, FLOW_KEY_CMP_LEN) == 0) {
+		if (key_eq(t, &f->key, fwd)) {
 			*dir = 0;
 			return flow_rec_of(f);
 		}
-		if (two_way && memcmp(&f->key, rev, FLOW_KEY_CMP_LEN) == 0) {
+		if (two_way && key_eq(t, &f->key, rev)) {
 			*dir = 1;
 			return flow_rec_of(f);
 		}

@@ -46,6 +46,7 @@ void kn_flow_config_default(struct kn_flow_config *cfg)
 	cfg->timeout_tcp_established = 600 * NS_PER_S;
 	cfg->timeout_udp_established = 300 * NS_PER_S;
 	cfg->timeout_icmp = 30 * NS_PER_S;
+	cfg->ignore_vlan = 0;
 }
 
 void flow_timeouts_from_config(struct kn_flow_table *t, const struct kn_flow_config *cfg)

@@ -168,6 +168,11 @@ void kn_eve_alert(struct kn_json *j, const struct kn_sig_alert *a, const char *c
 		output_run_u64(&r, "tx_id", a->tx->id);
 	output_run_flush(&r);
 	alert_object(j, a);
+	if (a->verdict) {
+		kn_json_open(j, "verdict");
+		kn_json_str(j, "action", a->verdict);
+		kn_json_close(j);
+	}
 	if (a->tx && a->tx->log && !a->tx->event_type)
 		a->tx->log(a->tx, j);
 	if (a->app_proto && strcmp(a->app_proto, "failed") != 0)

@@ -14,7 +14,10 @@
  *   direction starts at the first acknowledgement the other side sends
  *   for it, or at its own first data segment if that comes first. Without
  *   any SYN, a direction starts at its first data segment when
- *   cfg.midstream is set; otherwise the flow is not reassembled. Sequence
+ *   cfg.midstream is set; otherwise the flow is not reassembled, nor is a
+ *   flow whose first packet was the SYN/ACK (kn_flow_tcp_pickup: Suricata
+ *   also takes that for a mid-stream pick-up) unless cfg.async_oneside
+ *   is set. Sequence
  *   numbers are compared as signed 32-bit serial differences, so streams
  *   cross 2^32 freely; offsets are 64-bit. Data, ACKs and FINs more than
  *   1 GiB from the next expected byte are counted (bad_seq) and ignored.
@@ -79,6 +82,8 @@ void kn_stream_config_default(struct kn_stream_config *cfg)
 	cfg->depth = 1 * MIB;
 	cfg->max_ooo_bytes = 1 * MIB;
 	cfg->midstream = 0;
+	cfg->async_oneside = 0;
+	cfg->midstream_policy = KN_MIDSTREAM_IGNORE;
 }
 
 struct kn_stream_ctx *kn_stream_ctx_new(const struct kn_stream_config *cfg,
@@ -310,6 +315,9 @@ static struct stream_flow *flow_state(struct kn_stream_ctx *ctx, struct kn_flow 
 
 	if (!(tcp_flags & KN_TCP_SYN) && !(len && ctx->cfg.midstream))
 		return NULL;
+	if (!ctx->cfg.midstream && kn_flow_tcp_pickup(flow) &&
+	    !(ctx->cfg.async_oneside && (tcp_flags & KN_TCP_SYN)))
+		return NULL;   /* began with a SYN/ACK: the client SYN was not seen either */
 	st = stream_pool_get(ctx, &ctx->flow_pool);
 	if (!st) {
 		ctx->stats.memcap_drops++;

@@ -206,6 +206,25 @@ def map_setting(key, value, out, mapped):
             out.append("--midstream")
         mapped.append("stream.midstream=%s" % value)
         return True
+    if key == "vlan.use-for-tracking" and str(value).lower() in ("false", "no", "0", "off"):
+        out.append("--no-vlan-tracking")
+        mapped.append("vlan.use-for-tracking=%s" % value)
+        return True
+    if key == "stream.async-oneside":
+        if str(value).lower() in ("true", "yes", "1", "on"):
+            out.append("--async-oneside")
+        mapped.append("stream.async-oneside=%s" % value)
+        return True
+    if key == "packet-alert-max" and str(value).isdigit():
+        out += ["--packet-alert-max", str(value)]
+        mapped.append("packet-alert-max=%s" % value)
+        return True
+    if key == "outputs.eve-log.alert.verdict":
+        out.append("--alert-verdict")
+        mapped.append("eve-log alert verdict: yes")
+        return True
+    if key in ("stream.midstream-policy", "exception-policy"):
+        return True   # resolved with the others by midstream_policy()
     if key == "stream.reassembly.depth" and size_bytes(value) is not None:
         out += ["--stream-depth", str(size_bytes(value))]
         mapped.append("stream.reassembly.depth=%s" % value)
@@ -213,6 +232,19 @@ def map_setting(key, value, out, mapped):
     if key == "threshold-file":
         out += ["--threshold-file", str(value)]
         mapped.append("threshold-file=%s" % value)
+        return True
+    if key in ("app-layer.protocols.http.libhtp.default-config.response-body-limit",
+               "app-layer.protocols.http.libhtp.default-config.request-body-limit"):
+        n = size_bytes(value)
+        if n is None or not 0 < n <= 64 << 20:
+            return False
+        out += ["--http-body-limit", str(n)]
+        mapped.append("%s=%s" % (key, value))
+        return True
+    if key == "app-layer.protocols.http.libhtp.default-config.lzma-enabled":
+        if str(value).lower() in ("true", "yes", "1", "on"):
+            out.append("--http-lzma")
+        mapped.append("%s=%s" % (key, value))
         return True
     if key == "app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit":
         try:
@@ -236,13 +268,48 @@ def yaml_settings(path):
     except yaml.YAMLError:
         return {}
     out = {}
-    for key in ("stream.midstream", "stream.reassembly.depth"):
+    for key in ("stream.midstream", "stream.reassembly.depth", "stream.midstream-policy",
+                "exception-policy", "packet-alert-max"):
         node = doc
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if node is not None:
             out[key] = node
+    if alert_verdict(doc):
+        out["outputs.eve-log.alert.verdict"] = True
     return out
+
+
+def alert_verdict(doc):
+    """Whether a suricata.yaml's eve-log alert output has `verdict: yes`."""
+    for out in (doc.get("outputs") or []) if isinstance(doc, dict) else []:
+        eve = out.get("eve-log") if isinstance(out, dict) else None
+        for typ in (eve or {}).get("types") or []:
+            alert = typ.get("alert") if isinstance(typ, dict) else None
+            if isinstance(alert, dict) and alert.get("verdict") in (True, "yes"):
+                return True
+    return False
+
+
+# Suricata's exception policies -> kenchi's --midstream-policy. kenchi is
+# passive: a flow Suricata would drop or reject is one the sensor sees no
+# more of (bypass); drop-packet / pass-packet act per packet in IPS mode only.
+MIDSTREAM_POLICY = {"ignore": None, "pass-flow": "pass-flow", "bypass": "bypass",
+                    "drop-flow": "bypass", "reject": "bypass"}
+
+
+def midstream_policy(settings, ips):
+    """The kenchi --midstream-policy for a test's settings ({key: value} of
+    --set and its suricata.yaml; --set wins), or None: stream.midstream-policy,
+    else the exception-policy master switch, whose 'auto' is drop-flow in
+    IPS mode unless midstream pick-up is on, and ignore otherwise."""
+    pol = settings.get("stream.midstream-policy")
+    if pol is None:
+        pol = settings.get("exception-policy")
+        midstream = str(settings.get("stream.midstream", "")).lower() in ("true", "yes", "1", "on")
+        if str(pol).lower() == "auto":
+            pol = "drop-flow" if ips and not midstream else "ignore"
+    return MIDSTREAM_POLICY.get(str(pol).lower()) if pol is not None else None
 
 
 def translate_args(tokens):
@@ -270,6 +337,16 @@ def translate_args(tokens):
             ignored.append(" ".join(words))
         i = j
     return out, mapped, ignored
+
+
+def set_args(tokens):
+    """{key: value} of the `--set key=value` tokens."""
+    out = {}
+    for i, tok in enumerate(tokens[:-1]):
+        if tok == "--set" and "=" in tokens[i + 1]:
+            key, _, val = tokens[i + 1].partition("=")
+            out[key] = val
+    return out
 
 
 def kenchi_features(kenchi):
@@ -326,8 +403,16 @@ def prepare(sv_dir, name, feats, empty_pcap):
     opts, m2, ignored = translate_args(tokens)
     extra += opts
     mapped += m2
+    ips = "--simulate-ips" in tokens or "ips" in os.path.basename(name)
     if "ips" in os.path.basename(name):
         ignored.append("--simulate-ips (IPS mode: directory name contains 'ips')")
+    settings = dict(yaml_settings(own_yaml)) if os.path.exists(own_yaml) else {}
+    settings.update(set_args(tokens))
+    policy = midstream_policy(settings, ips)
+    if policy:
+        extra += ["--midstream-policy", policy]
+        mapped.append("midstream policy %s -> --midstream-policy %s" % (
+            settings.get("stream.midstream-policy", settings.get("exception-policy")), policy))
     if cfg.get("env"):
         ignored.append("env: %s" % ", ".join(map(str, cfg["env"])))
     if rules and not feats["-S"]:

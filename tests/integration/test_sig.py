@@ -36,6 +36,8 @@ alert dns any any -> any any (msg:"dns query absent"; dns.query; content:"evil.e
 alert tls any any -> any any (msg:"tls sni"; tls.sni; content:"intranet"; startswith; sid:301;)
 alert tls any any -> any any (msg:"ja3"; ja3.hash; content:"ea99df4a8d7931d46bd402e7512b6d95"; sid:302;)
 alert ssh any any -> any any (msg:"old openssh"; ssh.software; content:"OpenSSH_7"; sid:401;)
+alert ssh any any -> any any (msg:"openssh either side"; ssh.software; content:"OpenSSH_"; sid:402;)
+alert ssh any any -> any any (msg:"client is old openssh"; flow:to_server; ssh.software; content:"OpenSSH_7"; sid:403;)
 # packet payload and headers
 alert tcp any any -> any 80 (msg:"payload GET"; flow:established,to_server; content:"GET /index.html"; depth:15; sid:501;)
 alert tcp any any -> any 80 (msg:"payload wrong direction"; flow:to_client; content:"GET /index.html"; sid:502;)
@@ -84,6 +86,10 @@ def case_app_rules(ev, counts):
     S.result("tls_sni", counts[301] == 1, "sid 301 fired %d times" % counts[301])
     S.result("ja3", counts[302] == 1, "sid 302 fired %d times" % counts[302])
     S.result("ssh_software", counts[401] == 1, "sid 401 fired %d times" % counts[401])
+    # a two-sided buffer is read side by side: one alert per matching side
+    sides = sorted(x.get("direction") for x in alerts(ev) if x["alert"]["signature_id"] == 402)
+    S.result("ssh_software_sides", sides == ["to_client", "to_server"] and counts[403] == 0,
+             "sid 402 directions %s, sid 403 fired %d times" % (sides, counts[403]))
     a = [x for x in alerts(ev) if x["alert"]["signature_id"] == 101]
     if not S.result("alert_present", len(a) == 1, "no alert of sid 101"):
         return
@@ -279,6 +285,120 @@ def case_reload(kenchi, demo):
                 min(v2) if v2 else "-", err[-1500:]))
 
 
+# The demo's HTTP session (192.168.10.20:49200 -> 93.184.216.34:80): SYN,
+# SYN/ACK, ACK, GET, server ACK, response, ACK, FIN, FIN, ACK.
+MID_RULES = r"""
+alert http any any -> any any (msg:"http, no content"; flow:to_server; sid:801;)
+alert http any any -> any any (msg:"uri"; http.uri; content:"/index.html"; sid:802;)
+alert tcp any any -> any 80 (msg:"payload"; content:"GET /index.html"; sid:803;)
+alert tcp any any -> any 80 (msg:"payload established"; flow:established; content:"GET /index.html"; sid:804;)
+"""
+HTTP_PORT = 49200
+
+
+def tcp_info(rec):
+    """(sport, dport, flags) of a pcap record holding Ethernet/IPv4/TCP, else None."""
+    fr = rec[16:]
+    if len(fr) < 34 or fr[12:14] != b"\x08\x00" or fr[23] != 6:
+        return None
+    t = 14 + (fr[14] & 15) * 4
+    if len(fr) < t + 14:
+        return None
+    return int.from_bytes(fr[t:t + 2], "big"), int.from_bytes(fr[t + 2:t + 4], "big"), fr[t + 13]
+
+
+def derived_capture(demo, name, drop_flags=(), vlan_to_server=0):
+    """The demo capture with the HTTP session's packets whose TCP flags are
+    in drop_flags left out, and its client's frames tagged VLAN
+    vlan_to_server (when not 0)."""
+    head, recs = pcap_records(demo)
+    out = []
+    for r in recs:
+        ti = tcp_info(r)
+        mine = ti and HTTP_PORT in ti[:2]
+        if mine and ti[2] in drop_flags:
+            continue
+        if mine and vlan_to_server and ti[0] == HTTP_PORT:
+            fr = r[16:]
+            fr = fr[:12] + b"\x81\x00" + vlan_to_server.to_bytes(2, "big") + fr[12:]
+            n = len(fr).to_bytes(4, "little")
+            r = r[:8] + n + (int.from_bytes(r[12:16], "little") + 4).to_bytes(4, "little") + fr
+        out.append(r)
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(head + b"".join(out))
+    return path
+
+
+def http_session(ev, kind):
+    return [e for e in ev if e.get("event_type") == kind and
+            HTTP_PORT in (e.get("src_port"), e.get("dest_port"))]
+
+
+def case_midstream(kenchi, demo):
+    """Sessions picked up mid-stream (the HTTP session without its SYN, or
+    without SYN and SYN/ACK), --midstream, --midstream-policy, --async-oneside,
+    --no-vlan-tracking, and when a rule on a protocol without content sees
+    the protocol (from the server's ACK of the GET: 3 client packets of 6)."""
+    rules = write("mid.rules", MID_RULES)
+    SYN, SYNACK = 0x02, 0x12
+    nosyn = derived_capture(demo, "nosyn.pcap", (SYN, SYNACK))
+    synack = derived_capture(demo, "synack.pcap", (SYN,))
+    vlan = derived_capture(demo, "vlan.pcap", (), 100)
+    runs = (  # name, capture, options, {sid: count}, http events of the session
+        ("handshake", demo, [], {801: 3, 802: 1, 803: 1, 804: 1}, 1),
+        ("no_syn_default", nosyn, [], {803: 1}, 0),
+        ("no_syn_midstream", nosyn, ["--midstream"], {801: 3, 802: 1, 803: 1, 804: 1}, 1),
+        ("no_syn_pass_flow", nosyn, ["--midstream", "--midstream-policy", "pass-flow"], {}, 1),
+        ("no_syn_bypass", nosyn, ["--midstream", "--midstream-policy", "bypass"], {}, 0),
+        ("no_syn_pass_flow_default", nosyn, ["--midstream-policy", "pass-flow"], {}, 0),
+        ("synack_first", synack, [], {803: 1}, 0),
+        ("synack_first_async", synack, ["--async-oneside"], {801: 3, 802: 1, 803: 1, 804: 1}, 1),
+        # two flows; the client's (SYN seen) has its request, never answered
+        ("vlan_split", vlan, [], {802: 1, 803: 1, 804: 1}, 1),
+        ("vlan_merged", vlan, ["--no-vlan-tracking"], {801: 3, 802: 1, 803: 1, 804: 1}, 1),
+    )
+    for name, cap, opts, want, n_http in runs:
+        rc, ev, err = kntest.run_kenchi(kenchi, ["-r", cap, "-S", rules] + opts)
+        got = {k: v for k, v in by_sid(ev).items() if k in (801, 802, 803, 804)}
+        n_flow = len(http_session(ev, "flow"))
+        ok = rc == 0 and got == want and len(http_session(ev, "http")) == n_http and n_flow >= 1
+        if name == "vlan_split":
+            ok = ok and n_flow == 2
+        if name == "vlan_merged":
+            a = [x for x in alerts(ev) if x["alert"]["signature_id"] == 802]
+            ok = ok and n_flow == 1 and a and a[0].get("vlan") == [100]
+        S.result("midstream_" + name, ok, "rc %d, alerts %s (want %s), http %d (want %d), "
+                 "flows %d: %s" % (rc, got, want, len(http_session(ev, "http")), n_http,
+                                   n_flow, err[-300:]))
+    p = subprocess.run([kenchi, "run", "-q", "-r", demo, "--midstream-policy", "drop"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    S.result("midstream_policy_usage", p.returncode == 2 and b"pass-flow" in p.stderr,
+             "rc %d: %s" % (p.returncode, p.stderr[-200:]))
+
+
+def case_alert_max(kenchi, demo):
+    """20 rules matching each of the 3 echo requests: 15 alerts per packet by
+    default (Suricata's packet-alert-max), the first 15 in rule order; all
+    20 with --packet-alert-max 0; 2 with verdict {action: alert} with
+    --packet-alert-max 2 --alert-verdict."""
+    rules = write("max.rules", "".join(
+        'alert icmp any any -> any any (msg:"echo %d"; itype:8; sid:%d;)\n' % (i, 9100 + i)
+        for i in range(1, 21)))
+    for opts, want, first in (([], 15, 9101), (["--packet-alert-max", "0"], 20, 9101),
+                              (["--packet-alert-max", "2", "--alert-verdict"], 2, 9101)):
+        rc, ev, err = kntest.run_kenchi(kenchi, ["-r", demo, "-S", rules] + opts)
+        per = collections.defaultdict(list)
+        for a in alerts(ev):
+            per[a["pcap_cnt"]].append(a["alert"]["signature_id"])
+        sids_ok = all(sorted(v) == list(range(first, first + want)) for v in per.values())
+        verdict = all(("verdict" in a) == ("--alert-verdict" in opts) and
+                      a.get("verdict", {"action": "alert"}) == {"action": "alert"}
+                      for a in alerts(ev))
+        S.result("packet_alert_max_%d" % want, rc == 0 and len(per) == 3 and sids_ok and verdict,
+                 "rc %d, %s: per packet %s: %s" % (rc, opts, dict(per), err[-200:]))
+
+
 def case_demo_rules(kenchi, demo, path):
     """rules/demo.rules (what scripts/demo.sh runs): each of its 5 rules
     fires once on the demo capture."""
@@ -307,6 +427,8 @@ def main():
     case_threshold_file(kenchi, demo, rules)
     case_profile(kenchi, demo, rules)
     case_reload(kenchi, demo)
+    case_midstream(kenchi, demo)
+    case_alert_max(kenchi, demo)
     if len(sys.argv) > 3:
         case_demo_rules(kenchi, demo, sys.argv[3])
     S.exit()

@@ -203,6 +203,21 @@ def test_rules(s):
              str((out, ignored, mapped)))
     s.result("size_bytes", sv.size_bytes("0") == 0 and sv.size_bytes("100kb") == 102400
              and sv.size_bytes("2 MiB") == 2097152 and sv.size_bytes("lots") is None)
+    # exception policies: stream.midstream-policy wins, else the master
+    # switch, whose auto is drop-flow (kenchi: bypass) in IPS mode only
+    mp = sv.midstream_policy
+    s.result("midstream_policy",
+             mp({"stream.midstream-policy": "pass-flow", "exception-policy": "bypass"}, False)
+             == "pass-flow" and mp({"exception-policy": "auto"}, True) == "bypass" and
+             mp({"exception-policy": "auto"}, False) is None and
+             mp({"exception-policy": "auto", "stream.midstream": "true"}, True) is None and
+             mp({"stream.midstream-policy": "reject"}, False) == "bypass" and
+             mp({"stream.midstream-policy": "drop-packet"}, True) is None and mp({}, True) is None)
+    out, mapped, ignored = sv.translate_args(
+        ["--set", "stream.async-oneside=true", "--set", "vlan.use-for-tracking=false",
+         "--set", "stream.midstream-policy=ignore"])
+    s.result("translate_args_stream", out == ["--async-oneside", "--no-vlan-tracking"] and
+             not ignored and len(mapped) == 2, str((out, ignored, mapped)))
 
 
 def main():

@@ -363,3 +363,23 @@ const struct kn_app_parser kn_app_parser_http = {
 	.ctx_init = http_pool_init,
 	.ctx_free = http_pool_free,
 };
+
+/* ------------------------------------------------------ body limits */
+
+static uint32_t body_limit(const struct http_state *st)
+{
+	uint64_t v = st->c ? kn_app_call_config(st->c)->http_body_limit : 0;
+	return v > HTTP_BODY_LIMIT_MAX ? HTTP_BODY_LIMIT_MAX : (uint32_t)v;
+}
+
+uint32_t http_keep_max(const struct http_state *st)
+{
+	uint32_t v = body_limit(st);
+	return v ? v : HTTP_BODY_KEEP;
+}
+
+uint32_t http_track_max(const struct http_state *st)
+{
+	uint32_t v = body_limit(st);
+	return v ? v : HTTP_FILE_TRACK_MAX;
+}

@@ -1,8 +1,8 @@
 /*
  * http_body.c - message bodies after framing: Content-Encoding decoding
- * (gzip, deflate; up to HTTP_CODINGS_MAX layers) with zlib, the bytes kept
- * for detection (first HTTP_BODY_KEEP decoded bytes per direction), and the
- * hand-off to file metadata (http_file.c).
+ * (gzip, deflate with zlib, lzma with liblzma when the run asks; up to
+ * HTTP_CODINGS_MAX layers), the bytes kept for detection (first
+ * HTTP_BODY_KEEP decoded bytes per direction), and files (http_file.c).
  *
  * App stage, fed by http_conn.c with the message bytes of a body (chunk
  * framing removed). Decoding is bounded: at most HTTP_DECODE_MAX decoded
@@ -10,8 +10,8 @@
  * byte once HTTP_RATIO_FREE bytes came out; past either limit decoding
  * stops with a COMPRESSION_BOMB event and the file is truncated. Data that
  * fails to decode passes through as it is (GZIP_DECOMPRESSION_FAILED), as
- * Suricata's library does. zlib's memory comes from kn_malloc and is
- * charged to the app-layer memcap.
+ * Suricata's library does. zlib's and liblzma's memory comes from
+ * kn_malloc and is charged to the app-layer memcap.
  *
  * A decoder (with its inflate states: ~40 KiB each, a 32 KiB window
  * mostly) is not freed when its body ends: the worker's pool keeps up to
@@ -21,11 +21,18 @@
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
+#ifdef KN_HAVE_LZMA
+#include <lzma.h>
+#endif
 
 #include "app/http/http_int.h"
 #include "util/alloc.h"
 
-enum { CODING_GZIP = 1, CODING_DEFLATE = 2 };
+enum { CODING_GZIP = 1, CODING_DEFLATE = 2, CODING_LZMA = 3 };
+
+/* The .lzma ("LZMA alone") header: properties byte, dictionary size
+ * (4 bytes, little-endian), uncompressed size (8 bytes). */
+#define LZMA_HDR 13u
 
 /* gzip member header (RFC 1952) parse states: the header is read here,
  * so that what zlib would refuse and libhtp accepts (reserved flag bits,
@@ -47,6 +54,9 @@ struct zlayer {
 	uint8_t gz_flags;
 	uint16_t gz_need; /* bytes left in the current fixed-size header field */
 	uint16_t gz_xlen; /* FEXTRA bytes left */
+	void *lz;         /* CODING_LZMA: its lzma_stream (this body's only), or NULL */
+	uint8_t nlz;      /* CODING_LZMA: header bytes collected in lzhdr */
+	uint8_t lzhdr[LZMA_HDR];
 };
 
 struct http_decoder {
@@ -54,6 +64,9 @@ struct http_decoder {
 	size_t zbytes;             /* what zlib holds (moves with the decoder) */
 	uint8_t n;
 	struct zlayer l[HTTP_CODINGS_MAX];   /* in decoding order */
+#ifdef KN_HAVE_LZMA
+	lzma_allocator lza;        /* liblzma's memory, charged as zlib's (opaque: dec) */
+#endif
 };
 
 /* -------------------------------------------------------- zlib memory */
@@ -91,11 +104,41 @@ static void z_free(voidpf opaque, voidpf ptr)
 	kn_free(p - 1);
 }
 
+/* ---------------------------------------------------------- lzma */
+
+#ifdef KN_HAVE_LZMA
+/* liblzma's memory, charged like zlib's (freed by z_free). */
+static void *lz_alloc(void *opaque, size_t nmemb, size_t size)
+{
+	if (nmemb > UINT32_MAX || size > UINT32_MAX)
+		return NULL;
+	return z_alloc(opaque, (uInt)nmemb, (uInt)size);   /* checks the product */
+}
+#endif
+
+/* Ends and frees the lzma streams of dec's layers (they serve one body). */
+static void lzma_layers_end(struct http_decoder *dec)
+{
+#ifdef KN_HAVE_LZMA
+	for (unsigned i = 0; i < HTTP_CODINGS_MAX; i++) {
+		lzma_stream *z = dec->l[i].lz;
+		if (!z)
+			continue;
+		lzma_end(z);
+		dec->l[i].lz = NULL;
+		z_free(dec, z);
+	}
+#else
+	(void)dec;
+#endif
+}
+
 /* Ends the inflate states of dec and frees it (st: the account charged
  * for it, or NULL). */
 static void decoder_destroy(struct http_state *st, struct http_decoder *dec)
 {
 	dec->st = st;
+	lzma_layers_end(dec);
 	for (unsigned i = 0; i < HTTP_CODINGS_MAX; i++)
 		if (dec->l[i].alive)
 			inflateEnd(&dec->l[i].zs);
@@ -119,6 +162,8 @@ static void decoder_free(struct http_state *st, struct http_decoder *dec)
 
 	if (!dec)
 		return;
+	dec->st = st;
+	lzma_layers_end(dec);
 	bytes = decoder_bytes(dec);
 	if (pool && pool->n_decoders < HTTP_POOL_DECODERS &&
 	    pool->bytes + bytes <= pool->budget) {
@@ -195,6 +240,15 @@ static int coding_of(struct http_state *st, int dir, const uint8_t *t, size_t n,
 	if (http_value_has(t, n, "deflate")) {
 		*abnormal |= !http_value_is(t, n, "deflate") && !http_value_is(t, n, "x-deflate");
 		return CODING_DEFLATE;
+	}
+	if (http_value_is(t, n, "lzma")) {
+#ifdef KN_HAVE_LZMA
+		/* Decoded only when the run asks (libhtp's lzma-enabled, off by
+		 * default): else left as it is, as libhtp leaves it. */
+		if (st->c && kn_app_call_config(st->c)->http_lzma)
+			return CODING_LZMA;
+#endif
+		return 0;
 	}
 	if (http_value_is(t, n, "identity") || http_value_is(t, n, "none") ||
 	    http_value_is(t, n, "inflate"))
@@ -280,8 +334,8 @@ static void emit_multipart(struct http_state *st, struct http_tx *tx, const uint
 		}
 		return;
 	}
-	if (mp->fed + n > HTTP_FILE_TRACK_MAX) {
-		n = (uint32_t)(HTTP_FILE_TRACK_MAX - mp->fed);
+	if (mp->fed + n > http_track_max(st)) {
+		n = (uint32_t)(http_track_max(st) - mp->fed);
 		mp->at_limit = 1;
 	}
 	mp->fed += n;
@@ -293,17 +347,17 @@ static void emit(struct http_state *st, struct http_tx *tx, int dir, const uint8
 		 uint32_t n)
 {
 	struct http_body *b = &tx->body[dir];
-	uint32_t kept;
+	uint32_t kept, keep_max = http_keep_max(st);
 
 	if (!n)
 		return;
 	/* The body's size is known: keep is sized once instead of doubling
 	 * (and copying) its way there. */
 	if (!b->keep.cap && !b->dec && b->expect > n) {
-		uint64_t want = b->expect < HTTP_BODY_KEEP ? b->expect : HTTP_BODY_KEEP;
-		http_buf_reserve(st, &b->keep, (uint32_t)want, HTTP_BODY_KEEP);
+		uint64_t want = b->expect < keep_max ? b->expect : keep_max;
+		http_buf_reserve(st, &b->keep, (uint32_t)want, keep_max);
 	}
-	kept = b->keep.len < HTTP_BODY_KEEP ? http_buf_add(st, &b->keep, p, n, HTTP_BODY_KEEP) : 0;
+	kept = b->keep.len < keep_max ? http_buf_add(st, &b->keep, p, n, keep_max) : 0;
 	if (dir == 0 && tx->mp) {
 		emit_multipart(st, tx, p, n);
 		return;
@@ -317,8 +371,8 @@ static void emit(struct http_state *st, struct http_tx *tx, int dir, const uint8
 		http_log_file(st, tx, dir);
 		return;
 	}
-	if (b->file.size + n > HTTP_FILE_TRACK_MAX) {
-		n = (uint32_t)(HTTP_FILE_TRACK_MAX - b->file.size);
+	if (b->file.size + n > http_track_max(st)) {
+		n = (uint32_t)(http_track_max(st) - b->file.size);
 		b->file.at_limit = 1;
 	}
 	http_file_body_data(st, &b->file, &b->keep, p, n, kept);
@@ -327,11 +381,11 @@ static void emit(struct http_state *st, struct http_tx *tx, int dir, const uint8
 /* Whether decoded bytes of body dir are still used: kept for detection,
  * tracked as a file (until it is closed at its limit), or parsed as
  * multipart parts (until their limit). */
-static int output_used(const struct http_tx *tx, int dir)
+static int output_used(const struct http_state *st, const struct http_tx *tx, int dir)
 {
 	const struct http_body *b = &tx->body[dir];
 
-	if (b->keep.len < HTTP_BODY_KEEP)
+	if (b->keep.len < http_keep_max(st))
 		return 1;
 	if (dir == 0 && tx->mp)
 		return tx->mp->at_limit != 2;
@@ -367,7 +421,7 @@ static void decoded(struct http_state *st, struct http_tx *tx, int dir, const ui
 	 * highly compressible body would be inflated to HTTP_DECODE_MAX for
 	 * nothing): it stops once the ratio check cannot fire any more either
 	 * (HTTP_RATIO_MAX times the bytes consumed reaches HTTP_DECODE_MAX). */
-	if ((uint64_t)HTTP_RATIO_MAX * in >= HTTP_DECODE_MAX && !output_used(tx, dir))
+	if ((uint64_t)HTTP_RATIO_MAX * in >= HTTP_DECODE_MAX && !output_used(st, tx, dir))
 		stop = 1;
 	if (stop)
 		b->dec_stopped = 1;
@@ -512,6 +566,111 @@ static int inflate_some(struct http_state *st, struct http_tx *tx, int dir, unsi
 	return 0;
 }
 
+#ifdef KN_HAVE_LZMA
+/* The lzma stream of layer L, once its LZMA_HDR header bytes are in
+ * L->lzhdr: 0, or -1 (not an lzma header, out of memory). The header's
+ * dictionary size is lowered to HTTP_DECODE_MAX: no more than that many
+ * bytes are ever decoded, so no match can reach further back, and a
+ * sender naming a 4 GiB dictionary makes us allocate 1 MiB, not 4 GiB. */
+static int lzma_start(struct http_decoder *dec, struct zlayer *L)
+{
+	uint32_t dict = (uint32_t)L->lzhdr[1] | (uint32_t)L->lzhdr[2] << 8 |
+			(uint32_t)L->lzhdr[3] << 16 | (uint32_t)L->lzhdr[4] << 24;
+	lzma_stream *z;
+
+	if (L->lzhdr[0] >= 9 * 5 * 5)
+		return -1;   /* lc/lp/pb out of range: not LZMA */
+	for (unsigned i = 0; dict > HTTP_DECODE_MAX && i < 4; i++)
+		L->lzhdr[1 + i] = (uint8_t)(HTTP_DECODE_MAX >> (8 * i));
+	z = z_alloc(dec, 1, sizeof *z);
+	if (!z)
+		return -1;
+	memset(z, 0, sizeof *z);
+	dec->lza.alloc = lz_alloc;
+	dec->lza.free = z_free;
+	dec->lza.opaque = dec;
+	z->allocator = &dec->lza;
+	/* memlimit: the dictionary plus liblzma's own state (~30 KiB) */
+	if (lzma_alone_decoder(z, HTTP_DECODE_MAX + (1u << 20)) != LZMA_OK) {
+		lzma_end(z);
+		z_free(dec, z);
+		return -1;
+	}
+	L->lz = z;
+	return 0;
+}
+
+/* Decodes in[0..n) with layer's lzma stream; output to the next layer.
+ * Returns 0, or -1 when decoding failed. */
+static int lzma_some(struct http_state *st, struct http_tx *tx, int dir, unsigned layer,
+		     const uint8_t *in, uint32_t n)
+{
+	struct http_body *b = &tx->body[dir];
+	struct zlayer *L = &b->dec->l[layer];
+	lzma_stream *z = L->lz;
+	uint8_t out[16384];
+
+	z->next_in = in;
+	z->avail_in = n;
+	do {
+		size_t produced;
+		lzma_ret rc;
+		z->next_out = out;
+		z->avail_out = sizeof out;
+		rc = lzma_code(z, LZMA_RUN);
+		produced = sizeof out - z->avail_out;
+		if (produced)
+			feed(st, tx, dir, layer + 1, out, (uint32_t)produced);
+		L->produced |= produced > 0;
+		if (rc == LZMA_STREAM_END) {
+			L->end = 1;
+			return 0;
+		}
+		if (rc == LZMA_BUF_ERROR)
+			return 0;
+		if (rc != LZMA_OK)
+			return -1;
+	} while (!b->dec_stopped && (z->avail_in > 0 || z->avail_out == 0));
+	return 0;
+}
+#endif
+
+static void fail_layer(struct http_state *st, struct http_tx *tx, int dir, unsigned layer,
+		       const uint8_t *pre, uint32_t pre_n, const uint8_t *in, uint32_t n);
+
+/* An lzma layer (.lzma "alone" format, as libhtp decodes Content-Encoding:
+ * lzma): its header is collected first, then decoded; a header or stream
+ * that does not decode passes through as it is, as gzip's does. */
+static void lzma_feed(struct http_state *st, struct http_tx *tx, int dir, unsigned layer,
+		      const uint8_t *in, uint32_t n)
+{
+#ifdef KN_HAVE_LZMA
+	struct zlayer *L = &tx->body[dir].dec->l[layer];
+
+	if (!L->lz) {
+		uint32_t take = LZMA_HDR - L->nlz < n ? LZMA_HDR - L->nlz : n;
+		memcpy(L->lzhdr + L->nlz, in, take);
+		L->nlz = (uint8_t)(L->nlz + take);
+		in += take;
+		n -= take;
+		if (L->nlz < LZMA_HDR)
+			return;
+		if (lzma_start(tx->body[dir].dec, L) != 0 ||
+		    lzma_some(st, tx, dir, layer, L->lzhdr, LZMA_HDR) != 0) {
+			fail_layer(st, tx, dir, layer, L->lzhdr, LZMA_HDR, in, n);
+			return;
+		}
+		if (L->end || tx->body[dir].dec_stopped || !n)
+			return;
+	}
+	if (lzma_some(st, tx, dir, layer, in, n) != 0)
+		fail_layer(st, tx, dir, layer, L->produced ? NULL : L->lzhdr,
+			   L->produced ? 0 : LZMA_HDR, in, n);
+#else
+	feed(st, tx, dir, layer + 1, in, n);   /* never chosen without liblzma */
+#endif
+}
+
 static void feed(struct http_state *st, struct http_tx *tx, int dir, unsigned layer,
 		 const uint8_t *in, uint32_t n)
 {
@@ -530,6 +689,10 @@ static void feed(struct http_state *st, struct http_tx *tx, int dir, unsigned la
 		return;
 	if (L->pass) {
 		feed(st, tx, dir, layer + 1, in, n);
+		return;
+	}
+	if (L->kind == CODING_LZMA) {
+		lzma_feed(st, tx, dir, layer, in, n);
 		return;
 	}
 	if (!L->init) {
@@ -614,6 +777,9 @@ void http_body_end(struct http_state *st, struct http_tx *tx, int dir, int compl
 			if (!L->init && !L->pass && L->nhdr) {
 				L->pass = 1;
 				feed(st, tx, dir, i + 1, L->hdr, L->nhdr);
+			} else if (L->kind == CODING_LZMA && !L->lz && !L->pass && L->nlz) {
+				L->pass = 1;   /* a body shorter than an lzma header */
+				feed(st, tx, dir, i + 1, L->lzhdr, L->nlz);
 			}
 		}
 	}

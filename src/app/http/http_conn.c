@@ -722,6 +722,28 @@ void http_conn_gap(struct http_state *st, int dir, uint64_t len)
 	}
 }
 
+/* The stream ended inside a message's headers: the headers seen are the
+ * message's, the last complete line included, as if the empty line had
+ * come (libhtp does so). Rules on them then see what the peer sent: a
+ * server that closes right after "Server: x" (http-close-headers) still
+ * shows its Server header. A line cut short without its end is dropped.
+ * The message then ends as the stream's end ends it in the state its
+ * headers lead to (a body: short, so ended). */
+static void headers_at_eof(struct http_state *st, struct http_dir *d)
+{
+	struct http_msg *m = d->dir ? &d->tx->res : &d->tx->req;
+
+	http_headers_flush(st, d, m);
+	if (d->dir == 0)
+		request_headers_done(st, d);
+	else
+		response_headers_done(st, d);
+	if (d->st != HTTP_ST_HEADERS && d->st != HTTP_ST_DEAD) {
+		d->eof = 0;
+		http_conn_eof(st, d->dir);   /* once: the state is no longer HEADERS */
+	}
+}
+
 void http_conn_eof(struct http_state *st, int dir)
 {
 	struct http_dir *d = &st->d[dir];
@@ -756,6 +778,8 @@ void http_conn_eof(struct http_state *st, int dir)
 		if (d->trailers) {   /* the last chunk was seen */
 			body_done(d);
 			complete_message(st, d);
+		} else if (d->tx) {
+			headers_at_eof(st, d);
 		}
 		break;
 	case HTTP_ST_FINALIZE:

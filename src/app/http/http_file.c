@@ -19,8 +19,13 @@
 
 /* What an EVP_MD_CTX costs, roughly, for the memcap. */
 #define MD_CTX_COST 512u
-/* File bytes kept past the body's detection copy. */
-#define TAIL_MAX (HTTP_FILE_TRACK_MAX - HTTP_BODY_KEEP)
+/* File bytes kept past the body's detection copy (none when the run's
+ * body limit makes the copy as long as the file may be). */
+static uint32_t tail_max(const struct http_state *st)
+{
+	uint32_t k = http_keep_max(st), t = http_track_max(st);
+	return t > k ? t - k : 0;
+}
 
 int http_req_body_is_file(const struct http_tx *tx)
 {
@@ -112,13 +117,13 @@ static int keep_more(struct http_state *st, struct http_file *f, const struct ht
 		return 0;   /* keep holds other bytes before these */
 	if (!rest)
 		return 1;
-	if (keep->len < HTTP_BODY_KEEP)
+	if (keep->len < http_keep_max(st) || !tail_max(st))
 		return 0;   /* keep refused bytes (memcap) */
 	/* A file this long is mostly longer still: the tail is made whole at
 	 * once (36 KiB, freed at close) rather than grown by copies. */
 	if (!f->tail.cap)
-		http_buf_reserve(st, &f->tail, TAIL_MAX, TAIL_MAX);
-	if (http_buf_add(st, &f->tail, data + kept, rest, TAIL_MAX) == rest)
+		http_buf_reserve(st, &f->tail, tail_max(st), tail_max(st));
+	if (http_buf_add(st, &f->tail, data + kept, rest, tail_max(st)) == rest)
 		return 1;
 	f->tail.len = had;   /* these bytes are hashed from data instead */
 	return 0;

@@ -7,7 +7,8 @@
  *
  * Files, in reading order: http.c (registration, probe, transactions,
  * memory), http_conn.c (the per-direction state machine: messages, body
- * framing, pairing, tunnels), http_msg.c (lines and headers), http_text.c
+ * framing, pairing, tunnels), http_line.c (lines out of stream chunks),
+ * http_msg.c (request/status lines and headers), http_text.c
  * (the header value and line tests the files share), http_uri.c (URI and
  * Host parsing and normalisation), http_body.c (content decoding, kept
  * bytes), http_file.c (file metadata: size, sha256, magic),
@@ -41,6 +42,7 @@
  * default request/response-body-limit, so that fileinfo agrees. */
 #define HTTP_FILE_TRACK_MAX (100u * 1024)
 #define HTTP_DECODE_MAX (1u << 20)        /* decoded bytes produced per body */
+#define HTTP_BODY_LIMIT_MAX (64u << 20)   /* largest http_body_limit honoured */
 #define HTTP_RATIO_FREE (64u * 1024)      /* output allowed before the ratio cap applies */
 #define HTTP_RATIO_MAX 1000u              /* decoded/encoded bytes past HTTP_RATIO_FREE */
 #define HTTP_CODINGS_MAX 8u               /* content-coding layers decoded at most (the
@@ -336,6 +338,7 @@ struct http_dir {
 	uint8_t cur_done;          /* cur holds a line already returned: cleared on next use */
 	uint8_t eof;               /* the direction ended */
 	uint8_t dir;               /* 0 = request side, 1 = response side */
+	uint8_t lfcr;              /* the last line taken ended with LF CR (http_msg.c) */
 	struct http_tx *tx;        /* message being parsed (NULL when idle) */
 	struct http_buf cur;       /* partial line across chunks */
 	struct http_buf fold;      /* current header line, continuations appended */
@@ -379,13 +382,13 @@ void http_conn_eof(struct http_state *st, int dir);
 /* Method id of a request method token. */
 uint8_t http_method_lookup(const uint8_t *m, size_t n);
 
-/* ---------------------------------------------------------- http_msg.c */
+/* ------------------------------------------------ http_line.c, http_msg.c */
 
 /* Collects one line from data[0..len): returns 1 with *line, *line_len (the
  * terminator and trailing CRs removed, borrowed until the next call) and
  * *used bytes consumed, or 0 when the line continues past len (all bytes
  * consumed and kept, up to `max`). *raw_len is the line's length with its
- * terminator. `mode` (HTTP_EOL_*): which bytes end a line, see http_msg.c. */
+ * terminator. `mode` (HTTP_EOL_*): which bytes end a line, see http_line.c. */
 enum { HTTP_EOL_LF = 0, HTTP_EOL_STATUS = 1, HTTP_EOL_HEADER = 2 };
 int http_take_line(struct http_state *st, struct http_dir *d, const uint8_t *data, uint32_t len,
 		   uint32_t max, int mode, uint32_t *used, const uint8_t **line, uint32_t *line_len,
@@ -400,6 +403,9 @@ void http_parse_status_line(struct http_state *st, struct http_tx *tx, const uin
 int http_header_line(struct http_state *st, struct http_dir *d, struct http_msg *m,
 		     const uint8_t *line, uint32_t len, uint32_t raw_len, const uint8_t *raw,
 		     int next_is_lf);
+/* The header line still pending in d (it could have had continuation
+ * lines) is added to m now: the stream ended in the headers. */
+void http_headers_flush(struct http_state *st, struct http_dir *d, struct http_msg *m);
 /* The headers of m are complete (dir: its direction): http.header, the
  * cooked block, is what they are now. It is made when first read
  * (http_msg_cooked), or before a later header (trailers) changes them. */
@@ -440,6 +446,12 @@ int http_disposition_filename(const uint8_t *v, size_t n, const uint8_t **name,
 			      size_t *name_len);
 
 /* --------------------------------------------------------- http_body.c */
+
+/* (http.c) Decoded body bytes kept for detection / tracked as a file, per message:
+ * HTTP_BODY_KEEP / HTTP_FILE_TRACK_MAX, or both the run's http_body_limit
+ * when it sets one (the file is then hashed from the kept bytes alone). */
+uint32_t http_keep_max(const struct http_state *st);
+uint32_t http_track_max(const struct http_state *st);
 
 /* Prepares tx->body[dir] from the message headers: content decoding. */
 void http_body_start(struct http_state *st, struct http_tx *tx, int dir);

@@ -337,7 +337,18 @@ static void log_fileinfo(const struct kn_tx *k, struct kn_json *j)
 struct piece {
 	const uint8_t *p;
 	uint32_t n;
+	uint8_t absent;          /* two-sided buffers: this side has no value */
 };
+
+/* A buffer both messages have (http.header, http.cookie...): value 0 is
+ * the request's, value 1 the response's, either may be absent, so a rule
+ * reads the side its direction names (sig_match.c buffer_both). */
+static int two_sided(struct piece *v, int req_ok, int res_ok)
+{
+	v[0].absent = !req_ok;
+	v[1].absent = !res_ok;
+	return res_ok ? 2 : req_ok ? 1 : 0;
+}
 
 static int add_span(struct piece *v, int k, const struct http_msg *m, const struct http_span *s)
 {
@@ -385,13 +396,19 @@ static int pieces(const struct tx_ref *t, unsigned buf, struct piece *v)
 	case KN_BUF_HTTP_USER_AGENT:
 		return add_hdr(v, 0, &tx->req, HTTP_H_USER_AGENT);
 	case KN_BUF_HTTP_HEADER:
-		return tx->req_hdrs_done ? add_buf(v, 0, http_msg_cooked(t->st, &tx->req), 1) : 0;
+		/* Both messages' headers, as Suricata's http.header is read
+		 * in either direction (a from_server rule sees the response's:
+		 * http-close-headers) */
+		return two_sided(v, tx->req_hdrs_done &&
+					    add_buf(v, 0, http_msg_cooked(t->st, &tx->req), 1),
+				 tx->res_hdrs_done &&
+					 add_buf(v, 1, http_msg_cooked(t->st, &tx->res), 1));
 	case KN_BUF_HTTP_RAW_HEADER:
-		return add_buf(v, add_buf(v, 0, &tx->req.raw, tx->req_hdrs_done), &tx->res.raw,
-			       tx->res_hdrs_done);
+		return two_sided(v, add_buf(v, 0, &tx->req.raw, tx->req_hdrs_done),
+				 add_buf(v, 1, &tx->res.raw, tx->res_hdrs_done));
 	case KN_BUF_HTTP_COOKIE:
-		return add_hdr(v, add_hdr(v, 0, &tx->req, HTTP_H_COOKIE), &tx->res,
-			       HTTP_H_SET_COOKIE);
+		return two_sided(v, add_hdr(v, 0, &tx->req, HTTP_H_COOKIE),
+				 add_hdr(v, 1, &tx->res, HTTP_H_SET_COOKIE));
 	case KN_BUF_HTTP_REQUEST_BODY:
 		return add_buf(v, 0, &tx->body[0].keep, tx->body[0].keep.len > 0);
 	case KN_BUF_HTTP_STAT_CODE:
@@ -406,10 +423,11 @@ static int pieces(const struct tx_ref *t, unsigned buf, struct piece *v)
 	case KN_BUF_HTTP_SERVER:
 		return add_hdr(v, 0, &tx->res, HTTP_H_SERVER);
 	case KN_BUF_HTTP_PROTOCOL:
-		return add_span(v, add_span(v, 0, &tx->req, &tx->proto), &tx->res, &tx->rproto);
+		return two_sided(v, add_span(v, 0, &tx->req, &tx->proto),
+				 add_span(v, 1, &tx->res, &tx->rproto));
 	case KN_BUF_HTTP_CONTENT_TYPE:
-		return add_hdr(v, add_hdr(v, 0, &tx->req, HTTP_H_CONTENT_TYPE), &tx->res,
-			       HTTP_H_CONTENT_TYPE);
+		return two_sided(v, add_hdr(v, 0, &tx->req, HTTP_H_CONTENT_TYPE),
+				 add_hdr(v, 1, &tx->res, HTTP_H_CONTENT_TYPE));
 	default:
 		return 0;
 	}
@@ -418,10 +436,10 @@ static int pieces(const struct tx_ref *t, unsigned buf, struct piece *v)
 static int http_buffer(const struct kn_tx *k, unsigned buf, unsigned index, const uint8_t **data,
 		       uint32_t *len)
 {
-	struct piece v[2];
+	struct piece v[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
 	int n = pieces(k->priv, buf, v);
 
-	if (index >= (unsigned)n)
+	if (index >= (unsigned)n || v[index].absent)
 		return 0;
 	*data = v[index].p ? v[index].p : (const uint8_t *)"";
 	*len = v[index].n;

@@ -1,6 +1,6 @@
 /*
- * http_msg.c - the text parts of an HTTP/1.x message: line assembly across
- * stream chunks, the request line, the status line and header lines
+ * http_msg.c - the text parts of an HTTP/1.x message (lines assembled by
+ * http_line.c): the request line, the status line and header lines
  * (folding, repeats merged, limits), and the cooked header block that
  * detection reads as http.header.
  *
@@ -89,100 +89,6 @@ static int is_token(uint8_t c)
 static uint8_t lower(uint8_t c)
 {
 	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
-}
-
-/* ---------------------------------------------------------- lines */
-
-/* Index just past the first line terminator in data, or 0 when the line
- * goes on (or its end depends on a byte not there yet). `first`: data[0]
- * starts the line. Modes (libhtp's, measured on evasion captures):
- * - LF: only LF ends a line;
- * - STATUS: a CR not followed by LF ends the line too;
- * - HEADER: an LF followed by CR takes that CR into the line end; a CR
- *   followed by CR, or a CR that starts the line, is part of the line; any
- *   other CR not followed by LF ends the line. */
-static uint32_t line_end(const uint8_t *data, uint32_t len, int mode, int first)
-{
-	const uint8_t *lf = memchr(data, '\n', len), *cr;
-	uint32_t stop = lf ? (uint32_t)(lf - data) : len, i = 0;
-
-	if (mode == HTTP_EOL_LF)
-		return lf ? stop + 1 : 0;
-	/* The CRs before the first LF, found with memchr() rather than a
-	 * byte loop (response headers take this path). */
-	while ((cr = memchr(data + i, '\r', stop - i)) != NULL) {
-		i = (uint32_t)(cr - data);
-		if (i + 1 == len)
-			return 0;
-		if (data[i + 1] == '\n')
-			return i + 2;
-		if (mode == HTTP_EOL_HEADER && (data[i + 1] == '\r' || (first && i == 0))) {
-			i++;
-			continue;
-		}
-		return i + 1;
-	}
-	if (!lf)
-		return 0;
-	if (mode == HTTP_EOL_HEADER && stop + 1 < len && data[stop + 1] == '\r')
-		return stop + 2;
-	return stop + 1;
-}
-
-/* The previous chunk left a line ending in CR: does data[0] end it? */
-static int cr_ends_line(const struct http_dir *d, const uint8_t *data, uint32_t len, int mode)
-{
-	if (mode == HTTP_EOL_LF || !d->cur.len || d->cur_over || !len ||
-	    d->cur.p[d->cur.len - 1] != '\r' || data[0] == '\n')
-		return 0;
-	return !(mode == HTTP_EOL_HEADER && (data[0] == '\r' || d->cur.len == 1));
-}
-
-int http_take_line(struct http_state *st, struct http_dir *d, const uint8_t *data, uint32_t len,
-		   uint32_t max, int mode, uint32_t *used, const uint8_t **line, uint32_t *line_len,
-		   uint32_t *raw_len)
-{
-	uint32_t end, n;
-	const uint8_t *p;
-	uint32_t plen;
-
-	if (d->cur_done) {
-		d->cur.len = 0;
-		d->cur_over = 0;
-		d->cur_done = 0;
-	}
-	if (cr_ends_line(d, data, len, mode)) {
-		*used = 0;
-		p = d->cur.p;
-		plen = d->cur.len;
-		goto done;
-	}
-	end = line_end(data, len, mode, d->cur.len == 0);
-	n = end ? end : len;
-	*used = n;
-	if (!end || d->cur.len || d->cur_over) {
-		/* The line spans chunks: keep what fits, skip the rest. */
-		uint32_t room = max > d->cur.len ? max - d->cur.len : 0;
-		uint32_t take = n < room ? n : room;
-		if (!d->cur_over && http_buf_add(st, &d->cur, data, take, max) < n)
-			d->cur_over = 1;
-		if (!end)
-			return 0;
-		p = d->cur.p;
-		plen = d->cur.len;
-	} else {
-		p = data;
-		plen = n;
-	}
-done:
-	*raw_len = plen;
-	while (plen && (p[plen - 1] == '\n' || p[plen - 1] == '\r'))
-		plen--;
-	*line = p;
-	*line_len = plen;
-	d->cur_done = 1;
-	d->lines++;
-	return 1;
 }
 
 /* ------------------------------------------------------- request line */
@@ -407,6 +313,25 @@ static uint8_t hdr_id(const uint8_t *name, size_t n)
 	return b && name_eq(name, hdr_names[b], n) ? b : HTTP_H_OTHER;
 }
 
+/* The id of a header name that holds NUL bytes: they are skipped, as
+ * libhtp compares names (its table lookups ignore NULs), so that
+ * "Transfer\0-Encoding" frames the body as browsers do (http-evader 291,
+ * 316). Names longer than any known one are HTTP_H_OTHER. */
+static uint8_t hdr_id_nul(const uint8_t *name, size_t n)
+{
+	uint8_t tmp[32];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!name[i])
+			continue;
+		if (k == sizeof tmp)
+			return HTTP_H_OTHER;
+		tmp[k++] = name[i];
+	}
+	return hdr_id(tmp, k);
+}
+
 /* The header of a kind the parser does not name (HTTP_H_OTHER) called
  * name[0..n), case aside, or NULL. */
 static struct http_hdr *find_other(struct http_msg *m, const uint8_t *name, size_t n)
@@ -573,14 +498,15 @@ static void header_field(struct http_state *st, struct http_msg *m, int dir, con
 	int invalid = 0;
 	uint8_t id;
 
-	/* The name ends at the colon; any byte before it that is not a token
-	 * character (trailing blanks included) makes it invalid. Neither ':'
-	 * nor NUL is one, so a valid name is one run of token bytes. */
+	/* The name ends at the first colon; any byte before it that is not a
+	 * token character (trailing blanks, NUL included) makes it invalid.
+	 * ':' is no token character, so a valid name is one run of token
+	 * bytes. */
 	while (colon < n && is_token(p[colon]))
 		colon++;
-	for (; colon < n && p[colon] != ':' && p[colon] != 0; colon++)
+	for (; colon < n && p[colon] != ':'; colon++)
 		invalid |= !is_token(p[colon]);
-	if (colon == n || p[colon] == 0) {
+	if (colon == n) {
 		http_event(st, dir, dir ? "RESPONSE_FIELD_MISSING_COLON"
 					: "REQUEST_FIELD_MISSING_COLON");
 		add_header(st, m, dir, HTTP_H_OTHER, in_raw, p, 0, p, n);
@@ -588,7 +514,11 @@ static void header_field(struct http_state *st, struct http_msg *m, int dir, con
 	}
 	ne = colon;
 	invalid |= colon == 0;
-	while (ne > 0 && is_lws(p[ne - 1]))
+	/* Not only blanks but any control byte before the colon (NUL, VT,
+	 * FF...) is left out of the name, as libhtp does and browsers
+	 * honour: "Transfer-Encoding\v:chunked" is chunked (http-evader 294,
+	 * 320, 339). */
+	while (ne > 0 && p[ne - 1] <= 0x20)
 		ne--;
 	if (invalid)
 		http_event(st, dir, dir ? "RESPONSE_HEADER_INVALID" : "REQUEST_HEADER_INVALID");
@@ -598,7 +528,7 @@ static void header_field(struct http_state *st, struct http_msg *m, int dir, con
 	ve = n;
 	while (ve > vs && is_lws(p[ve - 1]))
 		ve--;
-	id = hdr_id(p, ne);
+	id = memchr(p, 0, ne) ? hdr_id_nul(p, ne) : hdr_id(p, ne);
 	if (m->overflow && !essential(id))
 		return;
 	add_header(st, m, dir, id, in_raw, p, ne, p + vs, ve - vs);
@@ -638,6 +568,11 @@ static void flush_fold(struct http_state *st, struct http_dir *d, struct http_ms
 	d->fold.len = 0;
 }
 
+void http_headers_flush(struct http_state *st, struct http_dir *d, struct http_msg *m)
+{
+	flush_fold(st, d, m);
+}
+
 /* A continuation line: the pending line moves to the fold buffer (if it
  * was read in place) and gets line appended. */
 static void fold_append(struct http_state *st, struct http_dir *d, struct http_msg *m,
@@ -652,13 +587,16 @@ static void fold_append(struct http_state *st, struct http_dir *d, struct http_m
 	http_buf_add(st, &d->fold, line, len, HTTP_HDR_BYTES_MAX);
 }
 
-/* libhtp's end of headers: an empty line ("\n", "\r\n", "\r"), or a line
- * of one blank and LF when no LF follows it. */
+/* libhtp's end of headers: an empty line ("\n", "\r\n", "\r", and the
+ * "\r\n\r\n" line_end() makes one after LF CR), or a line of one blank
+ * and LF when no LF follows it. */
 static int headers_end(const uint8_t *raw, uint32_t raw_len, int next_is_lf)
 {
 	if (raw_len == 1)
 		return raw[0] == '\n' || raw[0] == '\r';
 	if (raw_len == 2 && raw[0] == '\r' && raw[1] == '\n')
+		return 1;
+	if (raw_len == 4 && memcmp(raw, "\r\n\r\n", 4) == 0)
 		return 1;
 	return raw_len == 2 && is_lws(raw[0]) && raw[1] == '\n' && !next_is_lf;
 }

@@ -41,8 +41,11 @@ static inline void txb_hook(void *user, const struct kn_flow *flow, const char *
 		for (unsigned i = 0; i < 64 && txb_n < TXB_MAX; i++) {
 			const uint8_t *d;
 			uint32_t n;
-			if (!tx->buffer(tx, b, i, &d, &n))
+			if (!tx->buffer(tx, b, i, &d, &n)) {
+				if (i == 0)
+					continue;   /* two-sided: the request's may lack */
 				break;
+			}
 			struct txb_entry *e = &txb_v[txb_n++];
 			e->tx_id = tx->id;
 			e->buf = b;

@@ -1,7 +1,7 @@
 /*
  * test_link.c - link layers and layer-2.5 encapsulations: Ethernet, 802.3
- * LLC frames, SLL, SLL2, null/loop, raw IP, ARP, unknown ethertypes, VLAN
- * (single, QinQ, 802.1ad, too many), 802.1ah, VN-tag, DCE, MPLS (IPv4, IPv6,
+ * LLC frames, SLL, SLL2, null/loop, raw IP, Cisco HDLC, ARP, unknown
+ * ethertypes, VLAN (single, QinQ, 802.1ad, too many, left out of the hash), 802.1ah, VN-tag, DCE, MPLS (IPv4, IPv6,
  * explicit null, pseudowire, bad labels), PPPoE session and discovery, and
  * the max_layers limit.
  */
@@ -197,6 +197,64 @@ static void test_raw_links(void)
 	dt_packet(&p, c->buf, (uint32_t)n, (uint32_t)n, 147, 1);
 	KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
 	KT_EQ(p.n_events, 0);
+	kn_free(c);
+	kn_decoder_free(d);
+}
+
+/* Cisco HDLC (104): the raw IPv4 packet behind address 0x0f, control 0,
+ * ethertype 0x0800; a header cut short is chdlc.pkt_too_small. */
+static void test_chdlc(void)
+{
+	struct kn_decoder *d = dt_decoder();
+	struct kn_craft *c = dt_craft();
+	struct kn_packet p;
+	uint8_t frame[256];
+	KT_REQUIRE(d && c);
+	kn_craft_ipv4(c, "10.0.0.1", "10.0.0.2", 6);
+	tcp_payload(c);
+	size_t n = kn_craft_finish(c);
+	KT_REQUIRE(n + 4 <= sizeof frame);
+	frame[0] = 0x0f, frame[1] = 0, frame[2] = 0x08, frame[3] = 0x00;
+	memcpy(frame + 4, c->buf, n);
+	dt_packet(&p, frame, (uint32_t)n + 4, (uint32_t)n + 4, KN_LINK_CHDLC, 1);
+	KT_EQ(kn_decode(d, &p), KN_DECODE_IP);
+	KT_EQ(p.l3_off, 4);
+	KT_EQ(p.dport, 80);
+	KT_EQ(p.payload_len, 5);
+	dt_packet(&p, frame, 3, 3, KN_LINK_CHDLC, 1);
+	KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
+	KT_CHECK(dt_has_event(&p, KN_DEV_CHDLC_PKT_TOO_SMALL));
+	kn_free(c);
+	kn_decoder_free(d);
+}
+
+/* ignore_vlan: the tags are decoded but left out of the packet hash, so
+ * both directions of a flow tagged differently hash alike. */
+static void test_ignore_vlan_hash(void)
+{
+	struct kn_decode_config cfg;
+	char err[KN_ERRBUF_SIZE];
+	kn_decode_config_default(&cfg);
+	KT_EQ(cfg.ignore_vlan, 0);
+	cfg.ignore_vlan = 1;
+	struct kn_decoder *d = kn_decoder_new(&cfg, err);
+	struct kn_craft *c = dt_craft();
+	struct kn_packet p;
+	KT_REQUIRE(d && c);
+	kn_craft_eth(c, NULL, NULL);
+	kn_craft_vlan(c, 0x8100, 100);
+	kn_craft_ipv4(c, "10.0.0.1", "10.0.0.2", 17);
+	kn_craft_udp(c, 53, 5353);
+	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
+	KT_EQ(p.vlan[0], 100);
+	uint32_t tagged = p.hash;
+	kn_craft_init(c);
+	kn_craft_eth(c, NULL, NULL);
+	kn_craft_ipv4(c, "10.0.0.2", "10.0.0.1", 17);
+	kn_craft_udp(c, 5353, 53);
+	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
+	KT_EQ(p.vlan[0], 0);
+	KT_EQ(p.hash, tagged);
 	kn_free(c);
 	kn_decoder_free(d);
 }
@@ -531,6 +589,8 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_sll_and_sll2),
 	KT_CASE(test_null_and_loop),
 	KT_CASE(test_raw_links),
+	KT_CASE(test_chdlc),
+	KT_CASE(test_ignore_vlan_hash),
 	KT_CASE(test_vlan_qinq),
 	KT_CASE(test_8021ah_vntag_dce),
 	KT_CASE(test_llc_etag_nsh),
