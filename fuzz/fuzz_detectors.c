@@ -1,11 +1,15 @@
 /*
  * fuzz_detectors.c - libFuzzer target for the behaviour detectors
- * (src/anomaly/detectors.c, dns_tunnel.c, port_scan.c). Input starting
+ * (src/anomaly/detectors.c and every registered detector but dga, which
+ * needs a model: its scorer has fuzz_dga_model). Input starting
  * with 'P': 16-byte packet records (source and destination IPv4, protocol,
- * TCP flags or ICMP type, destination port, direction, ICMP-error flag,
- * time step) fed to the packet hook; otherwise a list of DNS query names
- * separated by NUL bytes, each asked one second after the previous through
- * the dns.query buffer. A small memcap makes the tables evict. Reports
+ * TCP flags or ICMP type, destination port, direction, first packet of its
+ * direction, ICMP-error flag, payload length, time step) fed to the packet
+ * hook; with 'T': NUL-separated values given as every buffer (JA3, JA4,
+ * SNI, user agent) of alternating TLS and HTTP transactions; otherwise a
+ * list of DNS query names separated by NUL bytes, each asked one second
+ * after the previous through the dns.query buffer. A small memcap makes
+ * the tables evict; 128.0.0.0/1 is a darknet, 0.0.0.0/1 home. Reports
  * must be well formed.
  * Seeds: fuzz/corpus/detectors/.
  */
@@ -23,9 +27,8 @@ static uint32_t cur_len;
 static int name_buffer(const struct kn_tx *tx, unsigned buf, unsigned index,
 		       const uint8_t **d, uint32_t *len)
 {
-	(void)tx;
-	if (buf != KN_BUF_DNS_QUERY || index)
-		return 0;
+	if ((tx->id == 0 && buf != KN_BUF_DNS_QUERY) || index)
+		return 0;   /* id 0: a DNS transaction; others answer every buffer */
 	*d = cur;
 	*len = cur_len;
 	return 1;
@@ -54,6 +57,9 @@ static void packets(struct kn_detect_ctx *c, struct kn_flow *flow, const uint8_t
 		p.icmp_type = d[9];
 		p.dport = (uint16_t)(d[10] << 8 | d[11]);
 		p.dir = d[12] & 1;
+		flow->pkts[0] = flow->pkts[1] = 5;
+		flow->pkts[p.dir] = d[12] & 2 ? 1 : 5;
+		p.payload_len = (uint32_t)(d[13] >> 1) << (d[12] >> 4);
 		if (d[13] & 1) {
 			p.flags = KN_PKT_ICMP_ERROR;
 			memcpy(p.quote.src.b, d + 4, 4);
@@ -76,6 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	kn_detect_config_default(&cfg);
 	cfg.memcap = 1;   /* the smallest table */
+	cfg.learn_s = 1;
+	cfg.exfil_min_bytes = 4096;
+	if (kn_detect_parse_prefixes("128.0.0.0/1", cfg.dark_nets, 8, err) != 1 ||
+	    kn_detect_parse_prefixes("0.0.0.0/1", cfg.home_nets, 8, err) != 1)
+		abort();
+	cfg.n_dark_nets = cfg.n_home_nets = 1;
 	struct kn_detect_ctx *c = kn_detect_ctx_new(&cfg, &cb, err);
 	if (!c)
 		return 0;
@@ -85,13 +97,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		kn_detect_ctx_free(c);
 		return 0;
 	}
+	int app = size && data[0] == 'T';
+	if (app)
+		data++, size--;
 	while (size) {
 		const uint8_t *end = memchr(data, 0, size);
 		size_t n = end ? (size_t)(end - data) : size;
-		struct kn_tx tx = { .id = t, .buffer = name_buffer };
+		struct kn_tx tx = { .id = app ? t : 0, .buffer = name_buffer };
 		cur = data;
 		cur_len = (uint32_t)n;
-		kn_detect_tx(c, &flow, "dns", &tx, t * 1000000000ull, t);
+		flow.key.src.b[0] = (uint8_t)(t & 0x7f);   /* a few clients, home */
+		flow.key.ip_version = 4;
+		kn_detect_tx(c, &flow, app ? (t & 1 ? "tls" : "http") : "dns", &tx,
+			     t * 1000000000ull, t);
 		t++;
 		data += n + (end != NULL);
 		size -= n + (end != NULL);

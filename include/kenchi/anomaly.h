@@ -223,6 +223,10 @@ void kn_kitnet_get_info(const struct kn_kitnet *k, struct kn_kitnet_info *info);
  * "KNKITNET" version 1, little-endian, FNV-1a checksum). 0, or -KN_EINVAL
  * (not trained yet) / -KN_EIO with the reason in errbuf. */
 KN_WARN_UNUSED int kn_kitnet_save(const struct kn_kitnet *k, const char *path, char *errbuf);
+/* The same into a new buffer (*out, owned by the caller, freed with
+ * kn_free) of *out_len bytes. 0, -KN_EINVAL (not trained) or -KN_ENOMEM. */
+KN_WARN_UNUSED int kn_kitnet_save_mem(const struct kn_kitnet *k, uint8_t **out, size_t *out_len,
+				      char *errbuf);
 /* Loads a saved model (scoring phase; scores equal the saved model's bit
  * for bit). NULL with a one-line reason naming the file and byte offset on
  * an unreadable, truncated, corrupt or inconsistent file or out of memory. */

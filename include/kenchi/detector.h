@@ -56,7 +56,36 @@ struct kn_detect_config {
 	/* beacon */
 	double beacon_learn_s;     /* channels periodic within this much packet time
 	                              of the first packet are known heartbeats (default 300) */
+	/* exfil, rarity, dark_addr: the baseline / first-seen learning period in
+	 * packet time from the first packet the detector saw (default 300 s) */
+	double learn_s;
+	/* exfil: a host's upload to external addresses in one 60 s window is
+	 * reported when it is at least exfil_min_bytes (default 256 KiB) and
+	 * exfil_ratio times its own baseline (default 10) */
+	uint64_t exfil_min_bytes;
+	double exfil_ratio;
+	/* Internal ("home") networks: up to KN_DETECT_PREFIXES; none = RFC 1918,
+	 * 100.64/10, 169.254/16, fc00::/7 and fe80::/10. dark_nets: unused
+	 * address space the sensor watches (darknet mode of dark_addr). */
+	struct kn_detect_prefix {
+		struct kn_addr addr;   /* IPv4 in b[0..3], rest zero */
+		uint8_t bits, v6;
+	} home_nets[8], dark_nets[8];
+	unsigned n_home_nets, n_dark_nets;
+	/* dga: a saved DGA model (kn_dga_model_save_file); NULL = the dga
+	 * detector does not run */
+	const char *dga_model;
 };
+#define KN_DETECT_PREFIXES 8
+
+/* Parses a comma-separated list of CIDR prefixes ("10.0.0.0/8,fd00::/8"; a
+ * bare address is /32 or /128) into out[max]. Returns the count, or
+ * -KN_EINVAL with the offending item and the fix in errbuf. */
+KN_WARN_UNUSED int kn_detect_parse_prefixes(const char *list, struct kn_detect_prefix *out,
+					    unsigned max, char *errbuf);
+/* 1 when a (v6 or IPv4) is inside one of the n prefixes. */
+int kn_detect_prefix_match(const struct kn_detect_prefix *p, unsigned n,
+			   const struct kn_addr *a, int v6);
 
 void kn_detect_config_default(struct kn_detect_config *cfg);
 

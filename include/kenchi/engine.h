@@ -22,6 +22,7 @@
 #include "kenchi/eve.h"
 #include "kenchi/flow.h"
 #include "kenchi/kenchi.h"
+#include "kenchi/model.h"
 #include "kenchi/stream.h"
 #include "kenchi/vuln.h"
 
@@ -67,6 +68,20 @@ struct kn_engine_config {
 	 * transactions and packets. */
 	struct kn_detect_config detect;
 
+	/* Online anomaly model (model.h): fed every decoded packet on the
+	 * reader thread (Kitsune's host statistics need all of a host's
+	 * packets, whichever worker owns the flow), so it works the same with
+	 * any number of workers. Packets scoring above the trained threshold
+	 * are "anomaly" events of detector "kitnet" (rate-limited per source
+	 * host like the detectors: detect.repeat_s). Off unless model_path or
+	 * model.train_packets (with model_online) is given. */
+	const char *model_path;      /* load a trained model (kenchi train) */
+	int model_online;            /* train on the first model.train_packets packets */
+	struct kn_model_config model;/* the online training settings */
+	const char *model_out;       /* save the online-trained model here */
+	const char *model_scores;    /* per-packet "packet,score" CSV (scored packets) */
+	uint64_t model_memcap;       /* a loaded model's feature tables (0: as trained) */
+
 	/* Signatures (sig.h): a compiled rule set shared read-only by the
 	 * workers (borrowed: must outlive the engine), NULL = none. */
 	const struct kn_sig_engine *sig;
@@ -86,6 +101,7 @@ struct kn_engine_totals {
 	uint64_t stream_bytes, stream_gaps;
 	uint64_t app_txs, app_events, app_flows, app_failed;
 	uint64_t alerts;             /* signature alerts */
+	uint64_t model_scored, model_reports; /* online anomaly model */
 	uint64_t mem_peak_app;
 	uint64_t capture_drops, capture_ifdrops;
 	uint64_t eve_events, eve_dropped, eve_write_errors;

@@ -160,6 +160,11 @@ void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
  * "evidence": {...}}. d->flow must not be NULL. */
 struct kn_detection;
 void kn_eve_detection(struct kn_json *j, const struct kn_detection *d, const char *community_id);
+/* The same with the head of packet pkt instead of a flow (ids, addresses
+ * and ports of the packet as decoded, src = the packet's sender): for the
+ * online anomaly model, which runs before flows are looked up. */
+void kn_eve_packet_detection(struct kn_json *j, const struct kn_packet *pkt,
+			     const struct kn_detection *d);
 
 /* ------------------------------------------------ assets and vulns */
 

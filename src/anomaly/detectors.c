@@ -16,12 +16,22 @@
 extern const struct kn_detector kn_detector_dns_tunnel;
 extern const struct kn_detector kn_detector_port_scan;
 extern const struct kn_detector kn_detector_beacon;
+extern const struct kn_detector kn_detector_exfil;
+extern const struct kn_detector kn_detector_rarity;
+extern const struct kn_detector kn_detector_dark_addr;
+extern const struct kn_detector kn_detector_icmp_sweep;
+extern const struct kn_detector kn_detector_dga;
 
 /* The registry: one line per detector. */
 static const struct kn_detector *const registry[] = {
 	&kn_detector_dns_tunnel,
 	&kn_detector_port_scan,
 	&kn_detector_beacon,
+	&kn_detector_exfil,
+	&kn_detector_rarity,
+	&kn_detector_dark_addr,
+	&kn_detector_icmp_sweep,
+	&kn_detector_dga,
 };
 #define N_DETECTORS (sizeof registry / sizeof registry[0])
 
@@ -57,6 +67,9 @@ void kn_detect_config_default(struct kn_detect_config *cfg)
 	cfg->dns_min_label = 20;
 	cfg->dns_alert_queries = 3;
 	cfg->beacon_learn_s = 300;
+	cfg->learn_s = 300;
+	cfg->exfil_min_bytes = 256u << 10;
+	cfg->exfil_ratio = 10;
 }
 
 void kn_detect_ctx_free(struct kn_detect_ctx *c)
@@ -85,9 +98,13 @@ struct kn_detect_ctx *kn_detect_ctx_new(const struct kn_detect_config *cfg,
 	c->cfg = *cfg;
 	c->cb = *cb;
 	if (!(cfg->repeat_s >= 0) || cfg->dns_min_label < 4 || cfg->dns_alert_queries < 1 ||
-	    !(cfg->beacon_learn_s >= 0 && cfg->beacon_learn_s <= 1e7)) {
+	    !(cfg->beacon_learn_s >= 0 && cfg->beacon_learn_s <= 1e7) ||
+	    !(cfg->learn_s >= 0 && cfg->learn_s <= 1e7) || !(cfg->exfil_ratio >= 1) ||
+	    cfg->n_home_nets > KN_DETECT_PREFIXES || cfg->n_dark_nets > KN_DETECT_PREFIXES) {
 		snprintf(errbuf, KN_ERRBUF_SIZE, "detectors: bad configuration (repeat_s >= 0, "
-			 "dns_min_label >= 4, dns_alert_queries >= 1, beacon_learn_s 0..1e7)");
+			 "dns_min_label >= 4, dns_alert_queries >= 1, beacon_learn_s and learn_s "
+			 "0..1e7, exfil_ratio >= 1, at most %d home and dark prefixes)",
+			 KN_DETECT_PREFIXES);
 		kn_detect_ctx_free(c);
 		return NULL;
 	}

@@ -137,29 +137,43 @@ static void put_model(struct writer *w, const struct kn_kitnet *k)
 	put_u64(w, fnv1a(w->p, w->off));
 }
 
-int kn_kitnet_save(const struct kn_kitnet *k, const char *path, char *errbuf)
+int kn_kitnet_save_mem(const struct kn_kitnet *k, uint8_t **out, size_t *out_len, char *errbuf)
 {
 	if (k->phase != KN_KITNET_SCORE) {
 		snprintf(errbuf, KN_ERRBUF_SIZE,
-			 "kitnet: %s: the model is still training (%llu vectors seen); save it "
-			 "after fm_grace + ad_grace + 1 vectors", path,
-			 (unsigned long long)k->processed);
+			 "kitnet: the model is still training (%llu vectors seen); save it "
+			 "after fm_grace + ad_grace + 1 vectors", (unsigned long long)k->processed);
 		return -KN_EINVAL;
 	}
 	struct writer w = { kn_malloc(model_bytes(k)), 0 };
 	if (!w.p) {
-		snprintf(errbuf, KN_ERRBUF_SIZE, "kitnet: %s: out of memory", path);
+		snprintf(errbuf, KN_ERRBUF_SIZE, "kitnet: out of memory");
 		return -KN_ENOMEM;
 	}
 	put_model(&w, k);
+	*out = w.p;
+	*out_len = w.off;
+	return 0;
+}
+
+int kn_kitnet_save(const struct kn_kitnet *k, const char *path, char *errbuf)
+{
+	uint8_t *buf;
+	size_t len;
+	char why[KN_ERRBUF_SIZE];
+	int rc = kn_kitnet_save_mem(k, &buf, &len, why);
+	if (rc != 0) {
+		snprintf(errbuf, KN_ERRBUF_SIZE, "%.200s: %.300s", path, why);
+		return rc;
+	}
 	FILE *f = fopen(path, "wb");
-	int ok = f && fwrite(w.p, 1, w.off, f) == w.off;
+	int ok = f && fwrite(buf, 1, len, f) == len;
 	int err = errno;
 	if (f && fclose(f) != 0 && ok) {
 		ok = 0;
 		err = errno;
 	}
-	kn_free(w.p);
+	kn_free(buf);
 	if (!ok) {
 		snprintf(errbuf, KN_ERRBUF_SIZE, "kitnet: %s: cannot write the model: %s", path,
 			 strerror(err));

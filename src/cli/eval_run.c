@@ -242,6 +242,12 @@ static void child_kenchi(const struct kn_eval_detector *d, const char *pcap, con
 	argv[argc++] = "0";
 	argv[argc++] = "-l";
 	argv[argc++] = (char *)outdir;
+	char scores[4096];
+	if (d->format == KN_EVAL_FMT_CSV) {   /* the anomaly model's per-packet scores */
+		snprintf(scores, sizeof scores, "%s/scores.csv", outdir);
+		argv[argc++] = "--model-scores";
+		argv[argc++] = scores;
+	}
 	for (size_t i = 0; i < d->n_args && i < 64; i++)
 		argv[argc++] = d->args[i];
 	argv[argc++] = "-r";
@@ -420,7 +426,7 @@ void ev_run(const struct kn_eval_detector *d, const struct kn_eval_capture *mc,
 	if (d->kind == KN_EVAL_DET_FILES)
 		out = resolve(d, out);
 	else if (d->kind == KN_EVAL_DET_KENCHI)
-		out = fmt("%s/eve.json", outdir);
+		out = fmt(d->format == KN_EVAL_FMT_CSV ? "%s/scores.csv" : "%s/eve.json", outdir);
 	if (d->kind != KN_EVAL_DET_FILES) {
 		run_child(d, c->pcap, cmd, outdir, o);
 		if (o->cost.wall_s > 0)

@@ -55,17 +55,57 @@ static const char run_usage[] =
 	"      --stream-depth SIZE  bytes reassembled per direction, 0 = all (default 1M)\n"
 	"      --defrag-memcap SIZE IP reassembly memory (default 32M)\n"
 	"      --midstream          reassemble TCP sessions whose SYN was not seen\n"
+	"      --async-oneside      also reassemble TCP sessions whose first packet is the\n"
+	"                           SYN/ACK (captures of one direction only)\n"
+	"      --no-vlan-tracking   flows ignore VLAN ids (directions tagged differently)\n"
+	"      --midstream-policy P what to do with a TCP session picked up mid-stream\n"
+	"                           (no client SYN, or a SYN/ACK first): ignore (inspect\n"
+	"                           it, the default), pass-flow (no signatures on it,\n"
+	"                           transactions still logged) or bypass (only its flow\n"
+	"                           event: no reassembly, parsing or signatures)\n"
 	"      --no-app-layer       no protocol detection or parsing (flows only)\n"
 	"      --app-memcap SIZE    application-layer parser memory (default 64M)\n"
 	"      --http-decompress-layers N  content-coding layers of an HTTP body\n"
 	"                           decoded, 1-8 (default 2, as libhtp)\n"
+	"      --http-lzma          decode HTTP Content-Encoding lzma (libhtp's lzma-enabled)\n"
+	"      --http-body-limit SIZE  HTTP body bytes inspected and tracked as a file per\n"
+	"                           message (libhtp's request/response-body-limit; default\n"
+	"                           64K inspected, 100K tracked; at most 64M)\n"
 	"detection:\n"
 	"      --no-detectors       no behaviour detectors (dns_tunnel: data in DNS\n"
 	"                           query names; port_scan: vertical and horizontal\n"
-	"                           scans; beacon: periodic calls home); their\n"
+	"                           scans; beacon: periodic calls home; exfil: upload\n"
+	"                           far above a host's baseline; rarity: first-seen\n"
+	"                           JA3/JA4, user agents, services; dark_addr: traffic\n"
+	"                           to silent addresses; icmp_sweep: ping sweeps of\n"
+	"                           live subnets; dga: hosts asking many generated\n"
+	"                           names); their\n"
 	"                           findings are anomaly events with type detector,\n"
 	"                           a score and an explanation\n"
 	"      --detect-memcap SIZE behaviour detectors' memory per worker (default 16M)\n"
+	"      --home-net LIST      internal prefixes for exfil, rarity, dark_addr\n"
+	"                           (\"10.0.0.0/8,fd00::/8\", at most 8; default RFC 1918,\n"
+	"                           100.64/10, 169.254/16, fc00::/7, fe80::/10)\n"
+	"      --darknet LIST       unused prefixes the sensor watches: every source\n"
+	"                           sending there is a scanner (dark_addr), port surges\n"
+	"      --dga-model FILE     DGA name model (kn_dga_model_save_file) for the dga\n"
+	"                           detector; without it the dga detector is off\n"
+	"online anomaly model (AfterImage + KitNET, Kitsune's approach; fed every\n"
+	"packet on the reading thread, so any --workers):\n"
+	"      --model FILE         score every packet with a model from kenchi train;\n"
+	"                           packets above its threshold are anomaly events of\n"
+	"                           detector kitnet, explained (first 60 s: warm-up)\n"
+	"      --train-packets N    train online on the first N packets (Kitsune-py's\n"
+	"                           FMgrace 5000 + ADgrace 20000 = 25001), then score\n"
+	"      --model-out FILE     with --train-packets: save the model once trained\n"
+	"      --model-memcap SIZE  the model's feature tables (default 64M, or as the\n"
+	"                           loaded model was trained)\n"
+	"      --model-scores FILE  write 'packet,score' CSV of every scored packet\n"
+	"                           (score in thresholds: > 1 is anomalous) for\n"
+	"                           kenchi eval\n"
+	"      --model-features pair-only|kitsune  with --train-packets: pair-only\n"
+	"                           covariance (default: bounded work per packet) or\n"
+	"                           Kitsune-py's exact statistics (several times slower)\n"
 	"signatures (Suricata 7 rule language):\n"
 	"  -S, --rules FILE         load a rules file (repeatable); matches are alert\n"
 	"                           events. Without -S no signatures run.\n"
@@ -81,6 +121,9 @@ static const char run_usage[] =
 	"      --strict-rules       exit 1 when any rule fails to load (default: the\n"
 	"                           failed rules are listed and the rest run)\n"
 	"      --sig-memcap SIZE    flowbits and threshold memory per worker (default 16M)\n"
+	"      --packet-alert-max N alerts reported per packet or transaction, the first N\n"
+	"                           in rule order (default 15, as Suricata; 0 = all)\n"
+	"      --alert-verdict      alert events carry verdict {action: alert}\n"
 	"  -k, --checksums all|none  whether tcpv4-csum/tcpv6-csum rules compute TCP\n"
 	"                           checksums (all) or count every TCP packet valid\n"
 	"                           (none, the default: offloaded captures are full of\n"
@@ -145,8 +188,11 @@ enum {
 	OPT_SNAPLEN = 256, OPT_NOPROMISC, OPT_STATS, OPT_NODECODE, OPT_SEED, OPT_PROGRESS,
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
 	OPT_DEFRAGMEM, OPT_MIDSTREAM, OPT_NOAPP, OPT_APPMEM, OPT_NODETECT, OPT_DETECTMEM,
+	OPT_HOMENET, OPT_DARKNET, OPT_DGAMODEL,
 	OPT_DECODERATE,
-	OPT_VULNFEED, OPT_HTTPLAYERS, OPT_THRESH, OPT_VARS, OPT_CLASSIFICATION, OPT_STRICT_RULES, OPT_SIGMEM,
+	OPT_MODEL, OPT_MODELMEM, OPT_TRAINPKTS, OPT_MODELOUT, OPT_MODELSCORES, OPT_MODELFEAT,
+	OPT_VULNFEED, OPT_HTTPLAYERS, OPT_HTTPLZMA, OPT_HTTPBODY, OPT_THRESH, OPT_VARS, OPT_CLASSIFICATION, OPT_STRICT_RULES, OPT_SIGMEM,
+	OPT_MIDPOLICY, OPT_ASYNC, OPT_NOVLAN, OPT_ALERTMAX, OPT_VERDICT,
 };
 
 #define MAX_VULN_FEEDS 256
@@ -173,12 +219,28 @@ static const struct option long_opts[] = {
 	{ "stream-depth", required_argument, NULL, OPT_STREAMDEPTH },
 	{ "defrag-memcap", required_argument, NULL, OPT_DEFRAGMEM },
 	{ "midstream", no_argument, NULL, OPT_MIDSTREAM },
+	{ "midstream-policy", required_argument, NULL, OPT_MIDPOLICY },
+	{ "async-oneside", no_argument, NULL, OPT_ASYNC },
+	{ "no-vlan-tracking", no_argument, NULL, OPT_NOVLAN },
+	{ "packet-alert-max", required_argument, NULL, OPT_ALERTMAX },
+	{ "alert-verdict", no_argument, NULL, OPT_VERDICT },
 	{ "vuln-feed", required_argument, NULL, OPT_VULNFEED },
 	{ "no-app-layer", no_argument, NULL, OPT_NOAPP },
 	{ "app-memcap", required_argument, NULL, OPT_APPMEM },
 	{ "http-decompress-layers", required_argument, NULL, OPT_HTTPLAYERS },
+	{ "http-lzma", no_argument, NULL, OPT_HTTPLZMA },
+	{ "http-body-limit", required_argument, NULL, OPT_HTTPBODY },
 	{ "no-detectors", no_argument, NULL, OPT_NODETECT },
+	{ "home-net", required_argument, NULL, OPT_HOMENET },
+	{ "darknet", required_argument, NULL, OPT_DARKNET },
+	{ "dga-model", required_argument, NULL, OPT_DGAMODEL },
 	{ "detect-memcap", required_argument, NULL, OPT_DETECTMEM },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "train-packets", required_argument, NULL, OPT_TRAINPKTS },
+	{ "model-out", required_argument, NULL, OPT_MODELOUT },
+	{ "model-memcap", required_argument, NULL, OPT_MODELMEM },
+	{ "model-scores", required_argument, NULL, OPT_MODELSCORES },
+	{ "model-features", required_argument, NULL, OPT_MODELFEAT },
 	{ "rules", required_argument, NULL, 'S' },
 	{ "vars", required_argument, NULL, OPT_VARS },
 	{ "classification", required_argument, NULL, OPT_CLASSIFICATION },
@@ -290,6 +352,35 @@ static int parse_uint_opt(const char *opt, const char *val, unsigned long min, u
 	return 0;
 }
 
+/* A detector prefix list (--home-net, --darknet). */
+static int parse_prefix_opt(const char *opt, const char *val, struct kn_detect_prefix *out,
+			    unsigned *n)
+{
+	char err[KN_ERRBUF_SIZE];
+	int k = kn_detect_parse_prefixes(val, out, KN_DETECT_PREFIXES, err);
+	if (k <= 0) {
+		fprintf(stderr, "kenchi run: %s: %s\n", opt, k ? err : "empty list (give a.b.c.d/n)");
+		return -1;
+	}
+	*n = (unsigned)k;
+	return 0;
+}
+
+static int parse_midstream_policy(struct run_opts *o, const char *arg)
+{
+	static const char *const names[] = {
+		[KN_MIDSTREAM_IGNORE] = "ignore", [KN_MIDSTREAM_PASS_FLOW] = "pass-flow",
+		[KN_MIDSTREAM_BYPASS] = "bypass",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (!strcmp(arg, names[i])) {
+			o->cfg.stream.midstream_policy = (int)i;
+			return 0;
+		}
+	}
+	return bad("--midstream-policy", arg, "ignore, pass-flow or bypass");
+}
+
 static int parse_one(struct run_opts *o, int c, const char *arg)
 {
 	unsigned long v;
@@ -305,7 +396,15 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_NODECODE: o->cfg.log_decode_anomalies = 0; return 0;
 	case OPT_PROGRESS: o->progress = 1; return 0;
 	case OPT_NOPROGRESS: o->progress = 0; return 0;
-	case OPT_MIDSTREAM: o->cfg.stream.midstream = 1; return 0;
+	case OPT_MIDSTREAM: o->cfg.stream.midstream = o->cfg.sig_cfg.midstream = 1; return 0;
+	case OPT_MIDPOLICY: return parse_midstream_policy(o, arg);
+	case OPT_ASYNC: o->cfg.stream.async_oneside = o->cfg.sig_cfg.async_oneside = 1; return 0;
+	case OPT_NOVLAN: o->cfg.decode.ignore_vlan = o->cfg.flow.ignore_vlan = 1; return 0;
+	case OPT_VERDICT: o->cfg.sig_cfg.alert_verdict = 1; return 0;
+	case OPT_ALERTMAX:
+		if (!(rc = parse_uint_opt("--packet-alert-max", arg, 0, 65535, &v)))
+			o->cfg.sig_cfg.packet_alert_max = (uint32_t)v;
+		return rc;
 	case OPT_VULNFEED: return add_vuln_feed(o, arg);
 	case 'S': return run_rules_add(&o->rules, arg);
 	case OPT_VARS: o->rules.vars_path = arg; return 0;
@@ -319,6 +418,15 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_SIGMEM: return parse_size_opt("--sig-memcap", arg, &o->cfg.sig_cfg.memcap);
 	case OPT_NOAPP: o->cfg.app.enabled = 0; return 0;
+	case OPT_HTTPLZMA: o->cfg.app.http_lzma = 1; return 0;
+	case OPT_HTTPBODY: {
+		int rc = parse_size_opt("--http-body-limit", arg, &o->cfg.app.http_body_limit);
+		if (rc)
+			return rc;
+		if (o->cfg.app.http_body_limit > (64u << 20))
+			return bad("--http-body-limit", arg, "a size up to 64M");
+		return 0;
+	}
 	case OPT_HTTPLAYERS: {
 		char *end;
 		long n = strtol(arg, &end, 10);
@@ -329,6 +437,11 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	}
 	case OPT_APPMEM: return parse_size_opt("--app-memcap", arg, &o->cfg.app.memcap);
 	case OPT_NODETECT: o->cfg.detect.enabled = 0; return 0;
+	case OPT_HOMENET: return parse_prefix_opt("--home-net", arg, o->cfg.detect.home_nets,
+						  &o->cfg.detect.n_home_nets);
+	case OPT_DARKNET: return parse_prefix_opt("--darknet", arg, o->cfg.detect.dark_nets,
+						  &o->cfg.detect.n_dark_nets);
+	case OPT_DGAMODEL: o->cfg.detect.dga_model = arg; return 0;
 	case OPT_DETECTMEM: return parse_size_opt("--detect-memcap", arg, &o->cfg.detect.memcap);
 	case OPT_FLOWMEM: return parse_size_opt("--flow-memcap", arg, &o->cfg.flow.memcap);
 	case OPT_STREAMMEM: return parse_size_opt("--stream-memcap", arg, &o->cfg.stream.memcap);
@@ -354,6 +467,29 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 		if (!(rc = parse_uint_opt("--decode-events-rate", arg, 0, 1000000000UL, &v)))
 			o->cfg.decode_events_rate = (uint32_t)v;
 		return rc;
+	case OPT_MODEL: o->cfg.model_path = arg; return 0;
+	case OPT_MODELOUT: o->cfg.model_out = arg; return 0;
+	case OPT_MODELMEM:
+		if ((rc = parse_size_opt("--model-memcap", arg, &o->cfg.model_memcap)) != 0)
+			return rc;
+		if (o->cfg.model_memcap < (1u << 20) || o->cfg.model_memcap > (1ull << 40))
+			return bad("--model-memcap", arg, "a size from 1M to 1T");
+		o->cfg.model.feature_memcap = o->cfg.model_memcap;
+		return 0;
+	case OPT_MODELSCORES: o->cfg.model_scores = arg; return 0;
+	case OPT_MODELFEAT:
+		if (strcmp(arg, "kitsune") && strcmp(arg, "pair-only"))
+			return bad("--model-features", arg, "kitsune or pair-only");
+		o->cfg.model.kitsune_exact = !strcmp(arg, "kitsune");
+		return 0;
+	case OPT_TRAINPKTS: {
+		unsigned long long n;
+		if (cli_parse_size(arg, &n) != 0 || n < KN_MODEL_MIN_TRAIN || n > KN_MODEL_MAX_TRAIN)
+			return bad("--train-packets", arg, "a packet count, 10 to 2^40");
+		o->cfg.model.train_packets = n;
+		o->cfg.model_online = 1;
+		return 0;
+	}
 	case OPT_FLOWHASH:
 		if (!(rc = parse_uint_opt("--flow-hash-size", arg, 1, 1UL << 26, &v)))
 			o->cfg.flow.hash_size = (uint32_t)v;
@@ -385,6 +521,16 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	}
 	if (!o->cfg.iface && !o->cfg.n_files) {
 		fprintf(stderr, "kenchi run: no input; give -r FILE or -i INTERFACE (see --help)\n");
+		return 2;
+	}
+	if (o->cfg.model_out && !o->cfg.model_online) {
+		fprintf(stderr, "kenchi run: --model-out saves a model trained online; add "
+			"--train-packets N (or train one with kenchi train)\n");
+		return 2;
+	}
+	if (o->cfg.model_scores && !o->cfg.model_online && !o->cfg.model_path) {
+		fprintf(stderr, "kenchi run: --model-scores needs a model: --model FILE or "
+			"--train-packets N\n");
 		return 2;
 	}
 	if (o->cfg.bpf && !o->cfg.iface) {

@@ -35,6 +35,7 @@ void kn_engine_config_default(struct kn_engine_config *cfg)
 	kn_app_config_default(&cfg->app);
 	kn_vuln_config_default(&cfg->vuln);
 	kn_detect_config_default(&cfg->detect);
+	kn_model_config_default(&cfg->model);
 	kn_sig_config_default(&cfg->sig_cfg);
 }
 
@@ -158,6 +159,8 @@ struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf
 		atomic_store(&e->sig_next, cfg->sig);
 		atomic_store(&e->sig_next_gen, 1);
 	}
+	if (engine_model_init(e, errbuf) != 0)
+		goto fail;
 	e->workers = kn_calloc(e->n_workers, sizeof *e->workers);
 	if (!e->workers)
 		goto nomem;
@@ -182,6 +185,7 @@ void kn_engine_free(struct kn_engine *e)
 	for (unsigned i = 0; e->workers && i < e->n_workers; i++)
 		worker_fini(&e->workers[i]);
 	kn_free(e->workers);
+	engine_model_fini(e);
 	kn_sig_ctx_free(e->sig);
 	if (e->sig_lock_init)
 		pthread_mutex_destroy(&e->sig_lock);
@@ -287,6 +291,8 @@ static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
 	int kind = kn_decode(e->dec, pkt);
 	if (KN_UNLIKELY(pkt->n_events) && e->cfg.log_decode_anomalies)
 		emit_anomalies(e, pkt);
+	if (e->model)
+		engine_model_packet(e, pkt, kind);
 	if (e->now_ns - e->last_expire_ns >= EXPIRE_EVERY_NS) {
 		e->last_expire_ns = e->now_ns;
 		kn_decoder_expire(e->dec, e->now_ns);
@@ -418,6 +424,11 @@ out:
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		e->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 			   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	char merr[KN_ERRBUF_SIZE];
+	if (engine_model_finish(e, merr) != 0 && rc == 0) {
+		snprintf(errbuf, KN_ERRBUF_SIZE, "%s", merr);
+		rc = -KN_EIO;
+	}
 	stats_emit(e, 1);
 	kn_eve_writer_flush(&e->eve);
 	const char *werr = kn_eve_sink_error(e->sink);

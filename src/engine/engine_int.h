@@ -99,6 +99,22 @@ struct worker {
 	struct worker_stats pub;
 };
 
+/* The online anomaly model on the reader thread (model_feed.c). */
+#define ENGINE_MODEL_RECENT 1024
+struct engine_model {
+	struct kn_model *m;
+	FILE *csv;                   /* model_scores, or NULL */
+	char *csv_buf;               /* its stdio buffer (owned) */
+	uint64_t scored, reports, suppressed;
+	uint64_t first_ts_ns;        /* first packet scored (warm-up of a loaded model) */
+	int saved, failed;           /* model_out written; an error to report */
+	char err[KN_ERRBUF_SIZE];
+	struct engine_model_recent { /* rate limit per source host */
+		uint64_t key, ts_ns;
+		double score;
+	} recent[ENGINE_MODEL_RECENT];
+};
+
 struct kn_engine {
 	struct kn_engine_config cfg;
 	struct kn_eve_sink *sink;
@@ -116,6 +132,7 @@ struct kn_engine {
 	struct worker *workers;
 	unsigned n_workers;
 	struct kn_capture *cap;       /* current input (reader thread only) */
+	struct engine_model *model;   /* NULL without a model */
 
 	atomic_int stop;
 	atomic_int rotate;
@@ -157,6 +174,13 @@ void dispatch_packet(struct kn_engine *e, const struct kn_packet *pkt);
 void dispatch_tick(struct kn_engine *e);
 void dispatch_drain(struct kn_engine *e);
 void dispatch_finish(struct kn_engine *e);
+
+/* model_feed.c: the online anomaly model (NULL e->model: nothing to do) */
+int engine_model_init(struct kn_engine *e, char *errbuf);
+void engine_model_packet(struct kn_engine *e, const struct kn_packet *pkt, int decode_rc);
+/* Flushes the scores; 0, or -KN_EIO with errbuf when saving or writing failed. */
+int engine_model_finish(struct kn_engine *e, char *errbuf);
+void engine_model_fini(struct kn_engine *e);
 
 /* stats.c */
 void stats_emit(struct kn_engine *e, int final);

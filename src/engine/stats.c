@@ -369,6 +369,8 @@ void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *t)
 	t->app_events = s.app.events;
 	t->app_failed = s.app.flows_failed;
 	t->alerts = s.sig.alerts;
+	t->model_scored = e->model ? e->model->scored : 0;
+	t->model_reports = e->model ? e->model->reports : 0;
 	for (unsigned i = 0; i < 32; i++)
 		t->app_flows += s.app.flows_detected[i];
 	t->mem_peak_app = s.app.mem_peak;
@@ -423,6 +425,10 @@ void kn_engine_summary(const struct kn_engine *e, FILE *out)
 	fprintf(out, "  memory: flows %s, streams %s, defrag %s, app %s (peaks)\n",
 		human(t.mem_peak_flow, b1), human(t.mem_peak_stream, b2),
 		human(t.mem_peak_defrag, b3), human(t.mem_peak_app, b4));
+	if (e->model)
+		fprintf(out, "  model:  %llu packets scored, %llu anomaly events (%llu rate-limited)\n",
+			(unsigned long long)t.model_scored, (unsigned long long)t.model_reports,
+			(unsigned long long)e->model->suppressed);
 	if (e->cfg.iface)
 		fprintf(out, "  capture: %llu dropped by the kernel, %llu by the interface\n",
 			(unsigned long long)t.capture_drops, (unsigned long long)t.capture_ifdrops);

@@ -225,8 +225,10 @@ static int check_kind(struct eval_load *l, json_t *o, struct kn_eval_detector *d
 					     "remove it", foreign[d->kind][i], kind_names[d->kind]);
 	if (d->kind != KN_EVAL_DET_COMMAND && json_object_get(o, "output"))
 		return eval_load_err(l, -KN_EFORMAT, "\"output\" applies to kind command only");
-	if (d->kind == KN_EVAL_DET_KENCHI && d->format != KN_EVAL_FMT_EVE)
-		return eval_load_err(l, -KN_EFORMAT, "kind kenchi writes EVE; remove \"format\"");
+	if (d->kind == KN_EVAL_DET_KENCHI && d->format != KN_EVAL_FMT_EVE &&
+	    d->format != KN_EVAL_FMT_CSV)
+		return eval_load_err(l, -KN_EFORMAT, "kind kenchi writes EVE (or, with format csv, "
+				     "its anomaly model's per-packet scores); remove \"format\"");
 	if (d->kind == KN_EVAL_DET_FILES && json_object_get(o, "timeout_s"))
 		return eval_load_err(l, -KN_EFORMAT, "\"timeout_s\" does not apply to kind files");
 	if (d->format != KN_EVAL_FMT_EVE && json_object_get(o, "events"))

@@ -44,3 +44,20 @@ void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 	kn_json_close(j);
 	kn_json_close(j);
 }
+
+void kn_eve_packet_detection(struct kn_json *j, const struct kn_packet *pkt,
+			     const struct kn_detection *d)
+{
+	struct output_tuple t;
+	struct output_run r;
+
+	output_packet_tuple(pkt, &t);
+	kn_json_reset(j);
+	output_eve_begin(&r, j, pkt->ts_ns, pkt->flow ? pkt->flow->flow_id : 0, pkt->index,
+			 "anomaly", strlen("anomaly"), pkt->vlan);
+	output_eve_tuple(&r, &t);
+	output_run_lit(&r, "pkt_src", packet_source(pkt));
+	output_run_flush(&r);
+	output_detection_body(j, d);
+	kn_json_close(j);
+}

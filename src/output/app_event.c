@@ -77,6 +77,12 @@ void kn_eve_detection(struct kn_json *j, const struct kn_detection *d, const cha
 
 	head(&r, j, d->flow, d->dir, "anomaly", d->ts_ns, d->pcap_cnt, community_id);
 	output_run_flush(&r);
+	output_detection_body(j, d);
+	kn_json_close(j);
+}
+
+void output_detection_body(struct kn_json *j, const struct kn_detection *d)
+{
 	kn_json_open(j, "anomaly");
 	kn_json_str(j, "type", "detector");
 	kn_json_str(j, "detector", d->detector);
@@ -91,6 +97,5 @@ void kn_eve_detection(struct kn_json *j, const struct kn_detection *d, const cha
 		d->evidence(d->arg, j);
 		kn_json_close(j);
 	}
-	kn_json_close(j);
 	kn_json_close(j);
 }

@@ -58,6 +58,10 @@ struct output_tuple {
  * of a decoded packet as captured. */
 void output_flow_tuple(const struct kn_flow *f, int dir, struct output_tuple *t);
 void output_packet_tuple(const struct kn_packet *p, struct output_tuple *t);
+/* The "anomaly" object of a detector's finding (type "detector", detector,
+ * event, score, key, explanation, evidence), closed; app_event.c. */
+struct kn_detection;
+void output_detection_body(struct kn_json *j, const struct kn_detection *d);
 
 /* Member runs ---------------------------------------------------------
  * A run of members formatted on the stack and appended to the document

@@ -129,8 +129,11 @@ static void test_window_and_eviction(void)
 	for (unsigned port = 11; port <= 20; port++)  /* 10 more, 700 s later: new window */
 		send(&r, a, v, 6, (uint16_t)port, 0x02, 0, 700 + port);
 	KT_EQ(r.seen.n, 0);
-	for (unsigned h = 0; h < 5000; h++)           /* many sources through a small table */
+	for (unsigned h = 0; h < 5000; h++) {         /* many sources through a small table */
 		send(&r, v4(172, 16, h >> 8, h & 255), v, 6, 80, 0x02, 0, 800 + h * 0.001);
+		/* v answers (a silent v would be dark_addr's finding) */
+		send(&r, v, v4(172, 16, h >> 8, h & 255), 6, 40000, 0x12, 1, 800 + h * 0.001);
+	}
 	struct kn_detect_stats st;
 	kn_detect_stats(r.ctx, &st);
 	KT_EQ(r.seen.n, 0);

@@ -87,7 +87,7 @@ static void test_refused(void)
 		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"kind\": \"files\", \"files\": \"x\","
 		  " \"command\": \"y\"}", "\"command\" does not apply to kind files" },
 		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"kind\": \"kenchi\", \"format\": "
-		  "\"csv\"}", "kind kenchi writes EVE" },
+		  "\"zeek\"}", "kind kenchi writes EVE" },
 		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"command\": \"x\", \"format\": "
 		  "\"csv\", \"events\": [\"alert\"]}", "\"events\" applies to format eve only" },
 		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"command\": \"x\", \"events\": "
