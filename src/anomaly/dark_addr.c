@@ -143,7 +143,7 @@ static void dark_evidence(const void *arg, struct kn_json *j)
 static void report_dark(struct kn_detect_call *c, const struct kn_packet *p, const struct dark *dk)
 {
 	struct finding f = { .dk = dk };
-	char why[400], list[200] = "";
+	char why[640], list[200] = "";
 	size_t o = 0;
 
 	kn_detect_addr_text(&dk->addr, dk->v6, f.addr, sizeof f.addr);

@@ -118,7 +118,7 @@ static void report(struct kn_detect_call *c, const struct kn_flow *flow, int dir
 		   const struct host *h)
 {
 	struct finding f = { .h = h };
-	char why[400], list[4 * NAME_MAX_KEPT + 8] = "";
+	char why[800], list[4 * NAME_MAX_KEPT + 8] = "";
 	size_t o = 0;
 
 	kn_detect_addr_text(&h->addr, h->v6, f.host, sizeof f.host);
