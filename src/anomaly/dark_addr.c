@@ -76,6 +76,8 @@ struct dark_state {
 	uint64_t first_ns, learn_ns;
 };
 
+static void dark_fini(void *state);
+
 static int dark_init(void *state, const struct kn_detect_config *cfg, uint64_t budget,
 		     char *errbuf)
 {
@@ -92,7 +94,8 @@ static int dark_init(void *state, const struct kn_detect_config *cfg, uint64_t b
 	    (d->n_nets && (det_table_init(&d->pairs, share * 3 / 4, sizeof(struct alive)) != 0 ||
 			   det_table_init(&d->ports, share / 4, sizeof(struct port)) != 0))) {
 		snprintf(errbuf, KN_ERRBUF_SIZE, "dark_addr: out of memory (tables)");
-		return -KN_ENOMEM;   /* fini frees what was made */
+		dark_fini(d);        /* the framework frees a failed init's state only */
+		return -KN_ENOMEM;
 	}
 	return 0;
 }

@@ -70,6 +70,8 @@ static int dga_init(void *state, const struct kn_detect_config *cfg, uint64_t bu
 	}
 	if (det_table_init(&g->hosts, budget, sizeof(struct host)) != 0) {
 		snprintf(errbuf, KN_ERRBUF_SIZE, "dga: out of memory (host table)");
+		kn_dga_model_free(g->model);
+		g->model = NULL;
 		return -KN_ENOMEM;
 	}
 	return 0;
