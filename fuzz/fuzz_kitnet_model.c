@@ -18,14 +18,7 @@
 
 #include "kenchi/anomaly.h"
 #include "util/alloc.h"
-
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
+#include "util/hash.h"
 
 static void exercise(struct kn_kitnet *k)
 {
@@ -56,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size - 1;
 	memcpy(buf, data + 1, len);
 	if (!(data[0] & 1) && len >= 8) {
-		uint64_t h = fnv1a(buf, len - 8);
+		uint64_t h = kn_fnv1a64(KN_FNV1A64_INIT, buf, len - 8);
 		for (int i = 0; i < 8; i++)
 			buf[len - 8 + i] = (uint8_t)(h >> (8 * i));
 	}

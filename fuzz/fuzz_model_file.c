@@ -20,16 +20,9 @@
 
 #include "kenchi/model.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 #define ENSEMBLES_AT 2440u
-
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
 
 static void put_hash(uint8_t *end8, uint64_t h)
 {
@@ -46,11 +39,11 @@ static void reseal(uint8_t *b, size_t len)
 			n |= (uint64_t)b[off + i] << (8 * i);
 		if (n < 8 || n > len - 8 - off - 8)
 			break;
-		put_hash(b + off + 8 + n - 8, fnv1a(b + off + 8, (size_t)n - 8));
+		put_hash(b + off + 8 + n - 8, kn_fnv1a64(KN_FNV1A64_INIT, b + off + 8, (size_t)n - 8));
 		off += 8 + (size_t)n;
 	}
 	if (len >= 8)
-		put_hash(b + len - 8, fnv1a(b, len - 8));
+		put_hash(b + len - 8, kn_fnv1a64(KN_FNV1A64_INIT, b, len - 8));
 }
 
 static void exercise(struct kn_model *m)

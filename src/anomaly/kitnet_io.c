@@ -40,19 +40,12 @@
 
 #include "anomaly/kitnet_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 #define MAGIC "KNKITNET"
 #define VERSION 1u
 #define HEADER 88u
 #define MAX_FILE (512u << 20) /* above the largest valid model (4096 features) */
-
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
 
 /* ---- writing ------------------------------------------------------------ */
 
@@ -134,7 +127,7 @@ static void put_model(struct writer *w, const struct kn_kitnet *k)
 	for (unsigned c = 0; c < k->n_ae; c++)
 		put_ae(w, &k->ae[c]);
 	put_ae(w, &k->out);
-	put_u64(w, fnv1a(w->p, w->off));
+	put_u64(w, kn_fnv1a64(KN_FNV1A64_INIT, w->p, w->off));
 }
 
 int kn_kitnet_save_mem(const struct kn_kitnet *k, uint8_t **out, size_t *out_len, char *errbuf)
@@ -395,7 +388,7 @@ static int check_sum(struct reader *r, size_t total)
 		want |= (uint64_t)r->p[total - 8 + i] << (8 * i);
 	if (memcmp(r->p, MAGIC, 8) != 0)
 		return FAIL(r, "not a kenchi KitNET model (no \"KNKITNET\" magic)");
-	if (fnv1a(r->p, total - 8) != want) {
+	if (kn_fnv1a64(KN_FNV1A64_INIT, r->p, total - 8) != want) {
 		r->off = total - 8;
 		return FAIL(r, "checksum mismatch: the file is damaged or was edited; save it "
 			       "again");

@@ -33,6 +33,7 @@
 
 #include "anomaly/model_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 #define MAGIC "KNMODEL"   /* 7 letters and the NUL: 8 bytes */
 #define VERSION 1u
@@ -40,14 +41,6 @@
 #define STATS_BYTES (3u * 8u * KN_AI_FEATURES)
 #define MAX_PART (512ull << 20)
 #define MAX_FILE (1100ull << 20)
-
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
 
 static void put_u64(uint8_t *p, uint64_t v)
 {
@@ -132,7 +125,7 @@ int kn_model_save(const struct kn_model *m, const char *path, char *errbuf)
 			memcpy(buf + off + 8, part[e], plen[e]);
 			off += 8 + plen[e];
 		}
-		put_u64(buf + off, fnv1a(buf, off));
+		put_u64(buf + off, kn_fnv1a64(KN_FNV1A64_INIT, buf, off));
 		rc = write_file(path, buf, total, errbuf);
 	}
 	for (unsigned e = 0; e < MODEL_MAX_ENSEMBLES; e++)
@@ -192,7 +185,7 @@ static int check_frame(struct reader *r, size_t total)
 		return r->off = 8, fail(r, "model file version %llu; this kenchi reads version "
 					"%u: train the model again with this kenchi",
 					(unsigned long long)get_u(r, 8, 4), VERSION);
-	if (fnv1a(r->p, total - 8) != get_u(r, total - 8, 8))
+	if (kn_fnv1a64(KN_FNV1A64_INIT, r->p, total - 8) != get_u(r, total - 8, 8))
 		return r->off = total - 8, fail(r, "checksum mismatch: the file is damaged or was "
 						"edited; train or copy it again");
 	return 1;

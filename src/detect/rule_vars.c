@@ -18,6 +18,7 @@
 
 #include "detect/detect_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 typedef unsigned __int128 u128;
 
@@ -96,16 +97,11 @@ void kn_rule_vars_free(struct kn_rule_vars *v)
 
 uint64_t kn_rule_vars_fingerprint(const struct kn_rule_vars *v)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = KN_FNV1A64_INIT;
 	for (size_t i = 0; v && i < v->n; i++) {
-		const char *parts[2] = { v->v[i].name, v->v[i].value };
-		h = (h ^ v->v[i].kind) * 1099511628211ull;
-		for (int k = 0; k < 2; k++)
-			for (const char *p = parts[k]; ; p++) {
-				h = (h ^ (uint8_t)*p) * 1099511628211ull;
-				if (!*p)
-					break;
-			}
+		h = kn_fnv1a64(h, &v->v[i].kind, sizeof v->v[i].kind);
+		h = kn_fnv1a64(h, v->v[i].name, strlen(v->v[i].name) + 1);
+		h = kn_fnv1a64(h, v->v[i].value, strlen(v->v[i].value) + 1);
 	}
 	return h;
 }

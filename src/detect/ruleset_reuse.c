@@ -18,6 +18,7 @@
 
 #include "detect/detect_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 struct detect_pool {
 	atomic_uint refs;
@@ -48,33 +49,14 @@ void detect_pool_adopt(struct detect_pool *p, struct detect_arena *a)
 
 /* ------------------------------------------------------------ hashes */
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const uint8_t *b = data;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
-}
-
-/* A second, independent 64-bit hash (multiply-rotate, another seed). */
-static uint64_t mix(uint64_t h, const void *data, size_t n)
-{
-	const uint8_t *b = data;
-	for (size_t i = 0; i < n; i++) {
-		h = (h + b[i] + 1) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
-	return h;
-}
-
 void detect_text_hash(const char *text, size_t len, const size_t *seg_starts, unsigned n_segs,
 		      uint64_t out[2])
 {
-	out[0] = fnv(1469598103934665603ull, text, len);
-	out[1] = mix(0x243f6a8885a308d3ull, text, len);
-	/* where the rule was split over lines moves option columns */
-	out[0] = fnv(out[0], seg_starts, n_segs * sizeof *seg_starts);
-	out[1] = mix(out[1], seg_starts, n_segs * sizeof *seg_starts);
+	/* two independent 64-bit hashes; where the rule was split over
+	 * lines moves option columns, so the split points count too */
+	size_t segs = n_segs * sizeof *seg_starts;
+	out[0] = kn_hash64(seg_starts, segs, kn_hash64(text, len, 0x243f6a8885a308d3ULL));
+	out[1] = kn_fnv1a64(kn_fnv1a64(KN_FNV1A64_INIT, text, len), seg_starts, segs);
 }
 
 /* What the parse of a rule depends on besides its text: the variables and
@@ -84,9 +66,9 @@ static uint64_t context_hash(const struct kn_ruleset *rs)
 	uint64_t h = kn_rule_vars_fingerprint(rs->vars);
 	for (size_t i = 0; i < rs->n_classes; i++) {
 		const struct detect_class *c = &rs->classes[i];
-		h = fnv(h, c->name, strlen(c->name) + 1);
-		h = fnv(h, c->text, strlen(c->text) + 1);
-		h = fnv(h, &c->priority, sizeof c->priority);
+		h = kn_fnv1a64(h, c->name, strlen(c->name) + 1);
+		h = kn_fnv1a64(h, c->text, strlen(c->text) + 1);
+		h = kn_fnv1a64(h, &c->priority, sizeof c->priority);
 	}
 	return h;
 }

@@ -17,6 +17,7 @@
 
 #include "detect/sig_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 struct pcre_entry {
 	pcre2_code *code;            /* NULL: free slot */
@@ -33,10 +34,7 @@ static struct {
 
 static uint64_t pcre_hash(const char *re, uint32_t flags)
 {
-	uint64_t h = 1469598103934665603ull ^ flags;
-	for (const unsigned char *p = (const unsigned char *)re; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	return h;
+	return kn_fnv1a64(KN_FNV1A64_INIT ^ flags, re, strlen(re));
 }
 
 /* The slot of (regex, flags), or the free slot where it goes. */

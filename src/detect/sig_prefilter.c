@@ -16,6 +16,7 @@
 
 #include "detect/sig_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 /* Databases shared by every engine of the process, by their pattern list:
  * a reload builds its engine while the old one serves, and each group whose
@@ -38,17 +39,12 @@ static struct {
  * order (the ids the database reports). */
 static void pattern_key(const struct sig_group *g, const struct sig_fp *fps, uint64_t key[2])
 {
-	uint64_t a = 1469598103934665603ull, b = 0x243f6a8885a308d3ull;
+	uint64_t a = KN_FNV1A64_INIT, b = 0x243f6a8885a308d3ULL;
 	for (uint32_t p = 0; p < g->n_pat; p++) {
 		const struct sig_fp *f = &fps[g->pat_first[p]];
-		uint8_t head[5] = { f->nocase, (uint8_t)(f->len >> 24), (uint8_t)(f->len >> 16),
-				    (uint8_t)(f->len >> 8), (uint8_t)f->len };
-		for (int i = 0; i < 5 + (int)f->len; i++) {
-			uint8_t c = i < 5 ? head[i] : f->bytes[i - 5];
-			a = (a ^ c) * 1099511628211ull;
-			b = (b + c + 1) * 0x9e3779b97f4a7c15ull;
-			b ^= b >> 29;
-		}
+		uint64_t head = (uint64_t)f->len << 1 | f->nocase;
+		a = kn_fnv1a64(kn_fnv1a64(a, &head, sizeof head), f->bytes, f->len);
+		b = kn_hash64(f->bytes, f->len, b ^ head);
 	}
 	key[0] = a;
 	key[1] = b;

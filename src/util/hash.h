@@ -41,6 +41,18 @@ static inline uint64_t kn_hash64(const void *data, size_t n, uint64_t seed)
 	return kn_mix64(h ^ tail ^ ((uint64_t)n << 56));
 }
 
+/* FNV-1a, 64 bits, continuing from h (start with KN_FNV1A64_INIT): one byte
+ * at a time, for checksums of files and fingerprints where the exact,
+ * published function matters more than speed. */
+#define KN_FNV1A64_INIT 0xcbf29ce484222325ULL
+static inline uint64_t kn_fnv1a64(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Symmetric tuple hash. `extra` carries protocol, VLAN ids and tunnel id.
  * Sums are commutative, so swapping the ends gives the same value; one
  * finaliser mixes the result (a table probe compares whole keys, so this
