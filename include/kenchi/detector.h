@@ -40,6 +40,14 @@ struct kn_detection {
 	const struct kn_flow *flow;/* the flow of the last evidence, or NULL */
 	int dir;                   /* 0: the flow's src is the actor */
 	uint64_t ts_ns, pcap_cnt;  /* the packet that tipped it */
+	/* The host the finding is about (a scanner, a flood's victim, an ARP
+	 * spoofer), whose later packets the per-packet verdicts mark
+	 * (`kenchi run --detect-scores`): subject when subject_set, else the
+	 * flow's side named by dir (0: src, 1: dst); subject_mac (with
+	 * subject_mac_set) for findings about a link-layer host (ARP). */
+	struct kn_addr subject;
+	uint8_t subject_set, subject_v6, subject_mac_set;
+	uint8_t subject_mac[6];
 	/* Writes the evidence members into the open "evidence" object. */
 	void (*evidence)(const void *arg, struct kn_json *j);
 	const void *arg;
