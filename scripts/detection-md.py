@@ -2,7 +2,9 @@
 """Turns a `kenchi eval --json` report into the tables of DETECTION.md:
 per group (dataset, grain) one line per detector (captures scored, tp, fp,
 fn, precision, recall, F1, ROC AUC, PR AUC, benign-capture FPR, mean
-delay), then per attack class the detected items of each detector.
+delay; a detector's parts, e.g. kenchi.port_scan, get lines of their own),
+then per attack class the detected items of each detector and which parts
+found them.
 
 FPR here is what every grain can say: the share of BENIGN CAPTURES (no
 label at all) on which the detector reported anything; at packet grain
@@ -54,20 +56,23 @@ def main():
                 fmt(e["f1"]), fmt(e["roc_auc"]), fmt(e["pr_auc"]),
                 "%d of %d" % (flagged, len(benign)) if benign else "-", pkt_fpr,
                 fmt(e["delay_s"], 2)))
-        print("\nDetected items per attack class (detected / items):\n")
-        names = [d["name"] for d in r["detectors"]]
-        print("| class | " + " | ".join(names) + " |")
-        print("|---|" + "---|" * len(names))
+        print("\nDetected items per attack class (detected / items; the last column names "
+              "the parts of a detector that found any):\n")
+        whole = [d for d in r["detectors"] if not d.get("part_of")]
+        parts = [d for d in r["detectors"] if d.get("part_of")]
+        print("| class | " + " | ".join(d["name"] for d in whole) + " | found by |")
+        print("|---|" + "---|" * (len(whole) + 1))
         classes = [c["class"] for c in r["detectors"][0]["datasets"][gi]["classes"]]
         for k, cls in enumerate(classes):
             cells = []
-            for d in r["detectors"]:
+            for d in whole:
                 e = d["datasets"][gi]
                 c = e["classes"][k]
                 scored = any(not x["error"] for x in e["captures"])
                 cells.append("%d / %d" % (c["tp"], c["items"]) if scored and c["items"] else "-")
-            print("| %s | %s |" % (cls, " | ".join(cells)))
-
+            by = ["%s (%d)" % (d["name"], d["datasets"][gi]["classes"][k]["tp"])
+                  for d in parts if d["datasets"][gi]["classes"][k]["tp"] > 0]
+            print("| %s | %s | %s |" % (cls, " | ".join(cells), ", ".join(by) or "-"))
 
 if __name__ == "__main__":
     main()

@@ -97,6 +97,10 @@ int kn_detect_prefix_match(const struct kn_detect_prefix *p, unsigned n,
 
 void kn_detect_config_default(struct kn_detect_config *cfg);
 
+/* The registered detectors' names in registry order (the EVE
+ * anomaly.detector values): up to max into out; returns how many exist. */
+size_t kn_detect_names(const char **out, size_t max);
+
 struct kn_detect_stats {
 	uint64_t tx_seen, reports, suppressed, evicted;
 	uint64_t memuse;

@@ -261,6 +261,8 @@ enum kn_eval_alert_kind {
 	KN_EVAL_KIND_OTHER = 2,    /* any other adapter's finding */
 };
 
+#define KN_EVAL_PART_MAX 48        /* bytes of a detector part's name ("port_scan") */
+
 /* One finding of a detector, normalised. */
 struct kn_eval_alert {
 	int64_t ts_ns;             /* time of the packet, ns since the epoch */
@@ -272,6 +274,9 @@ struct kn_eval_alert {
 	double score;              /* higher = more confident; NaN when none */
 	char *signature;           /* class or signature text, NULL when none;
 	                              owned by the list */
+	char *detector;            /* the part of the tool that found it (EVE
+	                              anomaly.detector), NULL when none; owned by
+	                              the list */
 };
 
 /* A growable list of alerts (embed it, then init/fini). */
@@ -283,7 +288,7 @@ struct kn_eval_alerts {
 void kn_eval_alerts_init(struct kn_eval_alerts *l);
 /* Frees the array and every signature; the list is empty afterwards. */
 void kn_eval_alerts_fini(struct kn_eval_alerts *l);
-/* Appends a copy of *a (its signature string is copied too). 0 or -KN_ENOMEM
+/* Appends a copy of *a (its signature and detector strings are copied too). 0 or -KN_ENOMEM
  * (the list is unchanged). */
 KN_WARN_UNUSED int kn_eval_alerts_push(struct kn_eval_alerts *l, const struct kn_eval_alert *a);
 

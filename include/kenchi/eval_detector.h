@@ -30,6 +30,7 @@
 #include "kenchi/kenchi.h"
 
 #define KN_EVAL_DETECTOR_VERSION 1
+#define KN_EVAL_PARTS_MAX 64     /* "parts" a config may list */
 
 enum kn_eval_det_kind {
 	KN_EVAL_DET_KENCHI = 0,
@@ -63,6 +64,10 @@ struct kn_eval_detector {
 	size_t n_args;
 	double timeout_s;      /* command and kenchi: per capture, 0 = none */
 	int tz_offset_min;     /* snort: the sensor's zone, minutes east of UTC */
+	char **parts;          /* "parts": names of the tool's own detectors
+	                          (EVE anomaly.detector) scored apart as well,
+	                          each as a row "NAME.PART" */
+	size_t n_parts;
 	char *config;          /* the config file read, "" when built in */
 	char *base_dir;        /* the config file's directory */
 };

@@ -107,6 +107,8 @@ struct kn_eval_report_detector {
 	const char *command;    /* the command template / options / file pattern */
 	const char *config;     /* the config file read, "" when built in */
 	const struct kn_eval_report_result *results;  /* one per group */
+	const char *part_of;    /* a part's whole detector ("kenchi" for
+	                           "kenchi.port_scan"), NULL for a whole one */
 };
 
 struct kn_eval_report {

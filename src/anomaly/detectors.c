@@ -217,3 +217,10 @@ void kn_detect_addr_text(const struct kn_addr *a, int v6, char *out, size_t n)
 		o += (size_t)snprintf(out + o, n - o, "%s%x", i ? ":" : "",
 				      (unsigned)(a->b[i] << 8 | a->b[i + 1]));
 }
+
+size_t kn_detect_names(const char **out, size_t max)
+{
+	for (size_t i = 0; i < N_DETECTORS && i < max; i++)
+		out[i] = registry[i]->name;
+	return N_DETECTORS;
+}

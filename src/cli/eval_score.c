@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "eval_cli.h"
+#include "kenchi/detector.h"
 #include "util/alloc.h"
 
 struct ev_ds {
@@ -42,16 +43,26 @@ struct ev_res {
 	size_t n_errors;
 };
 
+/* A row of the report: a detector, or one of its parts (its findings whose
+ * EVE anomaly.detector is `part`), scored from the same runs. */
+struct ev_row {
+	size_t det;
+	const char *part;            /* NULL: the whole detector */
+	char *name;                  /* "kenchi.port_scan" for a part, else NULL */
+};
+
 struct ev_state {
 	const struct ev_opts *o;
 	struct kn_eval_detector **dets;
 	char **versions;
 	size_t n_dets;
+	struct ev_row *rows;         /* each detector, then its parts */
+	size_t n_rows;
 	struct ev_ds *dss;
 	size_t n_dss;
 	struct ev_group *groups;
 	size_t n_groups;
-	struct ev_res *res;          /* n_dets x n_groups */
+	struct ev_res *res;          /* n_rows x n_groups */
 	size_t runs, runs_total;
 	int failed;
 };
@@ -78,6 +89,47 @@ static void fail(struct ev_state *s, const char *what)
 
 /* ---------------------------------------------------------- loading */
 
+/* The built-in kenchi is scored per behaviour detector as well. */
+static int builtin_parts(struct kn_eval_detector *det)
+{
+	const char *names[KN_EVAL_PARTS_MAX];
+	size_t n = kn_detect_names(names, KN_EVAL_PARTS_MAX);
+
+	n = n < KN_EVAL_PARTS_MAX ? n : KN_EVAL_PARTS_MAX;
+	if (!(det->parts = kn_calloc(n + 1, sizeof *det->parts)))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!(det->parts[i] = kn_strdup(names[i])))
+			return -1;
+		det->n_parts++;
+	}
+	return 0;
+}
+
+static int make_rows(struct ev_state *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n_dets; i++)
+		n += 1 + s->dets[i]->n_parts;
+	if (!(s->rows = kn_calloc(n, sizeof *s->rows)))
+		return fail(s, "out of memory"), -1;
+	for (size_t i = 0; i < s->n_dets; i++) {
+		const struct kn_eval_detector *det = s->dets[i];
+		s->rows[s->n_rows++] = (struct ev_row){ i, NULL, NULL };
+		for (size_t k = 0; k < det->n_parts; k++) {
+			struct ev_row *r = &s->rows[s->n_rows++];
+			size_t len = strlen(det->name) + strlen(det->parts[k]) + 2;
+			r->det = i;
+			r->part = det->parts[k];
+			if (!(r->name = kn_malloc(len)))
+				return fail(s, "out of memory"), -1;
+			snprintf(r->name, len, "%s.%s", det->name, det->parts[k]);
+		}
+	}
+	return 0;
+}
+
 static int load_detectors(struct ev_state *s)
 {
 	char errbuf[KN_ERRBUF_SIZE];
@@ -101,8 +153,10 @@ static int load_detectors(struct ev_state *s)
 			}
 		if (!(s->versions[i] = ev_detector_version(det)))
 			return fail(s, "out of memory"), -1;
+		if (!strcmp(d, "kenchi") && builtin_parts(det) != 0)
+			return fail(s, "out of memory"), -1;
 	}
-	return 0;
+	return make_rows(s);
 }
 
 static int selected(const struct ev_opts *o, const char *name)
@@ -230,7 +284,7 @@ static int make_groups(struct ev_state *s)
 				return -1;
 	for (size_t g = 0; g < s->n_groups; g++)
 		s->runs_total += s->groups[g].n_caps * s->n_dets;
-	s->res = kn_calloc(s->n_dets * s->n_groups + 1, sizeof *s->res);
+	s->res = kn_calloc(s->n_rows * s->n_groups + 1, sizeof *s->res);
 	return s->res ? 0 : -1;
 }
 
@@ -293,16 +347,96 @@ static void add_cost(struct kn_eval_cost *sum, const struct kn_eval_cost *c)
 	sum->pkts_per_s = sum->wall_s > 0 ? sum->packets / sum->wall_s : -1;
 }
 
-/* Runs detector di on capture k of group g. */
+/* The rows scored from one detector's runs: the detector and its parts. */
+struct ev_rowset {
+	size_t first, n;             /* rows first..first+n-1 of the state */
+	struct ev_res **res;
+	struct kn_eval_scorer **scorers;
+};
+
+/* The findings of a part: shallow copies into *tmp (grown as needed). */
+static size_t part_alerts(const struct kn_eval_alerts *all, const char *part,
+			  struct kn_eval_alert **tmp, size_t *cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < all->n; i++) {
+		const struct kn_eval_alert *a = &all->v[i];
+		if (!a->detector || strcmp(a->detector, part))
+			continue;
+		if (n == *cap) {
+			size_t c = *cap ? *cap * 2 : 64;
+			struct kn_eval_alert *v = kn_realloc_array(*tmp, c, sizeof *v);
+			if (!v)
+				return SIZE_MAX;
+			*tmp = v;
+			*cap = c;
+		}
+		(*tmp)[n++] = *a;
+	}
+	return n;
+}
+
+/* Scores one run's findings for every row of the set. */
+static int score_rows(struct ev_state *s, const struct ev_group *g, size_t k,
+		      struct ev_rowset *rs, const struct ev_outcome *out,
+		      const struct kn_eval_match_opts *mo)
+{
+	struct ev_ds *d = &s->dss[g->ds];
+	size_t idx = g->caps[k], cap = 0;
+	const char *cname = d->ds->captures[idx].name;
+	struct kn_eval_alert *tmp = NULL;
+	char errbuf[KN_ERRBUF_SIZE] = "";
+	int rc = 0;
+
+	for (size_t r = 0; r < rs->n; r++) {
+		const char *part = s->rows[rs->first + r].part;
+		struct ev_res *res = rs->res[r];
+		struct ev_outcome one = *out;
+		if (part) {
+			size_t n = part_alerts(&out->alerts, part, &tmp, &cap);
+			if (n == SIZE_MAX) {
+				rc = -1;
+				break;
+			}
+			one.alerts.v = tmp;
+			one.alerts.n = n;
+		}
+		if (score_capture(d->ds, idx, &d->caps[idx], &one, mo, rs->scorers[r],
+				  &res->caps[k], errbuf) != 0)
+			rc |= add_error(res, cname, errbuf[0] ? errbuf : "out of memory");
+		if (out->note)
+			rc |= add_error(res, cname, out->note);
+		add_cost(&res->r.cost, &out->cost);
+	}
+	kn_free(tmp);
+	return rc;
+}
+
+/* A run that failed: every row of the set leaves the capture out. */
+static int fail_rows(const struct ev_group *g, size_t k, struct ev_rowset *rs,
+		     struct ev_outcome *out)
+{
+	for (size_t r = 0; r < rs->n; r++) {
+		struct kn_eval_report_capres *cr = &rs->res[r]->caps[k];
+		cr->cost = out->cost;
+		empty_summary(&cr->s, g->grain);
+		if (!(rs->res[r]->cap_errors[k] = r ? kn_strdup(out->error) : out->error))
+			return -1;
+		cr->error = rs->res[r]->cap_errors[k];
+	}
+	out->error = NULL;   /* kept for the report */
+	return 0;
+}
+
+/* Runs detector di on capture k of group g and scores its rows. */
 static int run_one(struct ev_state *s, size_t di, const struct ev_group *g, size_t k,
-		   struct ev_res *res, struct kn_eval_scorer *scorer,
-		   const struct kn_eval_match_opts *mo)
+		   struct ev_rowset *rs, const struct kn_eval_match_opts *mo)
 {
 	const struct kn_eval_detector *det = s->dets[di];
 	struct ev_ds *d = &s->dss[g->ds];
 	size_t idx = g->caps[k];
 	const struct kn_eval_capture *mc = &d->ds->captures[idx];
-	struct kn_eval_report_capres *cr = &res->caps[k];
 	char outdir[4096], errbuf[KN_ERRBUF_SIZE] = "";
 	struct ev_outcome out;
 	int rc = 0;
@@ -313,24 +447,21 @@ static int run_one(struct ev_state *s, size_t di, const struct ev_group *g, size
 	else
 		ev_rmtree(outdir);
 	if (errbuf[0] || ev_mkdirs(outdir, errbuf) != 0)
-		return fail(s, errbuf), add_error(res, mc->name, errbuf);
+		return fail(s, errbuf), add_error(rs->res[0], mc->name, errbuf);
 	ev_run(det, mc, &d->caps[idx], outdir, &out);
 	s->runs++;
-	cr->cost = out.cost;
+	for (size_t r = 0; r < rs->n; r++)
+		rs->res[r]->caps[k].cost = out.cost;
 	if (out.error) {
-		empty_summary(&cr->s, g->grain);
-		cr->error = res->cap_errors[k] = out.error;
-		out.error = NULL;   /* kept for the report */
+		const char *why = out.error;
 		if (!out.missing)
 			s->failed = 1;
 		progress(s, "[%zu/%zu] %s on %s: %s", s->runs, s->runs_total, det->name,
-			 mc->name, cr->error);
+			 mc->name, why);
+		rc = fail_rows(g, k, rs, &out);
 	} else {
-		if (score_capture(d->ds, idx, &d->caps[idx], &out, mo, scorer, cr, errbuf) != 0)
-			rc = add_error(res, mc->name, errbuf[0] ? errbuf : "out of memory");
-		if (out.note)
-			rc |= add_error(res, mc->name, out.note);
-		add_cost(&res->r.cost, &out.cost);
+		rc = score_rows(s, g, k, rs, &out, mo);
+		const struct kn_eval_report_capres *cr = &rs->res[0]->caps[k];
 		progress(s, "[%zu/%zu] %s on %s: %zu findings, tp %llu fp %llu fn %llu%s",
 			 s->runs, s->runs_total, det->name, mc->name, out.alerts.n,
 			 (unsigned long long)cr->s.c.tp, (unsigned long long)cr->s.c.fp,
@@ -359,32 +490,50 @@ static int summarise(const struct ev_group *g, struct ev_res *res,
 	return 0;
 }
 
-static int score_group(struct ev_state *s, size_t di, size_t gi)
+static int res_init(const struct ev_group *g, struct ev_res *res)
 {
-	const struct ev_group *g = &s->groups[gi];
-	struct ev_res *res = &s->res[di * s->n_groups + gi];
-	struct kn_eval_match_opts mo = { (int64_t)(s->o->tolerance_s * 1e9) };
-	char errbuf[KN_ERRBUF_SIZE];
-	struct kn_eval_scorer *scorer = kn_eval_scorer_new(s->dss[g->ds].ds, &mo, errbuf);
-	int rc = 0;
-
 	res->r.cost = (struct kn_eval_cost){ -1, -1, -1, -1, -1 };
 	res->classes = kn_calloc(g->n_cls + 1, sizeof *res->classes);
 	res->caps = kn_calloc(g->n_caps, sizeof *res->caps);
 	res->cap_errors = kn_calloc(g->n_caps, sizeof *res->cap_errors);
-	if (!scorer || !res->classes || !res->caps || !res->cap_errors) {
-		kn_eval_scorer_free(scorer);
-		return -1;
-	}
-	for (size_t k = 0; k < g->n_caps && !rc; k++)
-		rc = run_one(s, di, g, k, res, scorer, &mo);
-	if (!rc)
-		rc = summarise(g, res, scorer);
+	return res->classes && res->caps && res->cap_errors ? 0 : -1;
+}
+
+static void res_publish(struct ev_res *res)
+{
 	res->r.classes = res->classes;
 	res->r.captures = res->caps;
 	res->r.errors = (const char *const *)res->errors;
 	res->r.n_errors = res->n_errors;
-	kn_eval_scorer_free(scorer);
+}
+
+/* Detector di (row `first` and its parts) on group gi. */
+static int score_group(struct ev_state *s, size_t first, size_t gi)
+{
+	const struct ev_group *g = &s->groups[gi];
+	size_t di = s->rows[first].det, n = 1 + s->dets[di]->n_parts;
+	struct kn_eval_match_opts mo = { (int64_t)(s->o->tolerance_s * 1e9) };
+	char errbuf[KN_ERRBUF_SIZE];
+	struct ev_rowset rs = { first, n, kn_calloc(n, sizeof *rs.res),
+				kn_calloc(n, sizeof *rs.scorers) };
+	int rc = rs.res && rs.scorers ? 0 : -1;
+
+	for (size_t r = 0; !rc && r < n; r++) {
+		rs.res[r] = &s->res[(first + r) * s->n_groups + gi];
+		rs.scorers[r] = kn_eval_scorer_new(s->dss[g->ds].ds, &mo, errbuf);
+		rc = rs.scorers[r] ? res_init(g, rs.res[r]) : -1;
+	}
+	for (size_t k = 0; k < g->n_caps && !rc; k++)
+		rc = run_one(s, di, g, k, &rs, &mo);
+	for (size_t r = 0; !rc && r < n; r++)
+		rc = summarise(g, rs.res[r], rs.scorers[r]);
+	for (size_t r = 0; rs.res && rs.scorers && r < n; r++) {
+		if (rs.res[r])
+			res_publish(rs.res[r]);
+		kn_eval_scorer_free(rs.scorers[r]);
+	}
+	kn_free(rs.res);
+	kn_free(rs.scorers);
 	return rc;
 }
 
@@ -393,8 +542,8 @@ static int score_group(struct ev_state *s, size_t di, size_t gi)
 static int write_reports(struct ev_state *s)
 {
 	struct kn_eval_report_group *groups = kn_calloc(s->n_groups + 1, sizeof *groups);
-	struct kn_eval_report_detector *dets = kn_calloc(s->n_dets, sizeof *dets);
-	struct kn_eval_report_result *results = kn_calloc(s->n_dets * s->n_groups + 1,
+	struct kn_eval_report_detector *dets = kn_calloc(s->n_rows, sizeof *dets);
+	struct kn_eval_report_result *results = kn_calloc(s->n_rows * s->n_groups + 1,
 							  sizeof *results);
 	char errbuf[KN_ERRBUF_SIZE];
 	int rc = 0;
@@ -409,18 +558,19 @@ static int write_reports(struct ev_state *s)
 		groups[g] = (struct kn_eval_report_group){ d->ds->name, eg->grain, d->manifest,
 			d->sha256, eg->rcaps, eg->n_caps, eg->cls_names, eg->n_cls };
 	}
-	for (size_t i = 0; i < s->n_dets; i++) {
-		const struct kn_eval_detector *det = s->dets[i];
+	for (size_t i = 0; i < s->n_rows; i++) {
+		const struct ev_row *row = &s->rows[i];
+		const struct kn_eval_detector *det = s->dets[row->det];
 		for (size_t g = 0; g < s->n_groups; g++)
 			results[i * s->n_groups + g] = s->res[i * s->n_groups + g].r;
-		dets[i] = (struct kn_eval_report_detector){ det->name,
-			kn_eval_det_kind_name(det->kind), s->versions[i],
+		dets[i] = (struct kn_eval_report_detector){ row->name ? row->name : det->name,
+			kn_eval_det_kind_name(det->kind), s->versions[row->det],
 			det->kind == KN_EVAL_DET_COMMAND ? det->command :
 			det->kind == KN_EVAL_DET_FILES ? det->output : "kenchi run (in-process)",
-			det->config, results + i * s->n_groups };
+			det->config, results + i * s->n_groups, row->part ? det->name : NULL };
 	}
 	struct kn_eval_report r = { s->o->created, kn_version(), s->o->command,
-				    s->o->tolerance_s, groups, s->n_groups, dets, s->n_dets };
+				    s->o->tolerance_s, groups, s->n_groups, dets, s->n_rows };
 	kn_eval_report_text(stdout, &r);
 	fflush(stdout);
 	if (s->o->json && kn_eval_report_json(&r, s->o->json, errbuf) != 0)
@@ -440,7 +590,7 @@ out:
 
 static void free_state(struct ev_state *s)
 {
-	for (size_t i = 0; i < s->n_dets * s->n_groups; i++) {
+	for (size_t i = 0; i < s->n_rows * s->n_groups; i++) {
 		struct ev_res *r = &s->res[i];
 		for (size_t k = 0; k < r->n_errors; k++)
 			kn_free(r->errors[k]);
@@ -474,6 +624,9 @@ static void free_state(struct ev_state *s)
 	}
 	kn_free(s->dets);
 	kn_free(s->versions);
+	for (size_t i = 0; i < s->n_rows; i++)
+		kn_free(s->rows[i].name);
+	kn_free(s->rows);
 }
 
 int ev_evaluate(const struct ev_opts *o)
@@ -487,9 +640,9 @@ int ev_evaluate(const struct ev_opts *o)
 		fail(&s, "out of memory");
 	if (!rc && s.n_groups == 0)
 		fail(&s, o->n_captures ? "no capture matches --capture" : "no capture to score");
-	for (size_t di = 0; !rc && di < s.n_dets; di++)
-		for (size_t gi = 0; !rc && gi < s.n_groups; gi++)
-			if ((rc = score_group(&s, di, gi)) != 0)
+	for (size_t ri = 0; !rc && ri < s.n_rows; ri++)
+		for (size_t gi = 0; !rc && s.rows[ri].part == NULL && gi < s.n_groups; gi++)
+			if ((rc = score_group(&s, ri, gi)) != 0)
 				fail(&s, "out of memory");
 	if (!rc && s.n_groups && write_reports(&s) != 0)
 		fail(&s, "out of memory");

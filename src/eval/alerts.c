@@ -19,15 +19,17 @@ void kn_eval_alerts_fini(struct kn_eval_alerts *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		kn_free(l->v[i].signature);
+		kn_free(l->v[i].detector);
+	}
 	kn_free(l->v);
 	memset(l, 0, sizeof *l);
 }
 
 int kn_eval_alerts_push(struct kn_eval_alerts *l, const struct kn_eval_alert *a)
 {
-	char *sig = NULL;
+	char *sig = NULL, *det = NULL;
 
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -39,8 +41,13 @@ int kn_eval_alerts_push(struct kn_eval_alerts *l, const struct kn_eval_alert *a)
 	}
 	if (a->signature && !(sig = kn_strdup(a->signature)))
 		return -KN_ENOMEM;
+	if (a->detector && !(det = kn_strdup(a->detector))) {
+		kn_free(sig);
+		return -KN_ENOMEM;
+	}
 	l->v[l->n] = *a;
 	l->v[l->n].signature = sig;
+	l->v[l->n].detector = det;
 	l->n++;
 	return 0;
 }

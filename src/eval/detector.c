@@ -39,6 +39,9 @@ void kn_eval_detector_free(struct kn_eval_detector *d)
 	for (size_t i = 0; i < d->n_args; i++)
 		kn_free(d->args[i]);
 	kn_free(d->args);
+	for (size_t i = 0; i < d->n_parts; i++)
+		kn_free(d->parts[i]);
+	kn_free(d->parts);
 	kn_free(d->name);
 	kn_free(d->description);
 	kn_free(d->version);
@@ -134,6 +137,62 @@ static int get_events(struct eval_load *l, json_t *o, struct kn_eval_detector *d
 			goto out;
 		}
 		d->eve_types |= 1u << k;
+	}
+out:
+	eval_jpath_pop(&l->path, was);
+	return rc;
+}
+
+/* A part name: 1..KN_EVAL_PART_MAX of [A-Za-z0-9._+-], not listed before. */
+static const char *part_problem(const struct kn_eval_detector *d, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > KN_EVAL_PART_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-") != n)
+		return "is not a part name; use 1 to 48 letters, digits, '.', '_', '+' or '-'";
+	for (size_t i = 0; i < d->n_parts; i++)
+		if (!strcmp(d->parts[i], s))
+			return "is listed twice";
+	return NULL;
+}
+
+/* "parts": ["dns_tunnel", "port_scan"]: EVE anomaly.detector values scored
+ * apart as well. */
+static int get_parts(struct eval_load *l, json_t *o, struct kn_eval_detector *d)
+{
+	json_t *a = json_object_get(o, "parts"), *v;
+	size_t i, was = eval_jpath_key(&l->path, "parts");
+	const char *bad;
+	int rc = 0;
+
+	if (!a)
+		goto out;
+	if (d->format != KN_EVAL_FMT_EVE || !json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > KN_EVAL_PARTS_MAX) {
+		rc = eval_load_err(l, -KN_EFORMAT, d->format != KN_EVAL_FMT_EVE ?
+				   "applies to format eve only (parts are anomaly.detector names)" :
+				   "expected a list of 1 to %u detector names", KN_EVAL_PARTS_MAX);
+		goto out;
+	}
+	if (!(d->parts = kn_calloc(json_array_size(a), sizeof *d->parts))) {
+		rc = oom(l);
+		goto out;
+	}
+	json_array_foreach(a, i, v) {
+		const char *s = json_is_string(v) && strlen(json_string_value(v)) ==
+				json_string_length(v) ? json_string_value(v) : NULL;
+		if (!s || (bad = part_problem(d, s)) != NULL) {
+			eval_jpath_idx(&l->path, i);
+			rc = s ? eval_load_err(l, -KN_EFORMAT, "\"%.60s\" %s", s, bad)
+			       : eval_load_err(l, -KN_EFORMAT, "expected a detector name (a string)");
+			goto out;
+		}
+		if (!(d->parts[d->n_parts] = kn_strdup(s))) {
+			rc = oom(l);
+			goto out;
+		}
+		d->n_parts++;
 	}
 out:
 	eval_jpath_pop(&l->path, was);
@@ -240,7 +299,7 @@ static int load_doc(struct eval_load *l, json_t *o, struct kn_eval_detector *d)
 {
 	static const char *const keys[] = { "kenchi_detector", "name", "description", "comment",
 		"kind", "format", "events", "command", "output", "files", "args", "version",
-		"version_command", "timeout_s", "tz_offset_min", NULL };
+		"version_command", "timeout_s", "tz_offset_min", "parts", NULL };
 	uint64_t ver;
 	const char *name;
 	int rc, present;
@@ -266,7 +325,8 @@ static int load_doc(struct eval_load *l, json_t *o, struct kn_eval_detector *d)
 	    (rc = dup_str(l, o, "command", 0, &d->command)) ||
 	    (rc = dup_str(l, o, "output", 0, &d->output)) ||
 	    (rc = dup_str(l, o, "files", 0, &d->output)) ||
-	    (rc = get_args(l, o, d)) || (rc = get_timeout(l, o, d)) ||
+	    (rc = get_args(l, o, d)) || (rc = get_parts(l, o, d)) ||
+	    (rc = get_timeout(l, o, d)) ||
 	    (rc = get_zone(l, o, d)))
 		return rc ? rc : oom(l);
 	if (d->kind == KN_EVAL_DET_COMMAND && !d->output &&

@@ -107,8 +107,22 @@ static void get_text(json_t *obj, const char *k1, const char *k2, char *buf, cha
 	*out = buf;
 }
 
+/* anomaly.detector into det[KN_EVAL_PART_MAX + 1] when it is a short plain
+ * name; anything else is left out (the finding still counts for the tool). */
+static void get_detector(json_t *body, struct kn_eval_alert *a, char *det)
+{
+	const char *s = str_exact(json_object_get(body, "detector"));
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > KN_EVAL_PART_MAX)
+		return;
+	memcpy(det, s, n + 1);
+	a->detector = det;
+}
+
 /* The alert- or anomaly-specific part. NULL or the reason it is bad. */
-static const char *event_body(json_t *ev, int is_alert, struct kn_eval_alert *a, char *sig)
+static const char *event_body(json_t *ev, int is_alert, struct kn_eval_alert *a, char *sig,
+			      char *det)
 {
 	json_t *body = json_object_get(ev, is_alert ? "alert" : "anomaly");
 
@@ -127,11 +141,13 @@ static const char *event_body(json_t *ev, int is_alert, struct kn_eval_alert *a,
 	if (get_score(ev, "score", &a->score) != 0 || get_score(body, "score", &a->score) != 0)
 		return "score is not a finite number";
 	get_text(body, "event", "type", sig, &a->signature);
+	get_detector(body, a, det);
 	return NULL;
 }
 
 /* Fills *a from an alert or anomaly event. NULL or the reason it is bad. */
-static const char *event_alert(json_t *ev, int is_alert, struct kn_eval_alert *a, char *sig)
+static const char *event_alert(json_t *ev, int is_alert, struct kn_eval_alert *a, char *sig,
+			       char *det)
 {
 	json_t *ts = json_object_get(ev, "timestamp");
 
@@ -149,7 +165,7 @@ static const char *event_alert(json_t *ev, int is_alert, struct kn_eval_alert *a
 		return "bad proto";
 	if (get_pcap_cnt(ev, &a->pcap_cnt))
 		return "bad pcap_cnt";
-	return event_body(ev, is_alert, a, sig);
+	return event_body(ev, is_alert, a, sig, det);
 }
 
 /* ------------------------------------------------------------- lines */
@@ -170,7 +186,7 @@ static unsigned anomaly_class(json_t *ev)
 /* One line (without its '\n'). 0, or -KN_EFULL / -KN_ENOMEM. */
 static int eve_line(struct eve_ctx *x, const char *s, size_t len)
 {
-	char why[120], sig[MAX_SIGNATURE + 1];
+	char why[120], sig[MAX_SIGNATURE + 1], det[KN_EVAL_PART_MAX + 1];
 	struct kn_eval_alert a;
 	json_error_t jerr;
 	const char *bad, *type;
@@ -193,7 +209,7 @@ static int eve_line(struct eve_ctx *x, const char *s, size_t len)
 		bad_line(x, json_is_object(ev) ? "no \"event_type\" string" : "not a JSON object");
 	} else if ((is_alert && (x->types & KN_EVAL_EVE_ALERT)) ||
 		   (is_anomaly && (x->types & anomaly_class(ev)))) {
-		if ((bad = event_alert(ev, is_alert, &a, sig)) != NULL)
+		if ((bad = event_alert(ev, is_alert, &a, sig, det)) != NULL)
 			bad_line(x, bad);
 		else if (x->l->n >= x->max_alerts)
 			rc = eval_fail(x->errbuf, -KN_EFULL, "%s:%llu: more than %zu alerts; raise "

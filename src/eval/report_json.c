@@ -322,6 +322,8 @@ static int jw_detector(struct jw *w, const struct kn_eval_report *r, size_t d)
 	jw_str(w, "version", det->version);
 	jw_str(w, "command", det->command);
 	jw_str(w, "config", det->config);
+	if (det->part_of)
+		jw_str(w, "part_of", det->part_of);
 	jw_open(w, "datasets", '[', 0);
 	for (size_t g = 0; g < r->n_groups; g++)
 		if (jw_result(w, &r->groups[g], &det->results[g]))

@@ -86,6 +86,8 @@ static void print_table(FILE *out, const struct kn_eval_report *r, size_t g,
 		width[j] = text_width(t->head[j]);
 	for (size_t i = 0; i < t->nrows; i++) {
 		t->fill(r, g, i, &row);
+		if (!row.text[0])
+			continue;
 		for (size_t j = 0; j < t->ncols; j++) {
 			size_t w = text_width(row.text[j]);
 			width[j] = w > width[j] ? w : width[j];
@@ -94,7 +96,8 @@ static void print_table(FILE *out, const struct kn_eval_report *r, size_t g,
 	print_line(out, t, t->head, width);
 	for (size_t i = 0; i < t->nrows; i++) {
 		t->fill(r, g, i, &row);
-		print_line(out, t, row.text, width);
+		if (row.text[0])   /* NULL: a row the table leaves out */
+			print_line(out, t, row.text, width);
 	}
 }
 
@@ -139,7 +142,8 @@ static const char *const class_head[] = {
 	"class", "detector", "items", "tp", "fn", "recall", "pr_auc", "delay_s",
 };
 
-/* Row i: class i / detectors, detector i % detectors. */
+/* Row i: class i / detectors, detector i % detectors; a detector's part
+ * only where it found something of the class. */
 static void class_row(const struct kn_eval_report *r, size_t g, size_t i, struct text_row *row)
 {
 	size_t cls = i / r->n_detectors, d = i % r->n_detectors;
@@ -150,7 +154,7 @@ static void class_row(const struct kn_eval_report *r, size_t g, size_t i, struct
 	const char **t = row->text;
 	char (*n)[REPORT_NUM_MAX] = row->num;
 
-	t[0] = r->groups[g].classes[cls];
+	t[0] = r->detectors[d].part_of && s->c.tp == 0 ? NULL : r->groups[g].classes[cls];
 	t[1] = r->detectors[d].name;
 	t[2] = report_fmt_u64(n[2], s->c.items);
 	t[3] = report_fmt_u64(n[3], s->c.tp);

@@ -81,7 +81,7 @@ def stub_counts(path, truth):
 
 def check_shape(s, report):
     ok = report.get("kenchi_eval_report") == 1 and isinstance(report.get("detectors"), list)
-    names = [d["name"] for d in report["detectors"]]
+    names = [d["name"] for d in report["detectors"] if not d.get("part_of")]
     s.result("report_detectors", ok and names == ["stub", "kenchi", "stub-csv"], repr(names))
     bad = []
     for d in report["detectors"]:
@@ -123,6 +123,39 @@ def check_stub(s, report, work, outdir):
     s.result("stub_host_roc_undefined", h["roc_auc"] is None and h["pr_auc"] is not None and
              h["tp"] == 2 and h["fn"] == 1, repr(h))
     s.result("stub_delay", h["delay_s"] is not None and h["delay_s"] >= 0, repr(h["delay_s"]))
+
+
+def check_parts(s, report, work):
+    """The built-in kenchi is scored per behaviour detector too: one row per
+    registered detector, each counting only the findings its EVE
+    anomaly.detector names (counted here from kenchi's own output)."""
+    parts = [d for d in report["detectors"] if d.get("part_of") == "kenchi"]
+    names = [d["name"] for d in parts]
+    s.result("parts_rows", "kenchi.port_scan" in names and "kenchi.dns_tunnel" in names and
+             all(n.startswith("kenchi.") for n in names), repr(names))
+    eve = os.path.join(work, "kenchi", "evalset-host", "evalset.pcap", "eve.json")
+    found = {}
+    with open(eve) as f:
+        for line in f:
+            ev = json.loads(line)
+            a = ev.get("anomaly", {})
+            if ev.get("event_type") == "anomaly" and a.get("type") not in (
+                    "decode", "stream", "applayer"):
+                found[a.get("detector")] = found.get(a.get("detector"), 0) + 1
+    bad = []
+    for d in parts:
+        e = entry(report, d["name"], "evalset-host")
+        n = found.get(d["name"][len("kenchi."):], 0)
+        if (e["tp"] + e["fp"] > 0) != (n > 0):
+            bad.append((d["name"], e["tp"], e["fp"], n))
+    whole = entry(report, "kenchi", "evalset-host")
+    tp_parts = sum(entry(report, d["name"], "evalset-host")["tp"] for d in parts)
+    s.result("parts_counts", not bad and found and tp_parts >= whole["tp"] > 0,
+             "bad %r, findings %r, whole tp %r, parts tp %r" % (bad, found, whole["tp"], tp_parts))
+    classes = {c["class"]: c["tp"] for c in entry(report, "kenchi.port_scan",
+                                                   "evalset-host")["classes"]}
+    s.result("parts_port_scan", classes.get("scan/tcp_syn") == 1 and
+             classes.get("dns_tunnel") == 0, repr(classes))
 
 
 def check_cost(s, report):
@@ -208,6 +241,7 @@ def main():
             report = json.load(f)
         check_shape(s, report)
         check_stub(s, report, work, outdir)
+        check_parts(s, report, work)
         check_cost(s, report)
         check_html(s, os.path.join(outdir, "r.html"), tmp)
         check_failures(s, kenchi, outdir, tmp)

@@ -58,6 +58,15 @@ static void test_kinds(void)
 	KT_EQ_STR(d->args[2], "2");
 	kn_eval_detector_free(d);
 
+	/* parts: the tool's own detectors, scored apart as well */
+	d = load("{\"kenchi_detector\": 1, \"name\": \"k\", \"kind\": \"kenchi\","
+		 " \"parts\": [\"port_scan\", \"dns_tunnel\"]}", err);
+	KT_REQUIRE(d != NULL);
+	KT_EQ(d->n_parts, 2);
+	KT_EQ_STR(d->parts[0], "port_scan");
+	KT_EQ_STR(d->parts[1], "dns_tunnel");
+	kn_eval_detector_free(d);
+
 	d = kn_eval_detector_builtin();
 	KT_REQUIRE(d != NULL);
 	KT_EQ_STR(d->name, "kenchi");
@@ -104,6 +113,16 @@ static void test_refused(void)
 		  "\"tz_offset_min\": 60}", "d.json: tz_offset_min: applies to format snort only" },
 		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"command\": \"x\", \"format\": "
 		  "\"snort\", \"tz_offset_min\": 1500}", "expected minutes east of UTC" },
+		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"command\": \"x\", \"format\": "
+		  "\"csv\", \"parts\": [\"p\"]}", "d.json: parts: applies to format eve only" },
+		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"command\": \"x\", \"parts\": []}",
+		  "d.json: parts: expected a list of 1 to 64 detector names" },
+		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"command\": \"x\", \"parts\": "
+		  "[\"p\", \"p\"]}", "d.json: parts[1]: \"p\" is listed twice" },
+		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"command\": \"x\", \"parts\": "
+		  "[\"p q\"]}", "d.json: parts[0]: \"p q\" is not a part name" },
+		{ "{\"kenchi_detector\": 1, \"name\": \"a\", \"command\": \"x\", \"parts\": "
+		  "[3]}", "d.json: parts[0]: expected a detector name (a string)" },
 	};
 	char err[KN_ERRBUF_SIZE];
 

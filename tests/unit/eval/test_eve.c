@@ -76,7 +76,8 @@ static void test_anomaly(void)
 		"{\"type\":\"decode\"}}\n"
 		/* a scored anomaly (anomaly.score) and a top-level score */
 		"{\"timestamp\":\"1970-01-01T00:00:02Z\",\"event_type\":\"anomaly\",\"score\":7,"
-		"\"anomaly\":{\"type\":\"model\",\"event\":\"new_host\",\"score\":0.93}}\n"
+		"\"anomaly\":{\"type\":\"model\",\"event\":\"new_host\",\"score\":0.93,"
+		"\"detector\":\"port_scan\"}}\n"
 		"{\"timestamp\":\"1970-01-01T00:00:03Z\",\"event_type\":\"anomaly\",\"score\":2.5,"
 		"\"proto\":\"IPv6-ICMP\",\"src_ip\":\"2001:db8::1\",\"anomaly\":{\"type\":\"model\"}}\n"
 		/* an alert without severity and a protocol Suricata names by number */
@@ -100,6 +101,8 @@ static void test_anomaly(void)
 	KT_EQ(l.v[1].pcap_cnt, 0);
 	KT_CHECK(l.v[2].score == 0.93);             /* anomaly.score wins */
 	KT_EQ_STR(l.v[2].signature, "new_host");
+	KT_EQ_STR(l.v[2].detector, "port_scan");    /* the part that found it */
+	KT_CHECK(l.v[0].detector == NULL && l.v[4].detector == NULL);
 	KT_CHECK(l.v[3].score == 2.5);              /* the event's own score */
 	KT_EQ(l.v[3].proto, 58);
 	KT_EQ(l.v[3].src.family, 6);

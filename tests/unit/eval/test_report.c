@@ -176,9 +176,9 @@ static void fixture_init(struct fixture *fx)
 	fill_group0(fx);
 	fill_group1(fx);
 	fx->det[0] = (struct kn_eval_report_detector){ "kenchi", "kenchi", "0.1.0",
-		"kenchi run -c {config} {pcap}", "/etc/kenchi.conf", fx->res0 };
+		"kenchi run -c {config} {pcap}", "/etc/kenchi.conf", fx->res0, NULL };
 	fx->det[1] = (struct kn_eval_report_detector){ HOSTILE_DET, "files", "",
-		"out/*.eve.json", "", fx->res1 };
+		"out/*.eve.json", "", fx->res1, NULL };
 	fx->r = (struct kn_eval_report){ "2024-05-06T07:08:09Z", "0.1.0",
 		"kenchi eval --dataset sets/demo.json", 0.1, fx->g, 2, fx->det, 2 };
 }
