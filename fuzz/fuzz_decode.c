@@ -54,6 +54,8 @@ static void check_packet(const struct kn_packet *p, int r)
 	check(p->n_events <= KN_PKT_MAX_EVENTS);
 	for (unsigned i = 0; i < p->n_events; i++)
 		check(kn_decode_event_name(p->events[i]) != NULL);
+	/* ARP fields only on a non-IP packet outside tunnels */
+	check(!(p->flags & KN_PKT_ARP) || (r == KN_DECODE_OTHER && !p->tunnel_depth));
 	if (r != KN_DECODE_IP)
 		return;
 	check(p->ip_version == 4 || p->ip_version == 6);

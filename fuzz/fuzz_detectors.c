@@ -8,7 +8,10 @@
  * hook; with 'T': NUL-separated values given as every buffer (JA3, JA4,
  * SNI, user agent) of alternating TLS and HTTP transactions; otherwise a
  * list of DNS query names separated by NUL bytes, each asked one second
- * after the previous through the dns.query buffer. A small memcap makes
+ * after the previous through the dns.query buffer; with 'A': 9-byte ARP
+ * records (op, sender MAC and IP, target IP and MAC, Ethernet broadcast,
+ * time step) as decode leaves them, without a flow, for the arp detector
+ * (and every other detector's flow check). A small memcap makes
  * the tables evict; 128.0.0.0/1 is a darknet, 0.0.0.0/1 home. Reports
  * must be well formed.
  * Seeds: fuzz/corpus/detectors/.
@@ -38,7 +41,7 @@ static void on_report(void *user, const struct kn_detection *d)
 {
 	(void)user;
 	if (!d->detector || !d->key || !d->explanation || !(d->score >= 0 && d->score <= 1) ||
-	    strlen(d->key) > 255)
+	    strlen(d->key) > 255 || (!strcmp(d->detector, "arp") && !d->subject_mac_set))
 		abort();
 }
 
@@ -72,6 +75,42 @@ static void packets(struct kn_detect_ctx *c, struct kn_flow *flow, const uint8_t
 	}
 }
 
+/* Few distinct hosts, so bindings change and senders repeat. */
+static void arp_mac(uint8_t mac[6], uint8_t id)
+{
+	static const uint8_t base[6] = { 2, 0, 0, 0, 0, 0 };
+	memcpy(mac, base, 6);
+	mac[5] = id;
+	if (id == 0xff)
+		memset(mac, 0xff, 6);    /* broadcast */
+	else if (id == 0xfe)
+		memset(mac, 0, 6);       /* unknown (requests) */
+}
+
+static void arp_packets(struct kn_detect_ctx *c, const uint8_t *d, size_t n)
+{
+	uint64_t t = 1000000000ull;
+
+	for (; n >= 9; d += 9, n -= 9) {
+		struct kn_packet p;
+		memset(&p, 0, sizeof p);
+		p.flags = KN_PKT_ARP | KN_PKT_ETH;
+		p.arp.op = d[0] & 3;
+		arp_mac(p.arp.sha, d[1]);
+		p.arp.spa[0] = 10;
+		p.arp.spa[3] = d[2];
+		p.arp.tpa[0] = 10;
+		p.arp.tpa[3] = d[3];
+		arp_mac(p.arp.tha, d[4]);
+		memcpy(p.eth_src, p.arp.sha, 6);
+		arp_mac(p.eth_dst, d[5] & 1 ? 0xff : d[4]);
+		t += (uint64_t)(d[6] | d[7] << 8) << (d[8] & 31);
+		p.ts_ns = t;
+		p.index = t;
+		kn_detect_packet(c, &p);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kn_detect_config cfg;
@@ -94,6 +133,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&flow, 0, sizeof flow);
 	if (size && data[0] == 'P') {
 		packets(c, &flow, data + 1, size - 1);
+		kn_detect_ctx_free(c);
+		return 0;
+	}
+	if (size && data[0] == 'A') {
+		arp_packets(c, data + 1, size - 1);
 		kn_detect_ctx_free(c);
 		return 0;
 	}

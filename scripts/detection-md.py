@@ -4,7 +4,8 @@ per group (dataset, grain) one line per detector (captures scored, tp, fp,
 fn, precision, recall, F1, ROC AUC, PR AUC, benign-capture FPR, mean
 delay; a detector's parts, e.g. kenchi.port_scan, get lines of their own),
 then per attack class the detected items of each detector and which parts
-found them.
+found them; at packet grain, each labelled capture's ROC AUC and TPR at FPR
+0.1 % per detector.
 
 FPR here is what every grain can say: the share of BENIGN CAPTURES (no
 label at all) on which the detector reported anything; at packet grain
@@ -73,6 +74,26 @@ def main():
             by = ["%s (%d)" % (d["name"], d["datasets"][gi]["classes"][k]["tp"])
                   for d in parts if d["datasets"][gi]["classes"][k]["tp"] > 0]
             print("| %s | %s | %s |" % (cls, " | ".join(cells), ", ".join(by) or "-"))
+        if g["grain"] == "packet":
+            per_capture(g, gi, whole)
+
+
+def per_capture(g, gi, whole):
+    """Packet grain: each labelled capture's ROC AUC and TPR at FPR 0.1 %
+    per detector (the issue's per-splice figures)."""
+    print("\nPer capture (labelled captures): ROC AUC / TPR at FPR 0.1 %:\n")
+    print("| capture | " + " | ".join(d["name"] for d in whole) + " |")
+    print("|---|" + "---|" * len(whole))
+    for ci, cap in enumerate(g["captures"]):
+        cells, labelled = [], False
+        for d in whole:
+            c = d["datasets"][gi]["captures"][ci]
+            labelled |= bool(c["tp"] or c["fn"])
+            tpr = (c.get("tpr_at_fpr") or {}).get("0.001")
+            cells.append("-" if c["error"] else "%s / %s" % (fmt(c["roc_auc"], 4),
+                                                            fmt(tpr, 4)))
+        if labelled:
+            print("| %s | %s |" % (cap["name"], " | ".join(cells)))
 
 if __name__ == "__main__":
     main()

@@ -83,6 +83,30 @@ struct kn_detect_config {
 	/* dga: a saved DGA model (kn_dga_model_save_file); NULL = the dga
 	 * detector does not run */
 	const char *dga_model;
+	/* arp: a sender asking for at least arp_scan_targets distinct IPv4
+	 * addresses (default 16) within arp_scan_window_s (default 10), fewer
+	 * than half of them answered, is sweeping; an IPv4 address claimed by a
+	 * new MAC while the MAC it is bound to asserted it within arp_alive_s
+	 * (default 600) is being spoofed by the new MAC. */
+	unsigned arp_scan_targets;
+	double arp_scan_window_s, arp_alive_s;
+	/* flood: a host receiving at least flood_min_syns TCP SYNs within 10 s
+	 * of which at most a tenth complete the handshake (default 200) */
+	unsigned flood_min_syns;
+	/* reflection: a host receiving at least reflect_min_packets unsolicited
+	 * UDP datagrams from amplifier ports of at least reflect_min_sources
+	 * external hosts within 10 s (defaults 50 and 16) */
+	unsigned reflect_min_packets, reflect_min_sources;
+	/* brute_force: one client's new connections to one login service of a
+	 * host within 60 s (default 8), or its failed logins there (FTP 530,
+	 * SMTP 535) within 60 s (default 3) */
+	unsigned brute_min_conns, brute_min_failures;
+	/* icmp_tunnel: echoes of one pair whose payload is no ping fill
+	 * pattern before a report (default 3) */
+	unsigned icmp_tunnel_min_echoes;
+	/* doh: the score of a connection to a public DNS-over-HTTPS/TLS
+	 * resolver (a policy finding; default 0.3) */
+	double doh_score;
 };
 #define KN_DETECT_PREFIXES 8
 
@@ -108,16 +132,31 @@ struct kn_detect_stats {
 
 struct kn_detect_callbacks {
 	void (*report)(void *user, const struct kn_detection *d);
+	/* Optional: every finding of a detector without KN_DETECTOR_INFO,
+	 * before rate limiting (a suppressed repeat still renews the host's
+	 * per-packet verdict), called before report. */
+	void (*verdict)(void *user, const struct kn_detection *d);
 	void *user;
 };
 
 struct kn_detect_ctx;
 struct kn_detect_call;     /* what a detector's hooks are given to report with */
 
+/* kn_detector.flags */
+enum kn_detector_flag {
+	/* Findings are informational (first-seen items), not about a host's
+	 * behaviour: they do not mark the subject's later packets. */
+	KN_DETECTOR_INFO = 1u << 0,
+	/* The packet hook also gets link-layer packets without a flow (ARP,
+	 * KN_PKT_ARP); without this flag it sees only packets with a flow. */
+	KN_DETECTOR_LINK = 1u << 1,
+};
+
 /* A detector: its state lives in ctx_size bytes the context allocates. */
 struct kn_detector {
 	const char *name;
 	size_t ctx_size;
+	unsigned flags;            /* enum kn_detector_flag */
 	/* 0, or -KN_ENOMEM / -KN_EINVAL with the reason in errbuf. `budget` is
 	 * this detector's share of the memcap in bytes. */
 	int (*init)(void *state, const struct kn_detect_config *cfg, uint64_t budget,
@@ -140,7 +179,8 @@ void kn_detect_ctx_free(struct kn_detect_ctx *c);
 /* A logged transaction (ts_ns and pcap_cnt of the packet that completed it). */
 void kn_detect_tx(struct kn_detect_ctx *c, const struct kn_flow *f, const char *app_proto,
 		  const struct kn_tx *tx, uint64_t ts_ns, uint64_t pcap_cnt);
-/* A packet of a flow (after flow lookup). */
+/* A packet of a flow (after flow lookup), or a link-layer packet without a
+ * flow (ARP: p->flow NULL, only for KN_DETECTOR_LINK detectors). */
 void kn_detect_packet(struct kn_detect_ctx *c, const struct kn_packet *p);
 
 void kn_detect_stats(const struct kn_detect_ctx *c, struct kn_detect_stats *out);

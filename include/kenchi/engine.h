@@ -67,6 +67,17 @@ struct kn_engine_config {
 	/* Behaviour detectors (detector.h): each worker runs them on its flows'
 	 * transactions and packets. */
 	struct kn_detect_config detect;
+	/* Per-packet verdicts of the detectors (verdict.c): a "packet,score"
+	 * CSV line for every packet, the highest score of a finding about the
+	 * packet's source or destination (IP address, or Ethernet address for
+	 * link-layer findings) made at or before it and at most verdict_latch_s
+	 * of packet time before it (default 600), 0 otherwise. The hosts are
+	 * kept in a table of verdict_memcap bytes (default 4 MiB; the least
+	 * recently reported host is evicted). Needs workers == 1 (the lines
+	 * come out in packet order). NULL: off. */
+	const char *detect_scores;
+	double verdict_latch_s;
+	uint64_t verdict_memcap;
 
 	/* Online anomaly model (model.h): fed every decoded packet on the
 	 * reader thread (Kitsune's host statistics need all of a host's

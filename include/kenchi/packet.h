@@ -44,6 +44,16 @@ enum kn_packet_flag {
 	KN_PKT_HAS_PORTS = 1u << 4,    /* sport/dport are meaningful (TCP, UDP, SCTP) */
 	KN_PKT_ICMP_ERROR = 1u << 5,   /* ICMP/ICMPv6 error carrying a quoted inner header */
 	KN_PKT_FRAGMENT = 1u << 6,     /* an IP fragment (held by defrag, not for flows) */
+	KN_PKT_ETH = 1u << 7,          /* eth_src/eth_dst hold the outermost Ethernet addresses */
+	KN_PKT_ARP = 1u << 8,          /* an Ethernet/IPv4 ARP packet, fields in arp */
+};
+
+/* An Ethernet/IPv4 ARP packet (hardware type 1, protocol 0x0800, lengths
+ * 6 and 4), outside any tunnel. Valid with KN_PKT_ARP. */
+struct kn_arp {
+	uint16_t op;           /* 1 request, 2 reply (others kept as read) */
+	uint8_t sha[6], tha[6];/* sender and target hardware addresses */
+	uint8_t spa[4], tpa[4];/* sender and target IPv4 addresses, network order */
 };
 
 /* TCP header facts, host byte order. Valid when proto == 6 and l4 decoded. */
@@ -125,6 +135,11 @@ struct kn_packet {
 
 	uint8_t n_events;                    /* events kept (<= KN_PKT_MAX_EVENTS) */
 	uint16_t events[KN_PKT_MAX_EVENTS];  /* enum kn_decode_event values */
+
+	/* Link layer: the outermost Ethernet header's addresses (KN_PKT_ETH)
+	 * and an ARP packet's fields (KN_PKT_ARP); zero otherwise. */
+	uint8_t eth_src[6], eth_dst[6];
+	struct kn_arp arp;
 
 	/* Symmetric hash of (addresses, ports, proto, vlan, tunnel): equal for both
 	 * directions of a flow. Set by decode; used to pick a worker and a bucket. */

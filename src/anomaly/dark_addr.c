@@ -275,7 +275,7 @@ static void knock(struct dark_state *d, struct kn_detect_call *c, const struct k
 	dk->slot.last_ns = p->ts_ns;
 	dk->pkts++;
 	dk->last_port = p->dport;
-	uint64_t bit = 1ull << (det_addr_hash(&p->src, v6, 0x6b6e) % 64);
+	uint64_t bit = 1ull << (det_addr_bits(&p->src, v6, 0x6b6e) % 64);
 	if (!(dk->src_bits & bit)) {
 		dk->src_bits |= bit;
 		dk->sources++;

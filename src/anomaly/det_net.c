@@ -121,7 +121,12 @@ int det_unicast(const struct kn_addr *a, int v6)
 
 uint64_t det_addr_hash(const struct kn_addr *a, int v6, uint64_t seed)
 {
-	return kn_hash64(a->b, v6 ? 16 : 4, seed + (uint64_t)v6) | 1;
+	return det_addr_bits(a, v6, seed) | 1;
+}
+
+uint64_t det_addr_bits(const struct kn_addr *a, int v6, uint64_t seed)
+{
+	return kn_hash64(a->b, v6 ? 16 : 4, seed + (uint64_t)v6);
 }
 
 int det_table_init(struct det_table *t, uint64_t budget, size_t stride)

@@ -26,8 +26,11 @@ int det_internal(const struct det_home *h, const struct kn_addr *a, int v6);
 /* 1 for a unicast address: not multicast, not 255.255.255.255, not x.x.x.0
  * or x.x.x.255 of an internal /24 (directed broadcast), not unspecified. */
 int det_unicast(const struct kn_addr *a, int v6);
-/* A key hash of an address (never 0). */
+/* A key hash of an address (never 0: its low bit is always set, so it
+ * must not pick sketch bits; det_addr_bits does). */
 uint64_t det_addr_hash(const struct kn_addr *a, int v6, uint64_t seed);
+/* A hash of an address whose every bit varies, for sketch positions. */
+uint64_t det_addr_bits(const struct kn_addr *a, int v6, uint64_t seed);
 
 /* The header every table entry starts with. */
 struct det_slot {

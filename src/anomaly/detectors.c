@@ -21,6 +21,12 @@ extern const struct kn_detector kn_detector_rarity;
 extern const struct kn_detector kn_detector_dark_addr;
 extern const struct kn_detector kn_detector_icmp_sweep;
 extern const struct kn_detector kn_detector_dga;
+extern const struct kn_detector kn_detector_flood;
+extern const struct kn_detector kn_detector_reflection;
+extern const struct kn_detector kn_detector_brute_force;
+extern const struct kn_detector kn_detector_icmp_tunnel;
+extern const struct kn_detector kn_detector_doh;
+extern const struct kn_detector kn_detector_arp;
 
 /* The registry: one line per detector. */
 static const struct kn_detector *const registry[] = {
@@ -32,6 +38,12 @@ static const struct kn_detector *const registry[] = {
 	&kn_detector_dark_addr,
 	&kn_detector_icmp_sweep,
 	&kn_detector_dga,
+	&kn_detector_flood,
+	&kn_detector_reflection,
+	&kn_detector_brute_force,
+	&kn_detector_icmp_tunnel,
+	&kn_detector_doh,
+	&kn_detector_arp,
 };
 #define N_DETECTORS (sizeof registry / sizeof registry[0])
 
@@ -70,6 +82,16 @@ void kn_detect_config_default(struct kn_detect_config *cfg)
 	cfg->learn_s = 300;
 	cfg->exfil_min_bytes = 256u << 10;
 	cfg->exfil_ratio = 10;
+	cfg->arp_scan_targets = 16;
+	cfg->arp_scan_window_s = 10;
+	cfg->arp_alive_s = 600;
+	cfg->flood_min_syns = 200;
+	cfg->reflect_min_packets = 50;
+	cfg->reflect_min_sources = 16;
+	cfg->brute_min_conns = 8;
+	cfg->brute_min_failures = 3;
+	cfg->icmp_tunnel_min_echoes = 3;
+	cfg->doh_score = 0.3;
 }
 
 void kn_detect_ctx_free(struct kn_detect_ctx *c)
@@ -142,7 +164,8 @@ void kn_detect_packet(struct kn_detect_ctx *c, const struct kn_packet *p)
 	struct kn_detect_call call = { c, 0, p->ts_ns, p->index };
 
 	for (unsigned i = 0; i < N_DETECTORS; i++)
-		if (c->state[i] && registry[i]->packet) {
+		if (c->state[i] && registry[i]->packet &&
+		    (p->flow || (registry[i]->flags & KN_DETECTOR_LINK))) {
 			call.det = i;
 			registry[i]->packet(c->state[i], &call, p);
 		}
@@ -196,6 +219,8 @@ int kn_detect_report(struct kn_detect_call *c, struct kn_detection *d)
 		d->pcap_cnt = c->pcap_cnt;
 	if (!(d->score >= 0))
 		d->score = 0;
+	if (x->cb.verdict && !(registry[c->det]->flags & KN_DETECTOR_INFO))
+		x->cb.verdict(x->cb.user, d);
 	if (!due(x, c->det, d->key ? d->key : "", d->score, d->ts_ns)) {
 		x->st.suppressed++;
 		return 0;

@@ -268,6 +268,7 @@ static void rarity_packet(void *state, struct kn_detect_call *c, const struct kn
 const struct kn_detector kn_detector_rarity = {
 	.name = "rarity",
 	.ctx_size = sizeof(struct rarity),
+	.flags = KN_DETECTOR_INFO,   /* first-seen items: no per-packet verdict */
 	.init = rarity_init,
 	.fini = rarity_fini,
 	.tx = rarity_tx,

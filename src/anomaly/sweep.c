@@ -119,7 +119,7 @@ static void request(struct sweep *s, struct kn_detect_call *c, const struct kn_p
 	}
 	e->requests++;
 	e->last_dst = p->dst;
-	uint64_t b = det_addr_hash(&p->dst, v6, 0x74676574) % HOST_BITS;
+	uint64_t b = det_addr_bits(&p->dst, v6, 0x74676574) % HOST_BITS;
 	if (e->bits[b / 64] & (1ull << (b % 64)))
 		return;
 	e->bits[b / 64] |= 1ull << (b % 64);

@@ -229,11 +229,17 @@ static void child_redirect(const char *outdir)
 }
 
 /* The child of a kenchi detector: `kenchi run` on the capture, in this
- * process image (no exec), with the detector's extra options. */
+ * process image (no exec), with the detector's extra options ("{outdir}"
+ * at the start of one is the run's output folder). A csv detector's scores
+ * come from the model (--model-scores) unless its options name
+ * --detect-scores (the behaviour detectors' per-packet verdicts). */
 static void child_kenchi(const struct kn_eval_detector *d, const char *pcap, const char *outdir)
 {
 	char *argv[16 + 64 + 1];
-	int argc = 0;
+	int argc = 0, own_scores = 0;
+
+	for (size_t i = 0; i < d->n_args && i < 64; i++)
+		own_scores |= !strcmp(d->args[i], "--detect-scores");
 
 	argv[argc++] = "run";
 	argv[argc++] = "-q";
@@ -243,13 +249,16 @@ static void child_kenchi(const struct kn_eval_detector *d, const char *pcap, con
 	argv[argc++] = "-l";
 	argv[argc++] = (char *)outdir;
 	char scores[4096];
-	if (d->format == KN_EVAL_FMT_CSV) {   /* the anomaly model's per-packet scores */
+	if (d->format == KN_EVAL_FMT_CSV && !own_scores) {   /* the model's per-packet scores */
 		snprintf(scores, sizeof scores, "%s/scores.csv", outdir);
 		argv[argc++] = "--model-scores";
 		argv[argc++] = scores;
 	}
-	for (size_t i = 0; i < d->n_args && i < 64; i++)
-		argv[argc++] = d->args[i];
+	for (size_t i = 0; i < d->n_args && i < 64; i++) {
+		const char *arg = d->args[i];
+		char *sub = !strncmp(arg, "{outdir}", 8) ? fmt("%s%s", outdir, arg + 8) : NULL;
+		argv[argc++] = sub ? sub : (char *)arg;
+	}
 	argv[argc++] = "-r";
 	argv[argc++] = (char *)pcap;
 	argv[argc] = NULL;

@@ -79,7 +79,10 @@ static const char run_usage[] =
 	"                           JA3/JA4, user agents, services; dark_addr: traffic\n"
 	"                           to silent addresses; icmp_sweep: ping sweeps of\n"
 	"                           live subnets; dga: hosts asking many generated\n"
-	"                           names); their\n"
+	"                           names; flood: SYN floods; reflection: amplified\n"
+	"                           UDP answers nobody asked; brute_force: password\n"
+	"                           guessing; icmp_tunnel: data in pings; doh:\n"
+	"                           encrypted DNS to public resolvers); their\n"
 	"                           findings are anomaly events with type detector,\n"
 	"                           a score and an explanation\n"
 	"      --detect-memcap SIZE behaviour detectors' memory per worker (default 16M)\n"
@@ -90,6 +93,17 @@ static const char run_usage[] =
 	"                           sending there is a scanner (dark_addr), port surges\n"
 	"      --dga-model FILE     DGA name model (kn_dga_model_save_file) for the dga\n"
 	"                           detector; without it the dga detector is off\n"
+	"      --detect-scores FILE write a 'packet,score' CSV line for EVERY packet, in\n"
+	"                           packet order, for kenchi eval: the highest score of\n"
+	"                           a detector finding about the packet's source or\n"
+	"                           destination (IP, or MAC for ARP findings) in the\n"
+	"                           last --verdict-latch seconds, else 0 (rarity's\n"
+	"                           first-seen items do not count). Needs one worker\n"
+	"                           (-w 1, the default)\n"
+	"      --verdict-latch S    seconds of packet time a finding marks its host's\n"
+	"                           packets (default 600)\n"
+	"      --verdict-memcap SIZE  hosts remembered for --detect-scores (default 4M:\n"
+	"                           65,536 hosts; the least recently reported go)\n"
 	"online anomaly model (AfterImage + KitNET, Kitsune's approach; fed every\n"
 	"packet on the reading thread, so any --workers):\n"
 	"      --model FILE         score every packet with a model from kenchi train;\n"
@@ -193,6 +207,7 @@ enum {
 	OPT_MODEL, OPT_MODELMEM, OPT_TRAINPKTS, OPT_MODELOUT, OPT_MODELSCORES, OPT_MODELFEAT,
 	OPT_VULNFEED, OPT_HTTPLAYERS, OPT_HTTPLZMA, OPT_HTTPBODY, OPT_THRESH, OPT_VARS, OPT_CLASSIFICATION, OPT_STRICT_RULES, OPT_SIGMEM,
 	OPT_MIDPOLICY, OPT_ASYNC, OPT_NOVLAN, OPT_ALERTMAX, OPT_VERDICT,
+	OPT_DETECTSCORES, OPT_LATCH, OPT_VERDICTMEM,
 };
 
 #define MAX_VULN_FEEDS 256
@@ -235,6 +250,9 @@ static const struct option long_opts[] = {
 	{ "darknet", required_argument, NULL, OPT_DARKNET },
 	{ "dga-model", required_argument, NULL, OPT_DGAMODEL },
 	{ "detect-memcap", required_argument, NULL, OPT_DETECTMEM },
+	{ "detect-scores", required_argument, NULL, OPT_DETECTSCORES },
+	{ "verdict-latch", required_argument, NULL, OPT_LATCH },
+	{ "verdict-memcap", required_argument, NULL, OPT_VERDICTMEM },
 	{ "model", required_argument, NULL, OPT_MODEL },
 	{ "train-packets", required_argument, NULL, OPT_TRAINPKTS },
 	{ "model-out", required_argument, NULL, OPT_MODELOUT },
@@ -443,6 +461,13 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 						  &o->cfg.detect.n_dark_nets);
 	case OPT_DGAMODEL: o->cfg.detect.dga_model = arg; return 0;
 	case OPT_DETECTMEM: return parse_size_opt("--detect-memcap", arg, &o->cfg.detect.memcap);
+	case OPT_DETECTSCORES: o->cfg.detect_scores = arg; return 0;
+	case OPT_LATCH:
+		if (!(rc = parse_uint_opt("--verdict-latch", arg, 0, 10000000UL, &v)))
+			o->cfg.verdict_latch_s = (double)v;
+		return rc;
+	case OPT_VERDICTMEM:
+		return parse_size_opt("--verdict-memcap", arg, &o->cfg.verdict_memcap);
 	case OPT_FLOWMEM: return parse_size_opt("--flow-memcap", arg, &o->cfg.flow.memcap);
 	case OPT_STREAMMEM: return parse_size_opt("--stream-memcap", arg, &o->cfg.stream.memcap);
 	case OPT_STREAMDEPTH: return parse_size_opt("--stream-depth", arg, &o->cfg.stream.depth);

@@ -132,6 +132,9 @@ static inline void packet_reset(struct kn_packet *p)
 	p->frag_bytes = p->caplen;
 	p->n_events = 0;
 	memset(p->events, 0, sizeof p->events);
+	memset(p->eth_src, 0, sizeof p->eth_src);
+	memset(p->eth_dst, 0, sizeof p->eth_dst);
+	p->arp = (struct kn_arp){ .op = 0 };
 	p->hash = 0;
 }
 

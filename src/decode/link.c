@@ -1,18 +1,23 @@
 /*
  * link.c - link-layer headers: Ethernet (and 802.3 length frames), Linux
  * cooked SLL and SLL2, BSD null/loopback, Cisco HDLC, raw IP; and the ethertype switch
- * every layer that names its payload by ethertype goes through.
+ * every layer that names its payload by ethertype goes through; the
+ * outermost Ethernet addresses and Ethernet/IPv4 ARP fields (for the
+ * behaviour detectors and the per-packet verdicts).
  *
  * Part of the decode stage: first step of kn_decode(). The dispatch is a
  * plain switch on the pcap link type (hot path). Link headers that are too
  * short raise their layer's pkt_too_small event.
  */
+#include <string.h>
+
 #include "decode_int.h"
 
 #define ETH_HLEN 14
 #define SLL_HLEN 16
 #define SLL2_HLEN 20
 #define NULL_HLEN 4
+#define ARP_LEN 28   /* Ethernet/IPv4 ARP: 8-byte header, 2 x (6 + 4) addresses */
 
 /* BSD AF_ values found in null/loopback headers. */
 #define BSD_AF_INET 2
@@ -27,8 +32,34 @@ int decode_ethernet(struct decode_ctx *c, uint32_t off, uint32_t len)
 		return decode_fail(c, KN_DEV_ETHERNET_PKT_TOO_SMALL);
 	if (decode_too_deep(c))
 		return KN_DECODE_OTHER;
+	if (!(c->p->flags & KN_PKT_ETH) && !c->p->tunnel_depth) {
+		memcpy(c->p->eth_dst, c->data + off, 6);
+		memcpy(c->p->eth_src, c->data + off + 6, 6);
+		c->p->flags |= KN_PKT_ETH;
+	}
 	c->seg_vlans = 0;
 	return decode_ethertype(c, rd16(c->data + off + 12), off + ETH_HLEN, len - ETH_HLEN);
+}
+
+/* Ethernet/IPv4 ARP outside tunnels fills p->arp; anything else (other
+ * hardware or protocol types, short or tunnelled packets) is left alone.
+ * ARP is never an IP packet: the result is always KN_DECODE_OTHER. */
+static int decode_arp(struct decode_ctx *c, uint32_t off, uint32_t len)
+{
+	const uint8_t *a = c->data + off;
+
+	if (decode_avail(c, off, len) < ARP_LEN || c->p->tunnel_depth)
+		return KN_DECODE_OTHER;
+	if (rd16(a) != 1 || rd16(a + 2) != 0x0800 || a[4] != 6 || a[5] != 4)
+		return KN_DECODE_OTHER;
+	struct kn_arp *arp = &c->p->arp;
+	arp->op = rd16(a + 6);
+	memcpy(arp->sha, a + 8, 6);
+	memcpy(arp->spa, a + 14, 4);
+	memcpy(arp->tha, a + 18, 6);
+	memcpy(arp->tpa, a + 24, 4);
+	c->p->flags |= KN_PKT_ARP;
+	return KN_DECODE_OTHER;
 }
 
 int decode_ethertype(struct decode_ctx *c, uint16_t type, uint32_t off, uint32_t len)
@@ -63,6 +94,8 @@ int decode_ethertype(struct decode_ctx *c, uint16_t type, uint32_t off, uint32_t
 	case 0x894f:
 		return decode_nsh(c, off, len);
 	case 0x0806:
+		st->arp++;
+		return decode_arp(c, off, len);
 	case 0x8035:
 		st->arp++;
 		return KN_DECODE_OTHER;

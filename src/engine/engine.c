@@ -1,7 +1,9 @@
 /*
  * engine.c - the sensor's main loop: open each input in turn, decode every
- * packet, hand IP packets to the worker that owns their flow, and on the
- * way out flush every flow and write the final statistics.
+ * packet, hand IP packets to the worker that owns their flow (and ARP
+ * packets to worker 0's behaviour detectors), write each packet's verdict
+ * line when asked (--detect-scores, verdict_feed.c), and on the way out
+ * flush every flow and write the final statistics.
  *
  * The reader side (this file) owns capture, decode and the decoder-anomaly
  * events; workers (worker.c) own flows and streams. With one worker the
@@ -35,6 +37,8 @@ void kn_engine_config_default(struct kn_engine_config *cfg)
 	kn_app_config_default(&cfg->app);
 	kn_vuln_config_default(&cfg->vuln);
 	kn_detect_config_default(&cfg->detect);
+	cfg->verdict_latch_s = 600;
+	cfg->verdict_memcap = 4u << 20;
 	kn_model_config_default(&cfg->model);
 	kn_sig_config_default(&cfg->sig_cfg);
 }
@@ -159,7 +163,7 @@ struct kn_engine *kn_engine_new(const struct kn_engine_config *cfg, char *errbuf
 		atomic_store(&e->sig_next, cfg->sig);
 		atomic_store(&e->sig_next_gen, 1);
 	}
-	if (engine_model_init(e, errbuf) != 0)
+	if (engine_model_init(e, errbuf) != 0 || engine_verdict_init(e, errbuf) != 0)
 		goto fail;
 	e->workers = kn_calloc(e->n_workers, sizeof *e->workers);
 	if (!e->workers)
@@ -186,6 +190,7 @@ void kn_engine_free(struct kn_engine *e)
 		worker_fini(&e->workers[i]);
 	kn_free(e->workers);
 	engine_model_fini(e);
+	engine_verdict_fini(e);
 	kn_sig_ctx_free(e->sig);
 	if (e->sig_lock_init)
 		pthread_mutex_destroy(&e->sig_lock);
@@ -279,7 +284,20 @@ static void housekeep(struct kn_engine *e)
 	}
 }
 
-static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
+/* A packet decode left outside IP: ARP goes to worker 0's detectors (in
+ * order with the rest: the ring of worker 0 carries it in threaded mode). */
+static void link_packet(struct kn_engine *e, struct kn_packet *pkt)
+{
+	if (!(pkt->flags & KN_PKT_ARP) || !e->cfg.detect.enabled)
+		return;
+	pkt->hash = 0;
+	if (e->n_workers == 1)
+		worker_link(&e->workers[0], pkt, e->now_ns);
+	else
+		dispatch_packet(e, pkt);
+}
+
+static void process_packet(struct kn_engine *e, struct kn_packet *pkt)
 {
 	pkt->index = ++e->pkt_index;
 	e->bytes += pkt->caplen;
@@ -300,6 +318,8 @@ static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
 	if (kind != KN_DECODE_IP) {
 		if (KN_UNLIKELY(pkt->n_events) && e->sig)
 			kn_sig_decoder(e->sig, pkt);
+		if (kind == KN_DECODE_OTHER)
+			link_packet(e, pkt);
 		return;
 	}
 	e->ip_packets++;
@@ -307,6 +327,13 @@ static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
 		worker_packet(&e->workers[0], pkt, e->now_ns);
 	else
 		dispatch_packet(e, pkt);
+}
+
+static void handle_packet(struct kn_engine *e, struct kn_packet *pkt)
+{
+	process_packet(e, pkt);
+	if (KN_UNLIKELY(e->verdict != NULL))
+		engine_verdict_packet(e, pkt);
 }
 
 static void close_input(struct kn_engine *e)
@@ -425,7 +452,8 @@ out:
 		e->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 			   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	char merr[KN_ERRBUF_SIZE];
-	if (engine_model_finish(e, merr) != 0 && rc == 0) {
+	if ((engine_model_finish(e, merr) != 0 || engine_verdict_finish(e, merr) != 0) &&
+	    rc == 0) {
 		snprintf(errbuf, KN_ERRBUF_SIZE, "%s", merr);
 		rc = -KN_EIO;
 	}

@@ -15,6 +15,7 @@
 #include "kenchi/engine.h"
 #include "util/alloc.h"
 #include "util/json.h"
+#include "verdict.h"
 
 /* Counters a worker publishes for the stats thread (copied under lock at
  * most every few thousand packets, never per packet). */
@@ -88,6 +89,7 @@ struct worker {
 	struct worker_cid_cache *cid_cache;   /* owned */
 	uint64_t flow_events, flow_pkts, flow_bytes, json_overflows;
 	uint64_t stream_bytes, stream_gaps, since_publish;
+	const struct kn_packet *cur_pkt;  /* the packet being processed (flow-less findings) */
 
 	/* threaded mode only */
 	struct ring ring;
@@ -133,6 +135,9 @@ struct kn_engine {
 	unsigned n_workers;
 	struct kn_capture *cap;       /* current input (reader thread only) */
 	struct engine_model *model;   /* NULL without a model */
+	struct verdict_table *verdict;/* --detect-scores (verdict_feed.c), else NULL */
+	FILE *verdict_csv;
+	char *verdict_csv_buf;        /* its stdio buffer (owned) */
 
 	atomic_int stop;
 	atomic_int rotate;
@@ -158,6 +163,8 @@ struct kn_engine {
 int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf);
 void worker_fini(struct worker *w);
 void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns);
+/* A link-layer packet without a flow (ARP) for the detectors. */
+void worker_link(struct worker *w, const struct kn_packet *pkt, uint64_t now_ns);
 void worker_finish(struct worker *w, uint64_t now_ns);
 void worker_snapshot(struct worker *w, struct worker_stats *out);
 void worker_publish(struct worker *w);
@@ -181,6 +188,13 @@ void engine_model_packet(struct kn_engine *e, const struct kn_packet *pkt, int d
 /* Flushes the scores; 0, or -KN_EIO with errbuf when saving or writing failed. */
 int engine_model_finish(struct kn_engine *e, char *errbuf);
 void engine_model_fini(struct kn_engine *e);
+
+/* verdict_feed.c: per-packet detector verdicts (NULL e->verdict: off) */
+int engine_verdict_init(struct kn_engine *e, char *errbuf);
+void engine_verdict_note(struct kn_engine *e, const struct kn_detection *d);
+void engine_verdict_packet(struct kn_engine *e, const struct kn_packet *pkt);
+int engine_verdict_finish(struct kn_engine *e, char *errbuf);
+void engine_verdict_fini(struct kn_engine *e);
 
 /* stats.c */
 void stats_emit(struct kn_engine *e, int final);

@@ -429,6 +429,13 @@ void kn_engine_summary(const struct kn_engine *e, FILE *out)
 		fprintf(out, "  model:  %llu packets scored, %llu anomaly events (%llu rate-limited)\n",
 			(unsigned long long)t.model_scored, (unsigned long long)t.model_reports,
 			(unsigned long long)e->model->suppressed);
+	if (e->verdict) {
+		struct verdict_stats vs;
+		verdict_stats(e->verdict, &vs);
+		fprintf(out, "  verdicts: %llu hosts latched by findings, %llu evicted (room for %llu)\n",
+			(unsigned long long)vs.notes, (unsigned long long)vs.evicted,
+			(unsigned long long)vs.slots);
+	}
 	if (e->cfg.iface)
 		fprintf(out, "  capture: %llu dropped by the kernel, %llu by the interface\n",
 			(unsigned long long)t.capture_drops, (unsigned long long)t.capture_ifdrops);

@@ -1,6 +1,7 @@
 /*
  * worker.c - one pipeline worker: flow table -> stream reassembly -> EVE
- * flow events, for the packets of the flows it owns.
+ * flow events, for the packets of the flows it owns; worker 0 also gives
+ * the ARP packets (no flow) to its behaviour detectors.
  *
  * A worker is driven either directly by the reader (one thread) or by its
  * ring in threaded mode (dispatch.c). Everything here is single-threaded:
@@ -110,10 +111,20 @@ static void on_detection(void *user, const struct kn_detection *d)
 	struct worker *w = user;
 	char cid[KN_COMMUNITY_ID_LEN];
 
-	if (!d->flow)
-		return;   /* every detector so far reports on a flow */
-	kn_eve_detection(&w->json, d, flow_cid(w, d->flow, cid, 0));
+	if (d->flow)
+		kn_eve_detection(&w->json, d, flow_cid(w, d->flow, cid, 0));
+	else if (w->cur_pkt)   /* a link-layer finding (ARP): about the packet */
+		kn_eve_packet_detection(&w->json, w->cur_pkt, d);
+	else
+		return;
 	put_json(w);
+}
+
+static void on_verdict(void *user, const struct kn_detection *d)
+{
+	struct worker *w = user;
+
+	engine_verdict_note(w->eng, d);
 }
 
 static void on_app_event(void *user, const struct kn_flow *flow, const char *app_proto, int dir,
@@ -204,7 +215,9 @@ int worker_init(struct worker *w, struct kn_engine *e, unsigned id, char *errbuf
 	w->vuln = kn_vuln_ctx_new(&e->cfg.vuln, e->vuln_feed, &vhooks, errbuf);
 	if (!w->vuln)
 		return -KN_ENOMEM;
-	const struct kn_detect_callbacks dhooks = { .report = on_detection, .user = w };
+	const struct kn_detect_callbacks dhooks = {
+		.report = on_detection, .verdict = e->verdict ? on_verdict : NULL, .user = w,
+	};
 	w->det = kn_detect_ctx_new(&e->cfg.detect, &dhooks, errbuf);
 	if (!w->det)
 		return -KN_ENOMEM;
@@ -271,6 +284,10 @@ void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns)
 	if (w->sig && KN_UNLIKELY(atomic_load_explicit(&w->eng->sig_next_gen,
 						       memory_order_relaxed) != w->sig_gen))
 		worker_sig_switch(w);
+	if (KN_UNLIKELY(pkt->flags & KN_PKT_ARP)) {
+		worker_link(w, pkt, now_ns);   /* threaded mode: ARP came by the ring */
+		return;
+	}
 	kn_flow_table_timeout(w->flows, now_ns);
 	if (!kn_flow_lookup(w->flows, pkt))
 		return;
@@ -291,6 +308,14 @@ void worker_packet(struct worker *w, struct kn_packet *pkt, uint64_t now_ns)
 		w->since_publish = 0;
 		worker_publish(w);
 	}
+}
+
+void worker_link(struct worker *w, const struct kn_packet *pkt, uint64_t now_ns)
+{
+	kn_flow_table_timeout(w->flows, now_ns);
+	w->cur_pkt = pkt;
+	kn_detect_packet(w->det, pkt);
+	w->cur_pkt = NULL;
 }
 
 /* End of input: expire what timed out by the final clock, flush the rest. */

@@ -42,14 +42,27 @@ SCANS = {"ndpi_synscan.pcap": "172.16.0.8", "sgr_portScan_1_to_10000.pcapng": "1
 
 
 DETECTORS = ("dns_tunnel", "port_scan", "beacon", "exfil", "rarity", "dark_addr",
-             "icmp_sweep", "dga")
+             "icmp_sweep", "dga", "flood", "reflection", "brute_force", "icmp_tunnel", "doh")
+
+# Captures of ../shared/data/pcaps found by one of the floods, reflection,
+# brute force, ICMP tunnel and encrypted DNS detectors: (capture, packets,
+# detector, the subject host that is the finding's key). The finding comes
+# within the first tenth of the capture's packets.
+BEHAVIOUR = [
+    ("dos/stopddos_pkt.TCP.synflood.spoofed.pcap", 37841, "flood", "10.10.10.10"),
+    ("dos/stopddos_amp.UDP.snmp.src161.pcapng", 4373, "reflection", "10.10.10.10"),
+    ("bruteforce/slips_ssh-bruteforce.pcap", 1178, "brute_force", "147.32.80.40"),
+    ("bruteforce/zeek_ftp-bruteforce.pcap", 606, "brute_force", "192.168.56.1"),
+    ("tunnel/ndpi_icmp-tunnel.pcap", 961, "icmp_tunnel", "192.168.154.131"),
+    ("dns_tunnel/ndpi_dns2tcp_tunnel.pcap", 50, "doh", "192.168.20.211"),
+]
 
 
 def check_event(e):
     a = e["anomaly"]
     ev = a["evidence"]
     key_ok = a["key"] in (ev.get("base_domain"), ev.get("scanner"), ev.get("host"),
-                          ev.get("dark_address")) or (
+                          ev.get("dark_address"), ev.get("victim"), ev.get("client")) or (
         a["detector"] == "beacon" and a["key"] == "%s->%s:%d" % (
             ev["source"], ev["destination"], ev["dest_port"])) or (
         a["detector"] in ("rarity", "dark_addr") and a["key"].split(" ")[-1] in
@@ -133,6 +146,14 @@ def main():
         keys = {e["anomaly"]["key"] for e in detections(ev)}
         s.result("scan_" + name, rc == 0 and keys == {scanner} and
                  all(check_event(e) for e in detections(ev)), repr(keys))
+    for rel, packets, detector, subject in BEHAVIOUR:
+        rc, ev, err = kntest.run_kenchi(kenchi, ["-r", os.path.join(data, rel)])
+        det = [e for e in detections(ev) if e["anomaly"]["detector"] in DETECTORS[8:]]
+        keys = {(e["anomaly"]["detector"], e["anomaly"]["key"]) for e in det}
+        first = min(e["pcap_cnt"] for e in det) if det else None
+        s.result("behaviour_" + os.path.basename(rel), rc == 0 and
+                 keys == {(detector, subject)} and first is not None and first * 10 <= packets and
+                 all(check_event(e) for e in det), "%r first at packet %r" % (keys, first))
     # the C2 beacon splice: the beacon starts 1,095 s in, after the learning
     # period; the background's IoT heartbeats are older and stay quiet
     import gzip

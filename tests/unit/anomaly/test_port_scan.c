@@ -130,9 +130,10 @@ static void test_window_and_eviction(void)
 		send(&r, a, v, 6, (uint16_t)port, 0x02, 0, 700 + port);
 	KT_EQ(r.seen.n, 0);
 	for (unsigned h = 0; h < 5000; h++) {         /* many sources through a small table */
-		send(&r, v4(172, 16, h >> 8, h & 255), v, 6, 80, 0x02, 0, 800 + h * 0.001);
+		/* 16 a second (1000 a second never completing would be flood's) */
+		send(&r, v4(172, 16, h >> 8, h & 255), v, 6, 80, 0x02, 0, 800 + h * 0.06);
 		/* v answers (a silent v would be dark_addr's finding) */
-		send(&r, v, v4(172, 16, h >> 8, h & 255), 6, 40000, 0x12, 1, 800 + h * 0.001);
+		send(&r, v, v4(172, 16, h >> 8, h & 255), 6, 40000, 0x12, 1, 800 + h * 0.06);
 	}
 	struct kn_detect_stats st;
 	kn_detect_stats(r.ctx, &st);

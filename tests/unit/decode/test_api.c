@@ -81,7 +81,7 @@ static void test_fields_reset(void)
 	KT_EQ(p.tcp.mss, 0);
 	KT_EQ(p.tcp.seq, 0);
 	KT_EQ(p.icmp_id, 9);
-	KT_EQ(p.flags, KN_PKT_STABLE);
+	KT_EQ(p.flags, KN_PKT_STABLE | KN_PKT_ETH);   /* Ethernet addresses are decoded */
 	KT_EQ(p.n_events, 0);
 	KT_EQ(p.frag_count, 1);
 	KT_EQ(p.frag_bytes, n);

@@ -91,6 +91,36 @@ static void test_arp(void)
 	KT_EQ(p.ip_version, 0);
 	KT_EQ(kn_decoder_stats(d)->arp, 1);
 	KT_EQ(kn_decoder_stats(d)->invalid, 0);
+	/* the fields for the detectors: Ethernet addresses and the ARP body */
+	static const uint8_t a1[6] = { 2, 0, 0, 0, 0, 1 }, b2[6] = { 2, 0, 0, 0, 0, 2 };
+	static const uint8_t spa[4] = { 10, 0, 0, 1 }, tpa[4] = { 10, 0, 0, 2 }, zero[6];
+	KT_EQ(p.flags & (KN_PKT_ETH | KN_PKT_ARP), KN_PKT_ETH | KN_PKT_ARP);
+	KT_CHECK(!memcmp(p.eth_src, a1, 6) && !memcmp(p.eth_dst, b2, 6));
+	KT_EQ(p.arp.op, 1);
+	KT_CHECK(!memcmp(p.arp.sha, a1, 6) && !memcmp(p.arp.tha, zero, 6));
+	KT_CHECK(!memcmp(p.arp.spa, spa, 4) && !memcmp(p.arp.tpa, tpa, 4));
+	/* cut short: Ethernet addresses still, no ARP fields, no event */
+	size_t n = kn_craft_finish(c);
+	for (size_t len = 14; len < 42; len += 9) {
+		dt_packet(&p, c->buf, (uint32_t)len, (uint32_t)len, KN_LINK_ETHERNET, 1);
+		KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
+		KT_EQ(p.flags & (KN_PKT_ETH | KN_PKT_ARP), KN_PKT_ETH);
+		KT_EQ(p.arp.op, 0);
+		KT_EQ(p.n_events, 0);
+	}
+	/* another hardware type (not Ethernet/IPv4): not described */
+	c->buf[14 + 1] = 6;
+	dt_packet(&p, c->buf, (uint32_t)n, (uint32_t)n, KN_LINK_ETHERNET, 1);
+	KT_EQ(kn_decode(d, &p), KN_DECODE_OTHER);
+	KT_EQ(p.flags & KN_PKT_ARP, 0);
+	/* an IP packet has its Ethernet addresses but no ARP */
+	kn_craft_init(c);
+	kn_craft_eth(c, b2, a1);
+	kn_craft_ipv4(c, "10.0.0.2", "10.0.0.1", 17);
+	kn_craft_udp(c, 53, 40000);
+	KT_EQ(dt_decode(d, c, &p), KN_DECODE_IP);
+	KT_EQ(p.flags & (KN_PKT_ETH | KN_PKT_ARP), KN_PKT_ETH);
+	KT_CHECK(!memcmp(p.eth_src, b2, 6) && !memcmp(p.eth_dst, a1, 6));
 	kn_free(c);
 	kn_decoder_free(d);
 }
