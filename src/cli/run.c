@@ -51,7 +51,7 @@ static const char run_usage[] =
 	"  -w, --workers N          worker threads (default 1); packets are spread by flow\n"
 	"      --flow-memcap SIZE   flow table memory (default 128M)\n"
 	"      --flow-hash-size N   flow hash buckets (default 65536)\n"
-	"      --stream-memcap SIZE TCP reassembly memory (default 64M)\n"
+	"      --stream-memcap SIZE TCP reassembly memory (default 256M)\n"
 	"      --stream-depth SIZE  bytes reassembled per direction, 0 = all (default 1M)\n"
 	"      --defrag-memcap SIZE IP reassembly memory (default 32M)\n"
 	"      --midstream          reassemble TCP sessions whose SYN was not seen\n"

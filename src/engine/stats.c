@@ -5,6 +5,7 @@
  * and into the human summary printed on stderr at the end of a run.
  */
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "engine_int.h"
@@ -400,6 +401,60 @@ static const char *human(uint64_t b, char buf[32])
 	return buf;
 }
 
+/* "peak / cap" of one memcap'd part. */
+static void mem_part(FILE *out, const char *name, uint64_t used, uint64_t cap, int first)
+{
+	char b1[32], b2[32];
+
+	fprintf(out, "%s%s %s / %s", first ? "" : ", ", name, human(used, b1), human(cap, b2));
+}
+
+/* Every memcap'd part beside its cap (per worker where each worker has
+ * its own: flows, streams, app, detectors, signatures), then the model's
+ * tables (sized from its memcap) and the process's peak RSS. */
+static void summary_memory(const struct kn_engine *e, const struct kn_engine_totals *t, FILE *out)
+{
+	const struct kn_engine_config *c = &e->cfg;
+	uint64_t det = 0, sig, n = e->n_workers ? e->n_workers : 1;
+	struct rusage ru;
+	char b1[32];
+
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		struct kn_detect_stats ds;
+		if (e->workers[i].det) {
+			kn_detect_stats(e->workers[i].det, &ds);
+			det = ds.memuse > det ? ds.memuse : det;
+		}
+	}
+	struct worker_stats s;
+	struct kn_capture_stats cap;
+	stats_collect(e, &s, &cap);
+	sig = s.sig.mem_peak;
+	fputs("  memory: ", out);
+	mem_part(out, "flows", t->mem_peak_flow, c->flow.memcap * n, 1);
+	mem_part(out, "streams", t->mem_peak_stream, c->stream.memcap * n, 0);
+	mem_part(out, "defrag", t->mem_peak_defrag, c->decode.defrag_memcap, 0);
+	mem_part(out, "app", t->mem_peak_app, c->app.memcap * n, 0);
+	if (c->detect.enabled)
+		mem_part(out, "detectors", det, c->detect.memcap, 0);
+	if (e->sig)
+		mem_part(out, "signatures", sig, c->sig_cfg.memcap * n, 0);
+	if (e->verdict) {
+		struct verdict_stats vs;
+		verdict_stats(e->verdict, &vs);
+		mem_part(out, "verdicts", vs.slots * verdict_slot_bytes(), c->verdict_memcap, 0);
+	}
+	fputs(" (peaks / caps", out);
+	if (e->model) {
+		struct kn_model_info mi;
+		kn_model_get_info(e->model->m, &mi);
+		fprintf(out, "; model %s", human(mi.memory, b1));
+	}
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		fprintf(out, "; peak RSS %s", human((uint64_t)ru.ru_maxrss * 1024, b1));
+	fputs(")\n", out);
+}
+
 void kn_engine_summary(const struct kn_engine *e, FILE *out)
 {
 	struct kn_engine_totals t;
@@ -415,16 +470,13 @@ void kn_engine_summary(const struct kn_engine *e, FILE *out)
 		(unsigned long long)t.flows, (unsigned long long)t.ended_timeout,
 		(unsigned long long)t.ended_forced, (unsigned long long)t.ended_shutdown,
 		(unsigned long long)t.flow_memcap_drops);
-	char b1[32], b2[32], b3[32];
+	char b1[32];
 	fprintf(out, "  tcp:    %s reassembled, %llu gaps\n", human(t.stream_bytes, b1),
 		(unsigned long long)t.stream_gaps);
 	fprintf(out, "  app:    %llu flows with a protocol, %llu transactions, %llu app-layer anomalies\n",
 		(unsigned long long)t.app_flows, (unsigned long long)t.app_txs,
 		(unsigned long long)t.app_events);
-	char b4[32];
-	fprintf(out, "  memory: flows %s, streams %s, defrag %s, app %s (peaks)\n",
-		human(t.mem_peak_flow, b1), human(t.mem_peak_stream, b2),
-		human(t.mem_peak_defrag, b3), human(t.mem_peak_app, b4));
+	summary_memory(e, &t, out);
 	if (e->model)
 		fprintf(out, "  model:  %llu packets scored, %llu anomaly events (%llu rate-limited)\n",
 			(unsigned long long)t.model_scored, (unsigned long long)t.model_reports,

@@ -222,3 +222,8 @@ void verdict_stats(const struct verdict_table *v, struct verdict_stats *out)
 {
 	*out = v->st;
 }
+
+size_t verdict_slot_bytes(void)
+{
+	return sizeof(struct slot);
+}

@@ -47,5 +47,7 @@ void verdict_note(struct verdict_table *v, const struct kn_detection *d);
 double verdict_score(const struct verdict_table *v, const struct kn_packet *p);
 
 void verdict_stats(const struct verdict_table *v, struct verdict_stats *out);
+/* Bytes of one slot (the table holds stats.slots of them). */
+size_t verdict_slot_bytes(void);
 
 #endif
