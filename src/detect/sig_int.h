@@ -194,6 +194,9 @@ struct sig_thr {
 	uint8_t addr[16];
 };
 
+/* The smallest signature memcap: a 16-slot threshold table in a quarter. */
+#define SIG_MEMCAP_MIN 4096u
+
 struct kn_sig_ctx {
 	const struct kn_sig_engine *e;
 	struct kn_sig_config cfg;
@@ -204,7 +207,8 @@ struct kn_sig_ctx {
 	uint32_t gen;
 	uint32_t *cand;                      /* candidates of the current scan */
 	uint32_t n_cand;
-	struct sig_thr *thr;                 /* open addressing, thr_cap slots */
+	struct sig_thr *thr;                 /* open addressing, thr_cap slots, at most a
+	                                        quarter of the memcap (sig_thr_init) */
 	uint32_t thr_cap, thr_n;
 	uint8_t proto_only;                  /* the engine has protocol-only TCP packet rules */
 	uint32_t n_alerts;                   /* alerts of the current packet or tx */

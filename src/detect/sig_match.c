@@ -732,9 +732,17 @@ static int alloc_scratch(struct kn_sig_ctx *c, const struct sig_group *g)
 struct kn_sig_ctx *kn_sig_ctx_new(const struct kn_sig_engine *e, const struct kn_sig_config *cfg,
 				  const struct kn_sig_hooks *hooks, char *err)
 {
-	struct kn_sig_ctx *c = kn_calloc(1, sizeof *c);
-	int rc = c ? 0 : -KN_ENOMEM;
+	struct kn_sig_ctx *c;
+	int rc;
 
+	if (cfg->memcap < SIG_MEMCAP_MIN) {
+		snprintf(err, KN_ERRBUF_SIZE, "signature memcap %llu bytes is below the minimum "
+			 "%u (the smallest threshold table); raise --sig-memcap",
+			 (unsigned long long)cfg->memcap, SIG_MEMCAP_MIN);
+		return NULL;
+	}
+	c = kn_calloc(1, sizeof *c);
+	rc = c ? 0 : -KN_ENOMEM;
 	if (c) {
 		c->e = e;
 		c->cfg = *cfg;

@@ -186,11 +186,18 @@ void kn_sig_flow_end(struct kn_sig_ctx *c, struct kn_flow *f)
 /* ---------------------------------------------------------- thresholds */
 
 #define SIG_THR_SLOTS 4096u      /* power of two; 32 bytes... per slot */
+#define SIG_THR_MIN 16u          /* at least two probe runs */
 #define SIG_THR_PROBE 8u
 
+/* The threshold table, sized once: SIG_THR_SLOTS, or fewer (a power of
+ * two, at least SIG_THR_MIN) so that it takes at most a quarter of the
+ * memcap and flow state keeps the rest. */
 int sig_thr_init(struct kn_sig_ctx *c)
 {
 	c->thr_cap = SIG_THR_SLOTS;
+	while (c->thr_cap > SIG_THR_MIN &&
+	       (uint64_t)c->thr_cap * sizeof *c->thr > c->cfg.memcap / 4)
+		c->thr_cap /= 2;
 	c->thr = kn_calloc(c->thr_cap, sizeof *c->thr);
 	if (!c->thr)
 		return -KN_ENOMEM;

@@ -210,6 +210,30 @@ def case_threshold_file(kenchi, demo, rules):
              "rc %d: %s" % (p.returncode, err[-300:]))
 
 
+def case_memcap(kenchi, demo, rules, counts1):
+    """--sig-memcap bounds the signature state: with 8 KiB the threshold
+    table shrinks to fit (the final stats' detect.mem_peak stays under the
+    cap) and the demo's flowbits and thresholds still fire as with the
+    default; below the 4 KiB minimum the run is refused with the fix."""
+    out = os.path.join(TMP, "memcap.json")
+    p = subprocess.run([kenchi, "run", "-q", "--stats-interval", "0", "-r", demo, "-S", rules,
+                        "--sig-memcap", "8K", "-o", "file:" + out],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    ev = [kntest.json.loads(x) for x in open(out, encoding="utf-8")] if p.returncode == 0 else []
+    stats = [e for e in ev if e.get("event_type") == "stats"]
+    peak = stats[-1]["stats"]["detect"]["mem_peak"] if stats else None
+    same = by_sid(ev) == counts1
+    S.result("sig_memcap_bound", p.returncode == 0 and peak is not None and 0 < peak <= 8192
+             and same, "rc %d, mem_peak %r, same alerts %r: %s" %
+             (p.returncode, peak, same, p.stderr.decode(errors="replace")[-300:]))
+    p = subprocess.run([kenchi, "run", "-q", "-r", demo, "-S", rules, "--sig-memcap", "1000",
+                        "-o", "file:" + out],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    err = p.stderr.decode(errors="replace")
+    S.result("sig_memcap_minimum", p.returncode != 0 and "--sig-memcap" in err,
+             "rc %d: %s" % (p.returncode, err[-300:]))
+
+
 def case_profile(kenchi, demo, rules):
     p = subprocess.run([kenchi, "rules", "profile", "-n", "5", "-r", demo, rules],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
@@ -426,6 +450,7 @@ def main():
     case_bad_rules(kenchi, demo)
     case_threshold_file(kenchi, demo, rules)
     case_profile(kenchi, demo, rules)
+    case_memcap(kenchi, demo, rules, counts)
     case_reload(kenchi, demo)
     case_midstream(kenchi, demo)
     case_alert_max(kenchi, demo)
