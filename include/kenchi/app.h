@@ -107,6 +107,12 @@ int kn_app_buffer_by_name(const char *name);
 
 /* ------------------------------------------------------- transactions */
 
+/* Numbers a transaction may give detectors (kn_tx.number). */
+enum kn_tx_number {
+	KN_TXN_DNS_RRTYPE = 0,    /* a query's question type (1 A, 10 NULL, 16 TXT...) */
+	KN_TXN_DNS_RCODE = 1,     /* a response's rcode (0 NOERROR, 3 NXDOMAIN...) */
+};
+
 /* A transaction handed to the hooks: a DNS query or answer, an HTTP
  * request/response pair, a TLS handshake, an SSH banner exchange... It is
  * BORROWED for the duration of the hook call: hooks copy what they keep. */
@@ -128,6 +134,10 @@ struct kn_tx {
 	 * answer index 0. */
 	int (*buffer)(const struct kn_tx *tx, unsigned buf, unsigned index,
 		      const uint8_t **data, uint32_t *len);
+	/* Optional: a number of the tx (enum kn_tx_number) for detectors,
+	 * numbered by `index` as the buffers are (a DNS query's questions);
+	 * returns 1 and sets *out, 0 when the tx has no such number. */
+	int (*number)(const struct kn_tx *tx, unsigned what, unsigned index, uint64_t *out);
 	const void *priv;         /* the parser's transaction object */
 };
 

@@ -60,7 +60,7 @@ struct kn_detect_config {
 	/* dns_tunnel */
 	unsigned dns_min_label;    /* a "long" label has at least this many bytes (default 20) */
 	unsigned dns_alert_queries;/* long, random-looking queries under one base domain
-	                              that make a tunnel (default 3) */
+	                              that make a tunnel (default 2) */
 	/* beacon */
 	double beacon_learn_s;     /* channels periodic within this much packet time
 	                              of the first packet are known heartbeats (default 300) */

@@ -77,7 +77,7 @@ void kn_detect_config_default(struct kn_detect_config *cfg)
 	cfg->memcap = 16u << 20;
 	cfg->repeat_s = 300;
 	cfg->dns_min_label = 20;
-	cfg->dns_alert_queries = 3;
+	cfg->dns_alert_queries = 2;
 	cfg->beacon_learn_s = 300;
 	cfg->learn_s = 300;
 	cfg->exfil_min_bytes = 256u << 10;

@@ -19,8 +19,10 @@
  * linear-counting sketch). A tunnel is reported when dns_alert_queries
  * distinct long-random subdomains were asked under one base domain, or
  * when 64 (then 128, 256, ...) distinct subdomains averaging 12 bytes or
- * more were (short-label tunnels and bulk lookups of generated names). Reverse lookups (.arpa)
- * and mDNS names (.local) are left out.
+ * more were (short-label tunnels and bulk lookups of generated names). A
+ * question for a NULL record (type 10: raw data, iodine's default; no
+ * ordinary software asks for it) is reported at once. Reverse lookups
+ * (.arpa) and mDNS names (.local) are left out.
  */
 #include <math.h>
 #include <stdio.h>
@@ -39,11 +41,14 @@
 #define NAME_MAX_LEN 255
 #define UNIQUE_ALERT 64        /* distinct subdomains for the volume test */
 #define UNIQUE_MEAN_LEN 12
+#define RRTYPE_NULL 10
+
+enum { BY_LONG = 0, BY_VOLUME, BY_NULL };
 
 struct base {
 	uint64_t hash;             /* 0 = free */
 	uint64_t last_ns;
-	uint32_t queries, long_distinct, sub_bytes, subs;
+	uint32_t queries, long_distinct, sub_bytes, subs, null_queries;
 	uint16_t longest;
 	uint8_t n_recent, next_recent;
 	uint64_t recent[RECENT_LONG];
@@ -211,17 +216,24 @@ static void evidence(const void *arg, struct kn_json *j)
 	kn_json_u64(j, "long_random_subdomains", b->long_distinct);
 	kn_json_u64(j, "unique_subdomains", (uint64_t)(unique_subs(b) + 0.5));
 	kn_json_u64(j, "longest_label", b->longest);
+	if (b->null_queries)
+		kn_json_u64(j, "null_queries", b->null_queries);
 	kn_json_str(j, "example", b->example);
 }
 
 static void report(struct kn_detect_call *c, const struct kn_flow *f, int dir,
-		   const struct base *b, int by_volume)
+		   const struct base *b, int by)
 {
 	char why[400];
 	double u = unique_subs(b);
-	double score = by_volume ? 0.7 : 1.0 - 0.5 * exp2(-(double)b->long_distinct / 3.0);
+	double score = by == BY_VOLUME ? 0.7 : by == BY_NULL ? 0.6
+		       : 1.0 - 0.5 * exp2(-(double)b->long_distinct / 3.0);
 
-	if (by_volume)
+	if (by == BY_NULL)
+		snprintf(why, sizeof why, "%u queries for NULL records (type 10, raw data: what "
+			 "iodine asks for; ordinary software never does) under %s, e.g. %.80s: "
+			 "a DNS tunnel", b->null_queries, b->name, b->example);
+	else if (by == BY_VOLUME)
 		snprintf(why, sizeof why, "%.0f distinct subdomains (mean %u bytes) asked under "
 			 "%s in %u queries: more names than any ordinary service uses", u,
 			 b->subs ? b->sub_bytes / b->subs : 0, b->name, b->queries);
@@ -238,7 +250,7 @@ static void report(struct kn_detect_call *c, const struct kn_flow *f, int dir,
 
 /* One query name (lower or mixed case, no trailing dot needed). */
 static void on_name(struct tunnel *t, struct kn_detect_call *c, const struct kn_flow *f,
-		    int dir, const uint8_t *name, uint32_t len)
+		    int dir, const uint8_t *name, uint32_t len, uint64_t rrtype)
 {
 	uint16_t starts[128], lens[128];
 	char lower[NAME_MAX_LEN + 1];
@@ -258,6 +270,12 @@ static void on_name(struct tunnel *t, struct kn_detect_call *c, const struct kn_
 	struct base *b = find_base(t, lower + bstart, n - bstart, kn_detect_time_ns(c));
 	b->queries++;
 	b->last_ns = kn_detect_time_ns(c);
+	if (rrtype == RRTYPE_NULL) {
+		b->null_queries++;
+		snprintf(b->example, sizeof b->example, "%.120s", lower);
+		report(c, f, dir, b, BY_NULL);
+		return;
+	}
 	if (nb == k)
 		return;
 	size_t sub_len = bstart - 1;
@@ -283,13 +301,13 @@ static void on_name(struct tunnel *t, struct kn_detect_call *c, const struct kn_
 		if (!b->example[0])
 			snprintf(b->example, sizeof b->example, "%.120s", lower);
 		if (b->long_distinct >= t->alert_queries)
-			report(c, f, dir, b, 0);
+			report(c, f, dir, b, BY_LONG);
 	} else if (new_sub && b->subs >= UNIQUE_ALERT && !(b->subs & (b->subs - 1)) &&
 		   b->sub_bytes / b->subs >= UNIQUE_MEAN_LEN) {
 		/* at 64, 128, 256, ... distinct subdomains (sketch bits) */
 		if (!b->example[0])
 			snprintf(b->example, sizeof b->example, "%.120s", lower);
-		report(c, f, dir, b, 1);
+		report(c, f, dir, b, BY_VOLUME);
 	}
 }
 
@@ -301,8 +319,12 @@ static void tunnel_tx(void *state, struct kn_detect_call *c, const struct kn_flo
 
 	if (!tx->buffer || !app_proto || strcmp(app_proto, "dns") != 0)
 		return;
-	for (unsigned i = 0; i < 16 && tx->buffer(tx, KN_BUF_DNS_QUERY, i, &name, &len); i++)
-		on_name(state, c, f, tx->dir, name, len);
+	for (unsigned i = 0; i < 16 && tx->buffer(tx, KN_BUF_DNS_QUERY, i, &name, &len); i++) {
+		uint64_t rrtype = 0;
+		if (tx->number && !tx->number(tx, KN_TXN_DNS_RRTYPE, i, &rrtype))
+			rrtype = 0;
+		on_name(state, c, f, tx->dir, name, len, rrtype);
+	}
 }
 
 const struct kn_detector kn_detector_dns_tunnel = {

@@ -197,6 +197,21 @@ static int tx_buffer(const struct kn_tx *tx, unsigned buf, unsigned index,
 	return 1;
 }
 
+static int tx_number(const struct kn_tx *tx, unsigned what, unsigned index, uint64_t *out)
+{
+	const struct dns_txv *v = tx->priv;
+
+	if (what == KN_TXN_DNS_RRTYPE && v->names && index < v->names->n) {
+		*out = v->names->q[index].type;
+		return 1;
+	}
+	if (what == KN_TXN_DNS_RCODE && v->m->response && index == 0) {
+		*out = v->m->h.flags & 0xfu;
+		return 1;
+	}
+	return 0;
+}
+
 /* Remembers a query id; beyond DNS_PENDING_MAX the oldest is forgotten. */
 static void pending_add(struct dns_state *s, struct kn_app_call *c, int dir, uint16_t id)
 {
@@ -242,7 +257,7 @@ static void on_query(struct dns_state *s, struct kn_app_call *c, int dir,
 {
 	struct dns_txv v = { .m = m, .tx_id = tx_id, .names = names };
 	struct kn_tx tx = { .id = tx_id, .dir = (uint8_t)dir, .log = tx_log_query,
-			    .buffer = tx_buffer, .priv = &v };
+			    .buffer = tx_buffer, .number = tx_number, .priv = &v };
 	uint32_t pos = names->n ? names->after : DNS_HEADER_LEN;
 
 	pending_add(s, c, dir, m->h.id);
@@ -264,7 +279,7 @@ static void on_response(struct dns_state *s, struct kn_app_call *c, int dir,
 {
 	struct dns_txv v = { .m = m, .tx_id = tx_id };
 	struct kn_tx tx = { .id = tx_id, .dir = (uint8_t)!dir, .log = tx_log_answer,
-			    .buffer = tx_buffer, .priv = &v };
+			    .buffer = tx_buffer, .number = tx_number, .priv = &v };
 
 	pending_take(s, m->h.id);
 	if (m->h.qdcount)

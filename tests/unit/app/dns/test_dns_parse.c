@@ -443,6 +443,7 @@ struct buf_seen {
 	unsigned txs;
 	char names[8][300];
 	unsigned n_names[8];
+	uint64_t types[8][2], rcode[8];   /* numbers: question types, rcode (~0: none) */
 };
 
 static void buf_hook(void *user, const struct kn_flow *flow, const char *app_proto,
@@ -464,6 +465,11 @@ static void buf_hook(void *user, const struct kn_flow *flow, const char *app_pro
 		s->n_names[k]++;
 	}
 	KT_CHECK(!tx->buffer(tx, KN_BUF_HTTP_URI, 0, &d, &len));
+	for (unsigned i = 0; i < 2; i++)
+		if (!tx->number || !tx->number(tx, KN_TXN_DNS_RRTYPE, i, &s->types[k][i]))
+			s->types[k][i] = ~0ull;
+	if (!tx->number || !tx->number(tx, KN_TXN_DNS_RCODE, 0, &s->rcode[k]))
+		s->rcode[k] = ~0ull;
 }
 
 static void test_query_buffers(void)
@@ -493,10 +499,15 @@ static void test_query_buffers(void)
 	KT_CHECK(seen.txs == 2);   /* one event per question */
 	KT_EQ_STR(seen.names[0], "www.example.com|ftp.example.com");
 	KT_CHECK(seen.n_names[1] == 0);   /* the buffers go with the first event only */
-	m.b[2] = 0x81, m.b[3] = 0x80;
+	KT_EQ(seen.types[0][0], 1);       /* A, then AAAA: numbered as the names */
+	KT_EQ(seen.types[0][1], 28);
+	KT_EQ(seen.rcode[0], ~0ull);      /* a query has no rcode */
+	m.b[2] = 0x81, m.b[3] = 0x83;     /* a response, NXDOMAIN */
 	p.dir = 1;
 	kn_app_udp(ctx, &p);
 	KT_CHECK(seen.txs == 3 && seen.n_names[2] == 0);   /* answers have no dns.query */
+	KT_EQ(seen.rcode[2], 3);
+	KT_EQ(seen.types[2][0], ~0ull);
 	kn_app_flow_end(ctx, &flow, 0, NULL);
 	kn_app_ctx_free(ctx);
 }
