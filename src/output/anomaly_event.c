@@ -1,7 +1,9 @@
 /*
  * anomaly_event.c - the EVE "anomaly" events about one packet: type
  * "decode", one per decoder event recorded on a packet (truncated header,
- * bad length, ...), and the online model's findings (detector "kitnet").
+ * bad length, ...), the online model's findings (detector "kitnet") and
+ * link-layer findings (detector "arp", with the packet's "ether" and "arp"
+ * fields).
  *
  * Output stage, fed by the engine for each packet with decoder events.
  * Malformed traffic is a fact worth logging, never an error: whatever the
@@ -10,6 +12,7 @@
  */
 #include "kenchi/eve.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "output/output.h"
@@ -53,10 +56,56 @@ void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 	kn_json_close(j);
 }
 
+static void put_mac(struct kn_json *j, const char *key, const uint8_t m[6])
+{
+	char s[18];
+
+	snprintf(s, sizeof s, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	kn_json_str(j, key, s);
+}
+
+static void put_ipv4(struct kn_json *j, const char *key, const uint8_t a[4])
+{
+	char s[16];
+
+	snprintf(s, sizeof s, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	kn_json_str(j, key, s);
+}
+
+/* The link layer of a packet with no IP: its Ethernet addresses ("ether",
+ * as Suricata's ethernet logging names them) and its ARP fields ("arp",
+ * the names of Suricata's ARP events). */
+static void link_members(struct kn_json *j, const struct kn_packet *pkt)
+{
+	if (pkt->flags & KN_PKT_ETH) {
+		kn_json_open(j, "ether");
+		put_mac(j, "src_mac", pkt->eth_src);
+		put_mac(j, "dest_mac", pkt->eth_dst);
+		kn_json_close(j);
+	}
+	if (pkt->flags & KN_PKT_ARP) {
+		const struct kn_arp *a = &pkt->arp;
+		kn_json_open(j, "arp");
+		kn_json_str(j, "hw_type", "ethernet");
+		kn_json_str(j, "proto_type", "ipv4");
+		if (a->op == 1 || a->op == 2)
+			kn_json_str(j, "opcode", a->op == 1 ? "request" : "reply");
+		else
+			kn_json_u64(j, "opcode", a->op);
+		put_mac(j, "src_mac", a->sha);
+		put_ipv4(j, "src_ip", a->spa);
+		put_mac(j, "dest_mac", a->tha);
+		put_ipv4(j, "dest_ip", a->tpa);
+		kn_json_close(j);
+	}
+}
+
 void kn_eve_packet_detection(struct kn_json *j, const struct kn_packet *pkt,
 			     const struct kn_detection *d)
 {
 	packet_head(j, pkt);
+	if (!pkt->ip_version)
+		link_members(j, pkt);
 	output_detection_body(j, d);
 	kn_json_close(j);
 }

@@ -58,6 +58,12 @@ def main():
                  a[0]["anomaly"]["key"] == "02:00:00:00:00:66" and
                  a[0]["anomaly"]["evidence"]["targets"] == 16 and
                  a[0]["anomaly"]["evidence"]["sender_ip"] == "10.0.0.66", repr(a))
+        link = (a[0].get("ether"), a[0].get("arp")) if a else (None, None)
+        s.result("arp_event_link", link == (
+            {"src_mac": "02:00:00:00:00:66", "dest_mac": "ff:ff:ff:ff:ff:ff"},
+            {"hw_type": "ethernet", "proto_type": "ipv4", "opcode": "request",
+             "src_mac": "02:00:00:00:00:66", "src_ip": "10.0.0.66",
+             "dest_mac": "00:00:00:00:00:00", "dest_ip": "10.0.0.115"}), repr(link))
         rc, ev, err, sc = run(kenchi, pcap, tmp, ["--verdict-latch", "5"])
         want = [(i, 0.5 if 20 <= i <= 25 else 0.0) for i in range(1, 31)]
         s.result("latch_5s", rc == 0 and sc == want, "%r %s" % (sc, err))
