@@ -87,7 +87,8 @@ static const char run_usage[] =
 	"                           a score and an explanation\n"
 	"      --detect-memcap SIZE behaviour detectors' memory per worker (default 16M)\n"
 	"      --home-net LIST      internal prefixes for exfil, rarity, dark_addr\n"
-	"                           (\"10.0.0.0/8,fd00::/8\", at most 8; default RFC 1918,\n"
+	"                           (\"10.0.0.0/8,fd00::/8\", at most 8; default: HOME_NET\n"
+	"                           of --vars when it is a plain list, else RFC 1918,\n"
 	"                           100.64/10, 169.254/16, fc00::/7, fe80::/10)\n"
 	"      --darknet LIST       unused prefixes the sensor watches: every source\n"
 	"                           sending there is a scanner (dark_addr), port surges\n"
@@ -614,6 +615,8 @@ int cmd_run(int argc, char **argv)
 	o.cfg.vuln_feeds = o.vuln_feeds;
 	o.cfg.eve_path = o.eve_path;
 	o.cfg.progress = o.progress && !o.cfg.iface;
+	if (run_home_from_vars(o.rules.vars_path, &o.cfg.detect, o.quiet) != 0)
+		return 1;
 	if (run_rules_load(&o.rules, o.quiet) != 0) {
 		run_rules_free(&o.rules);
 		return 1;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/run_rules.h"
+#include "kenchi/detector.h"
 #include "kenchi/engine.h"
 #include "util/alloc.h"
 
@@ -274,4 +275,50 @@ void run_reload_free(struct run_reload *r)
 		release(r, r->old);
 	release(r, r->cur);
 	kn_free(r);
+}
+
+/* HOME_NET's value without brackets and blanks into out; 0 when it is not
+ * a plain list (negation, a variable, "any"). */
+static int plain_list(const char *v, char *out, size_t n)
+{
+	size_t k = 0;
+
+	if (strchr(v, '!') || strchr(v, '$') || strstr(v, "any"))
+		return 0;
+	for (; *v && k + 1 < n; v++)
+		if (*v != '[' && *v != ']' && *v != ' ' && *v != '\t' && *v != '"' && *v != '\'')
+			out[k++] = *v;
+	out[k] = '\0';
+	return *v == '\0' && k > 0;
+}
+
+int run_home_from_vars(const char *vars_path, struct kn_detect_config *d, int quiet)
+{
+	char err[KN_ERRBUF_SIZE], list[1024];
+	struct kn_rule_vars *v;
+	const char *home;
+	int k = 0;
+
+	if (!vars_path || d->n_home_nets)
+		return 0;
+	if (!(v = kn_rule_vars_new(err)) || kn_rule_vars_load_file(v, vars_path, err) != 0) {
+		fprintf(stderr, "kenchi run: %s\n", err);
+		kn_rule_vars_free(v);
+		return 1;
+	}
+	home = kn_rule_vars_get(v, KN_VAR_ADDRESS, "HOME_NET");
+	if (home && plain_list(home, list, sizeof list))
+		k = kn_detect_parse_prefixes(list, d->home_nets, KN_DETECT_PREFIXES, err);
+	if (k > 0) {
+		d->n_home_nets = (unsigned)k;
+		if (!quiet)
+			fprintf(stderr, "kenchi run: behaviour detectors' home networks: %s (HOME_NET "
+				"of %s)\n", list, vars_path);
+	} else if (home && !quiet) {
+		fprintf(stderr, "kenchi run: HOME_NET of %s (%.200s) is not a plain list of at most "
+			"%u prefixes; the behaviour detectors keep their default internal networks "
+			"(give --home-net LIST)\n", vars_path, home, KN_DETECT_PREFIXES);
+	}
+	kn_rule_vars_free(v);
+	return 0;
 }

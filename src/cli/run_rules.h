@@ -34,6 +34,14 @@ int run_rules_add(struct run_rules *r, const char *path);
 int run_rules_load(struct run_rules *r, int quiet);
 void run_rules_free(struct run_rules *r);
 
+/* The behaviour detectors' home networks from --vars HOME_NET when no
+ * --home-net was given: a plain list of addresses and prefixes (brackets
+ * and nesting allowed) of at most KN_DETECT_PREFIXES; anything else
+ * (negation, variables, "any", too many) leaves the detectors' defaults,
+ * with a note. 0, or 1 when the vars file cannot be read. */
+struct kn_detect_config;
+int run_home_from_vars(const char *vars_path, struct kn_detect_config *d, int quiet);
+
 /* Live reload (SIGHUP): a thread that, when run_reload_request() was
  * called, loads the same files again into a new engine, hands it to the
  * running engine (kn_engine_set_sig) and frees the previous rules once no

@@ -110,6 +110,24 @@ def main():
         rc, ev, err = kntest.run_kenchi(kenchi, ["--no-detectors", "-r",
                                                  os.path.join(tmp, "evalset.pcap")])
         s.result("no_detectors", rc == 0 and not detections(ev), err)
+        # HOME_NET of --vars is the detectors' home network: the exfiltrating
+        # 10.1.0.13 is reported while 10.1/16 is internal, not once it is not
+        subprocess.run([gen, os.path.join(tmp, "ex"), "--attacks", "all"], check=True,
+                       stdout=subprocess.DEVNULL)
+        vars_in = os.path.join(tmp, "in.vars")
+        vars_out = os.path.join(tmp, "out.vars")
+        with open(vars_in, "w") as f:
+            f.write("HOME_NET [10.1.0.0/16, 192.168.0.0/16]\n")
+        with open(vars_out, "w") as f:
+            f.write("HOME_NET [10.2.0.0/16]\n")
+        exfil = {}
+        for name, v in (("in", vars_in), ("out", vars_out)):
+            rc, ev, err = kntest.run_kenchi(kenchi, ["--vars", v, "-r",
+                                                     os.path.join(tmp, "ex", "evalset.pcap")])
+            exfil[name] = (rc, sorted({e["anomaly"]["key"] for e in detections(ev)
+                                       if e["anomaly"]["detector"] == "exfil"}))
+        s.result("home_net_from_vars", exfil == {"in": (0, ["10.1.0.13"]), "out": (0, [])},
+                 repr(exfil))
         model = dga_model(make_model, shared, tmp)
         if not model:
             s.skip("evalset_all", "no make_dga_model, wamerican or shared name lists")
