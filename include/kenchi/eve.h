@@ -162,9 +162,11 @@ struct kn_detection;
 void kn_eve_detection(struct kn_json *j, const struct kn_detection *d, const char *community_id);
 /* The same with the head of packet pkt instead of a flow (ids, addresses
  * and ports of the packet as decoded, src = the packet's sender): for the
- * online anomaly model, which runs before flows are looked up. */
+ * online anomaly model, which runs before flows are looked up, and
+ * link-layer findings. community_id (kn_community_id_of_packet) may be
+ * NULL. */
 void kn_eve_packet_detection(struct kn_json *j, const struct kn_packet *pkt,
-			     const struct kn_detection *d);
+			     const struct kn_detection *d, const char *community_id);
 
 /* ------------------------------------------------ assets and vulns */
 

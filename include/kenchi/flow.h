@@ -178,6 +178,11 @@ const char *kn_flow_end_reason_name(unsigned reason);
 #define KN_COMMUNITY_ID_LEN 32
 int kn_community_id(const struct kn_flow_key *key, uint16_t seed, char *out);
 
+/* The Community ID of the flow a decoded IP packet belongs to (either
+ * direction gives the same), without a flow table: for events written
+ * before flow lookup. 0, or -KN_EINVAL for a packet without IP. */
+int kn_community_id_of_packet(const struct kn_packet *pkt, uint16_t seed, char *out);
+
 /* For many Community IDs on one thread (a worker's events): a context
  * whose SHA-1 state is set up once, so each ID costs about a third less.
  * Owned by its creator, used by one thread at a time. NULL when out of

@@ -153,7 +153,9 @@ static void report(struct kn_engine *e, const struct kn_packet *pkt,
 		.score = ratio / (1.0 + ratio), .key = key, .explanation = text,
 		.ts_ns = pkt->ts_ns, .pcap_cnt = pkt->index, .evidence = write_evidence,
 		.arg = &ev };
-	kn_eve_packet_detection(&e->json, pkt, &d);
+	char cid[KN_COMMUNITY_ID_LEN];
+	int has_cid = kn_community_id_of_packet(pkt, e->cfg.community_id_seed, cid) == 0;
+	kn_eve_packet_detection(&e->json, pkt, &d, has_cid ? cid : NULL);
 	const char *out = kn_json_text(&e->json, &len);
 	if (out)
 		kn_eve_writer_put(&e->eve, out, len);

@@ -114,7 +114,7 @@ static void on_detection(void *user, const struct kn_detection *d)
 	if (d->flow)
 		kn_eve_detection(&w->json, d, flow_cid(w, d->flow, cid, 0));
 	else if (w->cur_pkt)   /* a link-layer finding (ARP): about the packet */
-		kn_eve_packet_detection(&w->json, w->cur_pkt, d);
+		kn_eve_packet_detection(&w->json, w->cur_pkt, d, NULL);
 	else
 		return;
 	put_json(w);

@@ -108,6 +108,16 @@ int kn_community_id(const struct kn_flow_key *key, uint16_t seed, char *out)
 	return kn_community_id_with(NULL, key, seed, out);
 }
 
+int kn_community_id_of_packet(const struct kn_packet *pkt, uint16_t seed, char *out)
+{
+	struct kn_flow_key fwd, rev;
+
+	if (!pkt || (pkt->ip_version != 4 && pkt->ip_version != 6))
+		return -KN_EINVAL;
+	flow_key_build(pkt, &fwd, &rev);
+	return kn_community_id(&fwd, seed, out);
+}
+
 int kn_community_id_with(struct kn_community_id_ctx *c, const struct kn_flow_key *key,
 			 uint16_t seed, char *out)
 {

@@ -24,7 +24,7 @@ static const char *packet_source(const struct kn_packet *pkt)
 }
 
 /* The head of an anomaly event about one packet (no flow needed). */
-static void packet_head(struct kn_json *j, const struct kn_packet *pkt)
+static void packet_head(struct kn_json *j, const struct kn_packet *pkt, const char *community_id)
 {
 	struct output_tuple t;
 	struct output_run r;
@@ -35,6 +35,8 @@ static void packet_head(struct kn_json *j, const struct kn_packet *pkt)
 			 "anomaly", strlen("anomaly"), pkt->vlan);
 	output_eve_tuple(&r, &t);
 	output_run_lit(&r, "pkt_src", packet_source(pkt));
+	if (community_id)
+		output_run_str(&r, "community_id", community_id);
 	output_run_flush(&r);
 }
 
@@ -48,7 +50,7 @@ void kn_eve_decode_anomaly(struct kn_json *j, const struct kn_packet *pkt,
 	size_t n = strnlen(name, sizeof event - prefix);
 
 	memcpy(event + prefix, name, n);
-	packet_head(j, pkt);
+	packet_head(j, pkt, NULL);
 	kn_json_open(j, "anomaly");
 	kn_json_str(j, "type", "decode");
 	kn_json_strn(j, "event", event, prefix + n);
@@ -101,9 +103,9 @@ static void link_members(struct kn_json *j, const struct kn_packet *pkt)
 }
 
 void kn_eve_packet_detection(struct kn_json *j, const struct kn_packet *pkt,
-			     const struct kn_detection *d)
+			     const struct kn_detection *d, const char *community_id)
 {
-	packet_head(j, pkt);
+	packet_head(j, pkt, community_id);
 	if (!pkt->ip_version)
 		link_members(j, pkt);
 	output_detection_body(j, d);

@@ -89,6 +89,22 @@ def case_workers_same_scores(kenchi, pcap, model, ranges, d):
     S.result("kitnet_event_on_scanner", len(on_scanner) >= 1 and all(
         "10.1.0.14" in e["anomaly"]["explanation"] and e["anomaly"]["evidence"]["features"]
         and e["anomaly"]["score"] > 0.5 for e in on_scanner), json.dumps(kit[:2])[:600])
+    # written before flow lookup, yet pivotable: the Community ID of the
+    # packet's flow, the same as that flow's own events carry
+    flows = {}
+    for e in ev1:
+        if e.get("event_type") == "flow":
+            t = (e["proto"], e["src_ip"], e.get("src_port"), e["dest_ip"], e.get("dest_port"))
+            flows[t] = e.get("community_id")
+            flows[(t[0], t[3], t[4], t[1], t[2])] = e.get("community_id")
+    bad = [e for e in kit if "community_id" not in e or flows.get(
+        (e["proto"], e["src_ip"], e.get("src_port"), e["dest_ip"], e.get("dest_port")),
+        e["community_id"]) != e["community_id"]]
+    matched = [e for e in kit if (e["proto"], e["src_ip"], e.get("src_port"), e["dest_ip"],
+                                  e.get("dest_port")) in flows]
+    S.result("kitnet_community_id", kit and not bad and matched,
+             "%d without or unlike their flow's, %d matched: %s" %
+             (len(bad), len(matched), json.dumps(bad[:1])[:400]))
     hi = [p for p, v in s1 if v > 1.0]
     S.result("scan_mostly_above_threshold",
              sum(1 for p in hi if p in scan) >= 0.8 * len(scan),
