@@ -209,10 +209,8 @@ static void request(struct arp *a, struct kn_detect_call *c, const struct kn_arp
 	}
 	e->requests++;
 	memcpy(e->last, r->tpa, 4);
-	uint64_t b = kn_hash64(r->tpa, 4, 0x746172676574ull) % TARGET_BITS;
-	if (e->bits[b / 64] & (1ull << (b % 64)))
+	if (!det_sketch_add(e->bits, TARGET_BITS, kn_hash64(r->tpa, 4, 0x746172676574ull)))
 		return;
-	e->bits[b / 64] |= 1ull << (b % 64);
 	e->targets++;
 	if (e->targets >= a->scan_targets && 2ull * e->replies < e->targets &&
 	    2ull * e->targets >= 3ull * e->reported) {

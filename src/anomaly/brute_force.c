@@ -128,7 +128,7 @@ struct finding {
 
 static double window_s(const struct attempt *e)
 {
-	return e->slot.last_ns > e->start_ns ? (double)(e->slot.last_ns - e->start_ns) / 1e9 : 0;
+	return det_span_s(e->start_ns, e->slot.last_ns);
 }
 
 static void evidence(const void *arg, struct kn_json *j)

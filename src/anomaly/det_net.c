@@ -3,6 +3,7 @@
  * the prefix lists of their configuration (detector.h): parsing
  * "10.0.0.0/8,fd00::/8" and matching an address against a list.
  */
+#include <math.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,27 @@ uint64_t det_addr_hash(const struct kn_addr *a, int v6, uint64_t seed)
 uint64_t det_addr_bits(const struct kn_addr *a, int v6, uint64_t seed)
 {
 	return kn_hash64(a->b, v6 ? 16 : 4, seed + (uint64_t)v6);
+}
+
+int det_sketch_add(uint64_t *bits, unsigned n, uint64_t h)
+{
+	uint64_t b = h % n;
+	int fresh = !(bits[b / 64] & (1ull << (b % 64)));
+
+	bits[b / 64] |= 1ull << (b % 64);
+	return fresh;
+}
+
+unsigned det_sketch_estimate(uint32_t set, unsigned m)
+{
+	if (set >= m)
+		return m * 7;   /* full: about m ln m or more */
+	return (unsigned)lround(-(double)m * log1p(-(double)set / m));
+}
+
+double det_span_s(uint64_t start_ns, uint64_t last_ns)
+{
+	return last_ns > start_ns ? (double)(last_ns - start_ns) / 1e9 : 0;
 }
 
 int det_table_init(struct det_table *t, uint64_t budget, size_t stride)

@@ -32,6 +32,15 @@ uint64_t det_addr_hash(const struct kn_addr *a, int v6, uint64_t seed);
 /* A hash of an address whose every bit varies, for sketch positions. */
 uint64_t det_addr_bits(const struct kn_addr *a, int v6, uint64_t seed);
 
+/* Linear-counting sketches (distinct hosts, ports, names in a window):
+ * det_sketch_add sets bit h % n of bits[n / 64] and returns 1 when it was
+ * clear; det_sketch_estimate turns `set` bits of an m-bit sketch into the
+ * distinct items behind them (-m ln(1 - set / m); a full sketch: 7m). */
+int det_sketch_add(uint64_t *bits, unsigned n, uint64_t h);
+unsigned det_sketch_estimate(uint32_t set, unsigned m);
+/* Seconds from start_ns to last_ns (0 when the capture's time stepped back). */
+double det_span_s(uint64_t start_ns, uint64_t last_ns);
+
 /* The header every table entry starts with. */
 struct det_slot {
 	uint64_t hash;     /* 0 = free */

@@ -175,12 +175,10 @@ static void on_name(struct dga_det *g, struct kn_detect_call *c, const struct kn
 	const struct kn_addr *client = dir ? &flow->key.dst : &flow->key.src;
 	int v6 = flow->key.ip_version == 6;
 	struct host *h = host_of(g, client, v6, kn_detect_time_ns(c));
-	uint64_t b = kn_hash64(name, len, 0x6e616d65) % NAME_BITS;
 	struct kn_dga_result r;
 
-	if (h->bits[b / 64] & (1ull << (b % 64)))
+	if (!det_sketch_add(h->bits, NAME_BITS, kn_hash64(name, len, 0x6e616d65)))
 		return;   /* asked already in this window (or a sketch collision) */
-	h->bits[b / 64] |= 1ull << (b % 64);
 	h->names++;
 	if (!kn_dga_score_name(g->model, (const char *)name, len, &r) ||
 	    r.score < kn_dga_model_threshold(g->model) || !registered(name, len, &r))

@@ -77,30 +77,16 @@ static uint64_t flood_memuse(const void *state)
 	return det_table_memuse(&((const struct flood *)state)->hosts);
 }
 
-/* Sets the bit of h in bits[n/64]; 1 when it was clear. */
-static int sketch_add(uint64_t *bits, unsigned n, uint64_t h)
-{
-	uint64_t b = h % n;
-	int fresh = !(bits[b / 64] & (1ull << (b % 64)));
-
-	bits[b / 64] |= 1ull << (b % 64);
-	return fresh;
-}
-
-/* The distinct sources a sketch of `bits` set bits of SRC_BITS stands for
- * (linear counting: -m ln(1 - bits / m)). */
+/* The distinct sources behind the sketch, and the window's first SYN to
+ * its last in seconds. */
 static unsigned distinct(uint32_t bits)
 {
-	if (bits >= SRC_BITS)
-		return SRC_BITS * 7;   /* full: about m ln m or more */
-	return (unsigned)lround(-(double)SRC_BITS * log1p(-(double)bits / SRC_BITS));
+	return det_sketch_estimate(bits, SRC_BITS);
 }
 
-/* Seconds from the window's first SYN to the last (0 when the
- * capture's time stepped back). */
 static double window_s(const struct victim *e)
 {
-	return e->slot.last_ns > e->start_ns ? (double)(e->slot.last_ns - e->start_ns) / 1e9 : 0;
+	return det_span_s(e->start_ns, e->slot.last_ns);
 }
 
 /* ----------------------------------------------------------- report */
@@ -166,9 +152,9 @@ static void syn(struct flood *s, struct kn_detect_call *c, const struct kn_packe
 	e->syns++;
 	e->last_src = p->src;
 	e->last_port = p->dport;
-	e->sources += (uint32_t)sketch_add(e->src_bits, SRC_BITS,
+	e->sources += (uint32_t)det_sketch_add(e->src_bits, SRC_BITS,
 					   det_addr_bits(&p->src, v6, 0x73726373));
-	e->ports += (uint32_t)sketch_add(e->port_bits, PORT_BITS, kn_mix64(p->dport + 1u));
+	e->ports += (uint32_t)det_sketch_add(e->port_bits, PORT_BITS, kn_mix64(p->dport + 1u));
 	if (e->syns < s->min_syns || e->syns < 2ull * e->reported ||
 	    10ull * e->completed > e->syns ||
 	    (e->sources < SPOOFED_SOURCES && e->ports > FEW_PORTS))

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "det_net.h"
 #include "kenchi/detector.h"
 #include "util/alloc.h"
 #include "util/hash.h"
@@ -116,16 +117,6 @@ static struct source *find(struct scan *s, const struct kn_addr *a, uint64_t now
 	e->start_ns = e->last_ns = now;
 	e->port_min = 65535;
 	return e;
-}
-
-/* Sets the bit of h in bits[n/64]; 1 when it was clear. */
-static int sketch_add(uint64_t *bits, unsigned n, uint64_t h)
-{
-	uint64_t b = h % n;
-	int fresh = !(bits[b / 64] & (1ull << (b % 64)));
-
-	bits[b / 64] |= 1ull << (b % 64);
-	return fresh;
 }
 
 static int unicast(const struct kn_packet *p)
@@ -237,9 +228,9 @@ static void probe(struct scan *s, struct kn_detect_call *c, const struct kn_pack
 	e->last_dst = p->dst;
 	e->probes++;
 	uint64_t hd = kn_hash64(p->dst.b, 16, 0x686f7374);
-	e->hosts += (uint32_t)sketch_add(e->h_bits, HOST_BITS, hd);
-	e->ports += (uint32_t)sketch_add(e->p_bits, PORT_BITS, kn_mix64(port + 0x100000u * p->proto));
-	if (!sketch_add(e->t_bits, TARGET_BITS, kn_mix64(hd ^ ((uint64_t)port << 8 | p->proto))))
+	e->hosts += (uint32_t)det_sketch_add(e->h_bits, HOST_BITS, hd);
+	e->ports += (uint32_t)det_sketch_add(e->p_bits, PORT_BITS, kn_mix64(port + 0x100000u * p->proto));
+	if (!det_sketch_add(e->t_bits, TARGET_BITS, kn_mix64(hd ^ ((uint64_t)port << 8 | p->proto))))
 		return;
 	e->targets++;
 	e->port_min = port < e->port_min ? port : e->port_min;

@@ -101,20 +101,16 @@ static const char *amp_service(uint16_t port)
 	return NULL;
 }
 
-/* The distinct sources a sketch of `bits` set bits of SRC_BITS stands for
- * (linear counting: -m ln(1 - bits / m)). */
+/* The distinct sources behind the sketch, and the window's first
+ * datagram to its last in seconds. */
 static unsigned distinct(uint32_t bits)
 {
-	if (bits >= SRC_BITS)
-		return SRC_BITS * 7;   /* full: about m ln m or more */
-	return (unsigned)lround(-(double)SRC_BITS * log1p(-(double)bits / SRC_BITS));
+	return det_sketch_estimate(bits, SRC_BITS);
 }
 
-/* Seconds from the window's first datagram to the last (0 when the
- * capture's time stepped back). */
 static double window_s(const struct victim *e)
 {
-	return e->slot.last_ns > e->start_ns ? (double)(e->slot.last_ns - e->start_ns) / 1e9 : 0;
+	return det_span_s(e->start_ns, e->slot.last_ns);
 }
 
 /* ----------------------------------------------------------- report */
@@ -191,11 +187,8 @@ static void refl_packet(void *state, struct kn_detect_call *c, const struct kn_p
 	e->bytes += p->payload_len;
 	e->last_src = p->src;
 	e->last_port = p->sport;
-	uint64_t b = det_addr_bits(&p->src, v6, 0x616d7073) % SRC_BITS;
-	if (!(e->src_bits[b / 64] & (1ull << (b % 64)))) {
-		e->src_bits[b / 64] |= 1ull << (b % 64);
-		e->sources++;
-	}
+	e->sources += (uint32_t)det_sketch_add(e->src_bits, SRC_BITS,
+					       det_addr_bits(&p->src, v6, 0x616d7073));
 	if (e->packets >= s->min_packets && e->sources >= s->min_sources &&
 	    e->packets >= 2ull * e->reported) {
 		e->reported = e->packets;

@@ -119,10 +119,8 @@ static void request(struct sweep *s, struct kn_detect_call *c, const struct kn_p
 	}
 	e->requests++;
 	e->last_dst = p->dst;
-	uint64_t b = det_addr_bits(&p->dst, v6, 0x74676574) % HOST_BITS;
-	if (e->bits[b / 64] & (1ull << (b % 64)))
+	if (!det_sketch_add(e->bits, HOST_BITS, det_addr_bits(&p->dst, v6, 0x74676574)))
 		return;
-	e->bits[b / 64] |= 1ull << (b % 64);
 	e->hosts++;
 	if (e->hosts >= MIN_HOSTS && e->requests <= 3ull * e->hosts &&
 	    5ull * e->replies > e->requests && 2ull * e->hosts >= 3ull * e->reported) {
