@@ -160,7 +160,10 @@ double kn_afterimage_seconds(uint64_t ts_ns);
  * (a million training ranges away), so scores are always finite. All
  * memory is allocated by kn_kitnet_new() (sized for the worst case map):
  * processing never allocates and cannot fail. An instance belongs to one
- * thread.
+ * thread. Scoring runs in single precision on a copy of the trained
+ * weights laid out for SIMD (src/anomaly/kitnet_exec.c): within 1e-5
+ * relative (plus 1e-7) of training's double-precision arithmetic, and the
+ * same bits on every x86-64, with or without AVX2.
  *
  * On the splices of shared/data/anomaly the best of the measured uses was
  * two models over the same features, one with log_inputs 0 and one with 1,

@@ -23,6 +23,13 @@
  *   stream it is paired with, and decays those peers' sums to now; the
  *   current pair's covariance is then updated once more. Pair-only mode
  *   (kitsune_exact 0) does the last step only.
+ *
+ * Speed: a packet's six stream keys are hashed first and their tables'
+ * slots, entries and (in a full table) eviction victims prefetched
+ * together, so the cache misses of a new host overlap instead of queueing;
+ * the HH and HpHp pairs are looked up after both groups' streams for the
+ * same reason; the decay factors of the last two time gaps are kept
+ * (struct decay_memo). None of this changes a feature's bits.
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +37,7 @@
 
 #include "anomaly/anomaly_int.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 #define NL KN_AI_LAMBDAS
 
@@ -53,7 +61,11 @@ static inline double square(double x, int exact)
  * Kitsune-py. Otherwise one exp2() for lambda 0.01 and the others as its
  * powers (x^10, x^100, x^300, x^500; this relies on the lambdas being
  * 5, 3, 1, 0.1, 0.01): relative error below 2e-13 (measured over dt from
- * 1 ns to 6 h) for one libm call instead of five. */
+ * 1 ns to 6 h) for one libm call instead of five. (Any other rounding,
+ * e.g. an inline polynomial, moves features that are differences of
+ * nearly equal sums - variances of constant-size streams - by their whole
+ * size, and the scores of the packets that have them by up to 4x: this
+ * arithmetic is kept as it is.) */
 static void decay_factors(double dt, int exact, double f[NL])
 {
 	if (exact) {
@@ -69,6 +81,29 @@ static void decay_factors(double dt, int exact, double f[NL])
 	f[2] = c;
 	f[1] = c2 * c;
 	f[0] = c2 * c2 * c;
+}
+
+/* The last two decays computed. Several streams of one packet often last
+ * saw a packet at the same instant (a host's MI and HH streams always do,
+ * a connection's jitter and socket streams usually), so their factors are
+ * copied instead of computed again: the same bits, a third fewer exp2(). */
+struct decay_memo {
+	double dt[2], f[2][NL];
+	unsigned next;
+};
+
+static void decay_get(struct decay_memo *m, double dt, int exact, double f[NL])
+{
+	for (int k = 0; k < 2; k++) {
+		if (m->dt[k] == dt) {
+			memcpy(f, m->f[k], sizeof m->f[k]);
+			return;
+		}
+	}
+	decay_factors(dt, exact, f);
+	m->dt[m->next] = dt;
+	memcpy(m->f[m->next], f, sizeof m->f[m->next]);
+	m->next ^= 1;
 }
 
 /* 1-D stream (MI, jitter). */
@@ -96,12 +131,14 @@ struct pair {
 
 struct group2 {
 	struct anomaly_table streams, pairs;  /* values: struct stat2, struct pair */
+	struct decay_memo *memo;              /* the instance's */
 };
 
 struct kn_afterimage {
 	struct kn_afterimage_config cfg;
 	struct anomaly_table mi, jit;  /* values: struct stat1 */
 	struct group2 hh, hp;
+	struct decay_memo memo;
 	uint64_t packets;
 	uint64_t memory;
 };
@@ -128,13 +165,13 @@ static void stat1_init(struct stat1 *s, double t)
 	}
 }
 
-static void stat1_decay(struct stat1 *s, double t, int exact)
+static void stat1_decay(struct stat1 *s, double t, int exact, struct decay_memo *m)
 {
 	double dt = t - s->last;
 	if (!(dt > 0))
 		return;
 	double f[NL];
-	decay_factors(dt, exact, f);
+	decay_get(m, dt, exact, f);
 	for (int i = 0; i < NL; i++) {
 		s->ls[i] *= f[i];
 		s->ss[i] *= f[i];
@@ -144,9 +181,10 @@ static void stat1_decay(struct stat1 *s, double t, int exact)
 }
 
 /* Adds value v (v_sq = its square) at t. */
-static void stat1_insert(struct stat1 *s, double v, double v_sq, double t, int exact)
+static void stat1_insert(struct stat1 *s, double v, double v_sq, double t, int exact,
+			 struct decay_memo *m)
 {
-	stat1_decay(s, t, exact);
+	stat1_decay(s, t, exact, m);
 	for (int i = 0; i < NL; i++) {
 		s->ls[i] += v;
 		s->ss[i] += v_sq;
@@ -165,9 +203,10 @@ static void stat1_out(const struct stat1 *s, double *out, int exact)
 	}
 }
 
-static void stat2_insert(struct stat2 *s, double v, double v_sq, double t, int exact)
+static void stat2_insert(struct stat2 *s, double v, double v_sq, double t, int exact,
+			 struct decay_memo *m)
 {
-	stat1_insert(&s->s, v, v_sq, t, exact);
+	stat1_insert(&s->s, v, v_sq, t, exact, m);
 	for (int i = 0; i < NL; i++) {
 		s->mean[i] = s->s.ls[i] / s->s.w[i];
 		s->mean_sq[i] = square(s->mean[i], exact);
@@ -184,11 +223,11 @@ static void pair_update(struct group2 *g, uint32_t pid, uint32_t sid, double v, 
 	struct pair *p = pr(g, pid);
 	int side = p->end[0] == sid ? 0 : 1;
 	if (exact)
-		stat1_decay(&st(g, p->end[!side])->s, t, 1);
+		stat1_decay(&st(g, p->end[!side])->s, t, 1, g->memo);
 	double dt = t - p->last;
 	if (dt > 0) {
 		double f[NL];
-		decay_factors(dt, exact, f);
+		decay_get(g->memo, dt, exact, f);
 		for (int i = 0; i < NL; i++) {
 			p->cs[i] *= f[i];
 			p->w[i] *= f[i];
@@ -272,9 +311,8 @@ static void stream_evicted(void *ctx, uint32_t sid)
 	}
 }
 
-static uint32_t stream_get(struct group2 *g, const struct anomaly_key *k, double t)
+static uint32_t stream_get(struct group2 *g, const struct anomaly_key *k, uint32_t h, double t)
 {
-	uint32_t h = anomaly_key_hash(k);
 	uint32_t id = anomaly_table_find(&g->streams, k, h);
 	if (id != ANOMALY_NIL)
 		return id;
@@ -286,11 +324,26 @@ static uint32_t stream_get(struct group2 *g, const struct anomaly_key *k, double
 	return id;
 }
 
-static uint32_t pair_get(struct group2 *g, uint32_t x, uint32_t y, double t)
+/* The key of the pair of streams x and y (in either order). */
+static struct anomaly_key pair_key(uint32_t x, uint32_t y)
 {
 	uint64_t lo = x < y ? x : y, hi = x < y ? y : x;
 	struct anomaly_key k = { { lo | hi << 32, 0, 0 }, { 0, 0, 0 } };
-	uint32_t h = anomaly_key_hash(&k);
+	return k;
+}
+
+/* A pair key's hash: its one non-zero word mixed (the pair tables only
+ * ever see this hash, so it need not equal anomaly_key_hash()). */
+static uint32_t pair_hash(const struct anomaly_key *k)
+{
+	uint64_t h = kn_mix64(k->a.tag);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t pair_get(struct group2 *g, uint32_t x, uint32_t y, double t)
+{
+	struct anomaly_key k = pair_key(x, y);
+	uint32_t h = pair_hash(&k);
 	uint32_t id = anomaly_table_find(&g->pairs, &k, h);
 	if (id != ANOMALY_NIL)
 		return id;
@@ -321,26 +374,37 @@ static uint32_t self_pair(struct group2 *g, uint32_t x, double t)
 	return l >> 1;
 }
 
-/* HH or HpHp: stream k1 sent v to stream k2 at t; 35 features to out. */
-static void group_update(struct group2 *g, int exact, const struct anomaly_key *k1,
-			 const struct anomaly_key *k2, double v, double t, double *out)
+/* HH or HpHp, first half: stream k1 (hash h1) sent v to stream k2 (h2)
+ * at t; the streams are updated and their ids returned in *x, *y, and the
+ * pair's table lines are prefetched for group_pair(). */
+static void group_streams(struct group2 *g, int exact, const struct anomaly_key *k1, uint32_t h1,
+			  const struct anomaly_key *k2, uint32_t h2, double v, double t,
+			  uint32_t *x, uint32_t *y)
 {
-	uint32_t x = stream_get(g, k1, t);
-	stat2_insert(st(g, x), v, v * v, t, exact);
+	*x = stream_get(g, k1, h1, t);
+	stat2_insert(st(g, *x), v, v * v, t, exact, g->memo);
 	if (exact) {
-		for (uint32_t l = st(g, x)->pairs; l != ANOMALY_NIL; l = *link_next(g, l))
-			pair_update(g, l >> 1, x, v, t, 1);
+		for (uint32_t l = st(g, *x)->pairs; l != ANOMALY_NIL; l = *link_next(g, l))
+			pair_update(g, l >> 1, *x, v, t, 1);
 	}
-	uint32_t y = stream_get(g, k2, t);
+	*y = stream_get(g, k2, h2, t);
+	struct anomaly_key pk = pair_key(*x, *y);
+	anomaly_table_prefetch(&g->pairs, pair_hash(&pk));
+}
+
+/* Second half: the pair's statistics; 35 features to out. */
+static void group_pair(struct group2 *g, int exact, uint32_t x, uint32_t y, double v, double t,
+		       double *out)
+{
 	uint32_t p = x == y ? self_pair(g, x, t) : pair_get(g, x, y, t);
 	pair_update(g, p, x, v, t, exact);
 	const struct pair *q = pr(g, p);
 	pair_out(st(g, x), st(g, q->end[q->end[0] == x]), q, out);
 }
 
-static struct stat1 *stat1_get(struct anomaly_table *tb, const struct anomaly_key *k, double t)
+static struct stat1 *stat1_get(struct anomaly_table *tb, const struct anomaly_key *k, uint32_t h,
+			       double t)
 {
-	uint32_t h = anomaly_key_hash(k);
 	uint32_t id = anomaly_table_find(tb, k, h);
 	if (id != ANOMALY_NIL)
 		return anomaly_val(tb, id);
@@ -398,35 +462,67 @@ static struct anomaly_ep ep_socket(const struct kn_ai_packet *p, int dst)
 	return e;
 }
 
+/* The packet's six stream keys, their hashes, and the prefetches that let
+ * their tables' cache misses overlap (slots and victims, then entries). */
+enum { K_MI, K_HH1, K_HH2, K_JIT, K_HP1, K_HP2, K_COUNT };
+
+static void packet_keys(struct kn_afterimage *ai, const struct kn_ai_packet *p,
+			struct anomaly_key *k, uint32_t *h)
+{
+	static const struct anomaly_ep none = { 0, 0, 0 };
+	struct anomaly_ep src = ep_host(p, 0), dst = ep_host(p, 1);
+	const struct anomaly_table *tb[K_COUNT] = { &ai->mi, &ai->hh.streams, &ai->hh.streams,
+						    &ai->jit, &ai->hp.streams, &ai->hp.streams };
+	k[K_MI] = (struct anomaly_key){ ep_mac(p, 0), src };
+	k[K_HH1] = (struct anomaly_key){ src, none };
+	k[K_HH2] = (struct anomaly_key){ dst, none };
+	k[K_JIT] = (struct anomaly_key){ src, dst };
+	k[K_HP1] = (struct anomaly_key){ ep_socket(p, 0), none };
+	k[K_HP2] = (struct anomaly_key){ ep_socket(p, 1), none };
+	for (int i = 0; i < K_COUNT; i++) {
+		h[i] = anomaly_key_hash(&k[i]);
+		anomaly_table_prefetch(tb[i], h[i]);
+	}
+	anomaly_table_prefetch_victim(&ai->hh.pairs);
+	anomaly_table_prefetch_victim(&ai->hp.pairs);
+	for (int i = 0; i < K_COUNT; i++)
+		anomaly_table_prefetch_entry(tb[i], h[i]);
+	anomaly_table_prefetch_victim_slot(&ai->mi);
+	anomaly_table_prefetch_victim_slot(&ai->hh.streams);
+	anomaly_table_prefetch_victim_slot(&ai->jit);
+	anomaly_table_prefetch_victim_slot(&ai->hp.streams);
+	anomaly_table_prefetch_victim_slot(&ai->hh.pairs);
+	anomaly_table_prefetch_victim_slot(&ai->hp.pairs);
+}
+
 void kn_afterimage_update(struct kn_afterimage *ai, const struct kn_ai_packet *p,
 			  double out[KN_AI_FEATURES])
 {
-	static const struct anomaly_ep none = { 0, 0, 0 };
+	struct anomaly_key k[K_COUNT];
+	uint32_t h[K_COUNT], hx, hy, px, py;
 	double t = kn_afterimage_seconds(p->ts_ns);
 	double v = (double)p->frame_len;
 	int exact = ai->cfg.kitsune_exact;
-	struct anomaly_ep src = ep_host(p, 0), dst = ep_host(p, 1);
 	ai->packets++;
+	packet_keys(ai, p, k, h);
 
-	struct anomaly_key k1 = { ep_mac(p, 0), src };
-	struct stat1 *s = stat1_get(&ai->mi, &k1, t);
-	stat1_insert(s, v, v * v, t, exact); /* frame lengths: v * v is exact */
+	struct stat1 *s = stat1_get(&ai->mi, &k[K_MI], h[K_MI], t);
+	stat1_insert(s, v, v * v, t, exact, &ai->memo); /* frame lengths: v * v is exact */
 	stat1_out(s, out, exact);
 
-	struct anomaly_key k2 = { dst, none };
-	k1 = (struct anomaly_key){ src, none };
-	group_update(&ai->hh, exact, &k1, &k2, v, t, out + 15);
+	/* the two groups' tables are disjoint: their stream halves first, so
+	 * the pairs' misses overlap too */
+	group_streams(&ai->hh, exact, &k[K_HH1], h[K_HH1], &k[K_HH2], h[K_HH2], v, t, &hx, &hy);
+	group_streams(&ai->hp, exact, &k[K_HP1], h[K_HP1], &k[K_HP2], h[K_HP2], v, t, &px, &py);
+	group_pair(&ai->hh, exact, hx, hy, v, t, out + 15);
 
-	k1.b = dst;
-	s = stat1_get(&ai->jit, &k1, t);
+	s = stat1_get(&ai->jit, &k[K_JIT], h[K_JIT], t);
 	double gap = t - s->last;
 	gap = gap > 0 ? gap : 0;
-	stat1_insert(s, gap, square(gap, exact), t, exact);
+	stat1_insert(s, gap, square(gap, exact), t, exact, &ai->memo);
 	stat1_out(s, out + 50, exact);
 
-	k1 = (struct anomaly_key){ ep_socket(p, 0), none };
-	k2 = (struct anomaly_key){ ep_socket(p, 1), none };
-	group_update(&ai->hp, exact, &k1, &k2, v, t, out + 65);
+	group_pair(&ai->hp, exact, px, py, v, t, out + 65);
 }
 
 /* ---- life cycle ---- */
@@ -475,6 +571,7 @@ struct kn_afterimage *kn_afterimage_new(const struct kn_afterimage_config *cfg, 
 	if (!ai)
 		goto fail;
 	ai->cfg = c;
+	ai->hh.memo = ai->hp.memo = &ai->memo; /* dt 0 in it never matches: decays need dt > 0 */
 	uint32_t cap[T_COUNT];
 	uint64_t budget = c.memcap - sizeof *ai;
 	for (int i = 0; i < T_COUNT; i++) {

@@ -14,7 +14,9 @@
  * sigmoid autoencoder (the denoising-autoencoder update KitNET builds on,
  * without corruption); the score is the RMSE of e, taken before the step.
  * Loops run over contiguous double arrays (row-major W) so the compiler
- * can vectorise them; nothing allocates after kn_kitnet_new().
+ * can vectorise them; nothing allocates after kn_kitnet_new(). Once
+ * trained (or loaded), vectors are scored by the single-precision plan of
+ * kitnet_exec.c; kitnet_score_double() here stays the reference.
  */
 #include <math.h>
 #include <stdio.h>
@@ -295,6 +297,26 @@ static void take_training(struct kn_kitnet *k, int *failed)
 	k->ring = take(k, k->ring_cap, sizeof(double), failed);
 }
 
+/* The scoring plan's arrays (kitnet_exec.c); mem_len is set. */
+static void take_exec(struct kn_kitnet *k, int *failed)
+{
+	struct kitnet_exec *x = &k->exec;
+	unsigned n = k->cfg.n_features;
+	size_t pad = ((size_t)n + 7) & ~(size_t)7;
+	x->group = take(k, n, sizeof *x->group, failed);
+	x->layer = take(k, (size_t)n + 1, sizeof *x->layer, failed);
+	x->perm = take(k, n, sizeof *x->perm, failed);
+	x->rm_of = take(k, n, sizeof *x->rm_of, failed);
+	x->slot_of = take(k, pad, sizeof *x->slot_of, failed);
+	x->lo = take(k, pad, sizeof(double), failed);
+	x->inv = take(k, pad, sizeof(double), failed);
+	x->g = take(k, pad, sizeof(double), failed);
+	x->out_lo = take(k, pad, sizeof(double), failed);
+	x->out_inv = take(k, pad, sizeof(double), failed);
+	x->t = take(k, pad, sizeof(double), failed);
+	x->mem = take(k, x->mem_len, sizeof(float), failed);
+}
+
 struct kn_kitnet *kitnet_alloc(const struct kn_kitnet_config *cfg, const unsigned *sizes,
 			       unsigned n_ae, char *errbuf)
 {
@@ -318,11 +340,15 @@ struct kn_kitnet *kitnet_alloc(const struct kn_kitnet_config *cfg, const unsigne
 	k->xs = take(k, n, sizeof(double), &failed);
 	k->xin = take(k, n, sizeof(double), &failed);
 	k->rmse = take(k, n, sizeof(double), &failed);
-	if (sizes)
+	if (sizes) {
 		k->arena_len = kitnet_layers_doubles(sizes, n_ae, cfg->hidden_ratio);
-	else
+		k->exec.mem_len = kitnet_exec_floats(sizes, n_ae, cfg->hidden_ratio);
+	} else {
 		k->arena_len = worst_layers(n, cfg->max_ae);
+		k->exec.mem_len = kitnet_exec_floats_worst(n, cfg->max_ae);
+	}
 	k->arena = k->arena_free = take(k, k->arena_len, sizeof(double), &failed);
+	take_exec(k, &failed);
 	if (!sizes)
 		take_training(k, &failed);
 	if (failed)
@@ -351,6 +377,18 @@ void kn_kitnet_free(struct kn_kitnet *k)
 	kn_free(k->xin);
 	kn_free(k->rmse);
 	kn_free(k->arena);
+	kn_free(k->exec.group);
+	kn_free(k->exec.layer);
+	kn_free(k->exec.perm);
+	kn_free(k->exec.rm_of);
+	kn_free(k->exec.slot_of);
+	kn_free(k->exec.lo);
+	kn_free(k->exec.inv);
+	kn_free(k->exec.g);
+	kn_free(k->exec.out_lo);
+	kn_free(k->exec.out_inv);
+	kn_free(k->exec.t);
+	kn_free(k->exec.mem);
 	kn_free(k->fm.mean);
 	kn_free(k->fm.dev);
 	kn_free(k->fm.com);
@@ -385,7 +423,7 @@ static void sanitise(struct kn_kitnet *k, const double *x)
 		k->xs[i] = isfinite(x[i]) ? x[i] : 0.0;
 	if (k->cfg.log_inputs)
 		for (unsigned i = 0; i < k->cfg.n_features; i++)
-			k->xs[i] = copysign(log1p(fabs(k->xs[i])), k->xs[i]);
+			k->xs[i] = copysign(kitnet_log1p(fabs(k->xs[i])), k->xs[i]);
 }
 
 /* Each ensemble member gets its inputs gathered into xin and trains or
@@ -407,6 +445,12 @@ static double run_layers(struct kn_kitnet *k, int train)
 	return kitnet_ae_execute(&k->out, k->rmse);
 }
 
+double kitnet_score_double(struct kn_kitnet *k, const double *x)
+{
+	sanitise(k, x);
+	return run_layers(k, 0);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -422,6 +466,7 @@ static void finish_training(struct kn_kitnet *k)
 	size_t rank = (size_t)ceil(k->cfg.threshold_quantile * (double)n);
 	k->threshold = k->ring[rank < 1 ? 0 : rank > n ? n - 1 : rank - 1];
 	k->phase = KN_KITNET_SCORE;
+	kitnet_exec_build(k);
 }
 
 static void train_step(struct kn_kitnet *k)
@@ -435,11 +480,11 @@ static void train_step(struct kn_kitnet *k)
 
 double kn_kitnet_process(struct kn_kitnet *k, const double *x)
 {
-	sanitise(k, x);
 	if (k->phase == KN_KITNET_SCORE) {
 		k->processed++;
-		return run_layers(k, 0);
+		return k->exec.score(k, x);
 	}
+	sanitise(k, x);
 	if (k->phase == KN_KITNET_MAP) {
 		kitnet_fm_update(&k->fm, k->xs);
 		if (k->processed == k->cfg.fm_grace) {

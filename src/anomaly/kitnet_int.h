@@ -1,6 +1,6 @@
 /*
  * kitnet_int.h - private structures of the KitNET scoring model
- * (kenchi/anomaly.h, "KitNET"), shared by its three files and the unit
+ * (kenchi/anomaly.h, "KitNET"), shared by its four files and the unit
  * tests; nothing else includes it.
  *
  *   kitnet.c      one autoencoder (train / execute), the ensemble, phases,
@@ -8,6 +8,8 @@
  *   kitnet_map.c  the feature mapper: running correlations, single-linkage
  *                 clustering, the dendrogram cut
  *   kitnet_io.c   save / load (file format described there)
+ *   kitnet_exec.c the scoring phase: a single-precision plan of the trained
+ *                 model and its vector kernels
  *
  * Every array lives in one arena of doubles allocated by kn_kitnet_new()
  * (or the loader), sized for the worst case, so nothing allocates later.
@@ -69,6 +71,47 @@ size_t kitnet_cluster_work(unsigned n);
 unsigned kitnet_cluster(const double *dist, unsigned n, unsigned max_size, unsigned *order,
 			unsigned *sizes, unsigned *work, double *dwork);
 
+/* Members with at most this many inputs are scored 8 at a time. */
+#define KITNET_GROUP_MAX 16
+
+/* The scoring phase's single-precision copy of one autoencoder in the row
+ * layout (kitnet_exec.c): encoder rows w[i] of PAD8(n_hid) floats, decoder
+ * rows wt[j] of PAD8(n_vis) floats, biases and the mask of real inputs (1,
+ * then 0), all zero-padded; its inputs start at input slot `in`. */
+struct kitnet_xlayer {
+	unsigned n_vis, n_hid, in;
+	float *w, *wt, *hbias, *vbias, *mask;
+};
+
+/* Up to 8 members scored together, one per vector lane: 8 floats per
+ * input i (from slot in + 8 i), per weight (i * n_hid + j), per bias and
+ * mask entry, and 1 / n_vis of each lane. */
+struct kitnet_xgroup {
+	unsigned n_vis, n_hid, in;
+	float *w, *hbias, *vbias, *mask, *inv_vis;
+};
+
+/* The scoring plan (kitnet_exec.c), allocated with the model, built by
+ * kitnet_exec_build() when training ends or a model is loaded. */
+struct kitnet_exec {
+	unsigned n_groups, n_rows;        /* groups, then members in row layout */
+	struct kitnet_xgroup *group;      /* capacity n_features */
+	struct kitnet_xlayer *layer;      /* n_rows members, then the output layer */
+	unsigned *perm;                   /* members: grouped by size, then the rest */
+	unsigned *rm_of;                  /* member c's RMSE is rm[rm_of[c]] */
+	size_t n_slots;                   /* input slots (xn) */
+	unsigned *slot_of;                /* feature f feeds input slot slot_of[f]
+	                                     (PAD8(n_features) entries) */
+	double *lo, *inv;                 /* feature f's training minimum, 1 / range */
+	double *t, *g;                    /* the features (padded), output layer's inputs */
+	double *out_lo, *out_inv;         /* output layer's scaling */
+	float *xn, *xo, *y, *rm;          /* input slots, output layer's inputs,
+	                                     hidden values, member RMSEs */
+	float *mem;                       /* layers and staging */
+	size_t mem_len;
+	double (*score)(struct kn_kitnet *k, const double *x);
+};
+
 struct kn_kitnet {
 	struct kn_kitnet_config cfg;
 	int phase;
@@ -87,6 +130,7 @@ struct kn_kitnet {
 	double *ring;                /* training scores kept for the threshold */
 	size_t ring_cap, ring_len, ring_pos;
 
+	struct kitnet_exec exec;     /* scoring phase */
 	double *arena, *arena_free;  /* remaining doubles for the autoencoders */
 	size_t arena_len;
 	uint64_t memory;
@@ -107,5 +151,23 @@ const char *kitnet_config_error(const struct kn_kitnet_config *cfg);
 void kitnet_build_layers(struct kn_kitnet *k);
 /* Doubles the autoencoders of a map with these cluster sizes need. */
 size_t kitnet_layers_doubles(const unsigned *sizes, unsigned n_ae, double ratio);
+
+/* kitnet_exec.c: floats of the scoring plan for a map with these cluster
+ * sizes, and an upper bound for any map of n features into clusters of at
+ * most max_ae. */
+size_t kitnet_exec_floats(const unsigned *sizes, unsigned n_ae, double ratio);
+size_t kitnet_exec_floats_worst(unsigned n, unsigned max_ae);
+/* Builds the plan from the trained double-precision layers (no allocation)
+ * and picks the AVX2 kernel when the CPU has it. */
+void kitnet_exec_build(struct kn_kitnet *k);
+/* Tests: forces the baseline (on 0) or the AVX2 kernel; -KN_ENOTSUP when
+ * the CPU (or the build target) has no AVX2. */
+int kitnet_exec_use_avx2(struct kn_kitnet *k, int on);
+/* sign-less log(1 + a) for finite a >= 0, relative error below 1e-12: the
+ * log_inputs transform of training and scoring (the same bits in both). */
+double kitnet_log1p(double a);
+/* kitnet.c: the double-precision score (what training computes), the
+ * reference for the plan. */
+double kitnet_score_double(struct kn_kitnet *k, const double *x);
 
 #endif

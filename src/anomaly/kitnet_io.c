@@ -430,6 +430,7 @@ struct kn_kitnet *kn_kitnet_load_mem(const void *buf, size_t len, const char *na
 	}
 	k->threshold = threshold;
 	k->phase = KN_KITNET_SCORE;
+	kitnet_exec_build(k);
 	kn_free(sizes);
 	return k;
 fail:

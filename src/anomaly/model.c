@@ -142,6 +142,16 @@ static void learn(struct kn_model *m)
 		finish_training(m);
 }
 
+double model_score(struct kn_model *m, const double *x)
+{
+	double s = kn_kitnet_process(m->k[0], x) / m->thr[0];
+	if (m->cfg.ensembles == 2) {
+		double s2 = kn_kitnet_process(m->k[1], x) / m->thr[1];
+		s = s2 > s ? s2 : s;
+	}
+	return isfinite(s) ? s : 1e300;
+}
+
 double kn_model_process(struct kn_model *m, const struct kn_ai_packet *p)
 {
 	kn_afterimage_update(m->ai, p, m->x);
@@ -150,12 +160,7 @@ double kn_model_process(struct kn_model *m, const struct kn_ai_packet *p)
 		learn(m);
 		return 0.0;
 	}
-	double s = kn_kitnet_process(m->k[0], m->x) / m->thr[0];
-	if (m->cfg.ensembles == 2) {
-		double s2 = kn_kitnet_process(m->k[1], m->x) / m->thr[1];
-		s = s2 > s ? s2 : s;
-	}
-	return isfinite(s) ? s : 1e300;
+	return model_score(m, m->x);
 }
 
 int kn_model_trained(const struct kn_model *m)

@@ -1,7 +1,8 @@
 /*
  * model_int.h - the online anomaly model's structure (kenchi/model.h),
  * shared by model.c (training, scoring, explanations) and model_io.c (the
- * model file); nothing else includes it.
+ * model file), and bench/model_bench.c (which times model_score() alone);
+ * nothing else includes it.
  */
 #ifndef KN_MODEL_INT_H
 #define KN_MODEL_INT_H
@@ -30,6 +31,10 @@ void model_kitnet_config(const struct kn_model_config *cfg, unsigned e,
 			 struct kn_kitnet_config *kc);
 /* NULL when cfg is valid, else what is wrong (static text). */
 const char *model_config_error(const struct kn_model_config *cfg);
+/* The score of feature vector x (KN_AI_FEATURES values) by a trained
+ * model, in threshold units: kn_model_process() without the features
+ * (also timed alone by bench/model_bench.c). */
+double model_score(struct kn_model *m, const double *x);
 /* A model shell with its AfterImage, no ensembles (the loader adds them). */
 struct kn_model *model_alloc(const struct kn_model_config *cfg, char *errbuf);
 

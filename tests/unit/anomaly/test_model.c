@@ -367,7 +367,7 @@ static void test_allocation_failures(void)
 	struct kn_model_config cfg;
 	kn_model_config_default(&cfg);
 	cfg.feature_memcap = 1u << 20;
-	for (unsigned long n = 1; n <= 40; n++) {
+	for (unsigned long n = 1; n <= 100; n++) {
 		kn_alloc_fail_at(n);
 		struct kn_model *a = kn_model_new(&cfg, err);
 		kn_alloc_fail_at(n);
