@@ -195,5 +195,8 @@ int kn_detect_report(struct kn_detect_call *c, struct kn_detection *d);
 /* An address as text for keys and explanations: dotted IPv4, or IPv6 as
  * eight uncompressed hex groups (v6 set). Cut to fit n bytes. */
 void kn_detect_addr_text(const struct kn_addr *a, int v6, char *out, size_t n);
+/* An Ethernet address as "aa:bb:cc:dd:ee:ff" (18 bytes with the NUL; cut
+ * to fit n). */
+void kn_detect_mac_text(const uint8_t mac[6], char *out, size_t n);
 
 #endif

@@ -124,11 +124,6 @@ static uint64_t arp_memuse(const void *state)
 	       det_table_memuse(&a->claimers);
 }
 
-static void mac_text(const uint8_t m[6], char *out, size_t n)
-{
-	snprintf(out, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 static void ip_text(const uint8_t ip[4], char *out, size_t n)
 {
 	snprintf(out, n, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
@@ -175,7 +170,7 @@ static void scan_report(const struct arp *a, struct kn_detect_call *c, const str
 	struct scan_finding f = { .e = e };
 	char why[320];
 
-	mac_text(e->mac, f.mac, sizeof f.mac);
+	kn_detect_mac_text(e->mac, f.mac, sizeof f.mac);
 	ip_text(e->ip, f.ip, sizeof f.ip);
 	ip_text(e->first, f.first, sizeof f.first);
 	ip_text(e->last, f.last, sizeof f.last);
@@ -263,8 +258,8 @@ static void spoof_report(struct kn_detect_call *c, const struct binding *b,
 	char why[360], key[48];
 
 	ip_text(b->ip, f.ip, sizeof f.ip);
-	mac_text(b->mac, f.holder, sizeof f.holder);
-	mac_text(r->sha, f.claimer, sizeof f.claimer);
+	kn_detect_mac_text(b->mac, f.holder, sizeof f.holder);
+	kn_detect_mac_text(r->sha, f.claimer, sizeof f.claimer);
 	f.held_s = secs(ts, b->since_ns);
 	f.renewed_s = secs(ts, b->renewed_ns);
 	snprintf(why, sizeof why, "%s claims %s in an ARP %s, but %s has held that address for "
@@ -333,7 +328,7 @@ static void unsolicited_report(struct kn_detect_call *c, const struct claimer *e
 	char why[360], ip[20];
 	size_t off = 0;
 
-	mac_text(e->mac, f.mac, sizeof f.mac);
+	kn_detect_mac_text(e->mac, f.mac, sizeof f.mac);
 	for (unsigned i = 0; i < e->n_ips; i++) {
 		ip_text(e->ips[i], ip, sizeof ip);
 		off += (size_t)snprintf(f.ips + off, sizeof f.ips - off, "%s%s", i ? ", " : "", ip);

@@ -243,6 +243,12 @@ void kn_detect_addr_text(const struct kn_addr *a, int v6, char *out, size_t n)
 				      (unsigned)(a->b[i] << 8 | a->b[i + 1]));
 }
 
+void kn_detect_mac_text(const uint8_t mac[6], char *out, size_t n)
+{
+	snprintf(out, n, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+}
+
 size_t kn_detect_names(const char **out, size_t max)
 {
 	for (size_t i = 0; i < N_DETECTORS && i < max; i++)

@@ -265,12 +265,6 @@ static const char *stat_words(unsigned g, unsigned stat)
 	return stat < 3 ? one_d[stat] : two_d[stat - 3];
 }
 
-static void mac_text(const uint8_t mac[6], char *out, size_t n)
-{
-	snprintf(out, n, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
-}
-
 /* One end of the packet as text: the address (or MAC), with the port when
  * with_port and the packet has one. */
 static void end_text(const struct kn_ai_packet *p, int dst, int with_port, char *out, size_t n)
@@ -283,7 +277,7 @@ static void end_text(const struct kn_ai_packet *p, int dst, int with_port, char 
 		else
 			snprintf(out, n, "%s", a);
 	} else if (p->has_mac) {
-		mac_text(dst ? p->dst_mac : p->src_mac, out, n);
+		kn_detect_mac_text(dst ? p->dst_mac : p->src_mac, out, n);
 	} else {
 		snprintf(out, n, "an unaddressed host");
 	}

@@ -136,9 +136,7 @@ static void report(struct kn_engine *e, const struct kn_packet *pkt,
 	if (ap->ip_version)
 		kn_detect_addr_text(&ap->src_ip, ap->ip_version == 6, key, sizeof key);
 	else
-		snprintf(key, sizeof key, "%02x:%02x:%02x:%02x:%02x:%02x", ap->src_mac[0],
-			 ap->src_mac[1], ap->src_mac[2], ap->src_mac[3], ap->src_mac[4],
-			 ap->src_mac[5]);
+		kn_detect_mac_text(ap->src_mac, key, sizeof key);
 	if (!due(em, key, ratio, pkt->ts_ns, e->cfg.detect.repeat_s)) {
 		em->suppressed++;
 		return;

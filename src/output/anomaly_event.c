@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kenchi/detector.h"
 #include "output/output.h"
 
 /* Where the packet came from, in Suricata's words. */
@@ -62,7 +63,7 @@ static void put_mac(struct kn_json *j, const char *key, const uint8_t m[6])
 {
 	char s[18];
 
-	snprintf(s, sizeof s, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	kn_detect_mac_text(m, s, sizeof s);
 	kn_json_str(j, key, s);
 }
 
