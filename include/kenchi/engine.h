@@ -117,6 +117,8 @@ struct kn_engine_totals {
 	uint64_t capture_drops, capture_ifdrops;
 	uint64_t eve_events, eve_dropped, eve_write_errors;
 	uint64_t mem_peak_flow, mem_peak_stream, mem_peak_defrag;
+	uint64_t mem_peak_sig;       /* signature state, all workers */
+	uint64_t mem_detect;         /* behaviour detectors' tables, largest worker */
 	double wall_s, cpu_s;
 };
 

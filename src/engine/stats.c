@@ -383,6 +383,14 @@ void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *t)
 	t->mem_peak_flow = s.flow.mem_peak;
 	t->mem_peak_stream = s.stream.mem_peak;
 	t->mem_peak_defrag = d->defrag_mem_peak;
+	t->mem_peak_sig = s.sig.mem_peak;
+	for (unsigned i = 0; i < e->n_workers; i++) {
+		struct kn_detect_stats ds;
+		if (e->workers[i].det) {
+			kn_detect_stats(e->workers[i].det, &ds);
+			t->mem_detect = ds.memuse > t->mem_detect ? ds.memuse : t->mem_detect;
+		}
+	}
 	t->wall_s = e->wall_s;
 	t->cpu_s = e->cpu_s;
 }
@@ -415,30 +423,19 @@ static void mem_part(FILE *out, const char *name, uint64_t used, uint64_t cap, i
 static void summary_memory(const struct kn_engine *e, const struct kn_engine_totals *t, FILE *out)
 {
 	const struct kn_engine_config *c = &e->cfg;
-	uint64_t det = 0, sig, n = e->n_workers ? e->n_workers : 1;
+	uint64_t n = e->n_workers ? e->n_workers : 1;
 	struct rusage ru;
 	char b1[32];
 
-	for (unsigned i = 0; i < e->n_workers; i++) {
-		struct kn_detect_stats ds;
-		if (e->workers[i].det) {
-			kn_detect_stats(e->workers[i].det, &ds);
-			det = ds.memuse > det ? ds.memuse : det;
-		}
-	}
-	struct worker_stats s;
-	struct kn_capture_stats cap;
-	stats_collect(e, &s, &cap);
-	sig = s.sig.mem_peak;
 	fputs("  memory: ", out);
 	mem_part(out, "flows", t->mem_peak_flow, c->flow.memcap * n, 1);
 	mem_part(out, "streams", t->mem_peak_stream, c->stream.memcap * n, 0);
 	mem_part(out, "defrag", t->mem_peak_defrag, c->decode.defrag_memcap, 0);
 	mem_part(out, "app", t->mem_peak_app, c->app.memcap * n, 0);
 	if (c->detect.enabled)
-		mem_part(out, "detectors", det, c->detect.memcap, 0);
+		mem_part(out, "detectors", t->mem_detect, c->detect.memcap, 0);
 	if (e->sig)
-		mem_part(out, "signatures", sig, c->sig_cfg.memcap * n, 0);
+		mem_part(out, "signatures", t->mem_peak_sig, c->sig_cfg.memcap * n, 0);
 	if (e->verdict) {
 		struct verdict_stats vs;
 		verdict_stats(e->verdict, &vs);
