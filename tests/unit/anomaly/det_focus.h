@@ -69,7 +69,7 @@ static void fpkt(struct focus *f, struct kn_addr src, struct kn_addr dst, uint8_
 	uint32_t hlen = proto == 6 ? 20 : 8;
 
 	KT_REQUIRE(len + hlen <= sizeof f->frame);
-	memset(&p, 0, sizeof p);
+	pkt_head(&f->r, &p, src, dst, proto, sport, dport, flags_or_type, dir, t);
 	memset(f->frame, 0, hlen);
 	if (proto == 1) {
 		f->frame[0] = flags_or_type;
@@ -83,18 +83,6 @@ static void fpkt(struct focus *f, struct kn_addr src, struct kn_addr dst, uint8_
 	p.l4_off = 0;
 	p.payload_off = hlen;
 	p.payload_len = len;
-	p.ip_version = 4;
-	p.proto = proto;
-	p.src = src;
-	p.dst = dst;
-	p.sport = sport;
-	p.dport = dport;
-	p.tcp.flags = proto == 6 ? flags_or_type : 0;
-	p.icmp_type = proto == 1 ? flags_or_type : 0;
-	p.ts_ns = (uint64_t)(t * 1e9) + 1;
-	p.index = ++f->r.n;
-	p.flow = &f->r.flow;
-	p.dir = (uint8_t)dir;
 	f->r.flow.pkts[dir] = nth;
 	f->r.flow.pkts[!dir] = other;
 	if (proto == 6 && nth == 1 && !other)   /* a new TCP flow */
