@@ -229,8 +229,8 @@ static void child_redirect(const char *outdir)
 }
 
 /* The child of a kenchi detector: `kenchi run` on the capture, in this
- * process image (no exec), with the detector's extra options ("{outdir}"
- * at the start of one is the run's output folder). A csv detector's scores
+ * process image (no exec), with the detector's extra options, their
+ * placeholders ({outdir}, {pcap}, ...) expanded. A csv detector's scores
  * come from the model (--model-scores) unless its options name
  * --detect-scores (the behaviour detectors' per-packet verdicts). */
 static void child_kenchi(const struct kn_eval_detector *d, const char *pcap, const char *outdir)
@@ -254,10 +254,13 @@ static void child_kenchi(const struct kn_eval_detector *d, const char *pcap, con
 		argv[argc++] = "--model-scores";
 		argv[argc++] = scores;
 	}
+	struct kn_eval_subst s = { .pcap = pcap, .outdir = outdir };
 	for (size_t i = 0; i < d->n_args && i < 64; i++) {
-		const char *arg = d->args[i];
-		char *sub = !strncmp(arg, "{outdir}", 8) ? fmt("%s%s", outdir, arg + 8) : NULL;
-		argv[argc++] = sub ? sub : (char *)arg;
+		char err[KN_ERRBUF_SIZE];
+		if (kn_eval_expand(d->args[i], &s, 0, &argv[argc++], err) != 0) {
+			fprintf(stderr, "kenchi eval: %s: args[%zu]: %s\n", d->config, i, err);
+			_exit(2);
+		}
 	}
 	argv[argc++] = "-r";
 	argv[argc++] = (char *)pcap;

@@ -200,6 +200,26 @@ def check_failures(s, kenchi, outdir, tmp):
     write_json(typo, {"kenchi_detector": 1, "name": "x", "comand": "true"})
     rc, out, err = run_eval(kenchi, ["-d", typo, "evalset-host.json"], outdir)
     s.result("bad_config", rc == 1 and "typo.json: comand: unknown key" in err, err)
+    # kind kenchi's args expand placeholders: the verdicts' CSV lands in
+    # the run's folder and is scored; an unknown placeholder fails the run
+    verd = os.path.join(tmp, "verdicts.json")
+    write_json(verd, {"kenchi_detector": 1, "name": "verd", "kind": "kenchi", "format": "csv",
+                      "args": ["--detect-scores", "{outdir}/scores.csv"]})
+    work = os.path.join(tmp, "work-verd")
+    rc, out, err = run_eval(kenchi, ["-d", verd, "-w", work, "--json", "v.json",
+                                     "evalset-packet.json"], outdir)
+    csv = os.path.join(work, "verd", "evalset-packet", "evalset.pcap", "scores.csv")
+    v = entry(json.load(open(os.path.join(outdir, "v.json"))), "verd", "evalset-packet") \
+        if rc == 0 else None
+    s.result("kenchi_args_placeholder", rc == 0 and os.path.exists(csv) and v and
+             v["roc_auc"] is not None and v["roc_auc"] > 0.5, err + out)
+    write_json(verd, {"kenchi_detector": 1, "name": "verd", "kind": "kenchi", "format": "csv",
+                      "args": ["--detect-scores", "{nope}/scores.csv"]})
+    rc, out, err = run_eval(kenchi, ["-d", verd, "-w", work, "evalset-packet.json"], outdir)
+    log = os.path.join(work, "verd", "evalset-packet", "evalset.pcap", "stderr.txt")
+    text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
+    s.result("kenchi_args_bad_placeholder", rc == 1 and "args[1]" in text and "nope" in text,
+             out + text)
     rc, out, err = run_eval(kenchi, ["nothere.json"], outdir)
     s.result("missing_manifest", rc == 1 and "nothere.json" in err, err)
     rc, out, err = run_eval(kenchi, ["--tolerance", "-1", "evalset-host.json"], outdir)
