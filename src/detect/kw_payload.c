@@ -382,7 +382,8 @@ int kw_isdataat(struct rule_ctx *c, struct kn_rule_opt *o, const char *a, size_t
 		return -KN_ENOMEM;
 	if (n && a[0] == '!')
 		d->negated = 1, a++, n--;
-	kw_next_item(&a, &n, &it, &il);
+	if (!kw_next_item(&a, &n, &it, &il))   /* "isdataat:!" alone: no position */
+		return kw_fail(c, "isdataat needs a position: isdataat:[!]<pos>[,relative]");
 	int rc = kw_val(c, it, il, 0, 65535, &d->pos);
 	while (rc == 0 && kw_next_item(&a, &n, &it, &il)) {
 		if (kw_is(it, il, "relative"))
