@@ -310,7 +310,7 @@ static int other_block(struct kn_capture *c, const struct block *b, struct kn_pa
 static int pcapng_next(struct kn_capture *c, struct kn_packet *pkt)
 {
 	for (;;) {
-		struct block b;
+		struct block b = {0};
 		int r = read_block(c, &b);
 		if (r <= 0)
 			return r;
@@ -328,7 +328,7 @@ static int pcapng_next(struct kn_capture *c, struct kn_packet *pkt)
 
 int capture_pcapng_open(struct kn_capture *c)
 {
-	struct block b;
+	struct block b = {0};
 	int r = capture_need(c, MIN_BLOCK);
 	if (r < 0)
 		return r;

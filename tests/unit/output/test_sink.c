@@ -60,7 +60,10 @@ static void sleep_ms(long ms)
 static int unix_listen(const char *path, int type)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+	size_t n = strlen(path);
+	if (n >= sizeof a.sun_path)
+		return -1;
+	memcpy(a.sun_path, path, n + 1);
 	unlink(path);
 	int fd = socket(AF_UNIX, type, 0);
 	if (fd < 0)
