@@ -18,6 +18,17 @@
  * (subject to the context's rate limit) when its hosts grew by half.
  * Score 1 - 2^(-hosts / 16). ARP sweeps are not seen here: the detectors
  * see IP packets of flows only.
+ *
+ * Probes. An echo request that carries no data at all is not what an
+ * operating system's ping sends (Linux, BSD, macOS and Windows tools all
+ * send a payload, usually with a timestamp in it): it is the host-discovery
+ * probe of a raw-packet scanner (nmap's -PE/-sn sends exactly that; the
+ * classic Snort rule "ICMP PING NMAP" is itype 8 with dsize 0). The first
+ * such request from a source in a window is reported at once as
+ * ICMP_PROBE, score 0.3 (low: one packet, and hand-made test packets look
+ * the same), before the sweep it usually starts is one; the sweep's own
+ * report (0.5 and up) still passes the context's rate limit. A request
+ * cut short by the capture's snap length is not taken for one.
  */
 #include <math.h>
 #include <stdio.h>
@@ -37,6 +48,7 @@ struct source {
 	struct kn_addr addr, first_dst, last_dst;
 	uint8_t v6;
 	uint32_t requests, replies, hosts, reported;
+	uint8_t probed;   /* ICMP_PROBE reported in this window */
 	uint64_t start_ns;
 	uint64_t bits[HOST_BITS / 64];
 };
@@ -105,6 +117,24 @@ static void report(struct kn_detect_call *c, const struct kn_packet *p, const st
 	kn_detect_report(c, &d);
 }
 
+static void report_probe(struct kn_detect_call *c, const struct kn_packet *p,
+			 const struct source *e)
+{
+	struct finding f = { .e = e };
+	char why[300];
+
+	kn_detect_addr_text(&e->addr, e->v6, f.src, sizeof f.src);
+	kn_detect_addr_text(&p->dst, e->v6, f.first, sizeof f.first);
+	snprintf(f.last, sizeof f.last, "%s", f.first);
+	snprintf(why, sizeof why, "%s sent an echo request without data to %s: the host-discovery "
+		 "probe of a raw-packet scanner (nmap -sn/-PE sends these; ping tools always send "
+		 "data)", f.src, f.first);
+	struct kn_detection d = {
+		.event = "ICMP_PROBE", .score = 0.3, .key = f.src, .explanation = why,
+		.flow = p->flow, .dir = p->dir, .evidence = evidence, .arg = &f };
+	kn_detect_report(c, &d);
+}
+
 static void request(struct sweep *s, struct kn_detect_call *c, const struct kn_packet *p, int v6)
 {
 	uint64_t h = det_addr_hash(&p->src, v6, 0x70696e67);
@@ -119,6 +149,10 @@ static void request(struct sweep *s, struct kn_detect_call *c, const struct kn_p
 	}
 	e->requests++;
 	e->last_dst = p->dst;
+	if (p->payload_len == 0 && !(p->flags & KN_PKT_TRUNCATED) && !e->probed) {
+		e->probed = 1;
+		report_probe(c, p, e);
+	}
 	if (!det_sketch_add(e->bits, HOST_BITS, det_addr_bits(&p->dst, v6, 0x74676574)))
 		return;
 	e->hosts++;

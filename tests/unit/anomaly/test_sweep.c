@@ -3,7 +3,9 @@
  * /24 (half the hosts answer; port_scan stays quiet on it) is reported with
  * its hosts, requests and replies; not reported: a sweep nobody answers
  * (port_scan's), a monitoring host pinging 10 hosts every 10 s, one host
- * pinged 500 times; a tiny table stays bounded.
+ * pinged 500 times; a tiny table stays bounded. A scanner's echo request
+ * without data is reported at once (ICMP_PROBE) and its sweep still is;
+ * a request whose data the snap length cut off is not a probe.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +70,53 @@ static void test_quiet(void)
 	kn_detect_ctx_free(r.ctx);
 }
 
+/* An echo request src -> dst at t carrying len bytes of data. */
+static void echo(struct rig *r, struct kn_addr src, struct kn_addr dst, uint32_t len,
+		 uint16_t flags, double t)
+{
+	struct kn_packet p;
+	pkt_head(r, &p, src, dst, 1, 0, 0, 8, 0, t);
+	p.payload_len = len;
+	p.flags = flags;
+	r->flow.pkts[0] = r->flow.pkts[1] = 1;
+	kn_detect_packet(r->ctx, &p);
+}
+
+static void test_probe(void)
+{
+	struct rig r;
+	struct kn_addr a = v4(192, 168, 1, 109);
+	rig_init(&r, 0);
+	echo(&r, a, v4(192, 168, 1, 1), 0, 0, 1.0);   /* nmap -sn: no data */
+	KT_EQ(r.seen.n, 1);
+	KT_EQ_STR(r.seen.event, "ICMP_PROBE");
+	KT_EQ_STR(r.seen.key, "192.168.1.109");
+	KT_CHECK(r.seen.score > 0.29 && r.seen.score < 0.31);
+	KT_CHECK(strstr(r.seen.expl, "192.168.1.109 sent an echo request without data to "
+				     "192.168.1.1: ") == r.seen.expl);
+	KT_CHECK(strstr(r.seen.evidence, "\"first_target\":\"192.168.1.1\"") != NULL);
+	/* the sweep that follows: no second probe report in the window, the
+	 * sweep's own at 16 and 36 hosts (as in test_live_sweep) */
+	for (unsigned h = 2; h <= 40; h++) {
+		echo(&r, a, v4(192, 168, 1, h), 0, 0, 1.0 + h * 0.01);
+		pkt(&r, v4(192, 168, 1, h), a, 1, 0, 0, 0, 1, 1, 1.0 + h * 0.01 + 0.001);
+	}
+	KT_EQ(r.seen.n, 3);
+	KT_EQ_STR(r.seen.event, "ICMP_SWEEP");
+	echo(&r, a, v4(192, 168, 1, 1), 0, 0, 700.0);   /* a new window: reported again */
+	KT_EQ(r.seen.n, 4);
+	KT_EQ_STR(r.seen.event, "ICMP_PROBE");
+	kn_detect_ctx_free(r.ctx);
+
+	rig_init(&r, 0);
+	echo(&r, v4(10, 0, 0, 5), v4(10, 0, 0, 1), 56, 0, 1.0);   /* ping: data */
+	echo(&r, v4(10, 0, 0, 6), v4(10, 0, 0, 1), 32, 0, 1.0);   /* Windows ping */
+	echo(&r, v4(10, 0, 0, 7), v4(10, 0, 0, 1), 0, KN_PKT_TRUNCATED, 1.0);   /* snaplen cut */
+	echo(&r, v4(10, 0, 0, 8), v4(224, 0, 0, 1), 0, 0, 1.0);   /* multicast */
+	KT_EQ(r.seen.n, 0);
+	kn_detect_ctx_free(r.ctx);
+}
+
 static void test_memcap(void)
 {
 	struct rig r;
@@ -84,6 +133,7 @@ static void test_memcap(void)
 static const struct kt_case cases[] = {
 	KT_CASE(test_live_sweep),
 	KT_CASE(test_quiet),
+	KT_CASE(test_probe),
 	KT_CASE(test_memcap),
 };
 
