@@ -9,7 +9,13 @@
  * where the protocol shows them in clear: FTP reply 530 and SMTP reply 535
  * (the first three bytes of a server segment and a space or hyphen), HTTP
  * 401 answering a request that carried an Authorization header (from the
- * app layer's transactions). A person logging in opens a connection or
+ * app layer's transactions), and Kerberos KRB-ERROR replies of a KDC (port
+ * 88, UDP or TCP; RFC 4120 section 5.9.1) with error code 24
+ * (KDC_ERR_PREAUTH_FAILED: a wrong password), 6 (KDC_ERR_C_PRINCIPAL_UNKNOWN:
+ * a user name guessed wrong) or 18 (KDC_ERR_CLIENT_REVOKED: a locked
+ * account), a password spray over many accounts counting as one client's
+ * failures against its KDC; code 25 (pre-authentication required) answers
+ * every ordinary first AS-REQ and is not a failure. A person logging in opens a connection or
  * two and fails a password once or twice; a password-guessing tool opens
  * a connection per guess (or a few guesses each), several a second. The
  * client is reported, as the finding's subject, at brute_min_conns
@@ -43,6 +49,7 @@ static const struct login_port {
 	const char *name;
 } login_ports[] = {
 	{ 21, 1, "ftp" }, { 22, 1, "ssh" }, { 23, 1, "telnet" }, { 25, 0, "smtp" },
+	{ 88, 0, "kerberos" },
 	{ 587, 0, "smtp" }, { 902, 1, "vmware-authd" }, { 2222, 1, "ssh" },
 	{ 3389, 1, "rdp" }, { 5900, 1, "vnc" },
 };
@@ -53,6 +60,7 @@ struct attempt {
 	uint8_t v6;
 	uint16_t port;
 	uint32_t conns, failures, rep_conns, rep_failures;
+	uint32_t krb[3];   /* Kerberos failures: wrong password, unknown user, locked */
 	uint64_t start_ns;
 };
 
@@ -141,6 +149,11 @@ static void evidence(const void *arg, struct kn_json *j)
 	kn_json_u64(j, "port", f->e->port);
 	kn_json_u64(j, "connections", f->e->conns);
 	kn_json_u64(j, "failures", f->e->failures);
+	if (f->e->port == 88) {
+		kn_json_u64(j, "preauth_failed", f->e->krb[0]);
+		kn_json_u64(j, "unknown_principal", f->e->krb[1]);
+		kn_json_u64(j, "client_revoked", f->e->krb[2]);
+	}
 	kn_json_double(j, "window_s", window_s(f->e), 3);
 }
 
@@ -153,7 +166,12 @@ static void report(struct brute *s, struct kn_detect_call *c, const struct kn_fl
 
 	kn_detect_addr_text(&e->client, e->v6, f.client, sizeof f.client);
 	kn_detect_addr_text(&e->server, e->v6, f.server, sizeof f.server);
-	if (e->conns)
+	if (e->port == 88)
+		snprintf(why, sizeof why, "%s failed %u Kerberos logins at %s in %.1f s (%u wrong "
+			 "passwords, %u unknown user names, %u locked accounts): password guessing, "
+			 "spraying or user enumeration", f.client, e->failures, f.server,
+			 window_s(e), e->krb[0], e->krb[1], e->krb[2]);
+	else if (e->conns)
 		snprintf(why, sizeof why, "%s opened %u connections to %s on %s (port %u) in "
 			 "%.1f s and failed to log in %u times: password guessing", f.client,
 			 e->conns, f.server, service, e->port, window_s(e), e->failures);
@@ -203,13 +221,106 @@ static int failed_login(const struct kn_packet *p, uint16_t port)
 	return !memcmp(d, code, 3) && (d[3] == ' ' || d[3] == '-');
 }
 
+/* DER (X.690): the length of the element at d[*at..n) whose identifier
+ * octet is tag; *at moves to its contents. -1 when the element is not
+ * there or runs past n (indefinite lengths are not DER). */
+static int64_t der_enter(const uint8_t *d, uint32_t n, uint32_t *at, uint8_t tag)
+{
+	uint32_t i = *at;
+
+	if (i + 2 > n || d[i] != tag)
+		return -1;
+	uint32_t len = d[i + 1];
+	i += 2;
+	if (len & 0x80) {
+		unsigned k = len & 0x7f;
+		if (k == 0 || k > 3 || i + k > n)
+			return -1;
+		len = 0;
+		while (k--)
+			len = len << 8 | d[i++];
+	}
+	if (len > n - i)
+		return -1;
+	*at = i;
+	return len;
+}
+
+/* The error-code of a Kerberos KRB-ERROR message ([APPLICATION 30]
+ * SEQUENCE { pvno [0], msg-type [1], ctime [2] OPTIONAL, cusec [3]
+ * OPTIONAL, stime [4], susec [5], error-code [6] Int32, ... }) at d[0..n),
+ * or -1 when d does not hold one. */
+static int32_t krb_error_code(const uint8_t *d, uint32_t n)
+{
+	uint32_t at = 0;
+	int64_t len = der_enter(d, n, &at, 0x7e);
+
+	if (len < 0)
+		return -1;
+	n = at + (uint32_t)len;
+	if ((len = der_enter(d, n, &at, 0x30)) < 0)
+		return -1;
+	n = at + (uint32_t)len;
+	while (at < n) {
+		uint8_t tag = d[at];
+		if (tag < 0xa0 || tag > 0xa6)
+			return -1;
+		if ((len = der_enter(d, n, &at, tag)) < 0)
+			return -1;
+		if (tag == 0xa6) {
+			uint32_t in = at;
+			int64_t il = der_enter(d, at + (uint32_t)len, &in, 0x02);
+			if (il < 1 || il > 4)
+				return -1;
+			int32_t v = (int8_t)d[in];   /* two's complement, sign first */
+			for (int64_t k = 1; k < il; k++)
+				v = (int32_t)((uint32_t)v << 8 | d[in + k]);
+			return v;
+		}
+		at += (uint32_t)len;
+	}
+	return -1;
+}
+
+/* Which failed login a KDC's reply in p (from port 88) tells: 1 a wrong
+ * password, 2 an unknown user, 3 a locked account, 0 none. Over TCP the
+ * message follows a 4-byte record length (RFC 4120 7.2.2) at the start of
+ * a segment. */
+static int kerberos_failure(const struct kn_packet *p)
+{
+	if (!p->data || !p->payload_len || p->payload_off > p->caplen)
+		return 0;
+	const uint8_t *d = p->data + p->payload_off;
+	uint32_t n = p->caplen - p->payload_off;
+	if (n > p->payload_len)
+		n = p->payload_len;
+	if (p->proto == 6) {
+		if (n < 4)
+			return 0;
+		d += 4, n -= 4;
+	}
+	int32_t code = krb_error_code(d, n);
+	return code == 24 ? 1 : code == 6 ? 2 : code == 18 ? 3 : 0;
+}
+
 static void brute_packet(void *state, struct kn_detect_call *c, const struct kn_packet *p)
 {
 	struct brute *s = state;
 	int v6 = p->ip_version == 6;
 	const struct login_port *lp;
 
-	if ((p->ip_version != 4 && !v6) || p->proto != 6 || !p->flow)
+	if ((p->ip_version != 4 && !v6) || !p->flow)
+		return;
+	int krb;
+	if (p->sport == 88 && (p->proto == 17 || p->proto == 6) && (krb = kerberos_failure(p))) {
+		struct attempt *e = entry(s, &p->dst, &p->src, 88, v6, p->ts_ns);
+		e->failures++;
+		e->krb[krb - 1]++;
+		check(s, c, p->flow, p->flow->key.sport == 88 ? 1 : 0, e, "kerberos",
+		      s->min_failures);
+		return;
+	}
+	if (p->proto != 6)
 		return;
 	/* a connection counts once the server accepts it: its SYN-ACK (a
 	 * closed port retried counts nothing) */

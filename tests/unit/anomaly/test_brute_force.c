@@ -3,11 +3,14 @@
  * opening a connection every half second is reported at its 8th (and
  * 16th) handshake, an FTP guesser at its third connection after two 530
  * replies, an SMTP AUTH guesser at its third 535, an HTTP one at its 6th
- * 401 with credentials (challenges are not failures), each with the client as
- * subject; not reported: an administrator's seven ssh logins in a minute,
+ * 401 with credentials (challenges are not failures), a Kerberos password
+ * sprayer at its third KRB-ERROR of a failed login (UDP, and TCP with its
+ * record marker), each with the client as subject; not reported: an administrator's seven ssh logins in a minute,
  * one FTP typo then success, two failures in one FTP session, a busy SMTP
  * relay, "530" from a web server, a retransmitted SYN, a closed ssh port
- * retried 20 times; a bad setting is refused.
+ * retried 20 times, twenty Kerberos "pre-authentication required" answers
+ * and two wrong passwords, KRB-ERRORs cut short or from another port; a
+ * bad setting is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +114,149 @@ static void test_smtp_auth(void)
 	KT_EQ_STR(f.subject, "198.51.100.7");
 	KT_EQ_STR(f.r.seen.expl, "198.51.100.7 failed to log in 3 times to 10.0.0.25 on smtp "
 		  "(port 587) in 2.0 s: password guessing");
+	kn_detect_ctx_free(f.r.ctx);
+}
+
+/* A KDC's KRB-ERROR (RFC 4120 5.9.1) with error-code code (an INTEGER of
+ * ilen bytes), behind a TCP record marker when tcp, at out; its length.
+ * pad bytes of e-data push the outer lengths into DER's long form. */
+static uint32_t krb_error(uint8_t *out, int32_t code, unsigned ilen, int tcp, unsigned pad)
+{
+	uint8_t body[255];
+	uint32_t n = 0;
+
+	if (pad > 180)   /* the body and its one-byte long-form length */
+		abort();
+	static const uint8_t head[] = {
+		0xa0, 0x03, 0x02, 0x01, 0x05,                     /* pvno 5 */
+		0xa1, 0x03, 0x02, 0x01, 0x1e,                     /* msg-type 30 */
+		0xa4, 0x11, 0x18, 0x0f, '2', '0', '2', '6', '1', '2', '0', '2',
+		'1', '2', '0', '0', '0', '0', 'Z',                /* stime */
+		0xa5, 0x05, 0x02, 0x03, 0x0a, 0x1b, 0x2c,         /* susec */
+	};
+	memcpy(body, head, sizeof head);
+	n = sizeof head;
+	body[n++] = 0xa6;
+	body[n++] = (uint8_t)(2 + ilen);
+	body[n++] = 0x02;
+	body[n++] = (uint8_t)ilen;
+	for (unsigned i = ilen; i-- > 0;)
+		body[n++] = (uint8_t)((uint32_t)code >> (8 * i));
+	static const uint8_t realm[] = { 0xa9, 0x0d, 0x1b, 0x0b, 'C', 'O', 'R', 'P', '.',
+					 'E', 'X', 'A', 'M', 'P', 'L' };
+	memcpy(body + n, realm, sizeof realm);
+	n += sizeof realm;
+	if (pad) {   /* e-data [12] OCTET STRING */
+		body[n++] = 0xac;
+		body[n++] = 0x81;
+		body[n++] = (uint8_t)(pad + 3);
+		body[n++] = 0x04;
+		body[n++] = 0x81;
+		body[n++] = (uint8_t)pad;
+		memset(body + n, 0x30, pad);
+		n += pad;
+	}
+	uint32_t o = tcp ? 4 : 0;
+	uint8_t seq[4] = { 0x30 }, app[4] = { 0x7e };
+	unsigned sl = 1, al = 1;
+	if (n < 128) {
+		seq[sl++] = (uint8_t)n;
+	} else {
+		seq[sl++] = 0x81;
+		seq[sl++] = (uint8_t)n;
+	}
+	uint32_t inner = sl + n;
+	if (inner < 128) {
+		app[al++] = (uint8_t)inner;
+	} else {
+		app[al++] = 0x82;
+		app[al++] = (uint8_t)(inner >> 8);
+		app[al++] = (uint8_t)inner;
+	}
+	memcpy(out + o, app, al);
+	memcpy(out + o + al, seq, sl);
+	memcpy(out + o + al + sl, body, n);
+	uint32_t total = al + sl + n;
+	if (tcp) {
+		out[0] = 0, out[1] = 0, out[2] = (uint8_t)(total >> 8), out[3] = (uint8_t)total;
+		total += 4;
+	}
+	return total;
+}
+
+/* One Kerberos exchange over UDP from client:sport: an AS-REQ, then the
+ * KDC's (server:port) answer msg[0..len). */
+static void krb_udp(struct focus *f, struct kn_addr client, struct kn_addr server,
+		    uint16_t sport, uint16_t port, const uint8_t *msg, uint32_t len, double t)
+{
+	static const uint8_t as_req[] = { 0x6a, 0x81, 0xb0, 0x30, 0x81, 0xad };
+	fpkt(f, client, server, 17, sport, port, 0, 0, 0, 1, 0, as_req, sizeof as_req, t);
+	fpkt(f, server, client, 17, port, sport, 0, 0, 1, 1, 1, msg, len, t + 0.001);
+}
+
+static void test_kerberos(void)
+{
+	struct focus f;
+	struct kn_addr a = v4(192, 168, 2, 2), kdc = v4(192, 168, 2, 36);
+	uint8_t m[512];
+	uint32_t n;
+
+	focus_init(&f, "brute_force", 0, NULL);
+	n = krb_error(m, 6, 1, 0, 0);   /* unknown user */
+	krb_udp(&f, a, kdc, 50440, 88, m, n, 1.0);
+	krb_udp(&f, a, kdc, 50441, 88, m, n, 1.1);
+	KT_EQ(f.r.seen.n, 0);
+	n = krb_error(m, 24, 2, 0, 100);   /* wrong password: 2-byte INTEGER, long forms */
+	krb_udp(&f, a, kdc, 50442, 88, m, n, 1.2);
+	KT_EQ(f.r.seen.n, 1);
+	KT_EQ(f.first_cnt, 6);
+	KT_EQ_STR(f.subject, "192.168.2.2");
+	KT_EQ_STR(f.r.seen.key, "192.168.2.2");
+	KT_EQ_STR(f.r.seen.expl, "192.168.2.2 failed 3 Kerberos logins at 192.168.2.36 in 0.2 s "
+		  "(1 wrong passwords, 2 unknown user names, 0 locked accounts): password "
+		  "guessing, spraying or user enumeration");
+	KT_CHECK(strstr(f.r.seen.evidence, "\"service\":\"kerberos\",\"port\":88") != NULL);
+	KT_CHECK(strstr(f.r.seen.evidence, "\"preauth_failed\":1,\"unknown_principal\":2,"
+				       "\"client_revoked\":0") != NULL);
+	kn_detect_ctx_free(f.r.ctx);
+
+	/* over TCP: the record marker, then the message; a locked account too */
+	focus_init(&f, "brute_force", 0, NULL);
+	for (unsigned i = 0; i < 3; i++) {
+		connect_to(&f, a, kdc, (uint16_t)(51000 + i), 88, 10.0 + i);
+		n = krb_error(m, i == 2 ? 18 : 24, 1, 1, 0);
+		fpkt(&f, kdc, a, 6, 88, (uint16_t)(51000 + i), KN_TCP_ACK | KN_TCP_PSH, 0, 1, 3, 3,
+		     m, n, 10.5 + i);
+	}
+	KT_EQ(f.r.seen.n, 1);
+	KT_CHECK(strstr(f.r.seen.expl, "(2 wrong passwords, 0 unknown user names, 1 locked "
+				       "accounts)") != NULL);
+	kn_detect_ctx_free(f.r.ctx);
+}
+
+static void test_kerberos_quiet(void)
+{
+	struct focus f;
+	struct kn_addr a = v4(10, 1, 0, 20), kdc = v4(10, 1, 0, 2);
+	uint8_t m[512];
+	uint32_t n;
+
+	focus_init(&f, "brute_force", 0, NULL);
+	n = krb_error(m, 25, 1, 0, 0);   /* pre-authentication required: every logon */
+	for (unsigned i = 0; i < 20; i++)
+		krb_udp(&f, a, kdc, (uint16_t)(50000 + i), 88, m, n, i * 0.5);
+	n = krb_error(m, 24, 1, 0, 0);   /* a user mistypes twice */
+	krb_udp(&f, a, kdc, 50100, 88, m, n, 20);
+	krb_udp(&f, a, kdc, 50101, 88, m, n, 25);
+	krb_udp(&f, v4(10, 1, 0, 21), kdc, 50102, 8888, m, n, 26);   /* not a KDC's port */
+	krb_udp(&f, v4(10, 1, 0, 21), kdc, 50103, 8888, m, n, 26.1);
+	krb_udp(&f, v4(10, 1, 0, 21), kdc, 50104, 8888, m, n, 26.2);
+	for (uint32_t cut = 1; cut < n; cut += 7)   /* cut short: never a failure */
+		krb_udp(&f, v4(10, 1, 0, 22), kdc, (uint16_t)(50200 + cut), 88, m, cut, 27);
+	n = krb_error(m, 24 - 256, 2, 0, 0);   /* -232 (0xff18): no error number */
+	for (unsigned i = 0; i < 5; i++)
+		krb_udp(&f, v4(10, 1, 0, 23), kdc, (uint16_t)(50300 + i), 88, m, n, 28);
+	KT_EQ(f.r.seen.n, 0);
 	kn_detect_ctx_free(f.r.ctx);
 }
 
@@ -227,6 +373,8 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_ftp),
 	KT_CASE(test_smtp_auth),
 	KT_CASE(test_http),
+	KT_CASE(test_kerberos),
+	KT_CASE(test_kerberos_quiet),
 	KT_CASE(test_quiet),
 	KT_CASE(test_config),
 };
