@@ -27,6 +27,7 @@ extern const struct kn_detector kn_detector_brute_force;
 extern const struct kn_detector kn_detector_icmp_tunnel;
 extern const struct kn_detector kn_detector_doh;
 extern const struct kn_detector kn_detector_arp;
+extern const struct kn_detector kn_detector_rpc_recon;
 
 /* The registry: one line per detector. */
 static const struct kn_detector *const registry[] = {
@@ -44,6 +45,7 @@ static const struct kn_detector *const registry[] = {
 	&kn_detector_icmp_tunnel,
 	&kn_detector_doh,
 	&kn_detector_arp,
+	&kn_detector_rpc_recon,
 };
 #define N_DETECTORS (sizeof registry / sizeof registry[0])
 

@@ -42,7 +42,8 @@ SCANS = {"ndpi_synscan.pcap": "172.16.0.8", "sgr_portScan_1_to_10000.pcapng": "1
 
 
 DETECTORS = ("dns_tunnel", "port_scan", "beacon", "exfil", "rarity", "dark_addr",
-             "icmp_sweep", "dga", "flood", "reflection", "brute_force", "icmp_tunnel", "doh")
+             "icmp_sweep", "dga", "flood", "reflection", "brute_force", "icmp_tunnel", "doh",
+             "rpc_recon")
 
 # Captures of ../shared/data/pcaps found by one of the floods, reflection,
 # brute force, ICMP tunnel and encrypted DNS detectors: (capture, packets,
@@ -55,6 +56,16 @@ BEHAVIOUR = [
     ("bruteforce/zeek_ftp-bruteforce.pcap", 606, "brute_force", "192.168.56.1"),
     ("tunnel/ndpi_icmp-tunnel.pcap", 961, "icmp_tunnel", "192.168.154.131"),
     ("dns_tunnel/ndpi_dns2tcp_tunnel.pcap", 50, "doh", "192.168.20.211"),
+]
+
+# Active Directory attacks of ../shared/data/pcaps/ad: (capture, the packet
+# of the first finding, detector, event, subject). kerbrute's spray: its
+# third failed Kerberos login (13 of 33 packets); impacket's rpcdump: its
+# ept_lookup request (3 of 11).
+AD = [
+    ("ad/CA_kerbrute_passwordspray_kerberos_AS-REQ.pcapng", 13, "brute_force", "BRUTE_FORCE",
+     "172.16.66.1"),
+    ("ad/Discovery_impacket_rpcdump.pcapng", 3, "rpc_recon", "RPC_ENDPOINT_DUMP", "10.0.2.15"),
 ]
 
 
@@ -178,6 +189,15 @@ def main():
         s.result("behaviour_" + os.path.basename(rel), rc == 0 and
                  keys == {(detector, subject)} and first is not None and first * 10 <= packets and
                  all(check_event(e) for e in det), "%r first at packet %r" % (keys, first))
+    for rel, first_at, detector, event, subject in AD:
+        rc, ev, err = kntest.run_kenchi(kenchi, ["-r", os.path.join(data, rel)])
+        det = detections(ev)
+        got = {(e["anomaly"]["detector"], e["anomaly"]["event"], e["anomaly"]["key"])
+               for e in det}
+        first = min(e["pcap_cnt"] for e in det) if det else None
+        s.result("ad_" + os.path.basename(rel), rc == 0 and got == {(detector, event, subject)}
+                 and first == first_at and all(check_event(e) for e in det),
+                 "%r first at packet %r" % (got, first))
     # the C2 beacon splice: the beacon starts 1,095 s in, after the learning
     # period; the background's IoT heartbeats are older and stay quiet
     import gzip
@@ -201,9 +221,13 @@ def main():
         for path, scanner in sweeps:
             rc, ev, err = kntest.run_kenchi(kenchi, ["-r", path])
             keys = {(e["anomaly"]["detector"], e["anomaly"]["key"]) for e in detections(ev)}
+            # nmap's probes carry no data: ICMP_PROBE at the first one
+            probe = [e["pcap_cnt"] for e in detections(ev)
+                     if e["anomaly"]["event"] == "ICMP_PROBE"]
+            sweep = [e for e in detections(ev) if e["anomaly"]["event"] == "ICMP_SWEEP"]
             s.result("sweep_" + os.path.basename(path), rc == 0 and
-                     keys == {("icmp_sweep", scanner)} and
-                     all(check_event(e) for e in detections(ev)), repr(keys))
+                     keys == {("icmp_sweep", scanner)} and len(probe) == 1 and sweep and
+                     all(check_event(e) for e in detections(ev)), repr((keys, probe)))
     benign = sorted(glob.glob(os.path.join(data, "benign", "*"))) + \
         [os.path.join(shared, "data", "kitsune", "mirai2000.pcap"),
          os.path.join(shared, "data", "anomaly", "background_mirai38363.pcap")]

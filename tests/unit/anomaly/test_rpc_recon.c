@@ -1,0 +1,238 @@
+/*
+ * test_rpc_recon.c - the rpc_recon behaviour detector on DCE/RPC PDUs
+ * built to C706 chapter 12 (bind, request) as impacket's rpcdump sends
+ * them: an endpoint mapper dump (ept_lookup for all elements) is reported
+ * at its request with the client as subject, in little- and big-endian
+ * data representation and with an object UUID in the request; not
+ * reported: ept_map (what every RPC client does), ept_lookup for one
+ * interface, opnum 2 of DCOM's IObjectExporter on the same port, a context
+ * rebound by alter_context, a request whose bind was not seen, another
+ * port, PDUs cut short; a tiny table stays bounded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../kt.h"
+
+#include "detect_test.h"
+#include "det_packets.h"
+#include "det_focus.h"
+
+static const uint8_t epm_uuid[16] = { 0xe1, 0xaf, 0x83, 0x08, 0x5d, 0x1f, 0x11, 0xc9,
+				      0x91, 0xa4, 0x08, 0x00, 0x2b, 0x14, 0xa0, 0xfa };
+/* IObjectExporter (DCOM's OXID resolver), also on port 135 */
+static const uint8_t oxid_uuid[16] = { 0x99, 0xfc, 0xfe, 0xc4, 0x52, 0x60, 0x10, 0x1b,
+				       0xbb, 0xcb, 0x00, 0xaa, 0x00, 0x21, 0x34, 0x7a };
+/* NDR transfer syntax 8a885d04-1ceb-11c9-9fe8-08002b104860 */
+static const uint8_t ndr_uuid[16] = { 0x8a, 0x88, 0x5d, 0x04, 0x1c, 0xeb, 0x11, 0xc9,
+				      0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60 };
+
+struct pdu {
+	uint8_t b[256];
+	uint32_t n;
+	int le;
+};
+
+static void put16(struct pdu *p, uint32_t v)
+{
+	p->b[p->n++] = (uint8_t)(p->le ? v : v >> 8);
+	p->b[p->n++] = (uint8_t)(p->le ? v >> 8 : v);
+}
+
+static void put32(struct pdu *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p->b[p->n++] = (uint8_t)(v >> (p->le ? 8 * i : 24 - 8 * i));
+}
+
+/* A UUID in the PDU's byte order: its first three fields are integers. */
+static void put_uuid(struct pdu *p, const uint8_t *u)
+{
+	put32(p, (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3]);
+	put16(p, (uint32_t)(u[4] << 8 | u[5]));
+	put16(p, (uint32_t)(u[6] << 8 | u[7]));
+	memcpy(p->b + p->n, u + 8, 8);
+	p->n += 8;
+}
+
+/* The common header of a PDU of type ptype; its frag_length is set by done(). */
+static void header(struct pdu *p, int le, uint8_t ptype, uint8_t flags)
+{
+	memset(p, 0, sizeof *p);
+	p->le = le;
+	p->b[0] = 5;
+	p->b[1] = 0;
+	p->b[2] = ptype;
+	p->b[3] = flags | 0x03;   /* first and last fragment */
+	p->b[4] = le ? 0x10 : 0x00;
+	p->n = 8;
+	put16(p, 0);   /* frag_length */
+	put16(p, 0);   /* auth_length */
+	put32(p, 1);   /* call_id */
+}
+
+static void done(struct pdu *p)
+{
+	uint32_t n = p->n;
+	p->n = 8;
+	put16(p, n);
+	p->n = n;
+}
+
+/* bind (11) or alter_context (14) of context ctx to the interface uuid. */
+static void bind(struct pdu *p, int le, uint8_t ptype, unsigned ctx, const uint8_t *uuid)
+{
+	header(p, le, ptype, 0);
+	put16(p, 4280);
+	put16(p, 4280);
+	put32(p, 0);
+	p->b[p->n++] = 1;   /* n_context_elem */
+	p->n += 3;
+	put16(p, ctx);
+	p->b[p->n++] = 1;   /* n_transfer_syn */
+	p->n++;
+	put_uuid(p, uuid);
+	put32(p, 3);
+	put_uuid(p, ndr_uuid);
+	put32(p, 2);
+	done(p);
+}
+
+/* A request on context ctx for opnum: ept_lookup's or ept_map's stub with
+ * the inquiry type, null object and interface pointers; an object UUID in
+ * the header when object. */
+static void request(struct pdu *p, int le, unsigned ctx, unsigned opnum, uint32_t inquiry,
+		    int object)
+{
+	header(p, le, 0, object ? 0x80 : 0);
+	put32(p, 40);   /* alloc_hint */
+	put16(p, ctx);
+	put16(p, opnum);
+	if (object)
+		put_uuid(p, oxid_uuid);
+	put32(p, inquiry);
+	put32(p, 0);   /* object: null */
+	put32(p, 0);   /* interface id: null */
+	put32(p, 1);   /* vers_option */
+	p->n += 20;    /* entry_handle: zero */
+	put32(p, 499); /* max_ents */
+	done(p);
+}
+
+/* A client segment to server:port on the rig's connection. */
+static void send_pdu(struct focus *f, struct kn_addr client, struct kn_addr server,
+		     uint16_t sport, uint16_t port, const struct pdu *p, uint32_t len, double t)
+{
+	fpkt(f, client, server, 6, sport, port, KN_TCP_ACK | KN_TCP_PSH, 0, 0, 3, 2, p->b, len,
+	     t);
+}
+
+static void test_dump(void)
+{
+	struct focus f;
+	struct pdu b, r;
+	struct kn_addr a = v4(10, 0, 2, 15), dc = v4(10, 0, 2, 16);
+
+	for (int le = 1; le >= 0; le--) {
+		focus_init(&f, "rpc_recon", 0, NULL);
+		bind(&b, le, 11, 0, epm_uuid);
+		send_pdu(&f, a, dc, 37680, 135, &b, b.n, 1.0);
+		KT_EQ(f.r.seen.n, 0);
+		request(&r, le, 0, 2, 0, 0);
+		send_pdu(&f, a, dc, 37680, 135, &r, r.n, 1.1);
+		KT_EQ(f.r.seen.n, 1);
+		KT_EQ(f.first_cnt, 2);
+		KT_EQ_STR(f.r.seen.event, "RPC_ENDPOINT_DUMP");
+		KT_EQ_STR(f.subject, "10.0.2.15");
+		KT_EQ_STR(f.r.seen.key, "10.0.2.15");
+		KT_CHECK(f.r.seen.score > 0.49 && f.r.seen.score < 0.51);
+		KT_EQ_STR(f.r.seen.expl, "10.0.2.15 asked the endpoint mapper of 10.0.2.16 for "
+			  "every registered RPC endpoint (ept_lookup, all elements): an RPC "
+			  "endpoint dump, the discovery of which services a Windows host runs");
+		KT_CHECK(strstr(f.r.seen.evidence, "\"server\":\"10.0.2.16\",\"interface\":\"epm\","
+					"\"operation\":\"ept_lookup\",\"inquiry\":\"all\","
+					"\"max_entries\":499,\"lookups\":1") != NULL);
+		kn_detect_ctx_free(f.r.ctx);
+	}
+	/* an object UUID in the request header moves the stub */
+	focus_init(&f, "rpc_recon", 0, NULL);
+	bind(&b, 1, 11, 3, epm_uuid);
+	send_pdu(&f, a, dc, 37681, 135, &b, b.n, 1.0);
+	request(&r, 1, 3, 2, 0, 1);
+	send_pdu(&f, a, dc, 37681, 135, &r, r.n, 1.1);
+	KT_EQ(f.r.seen.n, 1);
+	kn_detect_ctx_free(f.r.ctx);
+}
+
+static void test_quiet(void)
+{
+	struct focus f;
+	struct pdu b, r;
+	struct kn_addr a = v4(10, 0, 2, 20), dc = v4(10, 0, 2, 16);
+
+	focus_init(&f, "rpc_recon", 0, NULL);
+	bind(&b, 1, 11, 0, epm_uuid);
+	send_pdu(&f, a, dc, 40000, 135, &b, b.n, 1.0);
+	request(&r, 1, 0, 3, 0, 0);   /* ept_map: an ordinary client */
+	send_pdu(&f, a, dc, 40000, 135, &r, r.n, 1.1);
+	request(&r, 1, 0, 2, 1, 0);   /* ept_lookup for one interface */
+	send_pdu(&f, a, dc, 40000, 135, &r, r.n, 1.2);
+	request(&r, 1, 1, 2, 0, 0);   /* a context never bound */
+	send_pdu(&f, a, dc, 40000, 135, &r, r.n, 1.3);
+
+	bind(&b, 1, 11, 0, oxid_uuid);   /* DCOM: IObjectExporter::ComplexPing is opnum 2 */
+	send_pdu(&f, a, dc, 40001, 135, &b, b.n, 2.0);
+	request(&r, 1, 0, 2, 0, 0);
+	send_pdu(&f, a, dc, 40001, 135, &r, r.n, 2.1);
+
+	bind(&b, 1, 11, 0, epm_uuid);   /* rebound to another interface */
+	send_pdu(&f, a, dc, 40002, 135, &b, b.n, 3.0);
+	bind(&b, 1, 14, 0, oxid_uuid);
+	send_pdu(&f, a, dc, 40002, 135, &b, b.n, 3.1);
+	send_pdu(&f, a, dc, 40002, 135, &r, r.n, 3.2);
+
+	send_pdu(&f, a, dc, 40003, 135, &r, r.n, 4.0);   /* its bind not seen */
+
+	bind(&b, 1, 11, 0, epm_uuid);   /* another port */
+	send_pdu(&f, a, dc, 40004, 136, &b, b.n, 5.0);
+	send_pdu(&f, a, dc, 40004, 136, &r, r.n, 5.1);
+
+	/* cut short: a request before its interface pointer, a bind anywhere
+	 * (then a request without its stub) */
+	for (uint32_t cut = 0; cut < 36; cut++) {
+		send_pdu(&f, a, dc, (uint16_t)(41000 + cut), 135, &b, b.n, 6.0 + cut);
+		send_pdu(&f, a, dc, (uint16_t)(41000 + cut), 135, &r, cut, 6.1 + cut);
+	}
+	for (uint32_t cut = 0; cut < b.n; cut++) {
+		send_pdu(&f, a, dc, (uint16_t)(42000 + cut), 135, &b, cut, 200.0 + cut);
+		send_pdu(&f, a, dc, (uint16_t)(42000 + cut), 135, &r, 24, 200.1 + cut);
+	}
+	KT_EQ(f.r.seen.n, 0);
+	kn_detect_ctx_free(f.r.ctx);
+}
+
+static void test_memcap(void)
+{
+	struct focus f;
+	struct kn_detect_stats st;
+	struct pdu b;
+
+	focus_init(&f, "rpc_recon", 1u << 20, NULL);
+	bind(&b, 1, 11, 0, epm_uuid);
+	for (unsigned i = 0; i < 20000; i++)
+		send_pdu(&f, v4(10, 9, i >> 8 & 255, i & 255), v4(10, 0, 0, 1), (uint16_t)(1024 + i),
+			 135, &b, b.n, i * 0.001);
+	kn_detect_stats(f.r.ctx, &st);
+	KT_CHECK(st.memuse < 1u << 20);
+	KT_EQ(f.r.seen.n, 0);
+	kn_detect_ctx_free(f.r.ctx);
+}
+
+static const struct kt_case cases[] = {
+	KT_CASE(test_dump),
+	KT_CASE(test_quiet),
+	KT_CASE(test_memcap),
+};
+
+KT_MAIN("anomaly_rpc_recon", cases)
