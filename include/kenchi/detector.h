@@ -9,8 +9,8 @@
  * Pipeline position: app -> DETECT. A worker owns one struct kn_detect_ctx
  * and feeds it every transaction the app layer logs (kn_detect_tx) and
  * every packet of a flow (kn_detect_packet). A detector reports through
- * kn_detect_report(); the context rate-limits reports per detector and key
- * (one report per key and detector per `repeat_s` of packet time unless the
+ * kn_detect_report(); the context rate-limits reports per detector, event
+ * and key (one report of each per `repeat_s` of packet time unless the
  * score grows by half) and hands them to the caller's callback, which
  * writes the EVE event (kn_eve_detection).
  *
@@ -189,8 +189,9 @@ void kn_detect_stats(const struct kn_detect_ctx *c, struct kn_detect_stats *out)
 uint64_t kn_detect_time_ns(const struct kn_detect_call *c);
 uint64_t kn_detect_pcap_cnt(const struct kn_detect_call *c);
 /* Reports d (its detector, ts_ns and pcap_cnt are filled in when 0/NULL),
- * unless the same detector reported the same key within repeat_s with a
- * score not half again lower. Returns 1 when reported, 0 when suppressed. */
+ * unless the same detector reported the same event about the same key
+ * within repeat_s and d's score is not half again that report's. Returns 1
+ * when reported, 0 when suppressed. */
 int kn_detect_report(struct kn_detect_call *c, struct kn_detection *d);
 /* An address as text for keys and explanations: dotted IPv4, or IPv6 as
  * eight uncompressed hex groups (v6 set). Cut to fit n bytes. */

@@ -27,7 +27,7 @@ extern const struct kn_detector kn_detector_brute_force;
 extern const struct kn_detector kn_detector_icmp_tunnel;
 extern const struct kn_detector kn_detector_doh;
 extern const struct kn_detector kn_detector_arp;
-extern const struct kn_detector kn_detector_rpc_recon;
+extern const struct kn_detector kn_detector_dcerpc;
 
 /* The registry: one line per detector. */
 static const struct kn_detector *const registry[] = {
@@ -45,7 +45,7 @@ static const struct kn_detector *const registry[] = {
 	&kn_detector_icmp_tunnel,
 	&kn_detector_doh,
 	&kn_detector_arp,
-	&kn_detector_rpc_recon,
+	&kn_detector_dcerpc,
 };
 #define N_DETECTORS (sizeof registry / sizeof registry[0])
 
@@ -192,11 +192,13 @@ uint64_t kn_detect_pcap_cnt(const struct kn_detect_call *c)
 	return c->pcap_cnt;
 }
 
-/* 1 when a report of (detector, key) with this score is due. */
-static int due(struct kn_detect_ctx *c, unsigned det, const char *key, double score,
-	       uint64_t ts_ns)
+/* 1 when a report of (detector, event, key) with this score is due: one
+ * kind of finding about a key does not hold back another kind. */
+static int due(struct kn_detect_ctx *c, unsigned det, const char *event, const char *key,
+	       double score, uint64_t ts_ns)
 {
-	uint64_t h = kn_hash64(key, strlen(key), 0x6b656e6368690000ull + det) | 1;
+	uint64_t h = kn_hash64(key, strlen(key),
+			       kn_hash64(event, strlen(event), 0x6b656e6368690000ull + det)) | 1;
 	struct recent *r = &c->recent[h % RECENT_SLOTS];
 	uint64_t repeat_ns = (uint64_t)(c->cfg.repeat_s * 1e9);
 
@@ -223,7 +225,7 @@ int kn_detect_report(struct kn_detect_call *c, struct kn_detection *d)
 		d->score = 0;
 	if (x->cb.verdict && !(registry[c->det]->flags & KN_DETECTOR_INFO))
 		x->cb.verdict(x->cb.user, d);
-	if (!due(x, c->det, d->key ? d->key : "", d->score, d->ts_ns)) {
+	if (!due(x, c->det, d->event ? d->event : "", d->key ? d->key : "", d->score, d->ts_ns)) {
 		x->st.suppressed++;
 		return 0;
 	}

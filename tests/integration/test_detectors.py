@@ -43,7 +43,7 @@ SCANS = {"ndpi_synscan.pcap": "172.16.0.8", "sgr_portScan_1_to_10000.pcapng": "1
 
 DETECTORS = ("dns_tunnel", "port_scan", "beacon", "exfil", "rarity", "dark_addr",
              "icmp_sweep", "dga", "flood", "reflection", "brute_force", "icmp_tunnel", "doh",
-             "rpc_recon")
+             "dcerpc")
 
 # Captures of ../shared/data/pcaps found by one of the floods, reflection,
 # brute force, ICMP tunnel and encrypted DNS detectors: (capture, packets,
@@ -61,11 +61,14 @@ BEHAVIOUR = [
 # Active Directory attacks of ../shared/data/pcaps/ad: (capture, the packet
 # of the first finding, detector, event, subject). kerbrute's spray: its
 # third failed Kerberos login (13 of 33 packets); impacket's rpcdump: its
-# ept_lookup request (3 of 11).
+# ept_lookup request (3 of 11); PsExec: its svcctl RCreateServiceWOW64W over
+# TCP (after copying its service program over SMB).
 AD = [
     ("ad/CA_kerbrute_passwordspray_kerberos_AS-REQ.pcapng", 13, "brute_force", "BRUTE_FORCE",
      "172.16.66.1"),
-    ("ad/Discovery_impacket_rpcdump.pcapng", 3, "rpc_recon", "RPC_ENDPOINT_DUMP", "10.0.2.15"),
+    ("ad/Discovery_impacket_rpcdump.pcapng", 3, "dcerpc", "RPC_ENDPOINT_DUMP", "10.0.2.15"),
+    ("ad/LM_psexec_smb_dcerpc_epm_svcctl.pcapng", 131, "dcerpc", "RPC_REMOTE_SERVICE",
+     "172.16.66.1"),
 ]
 
 

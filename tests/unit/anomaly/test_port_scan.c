@@ -35,6 +35,8 @@ static void send(struct rig *r, struct kn_addr src, struct kn_addr dst, uint8_t 
 	p.dport = dport;
 	p.tcp.flags = flags_or_type;
 	p.icmp_type = flags_or_type;
+	p.payload_len = proto == 1 ? 32 : 0;   /* echoes with data, as ping sends (icmp_sweep
+						* reports empty ones of its own) */
 	p.ts_ns = (uint64_t)(t * 1e9) + 1;
 	p.index = ++r->n;
 	p.flow = &r->flow;

@@ -1,10 +1,12 @@
 /*
- * test_rpc_recon.c - the rpc_recon behaviour detector on DCE/RPC PDUs
- * built to C706 chapter 12 (bind, request) as impacket's rpcdump sends
+ * test_dcerpc.c - the dcerpc behaviour detector on DCE/RPC PDUs built to
+ * C706 chapter 12 (bind, request) as impacket's rpcdump and PsExec send
  * them: an endpoint mapper dump (ept_lookup for all elements) is reported
  * at its request with the client as subject, in little- and big-endian
- * data representation and with an object UUID in the request; not
- * reported: ept_map (what every RPC client does), ept_lookup for one
+ * data representation and with an object UUID in the request; a service
+ * created through svcctl and a task through the task scheduler (on a
+ * dynamic port, the second context of a bind) are reported, after a dump
+ * by the same client too; not reported: ept_map (what every RPC client does), ept_lookup for one
  * interface, opnum 2 of DCOM's IObjectExporter on the same port, a context
  * rebound by alter_context, a request whose bind was not seen, another
  * port, PDUs cut short; a tiny table stays bounded.
@@ -24,6 +26,10 @@ static const uint8_t epm_uuid[16] = { 0xe1, 0xaf, 0x83, 0x08, 0x5d, 0x1f, 0x11, 
 /* IObjectExporter (DCOM's OXID resolver), also on port 135 */
 static const uint8_t oxid_uuid[16] = { 0x99, 0xfc, 0xfe, 0xc4, 0x52, 0x60, 0x10, 0x1b,
 				       0xbb, 0xcb, 0x00, 0xaa, 0x00, 0x21, 0x34, 0x7a };
+static const uint8_t scm_uuid[16] = { 0x36, 0x7a, 0xbb, 0x81, 0x98, 0x44, 0x35, 0xf1,
+				      0xad, 0x32, 0x98, 0xf0, 0x38, 0x00, 0x10, 0x03 };
+static const uint8_t tsch_uuid[16] = { 0x86, 0xd3, 0x59, 0x49, 0x83, 0xc9, 0x40, 0x44,
+				       0xb4, 0x24, 0xdb, 0x36, 0x32, 0x31, 0xfd, 0x0c };
 /* NDR transfer syntax 8a885d04-1ceb-11c9-9fe8-08002b104860 */
 static const uint8_t ndr_uuid[16] = { 0x8a, 0x88, 0x5d, 0x04, 0x1c, 0xeb, 0x11, 0xc9,
 				      0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60 };
@@ -99,6 +105,28 @@ static void bind(struct pdu *p, int le, uint8_t ptype, unsigned ctx, const uint8
 	done(p);
 }
 
+/* A bind of two contexts: ctx0 to uuid0 and ctx1 to uuid1. */
+static void bind2(struct pdu *p, int le, unsigned ctx0, const uint8_t *uuid0, unsigned ctx1,
+		  const uint8_t *uuid1)
+{
+	header(p, le, 11, 0);
+	put16(p, 4280);
+	put16(p, 4280);
+	put32(p, 0);
+	p->b[p->n++] = 2;
+	p->n += 3;
+	for (int i = 0; i < 2; i++) {
+		put16(p, i ? ctx1 : ctx0);
+		p->b[p->n++] = 1;
+		p->n++;
+		put_uuid(p, i ? uuid1 : uuid0);
+		put32(p, 2);
+		put_uuid(p, ndr_uuid);
+		put32(p, 2);
+	}
+	done(p);
+}
+
 /* A request on context ctx for opnum: ept_lookup's or ept_map's stub with
  * the inquiry type, null object and interface pointers; an object UUID in
  * the header when object. */
@@ -135,7 +163,7 @@ static void test_dump(void)
 	struct kn_addr a = v4(10, 0, 2, 15), dc = v4(10, 0, 2, 16);
 
 	for (int le = 1; le >= 0; le--) {
-		focus_init(&f, "rpc_recon", 0, NULL);
+		focus_init(&f, "dcerpc", 0, NULL);
 		bind(&b, le, 11, 0, epm_uuid);
 		send_pdu(&f, a, dc, 37680, 135, &b, b.n, 1.0);
 		KT_EQ(f.r.seen.n, 0);
@@ -151,17 +179,57 @@ static void test_dump(void)
 			  "every registered RPC endpoint (ept_lookup, all elements): an RPC "
 			  "endpoint dump, the discovery of which services a Windows host runs");
 		KT_CHECK(strstr(f.r.seen.evidence, "\"server\":\"10.0.2.16\",\"interface\":\"epm\","
-					"\"operation\":\"ept_lookup\",\"inquiry\":\"all\","
+					"\"operation\":\"ept_lookup\",\"opnum\":2,\"inquiry\":\"all\","
 					"\"max_entries\":499,\"lookups\":1") != NULL);
 		kn_detect_ctx_free(f.r.ctx);
 	}
 	/* an object UUID in the request header moves the stub */
-	focus_init(&f, "rpc_recon", 0, NULL);
+	focus_init(&f, "dcerpc", 0, NULL);
 	bind(&b, 1, 11, 3, epm_uuid);
 	send_pdu(&f, a, dc, 37681, 135, &b, b.n, 1.0);
 	request(&r, 1, 3, 2, 0, 1);
 	send_pdu(&f, a, dc, 37681, 135, &r, r.n, 1.1);
 	KT_EQ(f.r.seen.n, 1);
+	kn_detect_ctx_free(f.r.ctx);
+}
+
+static void test_remote_exec(void)
+{
+	struct focus f;
+	struct pdu b, r;
+	struct kn_addr a = v4(172, 16, 66, 1), srv = v4(172, 16, 66, 36);
+
+	focus_init(&f, "dcerpc", 0, NULL);
+	bind(&b, 1, 11, 0, epm_uuid);   /* a dump first, then service creation */
+	send_pdu(&f, a, srv, 52446, 135, &b, b.n, 1.0);
+	request(&r, 1, 0, 2, 0, 0);
+	send_pdu(&f, a, srv, 52446, 135, &r, r.n, 1.1);
+	KT_EQ(f.r.seen.n, 1);
+	bind2(&b, 1, 0, tsch_uuid, 1, scm_uuid);   /* dynamic port, second context */
+	send_pdu(&f, a, srv, 52447, 49688, &b, b.n, 2.0);
+	request(&r, 1, 1, 15, 0, 0);   /* ROpenSCManagerW */
+	send_pdu(&f, a, srv, 52447, 49688, &r, r.n, 2.1);
+	KT_EQ(f.r.seen.n, 1);
+	request(&r, 1, 1, 45, 0, 0);   /* RCreateServiceWOW64W */
+	send_pdu(&f, a, srv, 52447, 49688, &r, r.n, 2.2);
+	KT_EQ(f.r.seen.n, 2);
+	KT_EQ_STR(f.r.seen.event, "RPC_REMOTE_SERVICE");
+	KT_EQ_STR(f.subject, "172.16.66.1");
+	KT_CHECK(f.r.seen.score > 0.59 && f.r.seen.score < 0.61);
+	KT_EQ_STR(f.r.seen.expl, "172.16.66.1 created a service on 172.16.66.36 through its "
+		  "service control manager (svcctl RCreateServiceWOW64W): running a program there "
+		  "as PsExec, impacket and 'sc \\\\host create' do; lateral movement unless an "
+		  "administrator meant it");
+	KT_CHECK(strstr(f.r.seen.evidence, "\"interface\":\"svcctl\",\"operation\":"
+				       "\"RCreateServiceWOW64W\",\"opnum\":45") != NULL);
+	request(&r, 1, 0, 1, 0, 0);   /* context 0: SchRpcRegisterTask */
+	send_pdu(&f, a, srv, 52447, 49688, &r, r.n, 2.3);
+	KT_EQ(f.r.seen.n, 3);
+	KT_EQ_STR(f.r.seen.event, "RPC_REMOTE_TASK");
+	KT_CHECK(strstr(f.r.seen.expl, "(ITaskSchedulerService SchRpcRegisterTask)") != NULL);
+	request(&r, 1, 1, 12, 0, 0);   /* another service soon after: rate-limited */
+	send_pdu(&f, a, srv, 52447, 49688, &r, r.n, 2.4);
+	KT_EQ(f.r.seen.n, 3);
 	kn_detect_ctx_free(f.r.ctx);
 }
 
@@ -171,7 +239,7 @@ static void test_quiet(void)
 	struct pdu b, r;
 	struct kn_addr a = v4(10, 0, 2, 20), dc = v4(10, 0, 2, 16);
 
-	focus_init(&f, "rpc_recon", 0, NULL);
+	focus_init(&f, "dcerpc", 0, NULL);
 	bind(&b, 1, 11, 0, epm_uuid);
 	send_pdu(&f, a, dc, 40000, 135, &b, b.n, 1.0);
 	request(&r, 1, 0, 3, 0, 0);   /* ept_map: an ordinary client */
@@ -193,6 +261,14 @@ static void test_quiet(void)
 	send_pdu(&f, a, dc, 40002, 135, &r, r.n, 3.2);
 
 	send_pdu(&f, a, dc, 40003, 135, &r, r.n, 4.0);   /* its bind not seen */
+
+	bind(&b, 1, 11, 0, scm_uuid);   /* a service manager queried, started, stopped */
+	send_pdu(&f, a, dc, 40005, 49670, &b, b.n, 4.5);
+	for (unsigned op = 0; op < 60; op++)
+		if (op != 12 && op != 24 && op != 44 && op != 45) {
+			request(&r, 1, 0, op, 0, 0);
+			send_pdu(&f, a, dc, 40005, 49670, &r, r.n, 4.6);
+		}
 
 	bind(&b, 1, 11, 0, epm_uuid);   /* another port */
 	send_pdu(&f, a, dc, 40004, 136, &b, b.n, 5.0);
@@ -218,7 +294,7 @@ static void test_memcap(void)
 	struct kn_detect_stats st;
 	struct pdu b;
 
-	focus_init(&f, "rpc_recon", 1u << 20, NULL);
+	focus_init(&f, "dcerpc", 1u << 20, NULL);
 	bind(&b, 1, 11, 0, epm_uuid);
 	for (unsigned i = 0; i < 20000; i++)
 		send_pdu(&f, v4(10, 9, i >> 8 & 255, i & 255), v4(10, 0, 0, 1), (uint16_t)(1024 + i),
@@ -231,8 +307,9 @@ static void test_memcap(void)
 
 static const struct kt_case cases[] = {
 	KT_CASE(test_dump),
+	KT_CASE(test_remote_exec),
 	KT_CASE(test_quiet),
 	KT_CASE(test_memcap),
 };
 
-KT_MAIN("anomaly_rpc_recon", cases)
+KT_MAIN("anomaly_dcerpc", cases)
