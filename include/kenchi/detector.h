@@ -21,6 +21,7 @@
 #define KENCHI_DETECTOR_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "kenchi/app.h"
@@ -120,6 +121,17 @@ int kn_detect_prefix_match(const struct kn_detect_prefix *p, unsigned n,
 			   const struct kn_addr *a, int v6);
 
 void kn_detect_config_default(struct kn_detect_config *cfg);
+
+/* Sets one numeric setting of cfg by its field name ("brute_min_failures",
+ * "repeat_s", ... as in struct kn_detect_config; sizes take K/M/G) from
+ * text, checked for type and range. 0, or -KN_EINVAL with the setting, the
+ * value and the accepted range (or, for an unknown name, every name) in
+ * errbuf. */
+KN_WARN_UNUSED int kn_detect_config_set(struct kn_detect_config *cfg, const char *name,
+					const char *value, char *errbuf);
+/* The settings kn_detect_config_set takes: name, range and what it does,
+ * with the value in cfg, one per line, to f. */
+void kn_detect_config_print(const struct kn_detect_config *cfg, FILE *f);
 
 /* The registered detectors' names in registry order (the EVE
  * anomaly.detector values): up to max into out; returns how many exist. */

@@ -6,7 +6,9 @@
  * score grew by half) in a fixed table of recent reports.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kenchi/detector.h"
@@ -94,6 +96,100 @@ void kn_detect_config_default(struct kn_detect_config *cfg)
 	cfg->brute_min_failures = 3;
 	cfg->icmp_tunnel_min_echoes = 3;
 	cfg->doh_score = 0.3;
+}
+
+/* The numeric settings operators may change (kn_detect_config_set). */
+enum set_type { SET_UINT, SET_DOUBLE, SET_SIZE };
+
+static const struct setting {
+	const char *name;
+	size_t off;
+	enum set_type type;
+	double min, max;
+	const char *what;
+} settings[] = {
+#define SETTING(f, t, lo, hi, w) { #f, offsetof(struct kn_detect_config, f), t, lo, hi, w }
+	SETTING(repeat_s, SET_DOUBLE, 0, 1e7, "seconds between reports of one finding about one key"),
+	SETTING(learn_s, SET_DOUBLE, 0, 1e7, "exfil/rarity/dark_addr learning period, s"),
+	SETTING(dns_min_label, SET_UINT, 4, 63, "dns_tunnel: bytes of a long label"),
+	SETTING(dns_alert_queries, SET_UINT, 1, 100000, "dns_tunnel: long random names per domain"),
+	SETTING(beacon_learn_s, SET_DOUBLE, 0, 1e7, "beacon: heartbeats learned in this time, s"),
+	SETTING(exfil_min_bytes, SET_SIZE, 1, 1e15, "exfil: upload in 60 s, bytes (K/M/G)"),
+	SETTING(exfil_ratio, SET_DOUBLE, 1, 1e9, "exfil: times the host's own baseline"),
+	SETTING(arp_scan_targets, SET_UINT, 2, 65536, "arp: addresses asked for in the window"),
+	SETTING(arp_scan_window_s, SET_DOUBLE, 0.001, 86400, "arp: sweep window, s"),
+	SETTING(arp_alive_s, SET_DOUBLE, 1, 1e7, "arp: a binding is held this long, s"),
+	SETTING(flood_min_syns, SET_UINT, 2, 100000000, "flood: SYNs to one host in 10 s"),
+	SETTING(reflect_min_packets, SET_UINT, 2, 100000000, "reflection: unasked datagrams in 10 s"),
+	SETTING(reflect_min_sources, SET_UINT, 1, 1000000, "reflection: amplifiers in 10 s"),
+	SETTING(brute_min_conns, SET_UINT, 2, 1000000, "brute_force: logins accepted in 60 s"),
+	SETTING(brute_min_failures, SET_UINT, 1, 1000000, "brute_force: failed logins in 60 s"),
+	SETTING(icmp_tunnel_min_echoes, SET_UINT, 1, 1000000, "icmp_tunnel: data echoes of a pair"),
+	SETTING(doh_score, SET_DOUBLE, 0, 1, "doh: score of an encrypted-DNS finding"),
+#undef SETTING
+};
+
+/* value as a number of the setting's type, or -1. */
+static int setting_parse(const struct setting *st, const char *value, double *out)
+{
+	char *end;
+	if (!*value)
+		return -1;
+	double v = strtod(value, &end);
+	if (st->type == SET_SIZE && *end && !end[1]) {
+		const char *u = strchr("KMG", *end & ~0x20);
+		if (!u)
+			return -1;
+		v *= (double)(1ull << (10 * (1 + (u - "KMG")))), end++;
+	}
+	if (*end || !(v >= st->min && v <= st->max) || (st->type != SET_DOUBLE && v != floor(v)))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int kn_detect_config_set(struct kn_detect_config *cfg, const char *name, const char *value,
+			 char *errbuf)
+{
+	const size_t n = sizeof settings / sizeof settings[0];
+	for (size_t i = 0; i < n; i++) {
+		const struct setting *st = &settings[i];
+		double v;
+		if (strcmp(st->name, name))
+			continue;
+		if (setting_parse(st, value, &v) != 0) {
+			snprintf(errbuf, KN_ERRBUF_SIZE, "detector setting %s: '%s' is not %s %g..%g "
+				 "(%s)", name, value, st->type == SET_DOUBLE ? "a number"
+				 : st->type == SET_SIZE ? "a size (bytes, or with K, M, G)"
+				 : "a whole number", st->min, st->max, st->what);
+			return -KN_EINVAL;
+		}
+		char *f = (char *)cfg + st->off;
+		if (st->type == SET_UINT)
+			*(unsigned *)(void *)f = (unsigned)v;
+		else if (st->type == SET_SIZE)
+			*(uint64_t *)(void *)f = (uint64_t)v;
+		else
+			*(double *)(void *)f = v;
+		return 0;
+	}
+	int k = snprintf(errbuf, KN_ERRBUF_SIZE, "no detector setting '%s'; the settings:", name);
+	for (size_t i = 0; i < n && k > 0 && k < KN_ERRBUF_SIZE; i++)
+		k += snprintf(errbuf + k, KN_ERRBUF_SIZE - (size_t)k, "%s %s", i ? "," : "",
+			      settings[i].name);
+	return -KN_EINVAL;
+}
+
+void kn_detect_config_print(const struct kn_detect_config *cfg, FILE *f)
+{
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		const struct setting *st = &settings[i];
+		const char *p = (const char *)cfg + st->off;
+		double v = st->type == SET_UINT ? *(const unsigned *)(const void *)p
+			   : st->type == SET_SIZE ? (double)*(const uint64_t *)(const void *)p
+			   : *(const double *)(const void *)p;
+		fprintf(f, "  %-24s %-12g %s (%g..%g)\n", st->name, v, st->what, st->min, st->max);
+	}
 }
 
 void kn_detect_ctx_free(struct kn_detect_ctx *c)

@@ -82,10 +82,15 @@ static const char run_usage[] =
 	"                           names; flood: SYN floods; reflection: amplified\n"
 	"                           UDP answers nobody asked; brute_force: password\n"
 	"                           guessing; icmp_tunnel: data in pings; doh:\n"
-	"                           encrypted DNS to public resolvers); their\n"
+	"                           encrypted DNS to public resolvers; arp: ARP\n"
+	"                           sweeps and spoofing; dcerpc: endpoint dumps,\n"
+	"                           remote services and tasks over DCE/RPC); their\n"
 	"                           findings are anomaly events with type detector,\n"
 	"                           a score and an explanation\n"
 	"      --detect-memcap SIZE behaviour detectors' memory per worker (default 16M)\n"
+	"      --detect-set NAME=VALUE  a detector threshold (brute_min_failures=5,\n"
+	"                           repeat_s=600, ...; repeatable); --detect-set help\n"
+	"                           lists them with their defaults and ranges\n"
 	"      --home-net LIST      internal prefixes for exfil, rarity, dark_addr\n"
 	"                           (\"10.0.0.0/8,fd00::/8\", at most 8; default: HOME_NET\n"
 	"                           of --vars when it is a plain list, else RFC 1918,\n"
@@ -209,7 +214,7 @@ enum {
 	OPT_MODEL, OPT_MODELMEM, OPT_TRAINPKTS, OPT_MODELOUT, OPT_MODELSCORES, OPT_MODELFEAT,
 	OPT_VULNFEED, OPT_HTTPLAYERS, OPT_HTTPLZMA, OPT_HTTPBODY, OPT_THRESH, OPT_VARS, OPT_CLASSIFICATION, OPT_STRICT_RULES, OPT_SIGMEM,
 	OPT_MIDPOLICY, OPT_ASYNC, OPT_NOVLAN, OPT_ALERTMAX, OPT_VERDICT,
-	OPT_DETECTSCORES, OPT_LATCH, OPT_VERDICTMEM,
+	OPT_DETECTSCORES, OPT_LATCH, OPT_VERDICTMEM, OPT_DETECTSET,
 };
 
 #define MAX_VULN_FEEDS 256
@@ -253,6 +258,7 @@ static const struct option long_opts[] = {
 	{ "dga-model", required_argument, NULL, OPT_DGAMODEL },
 	{ "detect-memcap", required_argument, NULL, OPT_DETECTMEM },
 	{ "detect-scores", required_argument, NULL, OPT_DETECTSCORES },
+	{ "detect-set", required_argument, NULL, OPT_DETECTSET },
 	{ "verdict-latch", required_argument, NULL, OPT_LATCH },
 	{ "verdict-memcap", required_argument, NULL, OPT_VERDICTMEM },
 	{ "model", required_argument, NULL, OPT_MODEL },
@@ -464,6 +470,27 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_DGAMODEL: o->cfg.detect.dga_model = arg; return 0;
 	case OPT_DETECTMEM: return parse_size_opt("--detect-memcap", arg, &o->cfg.detect.memcap);
 	case OPT_DETECTSCORES: o->cfg.detect_scores = arg; return 0;
+	case OPT_DETECTSET: {
+		char name[64], err[KN_ERRBUF_SIZE];
+		const char *eq = strchr(arg, '=');
+		if (!strcmp(arg, "help") || !strcmp(arg, "list")) {
+			struct kn_detect_config d;
+			kn_detect_config_default(&d);
+			printf("detector settings (--detect-set NAME=VALUE, repeatable; default, "
+			       "what, range):\n");
+			kn_detect_config_print(&d, stdout);
+			return -1;
+		}
+		if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof name)
+			return bad("--detect-set", arg, "NAME=VALUE (--detect-set help lists them)");
+		memcpy(name, arg, (size_t)(eq - arg));
+		name[eq - arg] = 0;
+		if (kn_detect_config_set(&o->cfg.detect, name, eq + 1, err) != 0) {
+			fprintf(stderr, "kenchi run: --detect-set: %s\n", err);
+			return 2;
+		}
+		return 0;
+	}
 	case OPT_LATCH:
 		if (!(rc = parse_uint_opt("--verdict-latch", arg, 0, 10000000UL, &v)))
 			o->cfg.verdict_latch_s = (double)v;

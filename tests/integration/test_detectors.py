@@ -124,6 +124,27 @@ def main():
         rc, ev, err = kntest.run_kenchi(kenchi, ["--no-detectors", "-r",
                                                  os.path.join(tmp, "evalset.pcap")])
         s.result("no_detectors", rc == 0 and not detections(ev), err)
+        # --detect-set: the tunnel needs 1000 long names now (the scan stays);
+        # an unknown setting and a value out of range are refused, naming it
+        rc, ev, err = kntest.run_kenchi(kenchi, ["--detect-set", "dns_alert_queries=1000",
+                                                 "-r", os.path.join(tmp, "evalset.pcap")])
+        found = sorted({e["anomaly"]["detector"] for e in detections(ev)})
+        s.result("detect_set", rc == 0 and found == ["port_scan"], repr(found) + err)
+        bad = []
+        for arg, want in (("dns_alert_querie=3", "no detector setting 'dns_alert_querie'"),
+                          ("dns_alert_queries=0", "dns_alert_queries: '0' is not a whole number"),
+                          ("dns_alert_queries", "expected NAME=VALUE")):
+            rc, ev, err = kntest.run_kenchi(kenchi, ["--detect-set", arg, "-r",
+                                                     os.path.join(tmp, "evalset.pcap")])
+            if rc != 2 or want not in err or ev:
+                bad.append((arg, rc, err))
+        p = subprocess.run([kenchi, "run", "--detect-set", "help"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        out = p.stdout.decode()
+        if p.returncode != 0 or "brute_min_failures       3 " not in out or \
+                len(out.splitlines()) != 18:
+            bad.append(("help", p.returncode, out))
+        s.result("detect_set_refused", not bad, repr(bad))
         # HOME_NET of --vars is the detectors' home network: the exfiltrating
         # 10.1.0.13 is reported while 10.1/16 is internal, not once it is not
         subprocess.run([gen, os.path.join(tmp, "ex"), "--attacks", "all"], check=True,
