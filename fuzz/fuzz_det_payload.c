@@ -2,8 +2,9 @@
  * fuzz_det_payload.c - libFuzzer target for the behaviour detectors that
  * read packet payload bytes (icmp_tunnel's fill-pattern and inner IP
  * header checks, brute_force's FTP/SMTP failure replies and Kerberos
- * KRB-ERROR DER, dcerpc's bind and request PDUs) and the others
- * that share their packets (flood, reflection, doh, port_scan...).
+ * KRB-ERROR DER, dcerpc's bind and request PDUs, bare or in SMB2) and
+ * the others that share their packets (flood, reflection, doh,
+ * port_scan...).
  * fuzz_detectors feeds packets without bytes; here each record carries
  * its payload behind a real transport header:
  *   byte 0: bits 0-1 protocol (TCP, UDP, ICMP, ICMPv6), bit 2 direction,

@@ -28,10 +28,12 @@
  * in a fixed table (det_net.h), which contexts (ids 0..31) are bound to
  * which of the interfaces above, so an opnum of another interface (DCOM's
  * IObjectExporter::ComplexPing is opnum 2 on port 135 too) is not taken
- * for one. A connection whose bind was not seen is not judged; DCE/RPC
- * inside SMB named pipes is not read. The client is the finding's subject
+ * for one. Over SMB2 (port 445) the PDUs written to a named pipe
+ * (\pipe\svcctl, \pipe\atsvc... as impacket's psexec and atexec use)
+ * are read the same way, each pipe its own association. A connection
+ * whose bind was not seen is not judged. The client is the finding's subject
  * and key: the context's rate limit keeps one report per client and event
- * kind's score per repeat_s.
+ * per repeat_s unless the score grows by half.
  */
 #include <stdio.h>
 #include <string.h>
@@ -266,6 +268,79 @@ static void request_pdu(struct kn_detect_call *c, const struct kn_packet *p, str
 	kn_detect_report(c, &r);
 }
 
+/* One PDU at d[0..n) of the association (connection, or SMB pipe) whose
+ * key hash is h. */
+static void pdu(struct dcerpc *s, struct kn_detect_call *c, const struct kn_packet *p,
+		uint64_t h, const uint8_t *d, uint32_t n)
+{
+	if (n < 16 || d[0] != 5 || d[1] > 1 ||
+	    (d[2] != PTYPE_BIND && d[2] != PTYPE_ALTER_CONTEXT && d[2] != PTYPE_REQUEST))
+		return;
+	int le = (d[4] & 0x10) != 0;
+	uint32_t frag = rd16(d + 8, le);
+	if (frag < 16)
+		return;
+	if (n > frag)
+		n = frag;
+	if (d[2] != PTYPE_REQUEST) {
+		bind_pdu(&s->conns, h, p->ts_ns, d, n, le);
+		return;
+	}
+	struct conn *e = det_table_find(&s->conns, h, p->ts_ns, 0, NULL);
+	if (e)
+		request_pdu(c, p, e, d, n, le);
+}
+
+static uint32_t le16(const uint8_t *d)
+{
+	return rd16(d, 1);
+}
+
+static uint32_t le32(const uint8_t *d)
+{
+	return rd32(d, 1);
+}
+
+/* SMB2 (MS-SMB2) requests to port 445 after the NetBIOS session header:
+ * the PDUs written to a named pipe (WRITE, 2.2.21) or sent through it
+ * (IOCTL FSCTL_PIPE_TRANSCEIVE, 2.2.31), each pipe (FileId) its own
+ * association; compounded requests followed through NextCommand. Only
+ * requests that start in this segment are read; SMB1 and encrypted SMB3
+ * (transform header) are not. */
+static void smb2(struct dcerpc *s, struct kn_detect_call *c, const struct kn_packet *p,
+		 uint64_t conn, const uint8_t *d, uint32_t n)
+{
+	if (n < 4 || d[0] != 0)
+		return;
+	uint32_t msg = (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+	d += 4, n -= 4;
+	if (n > msg)
+		n = msg;
+	for (unsigned k = 0, at = 0; k < 16 && at + 64 <= n; k++) {
+		const uint8_t *h = d + at;
+		if (memcmp(h, "\xfeSMB", 4) || le16(h + 4) != 64 || (le32(h + 16) & 1))
+			return;   /* not SMB2, or a response */
+		uint32_t cmd = le16(h + 12), next = le32(h + 20);
+		uint32_t end = next && next <= n - at ? at + next : n;
+		const uint8_t *b = h + 64;
+		uint32_t off = 0, len = 0;
+		const uint8_t *fid = NULL;
+		if (cmd == 9 && at + 64 + 32 <= end) {   /* WRITE */
+			off = le16(b + 2), len = le32(b + 4), fid = b + 16;
+		} else if (cmd == 11 && at + 64 + 32 <= end && le32(b + 4) == 0x0011c017) {
+			off = le32(b + 24), len = le32(b + 28), fid = b + 8;
+		}
+		if (fid && off >= 64 && off < end - at) {
+			uint32_t avail = end - at - off;
+			uint64_t key = kn_hash64(fid, 16, conn) | 1;
+			pdu(s, c, p, key, h + off, len < avail ? len : avail);
+		}
+		if (!next || next < 64 || next > n - at)
+			return;
+		at += next;
+	}
+}
+
 static void dcerpc_packet(void *state, struct kn_detect_call *c, const struct kn_packet *p)
 {
 	struct dcerpc *s = state;
@@ -277,24 +352,12 @@ static void dcerpc_packet(void *state, struct kn_detect_call *c, const struct kn
 	uint32_t n = p->caplen - p->payload_off;
 	if (n > p->payload_len)
 		n = p->payload_len;
-	if (n < 16 || d[0] != 5 || d[1] > 1 ||
-	    (d[2] != PTYPE_BIND && d[2] != PTYPE_ALTER_CONTEXT && d[2] != PTYPE_REQUEST))
-		return;
-	int le = (d[4] & 0x10) != 0;
-	uint32_t frag = rd16(d + 8, le);
-	if (frag < 16)
-		return;
-	if (n > frag)
-		n = frag;
 	uint64_t h = kn_hash64(p->src.b, 16, kn_hash64(p->dst.b, 16, 0x72706300u + p->sport) +
 			       p->dport) | 1;
-	if (d[2] != PTYPE_REQUEST) {
-		bind_pdu(&s->conns, h, p->ts_ns, d, n, le);
-		return;
-	}
-	struct conn *e = det_table_find(&s->conns, h, p->ts_ns, 0, NULL);
-	if (e)
-		request_pdu(c, p, e, d, n, le);
+	if (p->dport == 445)
+		smb2(s, c, p, h, d, n);
+	else
+		pdu(s, c, p, h, d, n);
 }
 
 const struct kn_detector kn_detector_dcerpc = {

@@ -6,7 +6,8 @@
  * data representation and with an object UUID in the request; a service
  * created through svcctl and a task through the task scheduler (on a
  * dynamic port, the second context of a bind) are reported, after a dump
- * by the same client too; not reported: ept_map (what every RPC client does), ept_lookup for one
+ * by the same client too, and over SMB2 named pipes (WRITE and IOCTL
+ * transceive, compounded, each pipe its own association); not reported: ept_map (what every RPC client does), ept_lookup for one
  * interface, opnum 2 of DCOM's IObjectExporter on the same port, a context
  * rebound by alter_context, a request whose bind was not seen, another
  * port, PDUs cut short; a tiny table stays bounded.
@@ -233,6 +234,90 @@ static void test_remote_exec(void)
 	kn_detect_ctx_free(f.r.ctx);
 }
 
+/* An SMB2 request (NetBIOS session header, 64-byte SMB2 header of command
+ * cmd with NextCommand next, body) carrying pdu as a WRITE (cmd 9) or an
+ * IOCTL FSCTL_PIPE_TRANSCEIVE (cmd 11) on pipe fid, appended at out+*n. */
+static void smb2_req(uint8_t *out, uint32_t *n, int nbss, uint16_t cmd, uint32_t next,
+		     uint8_t fid, const struct pdu *pdu, int response)
+{
+	uint8_t *h = out + *n + (nbss ? 4 : 0);
+	uint32_t body = cmd == 9 ? 48 : 56, len = 64 + body + pdu->n;
+	memset(h, 0, 64 + body);
+	memcpy(h, "\xfeSMB", 4);
+	h[4] = 64;
+	h[12] = (uint8_t)cmd;
+	h[16] = response ? 1 : 0;
+	h[20] = (uint8_t)next, h[21] = (uint8_t)(next >> 8);
+	uint8_t *b = h + 64;
+	uint32_t off = 64 + body;
+	if (cmd == 9) {
+		b[0] = 49;
+		b[2] = (uint8_t)off, b[3] = (uint8_t)(off >> 8);
+		b[4] = (uint8_t)pdu->n, b[5] = (uint8_t)(pdu->n >> 8);
+		memset(b + 16, fid, 16);
+	} else {
+		b[0] = 57;
+		b[4] = 0x17, b[5] = 0xc0, b[6] = 0x11, b[7] = 0x00;   /* FSCTL_PIPE_TRANSCEIVE */
+		memset(b + 8, fid, 16);
+		b[24] = (uint8_t)off, b[25] = (uint8_t)(off >> 8);
+		b[28] = (uint8_t)pdu->n, b[29] = (uint8_t)(pdu->n >> 8);
+	}
+	memcpy(h + off, pdu->b, pdu->n);
+	if (nbss) {
+		uint8_t *ns = out + *n;
+		ns[0] = 0, ns[1] = 0, ns[2] = (uint8_t)(len >> 8), ns[3] = (uint8_t)len;
+		*n += 4;
+	}
+	*n += len;
+}
+
+static void test_smb_pipes(void)
+{
+	struct focus f;
+	struct pdu b, r;
+	uint8_t seg[1024];
+	uint32_t n;
+	struct kn_addr a = v4(192, 168, 56, 104), srv = v4(192, 168, 56, 102);
+
+	focus_init(&f, "dcerpc", 0, NULL);
+	bind(&b, 1, 11, 0, scm_uuid);   /* \pipe\svcctl on FileId 0x11.. */
+	n = 0;
+	smb2_req(seg, &n, 1, 9, 0, 0x11, &b, 0);
+	fpkt(&f, a, srv, 6, 62618, 445, KN_TCP_ACK | KN_TCP_PSH, 0, 0, 9, 8, seg, n, 1.0);
+	bind(&b, 1, 11, 0, oxid_uuid);   /* another pipe, another interface, context 0 */
+	n = 0;
+	smb2_req(seg, &n, 1, 9, 0, 0x22, &b, 0);
+	fpkt(&f, a, srv, 6, 62618, 445, KN_TCP_ACK | KN_TCP_PSH, 0, 0, 10, 9, seg, n, 1.1);
+	request(&r, 1, 0, 12, 0, 0);   /* RCreateServiceW on pipe 0x22: not svcctl */
+	n = 0;
+	smb2_req(seg, &n, 1, 11, 0, 0x22, &r, 0);
+	fpkt(&f, a, srv, 6, 62618, 445, KN_TCP_ACK | KN_TCP_PSH, 0, 0, 11, 10, seg, n, 1.2);
+	n = 0;   /* a response carrying it: not a client's request */
+	smb2_req(seg, &n, 1, 11, 0, 0x11, &r, 1);
+	fpkt(&f, srv, a, 6, 445, 62618, KN_TCP_ACK | KN_TCP_PSH, 0, 1, 10, 11, seg, n, 1.3);
+	KT_EQ(f.r.seen.n, 0);
+	n = 0;   /* on pipe 0x11, second of a compound (NextCommand) */
+	struct pdu empty = { .n = 0 };
+	smb2_req(seg, &n, 1, 16, 64 + 56, 0x11, &empty, 0);
+	smb2_req(seg, &n, 0, 11, 0, 0x11, &r, 0);
+	uint32_t msg = n - 4;
+	seg[1] = (uint8_t)(msg >> 16), seg[2] = (uint8_t)(msg >> 8), seg[3] = (uint8_t)msg;
+	fpkt(&f, a, srv, 6, 62618, 445, KN_TCP_ACK | KN_TCP_PSH, 0, 0, 12, 11, seg, n, 1.4);
+	KT_EQ(f.r.seen.n, 1);
+	KT_EQ_STR(f.r.seen.event, "RPC_REMOTE_SERVICE");
+	KT_EQ_STR(f.subject, "192.168.56.104");
+	KT_CHECK(strstr(f.r.seen.expl, "(svcctl RCreateServiceW)") != NULL);
+	kn_detect_ctx_free(f.r.ctx);
+
+	/* the same bytes cut anywhere: never a finding without the bind */
+	focus_init(&f, "dcerpc", 0, NULL);
+	for (uint32_t cut = 0; cut < n; cut++)
+		fpkt(&f, a, srv, 6, (uint16_t)(30000 + cut), 445, KN_TCP_ACK | KN_TCP_PSH, 0, 0, 12,
+		     11, seg, cut, 2.0);
+	KT_EQ(f.r.seen.n, 0);
+	kn_detect_ctx_free(f.r.ctx);
+}
+
 static void test_quiet(void)
 {
 	struct focus f;
@@ -308,6 +393,7 @@ static void test_memcap(void)
 static const struct kt_case cases[] = {
 	KT_CASE(test_dump),
 	KT_CASE(test_remote_exec),
+	KT_CASE(test_smb_pipes),
 	KT_CASE(test_quiet),
 	KT_CASE(test_memcap),
 };
