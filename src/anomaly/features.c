@@ -29,7 +29,10 @@
  * together, so the cache misses of a new host overlap instead of queueing;
  * the HH and HpHp pairs are looked up after both groups' streams for the
  * same reason; the decay factors of the last two time gaps are kept
- * (struct decay_memo). None of this changes a feature's bits.
+ * (struct decay_memo); the five windows' arithmetic runs in vector lanes
+ * (4 + 1), and kn_afterimage_update() with everything it inlines is also
+ * compiled for AVX2 (4-wide divisions), picked when the program loads.
+ * None of this changes a feature's bits.
  */
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +43,67 @@
 #include "util/hash.h"
 
 #define NL KN_AI_LAMBDAS
+
+/* The five windows' arithmetic in vector lanes: windows 0-3 in a v4d, 4
+ * alone. The same IEEE operations on the same values (no contraction:
+ * C17 mode), so the same bits as one window at a time; the inline
+ * functions taking vectors are always inlined (no vector crosses a
+ * call). */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunknown-warning-option"
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+#define VI static inline __attribute__((always_inline))
+/* kn_afterimage_update() (with the arithmetic inlined into it) compiled
+ * twice, for baseline x86-64 and for AVX2 (4-wide divisions), chosen at
+ * load time: the same operations, the same bits. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
+#define KN_AI_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KN_AI_CLONES
+#endif
+
+VI v4d ld4(const double *p)
+{
+	v4d v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+VI void st4(double *p, v4d v)
+{
+	memcpy(p, &v, sizeof v);
+}
+
+/* a[i] *= f[i] for the five windows. */
+VI void mul5(double *a, const double *f)
+{
+	st4(a, ld4(a) * ld4(f));
+	a[4] *= f[4];
+}
+
+/* |v| lane-wise (fabs). */
+VI v4d abs4(v4d v)
+{
+	return (v4d)((v4l)v & ~(v4l)(v4d){ -0.0, -0.0, -0.0, -0.0 });
+}
+
+/* sqrt lane-wise, correctly rounded like sqrt(). */
+VI v4d sqrt4(v4d v)
+{
+#if defined(__x86_64__)
+	typedef double v2d __attribute__((vector_size(16)));
+	v2d lo = __builtin_ia32_sqrtpd((v2d){ v[0], v[1] });
+	v2d hi = __builtin_ia32_sqrtpd((v2d){ v[2], v[3] });
+	return (v4d){ lo[0], lo[1], hi[0], hi[1] };
+#else
+	return (v4d){ sqrt(v[0]), sqrt(v[1]), sqrt(v[2]), sqrt(v[3]) };
+#endif
+}
 
 static const double lambdas[NL] = { 5, 3, 1, 0.1, 0.01 };
 
@@ -55,6 +119,13 @@ static volatile const double two = 2.0;
 static inline double square(double x, int exact)
 {
 	return exact ? pow(x, two) : x * x;
+}
+
+VI v4d square4(v4d x, int exact)
+{
+	if (exact)
+		return (v4d){ square(x[0], 1), square(x[1], 1), square(x[2], 1), square(x[3], 1) };
+	return x * x;
 }
 
 /* 2^(-lambda * dt) for the five lambdas. Exact: five pow() calls, as
@@ -86,24 +157,23 @@ static void decay_factors(double dt, int exact, double f[NL])
 /* The last two decays computed. Several streams of one packet often last
  * saw a packet at the same instant (a host's MI and HH streams always do,
  * a connection's jitter and socket streams usually), so their factors are
- * copied instead of computed again: the same bits, a third fewer exp2(). */
+ * reused instead of computed again: the same bits, a third fewer exp2(). */
 struct decay_memo {
 	double dt[2], f[2][NL];
 	unsigned next;
 };
 
-static void decay_get(struct decay_memo *m, double dt, int exact, double f[NL])
+/* The factors for dt, in m: valid until the next call. */
+VI const double *decay_get(struct decay_memo *m, double dt, int exact)
 {
-	for (int k = 0; k < 2; k++) {
-		if (m->dt[k] == dt) {
-			memcpy(f, m->f[k], sizeof m->f[k]);
-			return;
-		}
-	}
-	decay_factors(dt, exact, f);
-	m->dt[m->next] = dt;
-	memcpy(m->f[m->next], f, sizeof m->f[m->next]);
+	for (int k = 0; k < 2; k++)
+		if (m->dt[k] == dt)
+			return m->f[k];
+	unsigned k = m->next;
+	decay_factors(dt, exact, m->f[k]);
+	m->dt[k] = dt;
 	m->next ^= 1;
+	return m->f[k];
 }
 
 /* 1-D stream (MI, jitter). */
@@ -165,60 +235,68 @@ static void stat1_init(struct stat1 *s, double t)
 	}
 }
 
-static void stat1_decay(struct stat1 *s, double t, int exact, struct decay_memo *m)
+VI void stat1_decay(struct stat1 *s, double t, int exact, struct decay_memo *m)
 {
 	double dt = t - s->last;
 	if (!(dt > 0))
 		return;
-	double f[NL];
-	decay_get(m, dt, exact, f);
-	for (int i = 0; i < NL; i++) {
-		s->ls[i] *= f[i];
-		s->ss[i] *= f[i];
-		s->w[i] *= f[i];
-	}
+	const double *f = decay_get(m, dt, exact);
+	mul5(s->ls, f);
+	mul5(s->ss, f);
+	mul5(s->w, f);
 	s->last = t;
 }
 
 /* Adds value v (v_sq = its square) at t. */
-static void stat1_insert(struct stat1 *s, double v, double v_sq, double t, int exact,
-			 struct decay_memo *m)
+VI void stat1_insert(struct stat1 *s, double v, double v_sq, double t, int exact,
+		     struct decay_memo *m)
 {
 	stat1_decay(s, t, exact, m);
-	for (int i = 0; i < NL; i++) {
-		s->ls[i] += v;
-		s->ss[i] += v_sq;
-		s->w[i] += 1;
-	}
+	st4(s->ls, ld4(s->ls) + v);
+	st4(s->ss, ld4(s->ss) + v_sq);
+	st4(s->w, ld4(s->w) + 1.0);
+	s->ls[4] += v;
+	s->ss[4] += v_sq;
+	s->w[4] += 1;
 }
 
 /* weight, mean, variance per lambda into out[3 * i ...]. */
-static void stat1_out(const struct stat1 *s, double *out, int exact)
+VI void stat1_out(const struct stat1 *s, double *out, int exact)
 {
-	for (int i = 0; i < NL; i++) {
-		double mean = s->ls[i] / s->w[i];
-		out[3 * i] = s->w[i];
-		out[3 * i + 1] = mean;
-		out[3 * i + 2] = fabs(s->ss[i] / s->w[i] - square(mean, exact));
+	v4d w = ld4(s->w), mean = ld4(s->ls) / w;
+	v4d var = abs4(ld4(s->ss) / w - square4(mean, exact));
+	for (int i = 0; i < 4; i++) {
+		out[3 * i] = w[i];
+		out[3 * i + 1] = mean[i];
+		out[3 * i + 2] = var[i];
 	}
+	double mean4 = s->ls[4] / s->w[4];
+	out[12] = s->w[4];
+	out[13] = mean4;
+	out[14] = fabs(s->ss[4] / s->w[4] - square(mean4, exact));
 }
 
-static void stat2_insert(struct stat2 *s, double v, double v_sq, double t, int exact,
-			 struct decay_memo *m)
+VI void stat2_insert(struct stat2 *s, double v, double v_sq, double t, int exact,
+		     struct decay_memo *m)
 {
 	stat1_insert(&s->s, v, v_sq, t, exact, m);
-	for (int i = 0; i < NL; i++) {
-		s->mean[i] = s->s.ls[i] / s->s.w[i];
-		s->mean_sq[i] = square(s->mean[i], exact);
-		s->var[i] = fabs(s->s.ss[i] / s->s.w[i] - s->mean_sq[i]);
-		s->var_sq[i] = square(s->var[i], exact);
-		s->sd[i] = sqrt(s->var[i]);
-	}
+	v4d w = ld4(s->s.w), mean = ld4(s->s.ls) / w, mean_sq = square4(mean, exact);
+	v4d var = abs4(ld4(s->s.ss) / w - mean_sq);
+	st4(s->mean, mean);
+	st4(s->mean_sq, mean_sq);
+	st4(s->var, var);
+	st4(s->var_sq, square4(var, exact));
+	st4(s->sd, sqrt4(var));
+	s->mean[4] = s->s.ls[4] / s->s.w[4];
+	s->mean_sq[4] = square(s->mean[4], exact);
+	s->var[4] = fabs(s->s.ss[4] / s->s.w[4] - s->mean_sq[4]);
+	s->var_sq[4] = square(s->var[4], exact);
+	s->sd[4] = sqrt(s->var[4]);
 }
 
 /* The packet (value v at t) of stream sid updates pair pid. */
-static void pair_update(struct group2 *g, uint32_t pid, uint32_t sid, double v, double t,
-			int exact)
+VI void pair_update(struct group2 *g, uint32_t pid, uint32_t sid, double v, double t,
+		    int exact)
 {
 	struct pair *p = pr(g, pid);
 	int side = p->end[0] == sid ? 0 : 1;
@@ -226,39 +304,48 @@ static void pair_update(struct group2 *g, uint32_t pid, uint32_t sid, double v, 
 		stat1_decay(&st(g, p->end[!side])->s, t, 1, g->memo);
 	double dt = t - p->last;
 	if (dt > 0) {
-		double f[NL];
-		decay_get(g->memo, dt, exact, f);
-		for (int i = 0; i < NL; i++) {
-			p->cs[i] *= f[i];
-			p->w[i] *= f[i];
-			p->res[side][i] *= f[i];
-		}
+		const double *f = decay_get(g->memo, dt, exact);
+		mul5(p->cs, f);
+		mul5(p->w, f);
+		mul5(p->res[side], f);
 		p->last = t;
 	}
 	const double *mean = st(g, sid)->mean;
-	for (int i = 0; i < NL; i++) {
-		double r = v - mean[i];
-		p->cs[i] += r * p->res[!side][i];
-		p->w[i] += 1;
-		p->res[side][i] = r;
-	}
+	v4d r = v - ld4(mean);
+	st4(p->cs, ld4(p->cs) + r * ld4(p->res[!side]));
+	st4(p->w, ld4(p->w) + 1.0);
+	st4(p->res[side], r);
+	double r4 = v - mean[4];
+	p->cs[4] += r4 * p->res[!side][4];
+	p->w[4] += 1;
+	p->res[side][4] = r4;
 }
 
 /* weight, mean, variance of x, radius, magnitude, covariance, pcc. */
-static void pair_out(const struct stat2 *x, const struct stat2 *y, const struct pair *p,
-		     double *out)
+VI void pair_out(const struct stat2 *x, const struct stat2 *y, const struct pair *p,
+		 double *out)
 {
+	v4d cov = ld4(p->cs) / ld4(p->w), sdp = ld4(x->sd) * ld4(y->sd);
+	v4d rad = sqrt4(ld4(x->var_sq) + ld4(y->var_sq));
+	v4d mag = sqrt4(ld4(x->mean_sq) + ld4(y->mean_sq));
+	v4d pcc = cov / sdp; /* used only where sdp != 0 */
 	for (int i = 0; i < NL; i++) {
 		double *o = out + 7 * i;
-		double cov = p->cs[i] / p->w[i];
-		double sdp = x->sd[i] * y->sd[i];
 		o[0] = x->s.w[i];
 		o[1] = x->mean[i];
 		o[2] = x->var[i];
-		o[3] = sqrt(x->var_sq[i] + y->var_sq[i]);
-		o[4] = sqrt(x->mean_sq[i] + y->mean_sq[i]);
-		o[5] = cov;
-		o[6] = sdp != 0 ? cov / sdp : 0;
+		if (i < 4) {
+			o[3] = rad[i];
+			o[4] = mag[i];
+			o[5] = cov[i];
+			o[6] = sdp[i] != 0 ? pcc[i] : 0;
+			continue;
+		}
+		double cov4 = p->cs[4] / p->w[4], sdp4 = x->sd[4] * y->sd[4];
+		o[3] = sqrt(x->var_sq[4] + y->var_sq[4]);
+		o[4] = sqrt(x->mean_sq[4] + y->mean_sq[4]);
+		o[5] = cov4;
+		o[6] = sdp4 != 0 ? cov4 / sdp4 : 0;
 	}
 }
 
@@ -377,9 +464,9 @@ static uint32_t self_pair(struct group2 *g, uint32_t x, double t)
 /* HH or HpHp, first half: stream k1 (hash h1) sent v to stream k2 (h2)
  * at t; the streams are updated and their ids returned in *x, *y, and the
  * pair's table lines are prefetched for group_pair(). */
-static void group_streams(struct group2 *g, int exact, const struct anomaly_key *k1, uint32_t h1,
-			  const struct anomaly_key *k2, uint32_t h2, double v, double t,
-			  uint32_t *x, uint32_t *y)
+VI void group_streams(struct group2 *g, int exact, const struct anomaly_key *k1, uint32_t h1,
+		      const struct anomaly_key *k2, uint32_t h2, double v, double t,
+		      uint32_t *x, uint32_t *y)
 {
 	*x = stream_get(g, k1, h1, t);
 	stat2_insert(st(g, *x), v, v * v, t, exact, g->memo);
@@ -393,8 +480,8 @@ static void group_streams(struct group2 *g, int exact, const struct anomaly_key 
 }
 
 /* Second half: the pair's statistics; 35 features to out. */
-static void group_pair(struct group2 *g, int exact, uint32_t x, uint32_t y, double v, double t,
-		       double *out)
+VI void group_pair(struct group2 *g, int exact, uint32_t x, uint32_t y, double v, double t,
+		   double *out)
 {
 	uint32_t p = x == y ? self_pair(g, x, t) : pair_get(g, x, y, t);
 	pair_update(g, p, x, v, t, exact);
@@ -495,7 +582,7 @@ static void packet_keys(struct kn_afterimage *ai, const struct kn_ai_packet *p,
 	anomaly_table_prefetch_victim_slot(&ai->hp.pairs);
 }
 
-void kn_afterimage_update(struct kn_afterimage *ai, const struct kn_ai_packet *p,
+KN_AI_CLONES void kn_afterimage_update(struct kn_afterimage *ai, const struct kn_ai_packet *p,
 			  double out[KN_AI_FEATURES])
 {
 	struct anomaly_key k[K_COUNT];

@@ -9,7 +9,7 @@
  *                 clustering, the dendrogram cut
  *   kitnet_io.c   save / load (file format described there)
  *   kitnet_exec.c the scoring phase: a single-precision plan of the trained
- *                 model and its vector kernels
+ *                 model and its vector kernels (kitnet_kernel.h)
  *
  * Every array lives in one arena of doubles allocated by kn_kitnet_new()
  * (or the loader), sized for the worst case, so nothing allocates later.
@@ -77,7 +77,8 @@ unsigned kitnet_cluster(const double *dist, unsigned n, unsigned max_size, unsig
 /* The scoring phase's single-precision copy of one autoencoder in the row
  * layout (kitnet_exec.c): encoder rows w[i] of PAD8(n_hid) floats, decoder
  * rows wt[j] of PAD8(n_vis) floats, biases and the mask of real inputs (1,
- * then 0), all zero-padded; its inputs start at input slot `in`. */
+ * then 0), all zero-padded, weights and biases negated; its inputs start
+ * at input slot `in`. */
 struct kitnet_xlayer {
 	unsigned n_vis, n_hid, in;
 	float *w, *wt, *hbias, *vbias, *mask;
@@ -85,7 +86,7 @@ struct kitnet_xlayer {
 
 /* Up to 8 members scored together, one per vector lane: 8 floats per
  * input i (from slot in + 8 i), per weight (i * n_hid + j), per bias and
- * mask entry, and 1 / n_vis of each lane. */
+ * mask entry (weights and biases negated), and 1 / n_vis of each lane. */
 struct kitnet_xgroup {
 	unsigned n_vis, n_hid, in;
 	float *w, *hbias, *vbias, *mask, *inv_vis;
@@ -158,10 +159,10 @@ size_t kitnet_layers_doubles(const unsigned *sizes, unsigned n_ae, double ratio)
 size_t kitnet_exec_floats(const unsigned *sizes, unsigned n_ae, double ratio);
 size_t kitnet_exec_floats_worst(unsigned n, unsigned max_ae);
 /* Builds the plan from the trained double-precision layers (no allocation)
- * and picks the AVX2 kernel when the CPU has it. */
+ * and picks the AVX2 + FMA kernel when the CPU has both. */
 void kitnet_exec_build(struct kn_kitnet *k);
-/* Tests: forces the baseline (on 0) or the AVX2 kernel; -KN_ENOTSUP when
- * the CPU (or the build target) has no AVX2. */
+/* Tests: forces the baseline (on 0) or the AVX2 + FMA kernel; -KN_ENOTSUP
+ * when the CPU (or the build target) lacks either. */
 int kitnet_exec_use_avx2(struct kn_kitnet *k, int on);
 /* sign-less log(1 + a) for finite a >= 0, relative error below 1e-12: the
  * log_inputs transform of training and scoring (the same bits in both). */

@@ -4,8 +4,9 @@
  * (kitnet_score_double(), the arithmetic of training, whose single steps
  * test_kitnet.c checks by hand): trained models of 100 features with raw
  * and log inputs, members scored 8 at a time and (max_ae 40) one at a
- * time, in-range, out-of-range and hostile vectors; the baseline and AVX2
- * kernels give the same bits; the plan's memory bound holds for any map.
+ * time, in-range, out-of-range and hostile vectors, with the baseline
+ * kernel and (on CPUs that have them) the AVX2 + FMA one, which agree
+ * within the same bound; the plan's memory bound holds for any map.
  */
 #include "../../kt.h"
 
@@ -32,7 +33,9 @@ static double uniform(uint64_t *s)
 
 /* Traffic-like vectors: 50 features driven by 5 latent signals (so the
  * mapper finds clusters), 40 heavy-tailed ones (1 .. 3000, like weights
- * and variances), and 10 near-constant ones (1e-20, 5). */
+ * and variances), 9 near-constant ones (1e-20, 5) and one constant (with
+ * log inputs it scales to exactly 0 only if the kernels' log1p gives
+ * training's bits: its range is 0, so 1e16 times any difference). */
 static void vector(uint64_t *s, double *x)
 {
 	double z[5];
@@ -44,6 +47,7 @@ static void vector(uint64_t *s, double *x)
 		x[i] = exp(8 * uniform(s)) * (i % 3 ? 1 : -1);
 	for (int i = 90; i < NF; i++)
 		x[i] = i % 2 ? 1e-20 : 5 + 1e-9 * uniform(s);
+	x[NF - 1] = 1234.5678;
 }
 
 static struct kn_kitnet *trained(unsigned max_ae, int log_inputs, uint64_t *s)
@@ -104,11 +108,19 @@ static void check_model(unsigned max_ae, int log_inputs, int want_rows)
 	KT_CHECK(k->exec.score != kitnet_score_double);
 	KT_CHECK(k->exec.n_groups > 0);
 	KT_CHECK(want_rows ? k->exec.n_rows > 0 : k->exec.n_rows == 0);
-	double worst = compare(k, &s, 500);
-	printf("# max_ae %u, log_inputs %d: %u members (%u groups, %u alone), largest "
-	       "relative difference %.2g\n", max_ae, log_inputs, k->n_ae, k->exec.n_groups,
-	       k->exec.n_rows, worst);
-	KT_CHECK(worst < TOL_REL);
+	for (int avx2 = 0; avx2 < 2; avx2++) {
+		if (kitnet_exec_use_avx2(k, avx2) != 0) {
+			printf("# no AVX2 + FMA on this CPU or target: baseline kernel only\n");
+			continue;
+		}
+		uint64_t s2 = s;
+		double worst = compare(k, &s2, 500);
+		printf("# max_ae %u, log_inputs %d, %s kernel: %u members (%u groups, %u alone), "
+		       "largest relative difference %.2g\n", max_ae, log_inputs,
+		       avx2 ? "AVX2 + FMA" : "baseline", k->n_ae, k->exec.n_groups, k->exec.n_rows,
+		       worst);
+		KT_CHECK(worst < TOL_REL);
+	}
 	kn_kitnet_free(k);
 }
 
@@ -128,27 +140,32 @@ static void test_rows_log(void)
 	check_model(40, 1, 1);
 }
 
-static void test_kernels_same_bits(void)
+/* The AVX2 + FMA kernel rounds differently from the baseline one (fused
+ * multiply-adds, a refined reciprocal in the sigmoid), so their bits may
+ * differ, but never by more than the documented bound. */
+static void test_kernels_agree(void)
 {
 	uint64_t s = 5;
 	struct kn_kitnet *k = trained(10, 1, &s);
 	KT_REQUIRE(k);
 	if (kitnet_exec_use_avx2(k, 1) != 0) {
 		kn_kitnet_free(k);
-		KT_SKIP("no AVX2 on this CPU or target");
+		KT_SKIP("no AVX2 + FMA on this CPU or target");
 	}
-	double x[NF];
-	int same = 1;
-	for (int i = 0; i < 500 && same; i++) {
+	double x[NF], worst = 0;
+	int ok = 1;
+	for (int i = 0; i < 500 && ok; i++) {
 		vector(&s, x);
 		x[i % NF] *= i % 3 ? 1 : 100;
 		KT_REQUIRE(kitnet_exec_use_avx2(k, 1) == 0);
 		double a = kn_kitnet_process(k, x);
 		KT_REQUIRE(kitnet_exec_use_avx2(k, 0) == 0);
 		double b = kn_kitnet_process(k, x);
-		same = memcmp(&a, &b, sizeof a) == 0 && a > 0;
+		ok = a > 0 && fabs(a - b) <= TOL_REL * b + TOL_ABS;
+		worst = fmax(worst, fabs(a - b) / b);
 	}
-	KT_CHECK(same);
+	printf("# largest relative difference between the kernels %.2g\n", worst);
+	KT_CHECK(ok);
 	kn_kitnet_free(k);
 }
 
@@ -183,7 +200,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_grouped_raw),
 	KT_CASE(test_grouped_log),
 	KT_CASE(test_rows_log),
-	KT_CASE(test_kernels_same_bits),
+	KT_CASE(test_kernels_agree),
 	KT_CASE(test_plan_bound),
 };
 

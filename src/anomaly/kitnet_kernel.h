@@ -1,0 +1,319 @@
+/*
+ * kitnet_kernel.h - the scoring kernel of kitnet_exec.c (the file comment
+ * there describes the plan and the arithmetic), included by it twice:
+ * KX_FMA 0 for baseline x86-64 (or any other target: plain multiplies
+ * and adds, an exact division in the sigmoid) and KX_FMA 1 for AVX2 + FMA
+ * (fused multiply-adds, min / max clamps, a reciprocal estimate refined
+ * by one Newton step in the sigmoid). Each copy's functions are named
+ * KX(name) and carry the attributes KX_FN (inline) or KX_ATTR (out of
+ * line); the vector types and helper macros (ld8, ld4d, store8, store4d,
+ * splat8, splat4d, sel8, sel4d) come from kitnet_exec.c. Nothing else
+ * includes it.
+ */
+
+#if KX_FMA
+#define KX_MADD(a, b, c) ((v8f)_mm256_fmadd_ps((__m256)(a), (__m256)(b), (__m256)(c)))
+#define KX_NMADD(a, b, c) ((v8f)_mm256_fnmadd_ps((__m256)(a), (__m256)(b), (__m256)(c)))
+#define KX_MAX(a, b) ((v8f)_mm256_max_ps((__m256)(a), (__m256)(b)))
+#define KX_MIN(a, b) ((v8f)_mm256_min_ps((__m256)(a), (__m256)(b)))
+#define KX_MAXD(a, b) ((v4d)_mm256_max_pd((__m256d)(a), (__m256d)(b)))
+#define KX_MIND(a, b) ((v4d)_mm256_min_pd((__m256d)(a), (__m256d)(b)))
+/* the same bits as sel4d(): the masks are whole lanes */
+#define KX_SEL4D(m, a, b) ((v4d)_mm256_blendv_pd((__m256d)(b), (__m256d)(a), (__m256d)(m)))
+#else
+#define KX_MADD(a, b, c) ((a) * (b) + (c))
+#define KX_NMADD(a, b, c) ((c) - (a) * (b))
+#define KX_MAX(a, b) sel8((a) > (b), (a), (b))
+#define KX_MIN(a, b) sel8((a) < (b), (a), (b))
+#define KX_MAXD(a, b) sel4d((a) > (b), (a), (b))
+#define KX_MIND(a, b) sel4d((a) < (b), (a), (b))
+#define KX_SEL4D sel4d
+#endif
+
+/* log(1 + a) for a >= 0 finite, with one division: 2 atanh(s) by its
+ * series to s^15 (|s| <= 0.1716: truncation below 1e-14 relative), where
+ * s = a / (2 + a) when a < sqrt(2) - 1 (exact up to one rounding, however
+ * small a is), else 1 + a = 2^e m with m in [sqrt(1/2), sqrt(2)) and
+ * s = (m - 1) / (m + 1) (the rounding of 1 + a is then below 4e-16 of the
+ * result). Relative error below 1e-13 (measured against long double). */
+KX_FN v4d KX(log1p_fast)(v4d a)
+{
+	v4d u = splat4d(1.0) + a;
+	v4u bits = (v4u)u;
+	/* the exponent as a double: 2^52 + biased exponent, minus 2^52 + 1023
+	 * (logical shifts and no int64 -> double conversion: AVX2 has none) */
+	v4d e = (v4d)((bits >> 52) | 0x4330000000000000ull) - splat4d(0x1p52 + 1023.0);
+	v4d m = (v4d)((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
+	v4l big = m > splat4d(1.4142135623730951);
+	m = KX_SEL4D(big, m * splat4d(0.5), m);
+	e += (v4d)((v4l)splat4d(1.0) & big);
+	v4l small = a < splat4d(0.41421356237309503);
+	v4d num = KX_SEL4D(small, a, m - splat4d(1.0));
+	v4d den = KX_SEL4D(small, splat4d(2.0) + a, m + splat4d(1.0));
+	e = (v4d)((v4l)e & ~small);
+	v4d s = num / den, s2 = s * s, s4 = s2 * s2, s8 = s4 * s4;
+	/* 2 + 2/3 s^2 + ... + 2/15 s^14 in Estrin's form: a short chain */
+	v4d p01 = splat4d(2.0) + s2 * splat4d(2.0 / 3);
+	v4d p23 = splat4d(2.0 / 5) + s2 * splat4d(2.0 / 7);
+	v4d p45 = splat4d(2.0 / 9) + s2 * splat4d(2.0 / 11);
+	v4d p67 = splat4d(2.0 / 13) + s2 * splat4d(2.0 / 15);
+	v4d p = (p01 + s4 * p23) + s8 * (p45 + s4 * p67);
+	return e * splat4d(0.6931471805599453) + s * p;
+}
+
+/* t[0..n) = in[0..n), non-finite values as 0 (t is zero-padded past n). */
+KX_FN void KX(copy_in)(double *t, const double *in, unsigned n)
+{
+	unsigned i = 0;
+	for (; i + 4 <= n; i += 4) {
+		v4d v = ld4d(in + i);
+		v = (v4d)((v4l)v & (v - v == splat4d(0.0))); /* inf, NaN -> 0 */
+		store4d(t + i, v);
+	}
+	for (; i < n; i++)
+		t[i] = in[i] - in[i] == 0 ? in[i] : 0.0;
+}
+
+/* In place over n finite doubles (n a multiple of 4): sign(v) log1p(|v|). */
+KX_FN void KX(log_in)(double *t, size_t n)
+{
+	const v4l sign = (v4l)splat4d(-0.0);
+	for (size_t i = 0; i < n; i += 4) {
+		v4d v = ld4d(t + i);
+		v4l sb = (v4l)v & sign;
+		v = (v4d)((v4l)KX(log1p_fast)((v4d)((v4l)v & ~sign)) | sb);
+		store4d(t + i, v);
+	}
+}
+
+/* Scales n finite doubles g[] (n a multiple of 4; the features after
+ * copy_in(), or the members' RMSEs) to float: (v - lo) * inv clamped to
+ * +-KITNET_XN_MAX; value i goes to xn[i], or with slot_of to
+ * xn[slot_of[i]]. */
+KX_FN void KX(scale_in)(const double *g, const double *lo, const double *inv, size_t n,
+			const unsigned *slot_of, float *xn)
+{
+	const v4d top = splat4d(KITNET_XN_MAX), bottom = splat4d(-KITNET_XN_MAX);
+	for (size_t i = 0; i < n; i += 4) {
+		v4d v = (ld4d(g + i) - ld4d(lo + i)) * ld4d(inv + i);
+		v = KX_MAXD(KX_MIND(v, top), bottom);
+		v4f f = __builtin_convertvector(v, v4f);
+		if (!slot_of) {
+			memcpy(xn + i, &f, sizeof f);
+			continue;
+		}
+		xn[slot_of[i]] = f[0];
+		xn[slot_of[i + 1]] = f[1];
+		xn[slot_of[i + 2]] = f[2];
+		xn[slot_of[i + 3]] = f[3];
+	}
+}
+
+/* 1 / (1 + e^v), the sigmoid of -v (the plan's weights and biases are
+ * negated, so the layers compute -a for a unit's activation a). e^v in
+ * float (file comment), NaN as -87: v = n ln2 + r, |r| <= ln2 / 2, e^r
+ * from the minimax polynomial of degree 5 for relative error on that
+ * range (1.35e-7 with these float coefficients, 7.5e-8 exact; Remez), 2^n
+ * added to its exponent as an integer (over the clamped range n is in
+ * [-126, 127] and r > 0.33 at -126, r < 0 at 127: the result stays a
+ * normal float, and equals p * 2^n). */
+KX_FN v8f KX(sigmoid_neg8)(v8f v)
+{
+	const v8f magic = splat8(12582912.0f);
+	v = KX_MIN(KX_MAX(v, splat8(-87.0f)), splat8(88.0f));
+	v8f t = KX_MADD(v, splat8(1.44269504f), magic); /* round(v / ln2) in the low bits */
+	v8f n = t - magic;
+	v8f r = KX_NMADD(n, splat8(-2.12194440e-4f), KX_NMADD(n, splat8(0.693359375f), v));
+	v8f p = KX_MADD(splat8(0.008297654800117016f), r, splat8(0.04191538318991661f));
+	p = KX_MADD(p, r, splat8(0.16667574644088745f));
+	p = KX_MADD(p, r, splat8(0.49998894333839417f));
+	p = KX_MADD(p, r, splat8(0.9999997019767761f));
+	p = KX_MADD(p, r, splat8(1.0000001192092896f));
+	v8f d = (v8f)((v8i)p + ((v8i)t << 23)) + splat8(1.0f); /* the low bits of t: n */
+#if KX_FMA
+	/* 12-bit estimate, one Newton step: relative error below 2.5e-7
+	 * (for d beyond 2^126, 0 or a result below 1e-38, as the division's) */
+	v8f y = (v8f)_mm256_rcp_ps((__m256)d);
+	return KX_MADD(y, KX_NMADD(d, y, splat8(1.0f)), y);
+#else
+	return splat8(1.0f) / d;
+#endif
+}
+
+/* sqrt of x >= 0 lane-wise, without a libm call per lane: x times
+ * 1/sqrt(x + 1e-30) from the exponent-halving guess and three Newton
+ * steps; 0 stays 0, relative error below 3e-7 for x >= 1e-20 (the 1e-30
+ * adds 5e-31 / x below that). */
+KX_FN v8f KX(sqrt8)(v8f x)
+{
+	v8f h = x + splat8(1e-30f);
+	v8f y = (v8f)(0x5f375a86 - ((v8i)h >> 1));
+	v8f half = splat8(0.5f) * h;
+#pragma GCC unroll 3
+	for (int i = 0; i < 3; i++)
+		y = y * KX_NMADD(half * y, y, splat8(1.5f));
+	return x * y;
+}
+
+/* Eight members at once (file comment), nh hidden units each: their RMSEs
+ * into rm[0..8). Called with a constant nh, so the loops over the hidden
+ * units unroll and their sums stay in registers: the encoder adds input
+ * i to every hidden unit, the decoder reconstructs one input at a time. */
+KX_FN void KX(group_nh)(const struct kitnet_xgroup *G, const float *x, float *rm,
+			const unsigned nh)
+{
+	unsigned nv = G->n_vis;
+	v8f y[KITNET_GROUP_MAX], sse = splat8(0.0f);
+	const float *w = G->w;
+#pragma GCC unroll 16
+	for (unsigned j = 0; j < nh; j++)
+		y[j] = ld8(G->hbias + j * LANES);
+	for (unsigned i = 0; i < nv; i++, w += nh * LANES) {
+		v8f xi = ld8(x + i * LANES);
+#pragma GCC unroll 16
+		for (unsigned j = 0; j < nh; j++)
+			y[j] = KX_MADD(xi, ld8(w + j * LANES), y[j]);
+	}
+#pragma GCC unroll 16
+	for (unsigned j = 0; j < nh; j++)
+		y[j] = KX(sigmoid_neg8)(y[j]);
+	w = G->w;
+	for (unsigned i = 0; i < nv; i++, w += nh * LANES) {
+		v8f a = ld8(G->vbias + i * LANES);
+#pragma GCC unroll 16
+		for (unsigned j = 0; j < nh; j++)
+			a = KX_MADD(y[j], ld8(w + j * LANES), a);
+		v8f e = (ld8(x + i * LANES) - KX(sigmoid_neg8)(a)) * ld8(G->mask + i * LANES);
+		sse = KX_MADD(e, e, sse);
+	}
+	store8(rm, KX(sqrt8)(sse * ld8(G->inv_vis)));
+}
+
+/* group_nh() for each constant nh, out of line: a small function of its
+ * own gets the registers to itself. */
+#define KX_GROUP(n)                                                                   \
+	__attribute__((noinline)) KX_ATTR static void KX(group_##n)(                  \
+		const struct kitnet_xgroup *G, const float *x, float *rm)             \
+	{                                                                             \
+		KX(group_nh)(G, x, rm, n);                                            \
+	}
+KX_GROUP(1) KX_GROUP(2) KX_GROUP(3) KX_GROUP(4) KX_GROUP(5) KX_GROUP(6) KX_GROUP(7) KX_GROUP(8)
+KX_GROUP(9) KX_GROUP(10) KX_GROUP(11) KX_GROUP(12) KX_GROUP(13) KX_GROUP(14) KX_GROUP(15)
+KX_GROUP(16)
+#undef KX_GROUP
+
+/* The group's members scored by the function for its n_hid (at most
+ * KITNET_GROUP_MAX). */
+static void (*const KX(group_fn)[KITNET_GROUP_MAX])(const struct kitnet_xgroup *, const float *,
+						    float *) = {
+	KX(group_1), KX(group_2), KX(group_3), KX(group_4), KX(group_5), KX(group_6),
+	KX(group_7), KX(group_8), KX(group_9), KX(group_10), KX(group_11), KX(group_12),
+	KX(group_13), KX(group_14), KX(group_15), KX(group_16)
+};
+
+/* Two 8-wide blocks of a row-layout layer's sums: a[0] over rows[i *
+ * stride .. + 8), a[1] over the next 8 columns, each the sum over i < n
+ * of c[i] times the row, with even and odd i in separate partial sums
+ * (short dependency chains). */
+KX_FN void KX(rows_dot2)(const float *rows, size_t stride, const float *c, unsigned n, v8f *a)
+{
+	v8f a0 = splat8(0.0f), a1 = a0, b0 = a0, b1 = a0;
+	unsigned i = 0;
+	for (; i + 2 <= n; i += 2) {
+		const float *r = rows + i * stride;
+		v8f c0 = splat8(c[i]), c1 = splat8(c[i + 1]);
+		a0 = KX_MADD(c0, ld8(r), a0);
+		b0 = KX_MADD(c0, ld8(r + 8), b0);
+		a1 = KX_MADD(c1, ld8(r + stride), a1);
+		b1 = KX_MADD(c1, ld8(r + stride + 8), b1);
+	}
+	if (i < n) {
+		v8f c0 = splat8(c[i]);
+		a0 = KX_MADD(c0, ld8(rows + i * stride), a0);
+		b0 = KX_MADD(c0, ld8(rows + i * stride + 8), b0);
+	}
+	a[0] = a0 + a1;
+	a[1] = b0 + b1;
+}
+
+/* One 8-wide block: rows_dot2() without the second. */
+KX_FN v8f KX(rows_dot1)(const float *rows, size_t stride, const float *c, unsigned n)
+{
+	v8f a0 = splat8(0.0f), a1 = a0;
+	unsigned i = 0;
+	for (; i + 2 <= n; i += 2) {
+		a0 = KX_MADD(splat8(c[i]), ld8(rows + i * stride), a0);
+		a1 = KX_MADD(splat8(c[i + 1]), ld8(rows + (i + 1) * stride), a1);
+	}
+	if (i < n)
+		a0 = KX_MADD(splat8(c[i]), ld8(rows + i * stride), a0);
+	return a0 + a1;
+}
+
+/* Squared reconstruction error of the masked lanes of x over one
+ * 8-wide block of a row-layout layer: negated activation a. */
+KX_FN v8f KX(rows_err)(const struct kitnet_xlayer *L, const float *x, size_t b, v8f a, v8f sse)
+{
+	v8f e = (ld8(x + b) - KX(sigmoid_neg8)(ld8(L->vbias + b) + a)) * ld8(L->mask + b);
+	return KX_MADD(e, e, sse);
+}
+
+/* RMSE of one layer in the row layout on its scaled inputs x (8-wide loads
+ * past n_vis read finite values and are masked); y: hidden scratch. Both
+ * halves 16 columns at a time. */
+KX_FN float KX(layer_run)(const struct kitnet_xlayer *L, const float *x, float *y)
+{
+	unsigned nv = L->n_vis, nh = L->n_hid;
+	size_t hp = PAD8(nh), vp = PAD8(nv), b = 0;
+	v8f a[2], sse = splat8(0.0f);
+	for (; b + 16 <= hp; b += 16) {
+		KX(rows_dot2)(L->w + b, hp, x, nv, a);
+		store8(y + b, KX(sigmoid_neg8)(ld8(L->hbias + b) + a[0]));
+		store8(y + b + 8, KX(sigmoid_neg8)(ld8(L->hbias + b + 8) + a[1]));
+	}
+	if (b < hp)
+		store8(y + b, KX(sigmoid_neg8)(ld8(L->hbias + b) +
+					       KX(rows_dot1)(L->w + b, hp, x, nv)));
+	for (b = 0; b + 16 <= vp; b += 16) {
+		KX(rows_dot2)(L->wt + b, vp, y, nh, a);
+		sse = KX(rows_err)(L, x, b, a[0], sse);
+		sse = KX(rows_err)(L, x, b + 8, a[1], sse);
+	}
+	if (b < vp)
+		sse = KX(rows_err)(L, x, b, KX(rows_dot1)(L->wt + b, vp, y, nh), sse);
+	float s = ((sse[0] + sse[1]) + (sse[2] + sse[3])) + ((sse[4] + sse[5]) + (sse[6] + sse[7]));
+	return sqrtf(s / (float)nv);
+}
+
+/* kn_kitnet_process() in the scoring phase: the score of features in. */
+KX_FN double KX(score_body)(const struct kn_kitnet *k, const double *in)
+{
+	const struct kitnet_exec *x = &k->exec;
+	unsigned n = k->cfg.n_features, n_ae = k->n_ae;
+	float *xn = x->xn, *rm = x->rm;
+	double *g = x->g;
+	KX(copy_in)(x->t, in, n); /* padded with zeros to a multiple of 8 */
+	if (k->cfg.log_inputs)
+		KX(log_in)(x->t, PAD8(n));
+	KX(scale_in)(x->t, x->lo, x->inv, PAD8(n), x->slot_of, xn);
+	for (unsigned c = 0; c < x->n_groups; c++) {
+		const struct kitnet_xgroup *G = &x->group[c];
+		KX(group_fn)[G->n_hid - 1](G, xn + G->in, rm + c * LANES);
+	}
+	for (unsigned r = 0; r < x->n_rows; r++) {
+		const struct kitnet_xlayer *L = &x->layer[r];
+		rm[x->n_groups * LANES + r] = KX(layer_run)(L, xn + L->in, x->y);
+	}
+	for (unsigned c = 0; c < n_ae; c++)
+		g[c] = rm[x->rm_of[c]];
+	KX(scale_in)(g, x->out_lo, x->out_inv, PAD8(n_ae), NULL, x->xo);
+	return KX(layer_run)(&x->layer[x->n_rows], x->xo, x->y);
+}
+
+#undef KX_MADD
+#undef KX_NMADD
+#undef KX_MAX
+#undef KX_MIN
+#undef KX_MAXD
+#undef KX_MIND
+#undef KX_SEL4D
