@@ -247,25 +247,33 @@ KN_WARN_UNUSED struct kn_kitnet *kn_kitnet_load_mem(const void *buf, size_t len,
  * domain generation algorithm. A model holds a character trigram language
  * model of normal labels (Witten-Bell smoothed, trained from a word list such
  * as Debian's wamerican plus benign names, e.g. the names seen locally), a
- * dictionary of the word list (hashes) for word-segmentation features, and a
- * classifier over 16 features of the label (the language model's bits per
- * character, length, digit/vowel ratios, consonant runs, entropy, dictionary
- * coverage, vowel/consonant alternation, ...). When known DGA names are
- * given, the classifier (one hidden layer of 16 tanh units) is fitted on the
- * benign names against them; without any it scores by the language model's
- * bits per character alone. The threshold is chosen on the benign training names (a target false
- * positive rate), with benign features cross-fitted (2 folds) so the benign
- * names in the language model do not make the threshold optimistic.
+ * dictionary of the word list (hashes of words of 3 to 20 letters) for
+ * word-segmentation features, and a classifier over 25 features of the label
+ * (the language model's bits per character, the spread of its per-character
+ * cost and its dearest 4-character window, length, digit/vowel ratios,
+ * consonant and vowel runs, entropy, distinct characters, dictionary
+ * coverage with and without 3-letter words, vowel/consonant alternation,
+ * ...). When known DGA names are given, the classifier (the mean of 5 nets
+ * of one hidden layer of 16 tanh units, each from its own seed) is fitted on
+ * the benign names against them; DGA names may be grouped by family
+ * (kn_dga_trainer_group), a family then weighing the square root of its
+ * size. Without any DGA names it scores by the language model's bits per
+ * character alone. The threshold is chosen on the benign training names (a
+ * target false positive rate), with benign features cross-fitted (2 folds)
+ * so the benign names in the language model do not make the threshold
+ * optimistic.
  *
  * The label scored is the longest label left of the public suffix (the last
  * label, or the last two when they look like "com.br" / "co.uk"); ties go to
  * the rightmost. So "www.google.com" scores "google" and
  * "x3fq9k2.ddns.net" scores "x3fq9k2". Cost per name: one pass over the
- * label plus a dictionary segmentation of at most 63 * 17 binary searches;
- * no allocation. A model is immutable after training or loading and can be
- * shared by threads.
+ * label, a dictionary segmentation of at most 63 * 18 lookups in a hash
+ * table (built at training or loading: 16 to 32 bytes a word) and the 5
+ * nets (2,000 multiply-adds, 80 exp); no allocation. A model is immutable
+ * after training or loading and can be shared by threads.
  *
- * Saved form (kn_dga_model_save): "KNDGA" magic, version 1, little-endian
+ * Saved form (kn_dga_model_save): "KNDGA" magic, version 2 (version 1, 16
+ * features and one net, is refused with a "retrain" message), little-endian
  * sizes, the trigram log-probability table, the sorted dictionary hashes,
  * the feature scaling, weights and threshold. The loader checks every size,
  * that probabilities are finite and each context's distribution sums to 1,
@@ -279,9 +287,10 @@ KN_WARN_UNUSED struct kn_kitnet *kn_kitnet_load_mem(const void *buf, size_t len,
 
 #include "kenchi/kenchi.h"
 
-#define KN_DGA_FEATURES 16
+#define KN_DGA_FEATURES 25
 #define KN_DGA_LABEL_MAX 63       /* longer labels are scored on their first 63 bytes */
 #define KN_DGA_MAX_WORDS (1u << 20)  /* dictionary entries a model may hold */
+#define KN_DGA_MAX_GROUPS 1024       /* groups of DGA names (kn_dga_trainer_group) */
 
 /* What a training line is. */
 enum kn_dga_kind {
@@ -305,6 +314,12 @@ void kn_dga_trainer_free(struct kn_dga_trainer *tr);
  * KN_DGA_MAX_WORDS), -KN_EINVAL on a bad kind, -KN_ENOMEM. */
 KN_WARN_UNUSED int kn_dga_trainer_add(struct kn_dga_trainer *tr, const char *s, size_t len,
 				      enum kn_dga_kind kind);
+
+/* Sets the group (e.g. the malware family, 0 to KN_DGA_MAX_GROUPS - 1) of
+ * the DGA names added next; 0 until set. The classifier gives every group
+ * the same weight, so that a family with many names does not crowd out the
+ * others. 0 or -KN_EINVAL when group is out of range. */
+KN_WARN_UNUSED int kn_dga_trainer_group(struct kn_dga_trainer *tr, unsigned group);
 
 /* Adds every line of buf (LF or CRLF) as kn_dga_trainer_add() would.
  * Returns the number added (skipped lines are counted in *skipped when

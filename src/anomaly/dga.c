@@ -7,9 +7,11 @@
  * computes every training label's features - a benign label with the tables
  * of the OTHER half of the benign names (2-fold cross-fitting, halves by a
  * hash of the label), so that its own trigrams do not make it look more
- * normal than unseen benign names - standardises them, fits a small neural
- * network (one hidden tanh layer, logistic output) on the class-balanced log
- * loss by minibatch Adam with a fixed seed, and sets the
+ * normal than unseen benign names - standardises them, fits DGA_NETS small
+ * neural networks (one hidden tanh layer, logistic output; the score is
+ * their mean) on the class-balanced log loss by minibatch Adam, each from
+ * its own fixed seed, with the DGA names' groups (families) tempered so that
+ * a family with many names does not crowd out the others, and sets the
  * threshold from the benign training scores. Scoring and the saved form are
  * in dga_model.c.
  */
@@ -22,13 +24,18 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 
-/* Classifier training: minibatch Adam on the class-balanced log loss. */
-#define EPOCHS 30
+/* Classifier training: minibatch Adam on the class-balanced log loss, for
+ * each of the DGA_NETS nets from its own seed. */
+#define EPOCHS 15
 #define BATCH 64
 #define LEARN_RATE 0.01
 #define ADAM_B1 0.9
 #define ADAM_B2 0.999
 #define L2 1e-4
+/* A DGA group of n names weighs n^(1 - GROUP_POW) in the DGA class: 0
+ * would weigh names alike (big families crowd out small ones), 1 groups
+ * alike (a family of 200 names as much as one of 1200). */
+#define GROUP_POW 0.5
 #ifndef BENIGN_WEIGHT
 #define BENIGN_WEIGHT 4 /* a benign name's trigrams count this many times a word's */
 #endif
@@ -36,6 +43,7 @@
 struct sample {
 	uint8_t sym[KN_DGA_LABEL_MAX];
 	uint8_t n, dga, fold;
+	uint16_t group; /* of a DGA name: kn_dga_trainer_group() */
 };
 
 struct kn_dga_trainer {
@@ -44,6 +52,7 @@ struct kn_dga_trainer {
 	size_t nwords, words_cap;
 	struct sample *samples;
 	size_t nsamples, samples_cap, nbenign, ndga;
+	unsigned group; /* of the DGA names added next */
 };
 
 struct kn_dga_trainer *kn_dga_trainer_new(char *errbuf)
@@ -95,7 +104,7 @@ static int add_word(struct kn_dga_trainer *tr, const char *s, size_t len)
 			return 0; /* letters only: no possessives, digits, hyphens */
 		sym[i] = (uint8_t)c;
 	}
-	if (len >= DGA_WORD_MIN && len <= DGA_WORD_MAX && tr->nwords < KN_DGA_MAX_WORDS) {
+	if (len >= DGA_WORD_SHORT && len <= DGA_WORD_MAX && tr->nwords < KN_DGA_MAX_WORDS) {
 		if (grow((void **)&tr->words, &tr->words_cap, tr->nwords, sizeof *tr->words))
 			return -KN_ENOMEM;
 		tr->words[tr->nwords++] = dga_word_hash(sym, len);
@@ -118,6 +127,7 @@ static int add_name(struct kn_dga_trainer *tr, const char *s, size_t len, int dg
 	sm->n = (uint8_t)ns;
 	sm->dga = (uint8_t)dga;
 	sm->fold = (uint8_t)(dga_word_hash(sm->sym, ns) >> 63);
+	sm->group = (uint16_t)(dga ? tr->group : 0);
 	if (!dga)
 		dga_lm_count(tr->c3[1 + sm->fold], sm->sym, ns, 1);
 	tr->nsamples++;
@@ -144,6 +154,14 @@ int kn_dga_trainer_add(struct kn_dga_trainer *tr, const char *s, size_t len,
 		return add_name(tr, s, len, 1);
 	}
 	return -KN_EINVAL;
+}
+
+int kn_dga_trainer_group(struct kn_dga_trainer *tr, unsigned group)
+{
+	if (group >= KN_DGA_MAX_GROUPS)
+		return -KN_EINVAL;
+	tr->group = group;
+	return 0;
 }
 
 long kn_dga_trainer_add_lines(struct kn_dga_trainer *tr, const char *buf, size_t len,
@@ -178,11 +196,11 @@ static int cmp_desc(const void *a, const void *b)
 	return x > y ? -1 : x < y;
 }
 
-/* The model's sorted, deduplicated dictionary. */
+/* The model's sorted, deduplicated dictionary and its index. */
 static int build_dictionary(struct kn_dga_trainer *tr, struct kn_dga_model *m)
 {
 	if (tr->nwords == 0)
-		return 0;
+		return dga_dict_index(m);
 	m->words = kn_calloc(tr->nwords, sizeof *m->words);
 	if (!m->words)
 		return -KN_ENOMEM;
@@ -193,7 +211,7 @@ static int build_dictionary(struct kn_dga_trainer *tr, struct kn_dga_model *m)
 		if (m->words[i] != m->words[n - 1])
 			m->words[n++] = m->words[i];
 	m->nwords = n;
-	return 0;
+	return dga_dict_index(m);
 }
 
 /* sum = word counts + BENIGN_WEIGHT * the benign fold tables a and b. */
@@ -228,7 +246,7 @@ static void sample_features(const struct kn_dga_trainer *tr, struct kn_dga_model
 	for (size_t i = 0; i < tr->nsamples; i++) {
 		const struct sample *s = &tr->samples[i];
 		const float *lm = s->dga ? m->logp : fold[s->fold];
-		dga_features(lm, m->words, m->nwords, s->sym, s->n, x + i * KN_DGA_FEATURES);
+		dga_features(lm, m, s->sym, s->n, x + i * KN_DGA_FEATURES);
 	}
 	for (int j = 0; j < KN_DGA_FEATURES; j++) {
 		double sum = 0, sq = 0;
@@ -292,63 +310,88 @@ static void adam_step(struct adam *a, double *net, const double *g, double scale
 	}
 }
 
-/* Minibatch Adam on the class-balanced log loss over standardised z
- * (n * KN_DGA_FEATURES); order is a scratch permutation of n. */
-static void fit_net(const struct kn_dga_trainer *tr, const double *z, size_t *order,
-		    struct kn_dga_model *m)
+/* Each DGA group's weight per name into weight (KN_DGA_MAX_GROUPS): the
+ * DGA class weighs as much as the benign class (nsamples / 2 each), a group
+ * of c names c^(1 - GROUP_POW) of it. */
+static void group_weights(const struct kn_dga_trainer *tr, double *weight)
 {
-	uint64_t st = 0x9e3779b97f4a7c15ULL;
-	double wb = (double)tr->nsamples / (2.0 * (double)tr->nbenign);
-	double wd = (double)tr->nsamples / (2.0 * (double)tr->ndga);
+	double sum = 0;
+	memset(weight, 0, KN_DGA_MAX_GROUPS * sizeof *weight);
+	for (size_t i = 0; i < tr->nsamples; i++)
+		weight[tr->samples[i].group] += tr->samples[i].dga != 0;
+	for (size_t g = 0; g < KN_DGA_MAX_GROUPS; g++)
+		sum += weight[g] > 0 ? pow(weight[g], 1.0 - GROUP_POW) : 0.0;
+	for (size_t g = 0; g < KN_DGA_MAX_GROUPS; g++)
+		if (weight[g] > 0)
+			weight[g] = (double)tr->nsamples / 2.0 * pow(weight[g], -GROUP_POW) / sum;
+}
+
+/* Minibatch Adam on the weighted log loss over standardised z (nsamples *
+ * KN_DGA_FEATURES) from seed into net (DGA_NPARAM); weight as from
+ * group_weights(); order is a scratch permutation of nsamples. */
+static void fit_net(const struct kn_dga_trainer *tr, const double *z, const double *weight,
+		    size_t *order, double *net, uint64_t seed)
+{
+	uint64_t st = 0x9e3779b97f4a7c15ULL + seed * 0x632be59bd9b4e019ULL;
+	size_t n = tr->nsamples;
+	double wb = (double)n / (2.0 * (double)tr->nbenign);
 	struct adam a = {.b1t = 1, .b2t = 1};
 
+	memset(net, 0, DGA_NPARAM * sizeof *net);
 	for (int i = 0; i < DGA_B1; i++)
-		m->net[i] = rand_unit(&st) / sqrt((double)KN_DGA_FEATURES);
+		net[i] = rand_unit(&st) / sqrt((double)KN_DGA_FEATURES);
 	for (int h = 0; h < DGA_HIDDEN; h++)
-		m->net[DGA_W2 + h] = rand_unit(&st) / sqrt((double)DGA_HIDDEN);
-	for (size_t i = 0; i < tr->nsamples; i++)
+		net[DGA_W2 + h] = rand_unit(&st) / sqrt((double)DGA_HIDDEN);
+	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	for (int ep = 0; ep < EPOCHS; ep++) {
-		for (size_t i = tr->nsamples; i > 1; i--) {
+		for (size_t i = n; i > 1; i--) {
 			size_t j = next_rand(&st) % i, t = order[i - 1];
 			order[i - 1] = order[j];
 			order[j] = t;
 		}
-		for (size_t b = 0; b < tr->nsamples; b += BATCH) {
+		for (size_t b = 0; b < n; b += BATCH) {
 			double g[DGA_NPARAM] = {0};
-			size_t e = b + BATCH < tr->nsamples ? b + BATCH : tr->nsamples;
+			size_t e = b + BATCH < n ? b + BATCH : n;
 			for (size_t k = b; k < e; k++) {
 				const struct sample *s = &tr->samples[order[k]];
-				backprop(m->net, z + order[k] * KN_DGA_FEATURES, s->dga,
-					 s->dga ? wd : wb, g);
+				backprop(net, z + order[k] * KN_DGA_FEATURES, s->dga,
+					 s->dga ? weight[s->group] : wb, g);
 			}
-			adam_step(&a, m->net, g, 1.0 / (double)(e - b));
+			adam_step(&a, net, g, 1.0 / (double)(e - b));
 		}
 	}
 }
 
-/* Standardises x into z, then fits the classifier; without DGA examples
+/* Standardises x into z, then fits the DGA_NETS nets; without DGA examples
  * the score is a logistic of the normal model's bits per character. */
 static int fit(const struct kn_dga_trainer *tr, const double *x, struct kn_dga_model *m)
 {
 	memset(m->net, 0, sizeof m->net);
 	if (tr->ndga == 0) {
-		m->net[DGA_W1] = 1.0;
-		m->net[DGA_W2] = 4.0;
+		for (int k = 0; k < DGA_NETS; k++) {
+			m->net[k * DGA_NPARAM + DGA_W1] = 1.0;
+			m->net[k * DGA_NPARAM + DGA_W2] = 4.0;
+		}
 		return 0;
 	}
 	double *z = kn_calloc(tr->nsamples, KN_DGA_FEATURES * sizeof *z);
 	size_t *order = kn_calloc(tr->nsamples, sizeof *order);
-	if (!z || !order) {
+	double *weight = kn_calloc(KN_DGA_MAX_GROUPS, sizeof *weight);
+	if (!z || !order || !weight) {
 		kn_free(z);
 		kn_free(order);
+		kn_free(weight);
 		return -KN_ENOMEM;
 	}
 	for (size_t i = 0; i < tr->nsamples * KN_DGA_FEATURES; i++)
 		z[i] = (x[i] - m->mean[i % KN_DGA_FEATURES]) / m->scale[i % KN_DGA_FEATURES];
-	fit_net(tr, z, order, m);
+	group_weights(tr, weight);
+	for (int k = 0; k < DGA_NETS; k++)
+		fit_net(tr, z, weight, order, m->net + k * DGA_NPARAM, (uint64_t)k);
 	kn_free(z);
 	kn_free(order);
+	kn_free(weight);
 	return 0;
 }
 

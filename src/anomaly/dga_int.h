@@ -14,10 +14,11 @@
 /* Symbols: 0 = label boundary, 1-26 = a-z, 27-36 = 0-9, 37 = '-' or '_'. */
 #define DGA_A 38
 #define DGA_TRI ((size_t)DGA_A * DGA_A * DGA_A)
-#define DGA_WORD_MIN 4   /* dictionary words shorter than this are not stored */
+#define DGA_WORD_SHORT 3 /* dictionary words shorter than this are not stored */
+#define DGA_WORD_MIN 4   /* shorter words count only in the second segmentation */
 #define DGA_WORD_MAX 20  /* nor longer ones */
 #define DGA_NAME_MAX 253
-#define DGA_FORMAT_VERSION 1u
+#define DGA_FORMAT_VERSION 2u /* 1: 16 features, one net (refused) */
 #define DGA_HIDDEN 16
 /* net[]: w1 (DGA_HIDDEN x features, row per unit), b1, w2, b2 */
 #define DGA_W1 0
@@ -25,14 +26,23 @@
 #define DGA_W2 (DGA_B1 + DGA_HIDDEN)
 #define DGA_B2 (DGA_W2 + DGA_HIDDEN)
 #define DGA_NPARAM (DGA_B2 + 1)
+#define DGA_NETS 5 /* the classifier averages this many nets (seeds) */
+#define DGA_NWEIGHTS (DGA_NETS * DGA_NPARAM)
 
 struct kn_dga_model {
 	float logp[DGA_TRI]; /* log2 p(c | a b) at (a * A + b) * A + c */
 	uint64_t *words;      /* sorted, strictly increasing word hashes */
 	size_t nwords;
+	/* the same hashes in an open-addressed table for lookups (built by
+	 * dga_dict_index; 0 marks an empty slot, so a word hashing to 0 is
+	 * word_zero instead) */
+	uint64_t *slots;
+	size_t slot_mask;
+	int word_zero;
 	double mean[KN_DGA_FEATURES], scale[KN_DGA_FEATURES];
-	/* the classifier: DGA_HIDDEN tanh units, a logistic output */
-	double net[DGA_NPARAM];
+	/* the classifier: DGA_NETS nets of DGA_HIDDEN tanh units and a
+	 * logistic output each, net k at net + k * DGA_NPARAM */
+	double net[DGA_NWEIGHTS];
 	double threshold;
 };
 
@@ -50,10 +60,13 @@ size_t dga_label_symbols(const char *label, size_t n, uint8_t *sym);
 /* Hash of a lower-case word as stored in the dictionary. */
 uint64_t dga_word_hash(const uint8_t *sym, size_t n);
 
+/* Builds m->slots from m->words: 0 or -KN_ENOMEM. */
+int dga_dict_index(struct kn_dga_model *m);
+
 /* The features of a label in symbols, with the trigram table logp and the
- * dictionary. */
-void dga_features(const float *logp, const uint64_t *words, size_t nwords, const uint8_t *sym,
-		  size_t n, double f[KN_DGA_FEATURES]);
+ * dictionary of m (indexed). */
+void dga_features(const float *logp, const struct kn_dga_model *m, const uint8_t *sym, size_t n,
+		  double f[KN_DGA_FEATURES]);
 
 /* Witten-Bell interpolated trigram log2 probabilities from trigram counts
  * (c3 at (a * A + b) * A + c). */

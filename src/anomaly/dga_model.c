@@ -17,8 +17,10 @@
 #define MAGIC "KNDGA\0\0\0"
 #define HEADER_LEN 32
 #define RARE_BITS 8.0         /* a transition costing more is "rare" */
+#define MID_BITS 5.0          /* dearer than a uniform pick of a letter (4.7 bits) */
+#define COST_WINDOW 4         /* transitions in the sliding window of f[19] */
 #define FILE_MAX (64u << 20)  /* model files larger than this are refused */
-#define NSLOTS (2 * KN_DGA_FEATURES + DGA_NPARAM + 1)
+#define NSLOTS (2 * KN_DGA_FEATURES + DGA_NWEIGHTS + 1)
 
 int dga_symbol(unsigned char c)
 {
@@ -95,40 +97,74 @@ uint64_t dga_word_hash(const uint8_t *sym, size_t n)
 	return kn_hash64(sym, n, 0x6467612d776f7264ULL);
 }
 
-static int dict_has(const uint64_t *words, size_t nwords, uint64_t h)
+int dga_dict_index(struct kn_dga_model *m)
 {
-	size_t lo = 0, hi = nwords;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (words[mid] == h)
-			return 1;
-		if (words[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
+	size_t cap = 16;
+	while (cap < 2 * m->nwords)
+		cap *= 2; /* at most half full: few probes per lookup */
+	kn_free(m->slots);
+	m->slots = kn_calloc(cap, sizeof *m->slots);
+	if (!m->slots)
+		return -KN_ENOMEM;
+	m->slot_mask = cap - 1;
+	m->word_zero = 0;
+	for (size_t i = 0; i < m->nwords; i++) {
+		uint64_t h = m->words[i];
+		size_t s = (size_t)(h ^ h >> 32) & m->slot_mask;
+		if (h == 0) {
+			m->word_zero = 1;
+			continue;
+		}
+		while (m->slots[s] != 0)
+			s = (s + 1) & m->slot_mask;
+		m->slots[s] = h;
 	}
 	return 0;
 }
 
+static int dict_has(const struct kn_dga_model *m, uint64_t h)
+{
+	if (h == 0)
+		return m->word_zero;
+	for (size_t s = (size_t)(h ^ h >> 32) & m->slot_mask; m->slots[s] != 0;
+	     s = (s + 1) & m->slot_mask)
+		if (m->slots[s] == h)
+			return 1;
+	return 0;
+}
+
 /* Word segmentation: the most characters covered by non-overlapping
- * dictionary words (fewest words on ties); f[8] coverage ratio, f[9] words,
- * f[10] longest word / n, f[13] uncovered characters. */
-static void dict_features(const uint64_t *words, size_t nwords, const uint8_t *sym, size_t n,
-			  double *f)
+ * dictionary words (fewest words on ties), once with words of at least
+ * DGA_WORD_MIN letters - f[8] coverage ratio, f[9] words, f[10] longest
+ * word / n, f[13] uncovered characters - and once also with the stored
+ * shorter words ("the", "and": DGA_WORD_SHORT letters) - f[23] coverage
+ * ratio, f[24] mean length of the words used. One hash per candidate word
+ * serves both. */
+static void dict_features(const struct kn_dga_model *m, const uint8_t *sym, size_t n, double *f)
 {
 	int cover[KN_DGA_LABEL_MAX + 1], nw[KN_DGA_LABEL_MAX + 1];
+	int cover3[KN_DGA_LABEL_MAX + 1], nw3[KN_DGA_LABEL_MAX + 1];
 	size_t longest = 0;
 
-	cover[0] = nw[0] = 0;
+	cover[0] = nw[0] = cover3[0] = nw3[0] = 0;
 	for (size_t i = 1; i <= n; i++) {
 		cover[i] = cover[i - 1];
 		nw[i] = nw[i - 1];
-		for (size_t l = DGA_WORD_MIN; l <= DGA_WORD_MAX && l <= i; l++) {
-			if (!dict_has(words, nwords, dga_word_hash(sym + i - l, l)))
+		cover3[i] = cover3[i - 1];
+		nw3[i] = nw3[i - 1];
+		for (size_t l = DGA_WORD_SHORT; l <= DGA_WORD_MAX && l <= i; l++) {
+			if (!dict_has(m, dga_word_hash(sym + i - l, l)))
+				continue;
+			int c = cover3[i - l] + (int)l, w = nw3[i - l] + 1;
+			if (c > cover3[i] || (c == cover3[i] && w < nw3[i])) {
+				cover3[i] = c;
+				nw3[i] = w;
+			}
+			if (l < DGA_WORD_MIN)
 				continue;
 			if (l > longest)
 				longest = l;
-			int c = cover[i - l] + (int)l, w = nw[i - l] + 1;
+			c = cover[i - l] + (int)l, w = nw[i - l] + 1;
 			if (c > cover[i] || (c == cover[i] && w < nw[i])) {
 				cover[i] = c;
 				nw[i] = w;
@@ -139,17 +175,22 @@ static void dict_features(const uint64_t *words, size_t nwords, const uint8_t *s
 	f[9] = nw[n];
 	f[10] = (double)longest / (double)n;
 	f[13] = (double)n - cover[n];
+	f[23] = (double)cover3[n] / (double)n;
+	f[24] = nw3[n] ? (double)cover3[n] / nw3[n] : 0.0;
 }
 
 /* Character statistics: f[1]-f[6], f[11], f[14] (share of adjacent letter
  * pairs that alternate vowel and consonant: high for the "pronounceable"
  * generators), f[15] (share of the letters j, k, q, v, w, x, z: rare in
- * words, common in uniformly drawn labels). */
+ * words, common in uniformly drawn labels), f[20] (longest vowel run),
+ * f[21] (distinct symbols / n), f[22] (longest strictly alternating
+ * vowel/consonant run / n). */
 static void char_features(const uint8_t *sym, size_t n, double *f)
 {
 	unsigned hist[DGA_A] = {0};
 	size_t digits = 0, hyphens = 0, letters = 0, vowels = 0, run = 0, maxrun = 0, switches = 0;
-	size_t pairs = 0, alternations = 0, rare = 0;
+	size_t pairs = 0, alternations = 0, rare = 0, vrun = 0, maxvrun = 0, alt = 0, maxalt = 0;
+	size_t distinct = 0;
 	int prev_vowel = -1; /* of the previous symbol when a letter */
 
 	for (size_t i = 0; i < n; i++) {
@@ -163,6 +204,12 @@ static void char_features(const uint8_t *sym, size_t n, double *f)
 		vowels += vowel;
 		run = letter && !vowel ? run + 1 : 0;
 		rare += s == 10 || s == 11 || s == 17 || s == 22 || s == 23 || s == 24 || s == 26;
+		vrun = vowel ? vrun + 1 : 0;
+		if (vrun > maxvrun)
+			maxvrun = vrun;
+		alt = !letter ? 0 : prev_vowel >= 0 && prev_vowel != vowel ? alt + 1 : 1;
+		if (alt > maxalt)
+			maxalt = alt;
 		if (letter && prev_vowel >= 0) {
 			pairs++;
 			alternations += prev_vowel != vowel;
@@ -178,6 +225,7 @@ static void char_features(const uint8_t *sym, size_t n, double *f)
 	for (int s = 0; s < DGA_A; s++)
 		if (hist[s]) {
 			double p = (double)hist[s] / (double)n;
+			distinct++;
 			h -= p * log2(p);
 		}
 	f[1] = (double)n;
@@ -189,30 +237,55 @@ static void char_features(const uint8_t *sym, size_t n, double *f)
 	f[11] = (double)switches;
 	f[14] = pairs ? (double)alternations / (double)pairs : 0.0;
 	f[15] = letters ? (double)rare / (double)letters : 0.0;
+	f[20] = (double)maxvrun;
+	f[21] = (double)distinct / (double)n;
+	f[22] = (double)maxalt / (double)n;
 }
 
-void dga_features(const float *logp, const uint64_t *words, size_t nwords, const uint8_t *sym,
-		  size_t n, double f[KN_DGA_FEATURES])
+/* Language model features: f[0] bits per transition, f[7] share of rare
+ * transitions, f[12] the dearest one, f[16] share of transitions dearer
+ * than MID_BITS, f[17] the standard deviation of the transitions' costs,
+ * f[18] the label's bits, f[19] the dearest mean over COST_WINDOW
+ * consecutive transitions (the label's cost when shorter). */
+static void lm_features(const float *logp, const uint8_t *sym, size_t n, double *f)
 {
-	double bits = 0, worst = 0;
-	size_t rare = 0;
+	double bits = 0, sq = 0, worst = 0, cost[KN_DGA_LABEL_MAX + 1], win = 0, worst_win = 0;
+	size_t rare = 0, mid = 0, nt = n + 1;
 	unsigned a = 0, b = 0;
 
-	for (size_t i = 0; i <= n; i++) {
+	for (size_t i = 0; i < nt; i++) {
 		unsigned c = i < n ? sym[i] : 0;
-		double cost = -(double)logp[((size_t)a * DGA_A + b) * DGA_A + c];
-		bits += cost;
-		rare += cost > RARE_BITS;
-		if (cost > worst)
-			worst = cost;
+		cost[i] = -(double)logp[((size_t)a * DGA_A + b) * DGA_A + c];
+		bits += cost[i];
+		sq += cost[i] * cost[i];
+		rare += cost[i] > RARE_BITS;
+		mid += cost[i] > MID_BITS;
+		if (cost[i] > worst)
+			worst = cost[i];
+		win += cost[i] - (i >= COST_WINDOW ? cost[i - COST_WINDOW] : 0.0);
+		if (i + 1 >= COST_WINDOW)
+			worst_win = fmax(worst_win, win / COST_WINDOW);
+		else if (i + 1 == nt)
+			worst_win = win / (double)nt;
 		a = b;
 		b = c;
 	}
-	f[0] = bits / (double)(n + 1);
-	f[7] = (double)rare / (double)(n + 1);
+	double mean = bits / (double)nt;
+	f[0] = mean;
+	f[7] = (double)rare / (double)nt;
 	f[12] = worst;
+	f[16] = (double)mid / (double)nt;
+	f[17] = sqrt(fmax(0.0, sq / (double)nt - mean * mean));
+	f[18] = bits;
+	f[19] = worst_win;
+}
+
+void dga_features(const float *logp, const struct kn_dga_model *m, const uint8_t *sym, size_t n,
+		  double f[KN_DGA_FEATURES])
+{
+	lm_features(logp, sym, n, f);
 	char_features(sym, n, f);
-	dict_features(words, nwords, sym, n, f);
+	dict_features(m, sym, n, f);
 }
 
 void dga_lm_count(uint32_t *c3, const uint8_t *sym, size_t n, uint32_t w)
@@ -272,7 +345,9 @@ double dga_net(const double *net, const double z[KN_DGA_FEATURES], double *t)
 		const double *w = net + DGA_W1 + h * KN_DGA_FEATURES;
 		for (int j = 0; j < KN_DGA_FEATURES; j++)
 			a += w[j] * z[j];
-		double th = tanh(a);
+		/* tanh from one exp, cheaper than libm's tanh (which goes
+		 * through expm1): a name costs 80 of them with 5 nets */
+		double th = 1.0 - 2.0 / (1.0 + exp(2.0 * a));
 		if (t)
 			t[h] = th;
 		out += net[DGA_W2 + h] * th;
@@ -285,7 +360,10 @@ double dga_logistic(const struct kn_dga_model *m, const double f[KN_DGA_FEATURES
 	double z[KN_DGA_FEATURES];
 	for (int i = 0; i < KN_DGA_FEATURES; i++)
 		z[i] = (f[i] - m->mean[i]) / m->scale[i];
-	return dga_net(m->net, z, NULL);
+	double sum = 0;
+	for (int k = 0; k < DGA_NETS; k++)
+		sum += dga_net(m->net + k * DGA_NPARAM, z, NULL);
+	return sum / DGA_NETS;
 }
 
 double kn_dga_model_threshold(const struct kn_dga_model *m)
@@ -305,7 +383,7 @@ int kn_dga_score_name(const struct kn_dga_model *m, const char *name, size_t len
 	size_t ns = dga_label_symbols(name + off, n, sym);
 	if (ns == 0)
 		return 0;
-	dga_features(m->logp, m->words, m->nwords, sym, ns, out->features);
+	dga_features(m->logp, m, sym, ns, out->features);
 	out->score = dga_logistic(m, out->features);
 	out->bits_per_char = out->features[0];
 	out->label_off = off;
@@ -318,6 +396,7 @@ void kn_dga_model_free(struct kn_dga_model *m)
 	if (!m)
 		return;
 	kn_free(m->words);
+	kn_free(m->slots);
 	kn_free(m);
 }
 
@@ -358,7 +437,7 @@ static void double_slots(struct kn_dga_model *m, double **slots)
 		slots[k++] = &m->mean[i];
 		slots[k++] = &m->scale[i];
 	}
-	for (int i = 0; i < DGA_NPARAM; i++)
+	for (int i = 0; i < DGA_NWEIGHTS; i++)
 		slots[k++] = &m->net[i];
 	slots[k] = &m->threshold;
 }
@@ -408,6 +487,14 @@ static int check_header(const uint8_t *buf, size_t len, size_t *nwords, char *er
 	}
 	uint32_t version = get32(buf + 8), alphabet = get32(buf + 12), nfeat = get32(buf + 16);
 	uint64_t n = get64(buf + 24);
+	if (version >= 1 && version < DGA_FORMAT_VERSION) {
+		snprintf(errbuf, KN_ERRBUF_SIZE,
+			 "dga model: version %u is the format of an older kenchi (fewer features, "
+			 "one classifier net); this build reads version %u only: retrain the model "
+			 "from its word list and name lists",
+			 version, DGA_FORMAT_VERSION);
+		return -KN_ENOTSUP;
+	}
 	if (version != DGA_FORMAT_VERSION || alphabet != DGA_A || nfeat != KN_DGA_FEATURES ||
 	    get32(buf + 20) != 0) {
 		snprintf(errbuf, KN_ERRBUF_SIZE,
@@ -460,7 +547,7 @@ static int check_scalars(const struct kn_dga_model *m, char *errbuf)
 	for (int i = 0; ok && i < KN_DGA_FEATURES; i++)
 		ok = isfinite(m->mean[i]) && isfinite(m->scale[i]) && m->scale[i] > 1e-12 &&
 		     fabs(m->mean[i]) < 1e6 && m->scale[i] < 1e6;
-	for (int i = 0; ok && i < DGA_NPARAM; i++)
+	for (int i = 0; ok && i < DGA_NWEIGHTS; i++)
 		ok = isfinite(m->net[i]) && fabs(m->net[i]) < 1e6;
 	if (!ok)
 		snprintf(errbuf, KN_ERRBUF_SIZE,
@@ -511,6 +598,8 @@ struct kn_dga_model *kn_dga_model_load(const uint8_t *buf, size_t len, char *err
 		goto nomem;
 	if (read_tables(m, buf + HEADER_LEN, errbuf) != 0)
 		goto fail;
+	if (dga_dict_index(m) != 0)
+		goto nomem;
 	return m;
 nomem:
 	snprintf(errbuf, KN_ERRBUF_SIZE, "dga model: out of memory loading %zu bytes", len);

@@ -8,7 +8,8 @@
  * WORDS: a word list, one a line (Debian's wamerican:
  * /usr/share/dict/american-english). benign:FILE: DNS names of ordinary
  * traffic, one a line (e.g. ../shared/data/domains/opendns-top-domains.txt);
- * dga:FILE: known DGA names (e.g. the andrewaeva_<family>_1000.txt lists).
+ * dga:FILE: known DGA names (e.g. the andrewaeva_<family>_1000.txt lists),
+ * each file a group of its own (kn_dga_trainer_group: one family a file).
  * Threshold at a 1 % false positive rate on the benign names.
  */
 #include <stdio.h>
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
 				"dga:FILE\n", i, argv[i]);
 			goto out;
 		}
+		if (dga && kn_dga_trainer_group(tr, (unsigned)i % KN_DGA_MAX_GROUPS) != 0)
+			goto out;
 		if (add_file(tr, argv[i] + (benign ? 7 : 4), benign ? KN_DGA_BENIGN : KN_DGA_DGA) < 0)
 			goto out;
 	}

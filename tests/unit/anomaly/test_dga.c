@@ -138,6 +138,20 @@ static void test_order_unsupervised(void)
 	KT_CHECK(fabs(r.features[4] - 0.5) < 1e-12); /* o, o, e of six letters */
 	KT_EQ(r.features[8], 1);          /* "google" is a dictionary word */
 	KT_EQ(r.features[9], 1);
+	KT_CHECK(fabs(r.features[18] - 7 * r.features[0]) < 1e-9); /* 7 transitions */
+	KT_CHECK(r.features[19] >= r.features[0] && r.features[19] <= r.features[12]);
+	KT_CHECK(r.features[16] >= r.features[7] && r.features[16] <= 1);
+	KT_CHECK(r.features[17] >= 0);
+	KT_EQ(r.features[20], 2);         /* "oo" */
+	KT_CHECK(fabs(r.features[21] - 4.0 / 6) < 1e-12); /* g, o, l, e */
+	KT_CHECK(fabs(r.features[22] - 2.0 / 6) < 1e-12); /* "go", "og", "le" */
+	KT_EQ(r.features[23], 1);
+	KT_EQ(r.features[24], 6);
+	/* three-letter words count in the second segmentation only */
+	KT_EQ(kn_dga_score_name(m, "theweb.com", 10, &r), 1);
+	KT_EQ(r.features[8], 0);
+	KT_EQ(r.features[23], 1);
+	KT_CHECK(fabs(r.features[24] - 3) < 1e-12);
 	kn_dga_model_free(m);
 }
 
@@ -155,6 +169,43 @@ static void test_order_supervised(void)
 	kn_dga_model_free(m);
 }
 
+/* Groups of DGA names: one group for all is no grouping at all; two groups
+ * of unequal size weigh the same, which changes the model. */
+static void test_groups(void)
+{
+	char err[KN_ERRBUF_SIZE];
+	double s[3][2];
+	for (int v = 0; v < 3; v++) {
+		struct kn_dga_trainer *tr = kn_dga_trainer_new(err);
+		KT_REQUIRE(tr);
+		int bad = 0;
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+			bad |= kn_dga_trainer_add(tr, words[i], strlen(words[i]), KN_DGA_WORD) != 1;
+		for (size_t i = 0; i < sizeof benign / sizeof benign[0]; i++)
+			bad |= kn_dga_trainer_add(tr, benign[i], strlen(benign[i]),
+						  KN_DGA_BENIGN) != 1;
+		uint64_t st = 7;
+		for (int i = 0; i < 120; i++) {
+			char name[40];
+			random_label(&st, name, 30);
+			if (v == 1 && i == 0)
+				bad |= kn_dga_trainer_group(tr, 5) != 0;
+			if (v == 2)
+				bad |= kn_dga_trainer_group(tr, i < 100 ? 0 : 1) != 0;
+			bad |= kn_dga_trainer_add(tr, name, strlen(name), KN_DGA_DGA) != 1;
+		}
+		KT_REQUIRE(!bad);
+		struct kn_dga_model *m = kn_dga_trainer_finish(tr, 0.05, err);
+		kn_dga_trainer_free(tr);
+		KT_REQUIRE(m);
+		s[v][0] = score(m, "xjw9qk3zpv.com");
+		s[v][1] = score(m, "google.com");
+		kn_dga_model_free(m);
+	}
+	KT_CHECK(s[0][0] == s[1][0] && s[0][1] == s[1][1]);
+	KT_CHECK(s[0][0] != s[2][0] || s[0][1] != s[2][1]);
+}
+
 static void test_trainer_errors(void)
 {
 	char err[KN_ERRBUF_SIZE] = "";
@@ -164,6 +215,8 @@ static void test_trainer_errors(void)
 	KT_EQ(kn_dga_trainer_add(tr, "  Hello \r", 9, KN_DGA_WORD), 1);
 	KT_EQ(kn_dga_trainer_add(tr, "x.com", 5, (enum kn_dga_kind)7), -KN_EINVAL);
 	KT_EQ(kn_dga_trainer_add(tr, "a..com", 6, KN_DGA_BENIGN), 0);
+	KT_EQ(kn_dga_trainer_group(tr, KN_DGA_MAX_GROUPS), -KN_EINVAL);
+	KT_EQ(kn_dga_trainer_group(tr, KN_DGA_MAX_GROUPS - 1), 0);
 	size_t skipped = 99;
 	const char lines[] = "google.com\r\nbad name.com\n\nyahoo.com\nx..y";
 	KT_EQ(kn_dga_trainer_add_lines(tr, lines, sizeof lines - 1, KN_DGA_BENIGN, &skipped), 2);
@@ -193,7 +246,7 @@ static void test_roundtrip(void)
 	uint8_t *buf;
 	size_t len;
 	KT_REQUIRE(kn_dga_model_save(m, &buf, &len) == 0);
-	KT_EQ(len, 32 + 4 * DGA_TRI + 8 * m->nwords + 8 * (2 * KN_DGA_FEATURES + DGA_NPARAM + 1));
+	KT_EQ(len, 32 + 4 * DGA_TRI + 8 * m->nwords + 8 * (2 * KN_DGA_FEATURES + DGA_NWEIGHTS + 1));
 	struct kn_dga_model *m2 = kn_dga_model_load(buf, len, err);
 	KT_REQUIRE(m2);
 	for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++)
@@ -256,8 +309,11 @@ static void test_hostile(void)
 	c[0] = 'X';
 	KT_CHECK(refused(c, len, "bad magic"));
 	RESET();
-	put_u32(c + 8, 2);
-	KT_CHECK(refused(c, len, "version 2"));
+	put_u32(c + 8, 3);
+	KT_CHECK(refused(c, len, "version 3"));
+	RESET();
+	put_u32(c + 8, 1); /* an older kenchi's model: a clear refusal */
+	KT_CHECK(refused(c, len, "version 1 is the format of an older kenchi"));
 	RESET();
 	put_u32(c + 16, 13);
 	KT_CHECK(refused(c, len, "13 features"));
@@ -304,6 +360,7 @@ static void test_hostile(void)
 static const struct kt_case cases[] = {
 	KT_CASE(test_label_choice),     KT_CASE(test_order_unsupervised),
 	KT_CASE(test_order_supervised), KT_CASE(test_trainer_errors),
+	KT_CASE(test_groups),
 	KT_CASE(test_roundtrip),        KT_CASE(test_hostile),
 };
 

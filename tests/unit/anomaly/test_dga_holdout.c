@@ -10,7 +10,9 @@
  * of a family are held out together). For each family: a model is trained
  * on the word list + benign training half + every OTHER family, threshold at
  * a 3 % false positive rate on the benign training half (KN_DGA_FPR); then
- * the held-out family's names and the benign test half are scored.
+ * the held-out family's names and the benign test half are scored. DGA
+ * names are grouped by family (kn_dga_trainer_group), as a deployment that
+ * trains on per-family lists would (the held-out family's are not added).
  *
  * Printed per family: TP, FN, FP, recall, precision against the whole
  * benign test half ("raw"), and precision at equal priors (one benign test
@@ -19,11 +21,19 @@
  * recall = sum TP / sum P, FPR = sum FP / (families * benign tests).
  * The issue's acceptance (recall >= 0.90 and precision >= 0.95 per family)
  * is NOT met by this model: families of pronounceable or dictionary labels
- * (pushdo, simda, vawtrak, symmi, kraken, pykspa, qadars, conficker's short
- * labels, gozi, suppobox, nymaim, rovnix) fall below. Asserted by default is the
- * measured level as a regression floor: pooled recall >= 0.70, pooled
- * equal-prior precision >= 0.95, at least 12 families meeting the
- * acceptance. KN_DGA_ACCEPTANCE=1 asserts the acceptance itself (pooled
+ * (pushdo, simda, vawtrak, symmi, qadars, kraken, pykspa, conficker's short
+ * labels, gozi, suppobox, nymaim, rovnix) and fobber (0.897) fall below.
+ * Part of the 3 % false positive budget goes to names of the benign lists
+ * that are themselves random-looking (opendns-top-domains.txt carries
+ * names like "xuvkaipwcdb.cc" and "mhyjyrgn.biz"; 127 names, 1.6 % of the
+ * benign test half, mostly such, are flagged by every one of the 26
+ * models), so short random labels (conficker, kraken) compete with them.
+ * Asserted by default is the measured level as a regression floor
+ * (2026-12-02, 25 features, 5 nets, groups weighted by the square root of
+ * their size: pooled recall 0.732, equal-prior precision 0.960, FPR 0.031,
+ * 13 families; before, with 16 features and one net: 0.719 / 0.961 / 0.029
+ * / 12): pooled recall >= 0.72, pooled equal-prior precision >= 0.95, at
+ * least 13 families meeting the acceptance. KN_DGA_ACCEPTANCE=1 asserts the acceptance itself (pooled
  * and on every family). KN_DGA_DUMP=1 prints every miss and false alarm;
  * KN_DGA_UNSUPERVISED=1 trains on no DGA names at all (language model only;
  * the floor is then not met).
@@ -217,6 +227,8 @@ static int run_holdout(const struct data *d, int held, struct counts *c)
 	for (size_t i = 0; i < d->n; i++) {
 		const struct name *nm = &d->v[i];
 		int rc = 0;
+		if (nm->family >= 0 && kn_dga_trainer_group(tr, (unsigned)nm->family) != 0)
+			goto fail;
 		if (nm->family < 0 && benign_train(nm->s))
 			rc = kn_dga_trainer_add(tr, nm->s, strlen(nm->s), KN_DGA_BENIGN);
 		else if (nm->family >= 0 && nm->family != held && !getenv("KN_DGA_UNSUPERVISED"))
@@ -305,9 +317,9 @@ static void test_holdout(void)
 		KT_CHECK(ratio(rec, rec + fpr) >= 0.95);
 		KT_CHECK(pass == d.nfam);
 	} else {
-		KT_CHECK(rec >= 0.70);
+		KT_CHECK(rec >= 0.72);
 		KT_CHECK(ratio(rec, rec + fpr) >= 0.95);
-		KT_CHECK(pass >= 12);
+		KT_CHECK(pass >= 13);
 	}
 	free_data(&d);
 }
