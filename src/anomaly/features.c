@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "anomaly/anomaly_int.h"
+#include "anomaly/vec.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 
@@ -49,14 +50,6 @@
  * C17 mode), so the same bits as one window at a time; the inline
  * functions taking vectors are always inlined (no vector crosses a
  * call). */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wunknown-warning-option"
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-typedef double v4d __attribute__((vector_size(32)));
-typedef int64_t v4l __attribute__((vector_size(32)));
 #define VI static inline __attribute__((always_inline))
 /* kn_afterimage_update() (with the arithmetic inlined into it) compiled
  * twice, for baseline x86-64 and for AVX2 (4-wide divisions), chosen at

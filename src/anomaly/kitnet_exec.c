@@ -57,16 +57,7 @@
 #endif
 
 #include "anomaly/kitnet_int.h"
-
-/* Every function taking or returning a 32-byte vector is static and
- * always inlined into the two kernels: no such vector crosses a call, so
- * the ABI warning GCC and clang give for them without AVX does not apply. */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wunknown-warning-option"
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
+#include "anomaly/vec.h"
 
 #if defined(__clang__)
 #pragma clang fp contract(off)
@@ -76,12 +67,6 @@
 #define PAD8(n) (((size_t)(n) + 7u) & ~(size_t)7u)
 #define LANES 8u
 
-typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
-typedef double v4d __attribute__((vector_size(32)));
-typedef int64_t v4l __attribute__((vector_size(32)));
-typedef uint64_t v4u __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
 
 /* ---- the plan ------------------------------------------------------------ */
 

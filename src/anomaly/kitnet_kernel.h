@@ -6,9 +6,9 @@
  * (fused multiply-adds, min / max clamps, a reciprocal estimate refined
  * by one Newton step in the sigmoid). Each copy's functions are named
  * KX(name) and carry the attributes KX_FN (inline) or KX_ATTR (out of
- * line); the vector types and helper macros (ld8, ld4d, store8, store4d,
- * splat8, splat4d, sel8, sel4d) come from kitnet_exec.c. Nothing else
- * includes it.
+ * line); the vector types come from vec.h, the helper macros (ld8, ld4d,
+ * store8, store4d, splat8, splat4d, sel8, sel4d) from kitnet_exec.c.
+ * Nothing else includes it.
  */
 
 #if KX_FMA

@@ -1,0 +1,29 @@
+/*
+ * vec.h - the GCC vector-extension types (clang has them too) of the
+ * anomaly model's hot loops (features.c, kitnet_exec.c), and the one
+ * diagnostic they need silenced: GCC and clang warn (-Wpsabi) that a
+ * 32-byte vector passed or returned without AVX changes the ABI. Every
+ * function of those files that takes or returns such a vector is static
+ * and always inlined, so no vector crosses a call and the warning does not
+ * apply. Include it only in files that keep to that rule.
+ */
+#ifndef KN_ANOMALY_VEC_H
+#define KN_ANOMALY_VEC_H
+
+#include <stdint.h>
+
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunknown-warning-option"
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+typedef uint64_t v4u __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+
+#endif
