@@ -235,7 +235,9 @@ def case_memcap(kenchi, demo, rules, counts1):
 
 
 def case_profile(kenchi, demo, rules):
-    p = subprocess.run([kenchi, "rules", "profile", "-n", "5", "-r", demo, rules],
+    # -n larger than the rules evaluated: which rules make the top N by time
+    # depends on the machine's load, and timings decide no test
+    p = subprocess.run([kenchi, "rules", "profile", "-n", "100", "-r", demo, rules],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     out = p.stdout.decode(errors="replace")
     lines = [x for x in out.splitlines() if x.strip().startswith("701 ")]
