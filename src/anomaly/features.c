@@ -53,8 +53,9 @@
 #define VI static inline __attribute__((always_inline))
 /* kn_afterimage_update() (with the arithmetic inlined into it) compiled
  * twice, for baseline x86-64 and for AVX2 (4-wide divisions), chosen at
- * load time: the same operations, the same bits. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__)
+ * load time: the same operations, the same bits. GCC only: clang 14 emits
+ * the clones but not the symbol itself (the link fails). */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
 #define KN_AI_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define KN_AI_CLONES
