@@ -15,19 +15,19 @@
  * a user name guessed wrong) or 18 (KDC_ERR_CLIENT_REVOKED: a locked
  * account), a password spray over many accounts counting as one client's
  * failures against its KDC; code 25 (pre-authentication required) answers
- * every ordinary first AS-REQ and is not a failure. A person logging in opens a connection or
- * two and fails a password once or twice; a password-guessing tool opens
- * a connection per guess (or a few guesses each), several a second. The
- * client is reported, as the finding's subject, at brute_min_conns
- * accepted connections (default 8) or brute_min_failures failed logins
- * (default 3; twice that for HTTP, whose users retype in the browser) in
- * the window, or one failure fewer and a new connection after them (the
- * guessing goes on); again when either doubled and in every later window
- * it goes on. Busy machine-to-machine services (SMTP relays, databases,
- * SMB) open many connections legitimately: only their failures count.
- * Score 1 - 2^(-r), r the larger of connections / brute_min_conns and
- * failures / brute_min_failures: 0.5 at a threshold, 0.37 at two failures
- * of three.
+ * every ordinary first AS-REQ and is not a failure. A person logging in
+ * opens a connection or two and fails a password once or twice; a
+ * password-guessing tool opens a connection per guess (or a few guesses
+ * each), several a second. The client is reported, as the finding's
+ * subject, at brute_min_conns accepted connections (default 8) or
+ * brute_min_failures failed logins (default 3; twice that for HTTP, whose
+ * users retype in the browser) in the window, or one failure fewer and a
+ * new connection after them (the guessing goes on); again when either
+ * doubled and in every later window it goes on. Busy machine-to-machine
+ * services (SMTP relays, databases, SMB) open many connections
+ * legitimately: only their failures count. Score 1 - 2^(-r), r the larger
+ * of connections / brute_min_conns and failures / brute_min_failures: 0.5
+ * at a threshold, 0.37 at two failures of three.
  */
 #include <math.h>
 #include <stdio.h>
@@ -213,12 +213,10 @@ static void check(struct brute *s, struct kn_detect_call *c, const struct kn_flo
 static int failed_login(const struct kn_packet *p, uint16_t port)
 {
 	const char *code = port == 21 ? "530" : port == 25 || port == 587 ? "535" : NULL;
+	uint32_t n;
+	const uint8_t *d = det_payload(p, &n);
 
-	if (!code || !p->data || p->payload_len < 4 || p->payload_off > p->caplen ||
-	    p->caplen - p->payload_off < 4)
-		return 0;
-	const uint8_t *d = p->data + p->payload_off;
-	return !memcmp(d, code, 3) && (d[3] == ' ' || d[3] == '-');
+	return code && n >= 4 && !memcmp(d, code, 3) && (d[3] == ' ' || d[3] == '-');
 }
 
 /* DER (X.690): the length of the element at d[*at..n) whose identifier
@@ -288,12 +286,11 @@ static int32_t krb_error_code(const uint8_t *d, uint32_t n)
  * a segment. */
 static int kerberos_failure(const struct kn_packet *p)
 {
-	if (!p->data || !p->payload_len || p->payload_off > p->caplen)
+	uint32_t n;
+	const uint8_t *d = det_payload(p, &n);
+
+	if (!n)
 		return 0;
-	const uint8_t *d = p->data + p->payload_off;
-	uint32_t n = p->caplen - p->payload_off;
-	if (n > p->payload_len)
-		n = p->payload_len;
 	if (p->proto == 6) {
 		if (n < 4)
 			return 0;

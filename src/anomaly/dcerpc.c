@@ -345,13 +345,11 @@ static void dcerpc_packet(void *state, struct kn_detect_call *c, const struct kn
 {
 	struct dcerpc *s = state;
 
-	if ((p->ip_version != 4 && p->ip_version != 6) || p->proto != 6 ||
-	    p->payload_len < 16 || !p->data || p->payload_off > p->caplen)
+	uint32_t n;
+	const uint8_t *d = det_payload(p, &n);
+
+	if ((p->ip_version != 4 && p->ip_version != 6) || p->proto != 6 || n < 16)
 		return;
-	const uint8_t *d = p->data + p->payload_off;
-	uint32_t n = p->caplen - p->payload_off;
-	if (n > p->payload_len)
-		n = p->payload_len;
 	uint64_t h = kn_hash64(p->src.b, 16, kn_hash64(p->dst.b, 16, 0x72706300u + p->sport) +
 			       p->dport) | 1;
 	if (p->dport == 445)

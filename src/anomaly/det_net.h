@@ -5,7 +5,8 @@
  * the fixed tables they keep their state in: arrays of entries that start
  * with a struct det_slot, found by a 64-bit key hash among 8 probes, the
  * least recently active of them replaced when full (two keys with the
- * same hash share an entry: rare, and only merges their counts).
+ * same hash share an entry: rare, and only merges their counts); and the
+ * payload bytes a packet carries in its frame.
  */
 #ifndef KN_ANOMALY_DET_NET_H
 #define KN_ANOMALY_DET_NET_H
@@ -40,6 +41,19 @@ int det_sketch_add(uint64_t *bits, unsigned n, uint64_t h);
 unsigned det_sketch_estimate(uint32_t set, unsigned m);
 /* Seconds from start_ns to last_ns (0 when the capture's time stepped back). */
 double det_span_s(uint64_t start_ns, uint64_t last_ns);
+
+/* The transport payload of p present in its frame: where it starts, its
+ * bytes in *n (payload_len, fewer when the frame was cut short; 0 with a
+ * NULL return when there are none). */
+static inline const uint8_t *det_payload(const struct kn_packet *p, uint32_t *n)
+{
+	*n = 0;
+	if (!p->data || !p->payload_len || p->payload_off > p->caplen)
+		return NULL;
+	uint32_t have = p->caplen - p->payload_off;
+	*n = have < p->payload_len ? have : p->payload_len;
+	return p->data + p->payload_off;
+}
 
 /* The header every table entry starts with. */
 struct det_slot {
