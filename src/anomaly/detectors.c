@@ -14,6 +14,7 @@
 #include "kenchi/detector.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/size.h"
 
 extern const struct kn_detector kn_detector_dns_tunnel;
 extern const struct kn_detector kn_detector_port_scan;
@@ -129,20 +130,23 @@ static const struct setting {
 #undef SETTING
 };
 
-/* value as a number of the setting's type, or -1. */
+/* value as a number of the setting's type (sizes as every size option
+ * takes them: util/size.h), or -1. */
 static int setting_parse(const struct setting *st, const char *value, double *out)
 {
-	char *end;
-	if (!*value)
-		return -1;
-	double v = strtod(value, &end);
-	if (st->type == SET_SIZE && *end && !end[1]) {
-		const char *u = strchr("KMG", *end & ~0x20);
-		if (!u)
+	double v;
+	if (st->type == SET_SIZE) {
+		unsigned long long b;
+		if (kn_parse_size(value, &b) != 0)
 			return -1;
-		v *= (double)(1ull << (10 * (1 + (u - "KMG")))), end++;
+		v = (double)b;
+	} else {
+		char *end;
+		v = strtod(value, &end);
+		if (end == value || *end)
+			return -1;
 	}
-	if (*end || !(v >= st->min && v <= st->max) || (st->type != SET_DOUBLE && v != floor(v)))
+	if (!(v >= st->min && v <= st->max) || (st->type != SET_DOUBLE && v != floor(v)))
 		return -1;
 	*out = v;
 	return 0;

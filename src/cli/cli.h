@@ -13,7 +13,4 @@ int cmd_train(int argc, char **argv);
 int cmd_rules_profile(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
-/* Parses "123", "64k", "128M", "2G" (binary multiples) into *out. */
-int cli_parse_size(const char *s, unsigned long long *out);
-
 #endif

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli/run_rules.h"
 #include "kenchi/engine.h"
+#include "util/size.h"
 
 #define MAX_FILES 4096
 
@@ -181,30 +182,6 @@ static void on_hup(int sig)
 	run_reload_request();
 }
 
-int cli_parse_size(const char *s, unsigned long long *out)
-{
-	char *end;
-	if (!isdigit((unsigned char)*s))
-		return -1;  /* strtoull would take "-1" as 2^64-1 */
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	unsigned shift = 0;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: break;
-	}
-	if (*end == 'i' || *end == 'B')
-		end += (*end == 'i') + (end[*end == 'i'] == 'B');
-	if (*end || (shift && v > (~0ULL >> shift)))
-		return -1;
-	*out = v << shift;
-	return 0;
-}
-
 enum {
 	OPT_SNAPLEN = 256, OPT_NOPROMISC, OPT_STATS, OPT_NODECODE, OPT_SEED, OPT_PROGRESS,
 	OPT_NOPROGRESS, OPT_FLOWMEM, OPT_FLOWHASH, OPT_STREAMMEM, OPT_STREAMDEPTH,
@@ -357,7 +334,7 @@ static int set_log_dir(struct run_opts *o, const char *dir)
 static int parse_size_opt(const char *opt, const char *val, uint64_t *dst)
 {
 	unsigned long long v;
-	if (cli_parse_size(val, &v) != 0)
+	if (kn_parse_size(val, &v) != 0)
 		return bad(opt, val, "a size such as 65536, 64K, 128M or 2G");
 	*dst = v;
 	return 0;
@@ -538,7 +515,7 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_TRAINPKTS: {
 		unsigned long long n;
-		if (cli_parse_size(arg, &n) != 0 || n < KN_MODEL_MIN_TRAIN || n > KN_MODEL_MAX_TRAIN)
+		if (kn_parse_size(arg, &n) != 0 || n < KN_MODEL_MIN_TRAIN || n > KN_MODEL_MAX_TRAIN)
 			return bad("--train-packets", arg, "a packet count, 10 to 2^40");
 		o->cfg.model.train_packets = n;
 		o->cfg.model_online = 1;

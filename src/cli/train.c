@@ -22,6 +22,7 @@
 #include "kenchi/capture.h"
 #include "kenchi/decode.h"
 #include "kenchi/model.h"
+#include "util/size.h"
 
 #define MAX_FILES 256
 #define PROGRESS_EVERY 65536u
@@ -116,7 +117,7 @@ static int parse_count(const char *opt, const char *val, uint64_t lo, uint64_t h
 		       uint64_t *dst)
 {
 	unsigned long long v;
-	if (cli_parse_size(val, &v) != 0 || v < lo || v > hi)
+	if (kn_parse_size(val, &v) != 0 || v < lo || v > hi)
 		return bad(opt, val, "a whole number in the range the help gives");
 	*dst = v;
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * test_detect_config.c - kn_detect_config_set, the detector settings
  * operators change by name (`kenchi run --detect-set NAME=VALUE`): each
- * type lands in its field (whole numbers, decimals, sizes with K/M/G);
+ * type lands in its field (whole numbers, decimals, sizes as every size
+ * option takes them: util/size.h);
  * out of range, fractional counts, junk and unknown names are refused
  * with the setting, the range or every name in the message, leaving the
  * configuration as it was; the printed list carries every setting and its
@@ -29,6 +30,8 @@ static void test_set(void)
 	KT_EQ(c.exfil_min_bytes, 2u << 20);
 	KT_EQ(kn_detect_config_set(&c, "exfil_min_bytes", "4096", err), 0);
 	KT_EQ(c.exfil_min_bytes, 4096);
+	KT_EQ(kn_detect_config_set(&c, "exfil_min_bytes", "64KiB", err), 0);   /* as --*-memcap */
+	KT_EQ(c.exfil_min_bytes, 64u << 10);
 	KT_EQ(kn_detect_config_set(&c, "arp_scan_window_s", "1e-2", err), 0);
 	KT_CHECK(c.arp_scan_window_s == 0.01);
 	KT_EQ(kn_detect_config_set(&c, "doh_score", "1", err), 0);
@@ -45,6 +48,7 @@ static void test_refused(void)
 		{ "brute_min_failures", "3x" }, { "doh_score", "1.5" },
 		{ "doh_score", "nan" },         { "repeat_s", "inf" },
 		{ "exfil_min_bytes", "2T" },    { "exfil_min_bytes", "1.5" },
+		{ "exfil_min_bytes", "1.5K" },  { "exfil_min_bytes", "0" },
 		{ "dns_min_label", "64" },
 	};
 
