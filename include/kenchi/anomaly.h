@@ -316,9 +316,10 @@ KN_WARN_UNUSED int kn_dga_trainer_add(struct kn_dga_trainer *tr, const char *s, 
 				      enum kn_dga_kind kind);
 
 /* Sets the group (e.g. the malware family, 0 to KN_DGA_MAX_GROUPS - 1) of
- * the DGA names added next; 0 until set. The classifier gives every group
- * the same weight, so that a family with many names does not crowd out the
- * others. 0 or -KN_EINVAL when group is out of range. */
+ * the DGA names added next; 0 until set. In the classifier's DGA class a
+ * group of n names weighs sqrt(n) (not n), so that a family with many
+ * names does not crowd out the others. 0 or -KN_EINVAL when group is out
+ * of range. */
 KN_WARN_UNUSED int kn_dga_trainer_group(struct kn_dga_trainer *tr, unsigned group);
 
 /* Adds every line of buf (LF or CRLF) as kn_dga_trainer_add() would.
