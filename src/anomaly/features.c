@@ -61,22 +61,10 @@
 #define KN_AI_CLONES
 #endif
 
-VI v4d ld4(const double *p)
-{
-	v4d v;
-	memcpy(&v, p, sizeof v);
-	return v;
-}
-
-VI void st4(double *p, v4d v)
-{
-	memcpy(p, &v, sizeof v);
-}
-
 /* a[i] *= f[i] for the five windows. */
 VI void mul5(double *a, const double *f)
 {
-	st4(a, ld4(a) * ld4(f));
+	store4d(a, ld4d(a) * ld4d(f));
 	a[4] *= f[4];
 }
 
@@ -246,9 +234,9 @@ VI void stat1_insert(struct stat1 *s, double v, double v_sq, double t, int exact
 		     struct decay_memo *m)
 {
 	stat1_decay(s, t, exact, m);
-	st4(s->ls, ld4(s->ls) + v);
-	st4(s->ss, ld4(s->ss) + v_sq);
-	st4(s->w, ld4(s->w) + 1.0);
+	store4d(s->ls, ld4d(s->ls) + v);
+	store4d(s->ss, ld4d(s->ss) + v_sq);
+	store4d(s->w, ld4d(s->w) + 1.0);
 	s->ls[4] += v;
 	s->ss[4] += v_sq;
 	s->w[4] += 1;
@@ -257,8 +245,8 @@ VI void stat1_insert(struct stat1 *s, double v, double v_sq, double t, int exact
 /* weight, mean, variance per lambda into out[3 * i ...]. */
 VI void stat1_out(const struct stat1 *s, double *out, int exact)
 {
-	v4d w = ld4(s->w), mean = ld4(s->ls) / w;
-	v4d var = abs4(ld4(s->ss) / w - square4(mean, exact));
+	v4d w = ld4d(s->w), mean = ld4d(s->ls) / w;
+	v4d var = abs4(ld4d(s->ss) / w - square4(mean, exact));
 	for (int i = 0; i < 4; i++) {
 		out[3 * i] = w[i];
 		out[3 * i + 1] = mean[i];
@@ -274,13 +262,13 @@ VI void stat2_insert(struct stat2 *s, double v, double v_sq, double t, int exact
 		     struct decay_memo *m)
 {
 	stat1_insert(&s->s, v, v_sq, t, exact, m);
-	v4d w = ld4(s->s.w), mean = ld4(s->s.ls) / w, mean_sq = square4(mean, exact);
-	v4d var = abs4(ld4(s->s.ss) / w - mean_sq);
-	st4(s->mean, mean);
-	st4(s->mean_sq, mean_sq);
-	st4(s->var, var);
-	st4(s->var_sq, square4(var, exact));
-	st4(s->sd, sqrt4(var));
+	v4d w = ld4d(s->s.w), mean = ld4d(s->s.ls) / w, mean_sq = square4(mean, exact);
+	v4d var = abs4(ld4d(s->s.ss) / w - mean_sq);
+	store4d(s->mean, mean);
+	store4d(s->mean_sq, mean_sq);
+	store4d(s->var, var);
+	store4d(s->var_sq, square4(var, exact));
+	store4d(s->sd, sqrt4(var));
 	s->mean[4] = s->s.ls[4] / s->s.w[4];
 	s->mean_sq[4] = square(s->mean[4], exact);
 	s->var[4] = fabs(s->s.ss[4] / s->s.w[4] - s->mean_sq[4]);
@@ -305,10 +293,10 @@ VI void pair_update(struct group2 *g, uint32_t pid, uint32_t sid, double v, doub
 		p->last = t;
 	}
 	const double *mean = st(g, sid)->mean;
-	v4d r = v - ld4(mean);
-	st4(p->cs, ld4(p->cs) + r * ld4(p->res[!side]));
-	st4(p->w, ld4(p->w) + 1.0);
-	st4(p->res[side], r);
+	v4d r = v - ld4d(mean);
+	store4d(p->cs, ld4d(p->cs) + r * ld4d(p->res[!side]));
+	store4d(p->w, ld4d(p->w) + 1.0);
+	store4d(p->res[side], r);
 	double r4 = v - mean[4];
 	p->cs[4] += r4 * p->res[!side][4];
 	p->w[4] += 1;
@@ -319,9 +307,9 @@ VI void pair_update(struct group2 *g, uint32_t pid, uint32_t sid, double v, doub
 VI void pair_out(const struct stat2 *x, const struct stat2 *y, const struct pair *p,
 		 double *out)
 {
-	v4d cov = ld4(p->cs) / ld4(p->w), sdp = ld4(x->sd) * ld4(y->sd);
-	v4d rad = sqrt4(ld4(x->var_sq) + ld4(y->var_sq));
-	v4d mag = sqrt4(ld4(x->mean_sq) + ld4(y->mean_sq));
+	v4d cov = ld4d(p->cs) / ld4d(p->w), sdp = ld4d(x->sd) * ld4d(y->sd);
+	v4d rad = sqrt4(ld4d(x->var_sq) + ld4d(y->var_sq));
+	v4d mag = sqrt4(ld4d(x->mean_sq) + ld4d(y->mean_sq));
 	v4d pcc = cov / sdp; /* used only where sdp != 0 */
 	for (int i = 0; i < NL; i++) {
 		double *o = out + 7 * i;

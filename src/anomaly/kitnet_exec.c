@@ -282,13 +282,7 @@ static int plan_layout(struct kn_kitnet *k)
  * target (clang refuses a call between a function with AVX and one
  * without when a 32-byte vector is passed or returned). */
 
-/* Unaligned loads and stores. */
-typedef float v8f_u __attribute__((vector_size(32), aligned(4), may_alias));
-typedef double v4d_u __attribute__((vector_size(32), aligned(8), may_alias));
-#define ld8(p) (*(const v8f_u *)(p))
-#define ld4d(p) (*(const v4d_u *)(p))
-#define store8(p, v) (*(v8f_u *)(p) = (v))
-#define store4d(p, v) (*(v4d_u *)(p) = (v))
+/* Unaligned loads and stores: ld8, ld4d, store8, store4d (vec.h). */
 
 /* A vector of copies of f: a constant f gives a vector constant (GCC builds
  * the vector at run time, element by element, when f reaches it as an

@@ -1,8 +1,9 @@
 /*
  * vec.h - the GCC vector-extension types (clang has them too) of the
- * anomaly model's hot loops (features.c, kitnet_exec.c), and the one
- * diagnostic they need silenced: GCC and clang warn (-Wpsabi) that a
- * 32-byte vector passed or returned without AVX changes the ABI. Every
+ * anomaly model's hot loops (features.c, kitnet_exec.c), their unaligned
+ * loads and stores, and the one diagnostic they need silenced: GCC and
+ * clang warn (-Wpsabi) that a 32-byte vector passed or returned without
+ * AVX changes the ABI. Every
  * function of those files that takes or returns such a vector is static
  * and always inlined, so no vector crosses a call and the warning does not
  * apply. Include it only in files that keep to that rule.
@@ -25,5 +26,14 @@ typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4l __attribute__((vector_size(32)));
 typedef uint64_t v4u __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
+
+/* Unaligned loads and stores of 8 floats / 4 doubles at p; macros, so no
+ * vector crosses a call whatever the target of the function using them. */
+typedef float v8f_u __attribute__((vector_size(32), aligned(4), may_alias));
+typedef double v4d_u __attribute__((vector_size(32), aligned(8), may_alias));
+#define ld8(p) (*(const v8f_u *)(p))
+#define ld4d(p) (*(const v4d_u *)(p))
+#define store8(p, v) (*(v8f_u *)(p) = (v))
+#define store4d(p, v) (*(v4d_u *)(p) = (v))
 
 #endif
