@@ -3,10 +3,10 @@
  * anomaly model's hot loops (features.c, kitnet_exec.c), their unaligned
  * loads and stores, and the one diagnostic they need silenced: GCC and
  * clang warn (-Wpsabi) that a 32-byte vector passed or returned without
- * AVX changes the ABI. Every
- * function of those files that takes or returns such a vector is static
- * and always inlined, so no vector crosses a call and the warning does not
- * apply. Include it only in files that keep to that rule.
+ * AVX changes the ABI. Every function of those files that takes or
+ * returns such a vector is static and always inlined, so no vector
+ * crosses a call and the warning does not apply. Include it only in files
+ * that keep to that rule.
  */
 #ifndef KN_ANOMALY_VEC_H
 #define KN_ANOMALY_VEC_H
