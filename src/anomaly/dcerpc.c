@@ -341,6 +341,13 @@ static void smb2(struct dcerpc *s, struct kn_detect_call *c, const struct kn_pac
 	}
 }
 
+/* The key hash of p's TCP connection, as its client sends. */
+static uint64_t conn_key(const struct kn_packet *p)
+{
+	return kn_hash64(p->src.b, 16, kn_hash64(p->dst.b, 16, 0x72706300u + p->sport) +
+			 p->dport) | 1;
+}
+
 static void dcerpc_packet(void *state, struct kn_detect_call *c, const struct kn_packet *p)
 {
 	struct dcerpc *s = state;
@@ -350,12 +357,14 @@ static void dcerpc_packet(void *state, struct kn_detect_call *c, const struct kn
 
 	if ((p->ip_version != 4 && p->ip_version != 6) || p->proto != 6 || n < 16)
 		return;
-	uint64_t h = kn_hash64(p->src.b, 16, kn_hash64(p->dst.b, 16, 0x72706300u + p->sport) +
-			       p->dport) | 1;
-	if (p->dport == 445)
-		smb2(s, c, p, h, d, n);
-	else
-		pdu(s, c, p, h, d, n);
+	/* the connection's key is hashed only for segments that look like
+	 * ours: most TCP payload is neither DCE/RPC nor SMB2 */
+	if (p->dport == 445) {
+		if (d[0] == 0 && !memcmp(d + 4, "\xfeSMB", 4))
+			smb2(s, c, p, conn_key(p), d, n);
+	} else if (d[0] == 5 && d[1] <= 1) {
+		pdu(s, c, p, conn_key(p), d, n);
+	}
 }
 
 const struct kn_detector kn_detector_dcerpc = {
