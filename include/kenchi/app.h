@@ -262,6 +262,12 @@ void kn_app_asset(struct kn_app_call *c, const struct kn_asset *a);
  * probed. The flow event then logs the new protocol as app_proto and this
  * one as app_proto_orig. Once per flow; later calls are ignored. */
 void kn_app_switch(struct kn_app_call *c, int dir, const uint8_t *rest, uint32_t rest_len);
+/* The rest of the flow is encrypted (a TLS application-data record after
+ * the handshake, SSH past both NEWKEYS): its packets' payload is opaque to
+ * byte-matching rules, which stop inspecting it (kn_app_flow_opaque();
+ * Suricata's default encryption handling). Its parser goes on (record
+ * headers, events, app-layer buffers). Once set, it stays for the flow. */
+void kn_app_opaque(struct kn_app_call *c);
 /* The protocol the flow had before a kn_app_switch() ("http", "smtp"), or
  * NULL (static string: Suricata logs it as tls.from_proto). */
 const char *kn_app_flow_orig(const struct kn_app_call *c);
@@ -363,6 +369,8 @@ KN_WARN_UNUSED int kn_app_flow_set_proto(struct kn_app_ctx *ctx, struct kn_flow 
 /* The detected protocol name of a flow ("http"), "failed" when detection
  * gave up on data, or NULL when no data was seen (no app_proto logged). */
 const char *kn_app_proto_of(const struct kn_flow *flow);
+/* 1 once a parser declared the rest of the flow encrypted (kn_app_opaque). */
+int kn_app_flow_opaque(const struct kn_flow *flow);
 
 const struct kn_app_stats *kn_app_ctx_stats(const struct kn_app_ctx *ctx);
 

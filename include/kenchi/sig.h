@@ -146,6 +146,10 @@ struct kn_sig_config {
 				  * alert_overflow (their flowbits still apply). 0 = no
 				  * limit; default 15, Suricata's packet-alert-max */
 	int alert_verdict;       /* 1: alerts carry verdict "alert" (kn_sig_alert.verdict) */
+	int encryption_full;     /* 1: payload rules also inspect the packets of a flow the
+				  * app layer found encrypted (kn_app_flow_opaque); 0 (the
+				  * default): they skip them, as Suricata's TLS/SSH
+				  * encryption-handling "default" does */
 };
 
 /* memcap 16 MiB, tcp_checksums 0, packet_alert_max 15. */
@@ -158,6 +162,7 @@ struct kn_sig_stats {
 	uint64_t alerts;         /* alerts reported */
 	uint64_t suppressed;     /* matches held back by threshold / detection_filter / noalert */
 	uint64_t alert_overflow; /* alerts past packet_alert_max on one packet or tx */
+	uint64_t encrypted;      /* packets whose payload was not inspected: encrypted */
 	uint64_t memcap_refusals;
 	uint64_t pcre_limit_hits, budget_hits;
 	uint64_t mem_in_use, mem_peak;

@@ -314,6 +314,21 @@ const char *kn_app_flow_orig(const struct kn_app_call *c)
 	return af && af->orig_proto ? kn_app_parser_get(af->orig_proto)->name : NULL;
 }
 
+void kn_app_opaque(struct kn_app_call *c)
+{
+	struct app_flow *af = c->flow->app;
+
+	if (af)
+		af->opaque = 1;
+}
+
+int kn_app_flow_opaque(const struct kn_flow *flow)
+{
+	const struct app_flow *af = flow->app;
+
+	return af && af->opaque;
+}
+
 const struct kn_flow *kn_app_flow(const struct kn_app_call *c)
 {
 	return c->flow;

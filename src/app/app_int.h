@@ -70,6 +70,7 @@ struct app_flow {
 	uint8_t orig_proto;         /* protocol before a switch (0: none) */
 	uint8_t switch_dir;         /* a switch was requested during this parse call */
 	uint8_t switch_pending;
+	uint8_t opaque;             /* the rest is encrypted (kn_app_opaque) */
 };
 
 /* The context of one parser call (struct kn_app_call is opaque to parsers). */

@@ -146,6 +146,11 @@ static const char run_usage[] =
 	"      --packet-alert-max N alerts reported per packet or transaction, the first N\n"
 	"                           in rule order (default 15, as Suricata; 0 = all)\n"
 	"      --alert-verdict      alert events carry verdict {action: alert}\n"
+	"      --encryption-handling default|full  once a TLS session sends application\n"
+	"                           data or an SSH session switched keys, payload rules\n"
+	"                           skip its packets (default, as Suricata's default);\n"
+	"                           full: they keep inspecting them (app-layer rules on\n"
+	"                           tls.sni, ssh.software... run either way)\n"
 	"  -k, --checksums all|none  whether tcpv4-csum/tcpv6-csum rules compute TCP\n"
 	"                           checksums (all) or count every TCP packet valid\n"
 	"                           (none, the default: offloaded captures are full of\n"
@@ -190,7 +195,7 @@ enum {
 	OPT_DECODERATE,
 	OPT_MODEL, OPT_MODELMEM, OPT_TRAINPKTS, OPT_MODELOUT, OPT_MODELSCORES, OPT_MODELFEAT,
 	OPT_VULNFEED, OPT_HTTPLAYERS, OPT_HTTPLZMA, OPT_HTTPBODY, OPT_THRESH, OPT_VARS, OPT_CLASSIFICATION, OPT_STRICT_RULES, OPT_SIGMEM,
-	OPT_MIDPOLICY, OPT_ASYNC, OPT_NOVLAN, OPT_ALERTMAX, OPT_VERDICT,
+	OPT_MIDPOLICY, OPT_ASYNC, OPT_NOVLAN, OPT_ALERTMAX, OPT_VERDICT, OPT_ENCRYPTION,
 	OPT_DETECTSCORES, OPT_LATCH, OPT_VERDICTMEM, OPT_DETECTSET,
 };
 
@@ -222,6 +227,7 @@ static const struct option long_opts[] = {
 	{ "async-oneside", no_argument, NULL, OPT_ASYNC },
 	{ "no-vlan-tracking", no_argument, NULL, OPT_NOVLAN },
 	{ "packet-alert-max", required_argument, NULL, OPT_ALERTMAX },
+	{ "encryption-handling", required_argument, NULL, OPT_ENCRYPTION },
 	{ "alert-verdict", no_argument, NULL, OPT_VERDICT },
 	{ "vuln-feed", required_argument, NULL, OPT_VULNFEED },
 	{ "no-app-layer", no_argument, NULL, OPT_NOAPP },
@@ -404,6 +410,11 @@ static int parse_one(struct run_opts *o, int c, const char *arg)
 	case OPT_ASYNC: o->cfg.stream.async_oneside = o->cfg.sig_cfg.async_oneside = 1; return 0;
 	case OPT_NOVLAN: o->cfg.decode.ignore_vlan = o->cfg.flow.ignore_vlan = 1; return 0;
 	case OPT_VERDICT: o->cfg.sig_cfg.alert_verdict = 1; return 0;
+	case OPT_ENCRYPTION:
+		if (strcmp(arg, "default") && strcmp(arg, "full"))
+			return bad("--encryption-handling", arg, "default or full");
+		o->cfg.sig_cfg.encryption_full = !strcmp(arg, "full");
+		return 0;
 	case OPT_ALERTMAX:
 		if (!(rc = parse_uint_opt("--packet-alert-max", arg, 0, 65535, &v)))
 			o->cfg.sig_cfg.packet_alert_max = (uint32_t)v;

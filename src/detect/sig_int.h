@@ -182,6 +182,8 @@ struct sig_flow {
 	uint8_t alerted;
 	uint8_t app_vis;                     /* SIG_APP_*: sig_flow_app_visible() */
 	uint8_t app_dir;                     /* direction of the packet that revealed it */
+	uint8_t enc;                         /* SIG_APP_* for encryption: sig_flow_encrypted() */
+	uint8_t enc_dir;
 };
 
 /* One threshold / detection_filter counter. */
@@ -211,6 +213,8 @@ struct kn_sig_ctx {
 	                                        quarter of the memcap (sig_thr_init) */
 	uint32_t thr_cap, thr_n;
 	uint8_t proto_only;                  /* the engine has protocol-only TCP packet rules */
+	uint8_t no_payload;                  /* kn_sig_packet: this packet's payload is encrypted,
+						payload lists do not match */
 	uint32_t n_alerts;                   /* alerts of the current packet or tx */
 	const struct kn_packet *alert_pkt;   /* packet kn_sig_packet() last counted, or NULL */
 	struct kn_sig_stats st;
@@ -230,6 +234,10 @@ void sig_flow_mark_alerted(struct kn_sig_ctx *c, struct kn_flow *f);
  * them on packet p. Call on every TCP packet with a flow (it follows the
  * flow's packets to find that moment). */
 int sig_flow_app_visible(struct kn_sig_ctx *c, const struct kn_packet *p, const char *app_proto);
+/* Suricata's default encryption handling: 1 when packet p's payload is
+ * left alone because the app layer found its TCP flow encrypted
+ * (kn_app_flow_opaque), with the same timing as sig_flow_app_visible(). */
+int sig_flow_encrypted(struct kn_sig_ctx *c, const struct kn_packet *p);
 /* Threshold / detection_filter: 1 when this match may alert. */
 int sig_threshold_pass(struct kn_sig_ctx *c, const struct sig_rule *s,
 		       const struct kn_addr *src, const struct kn_addr *dst, uint64_t ts_ns);

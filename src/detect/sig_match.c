@@ -437,7 +437,7 @@ int sig_pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct
 	if (s->n_lists) {
 		const struct sig_list *l = &s->lists[0];
 		begin_rule(c);
-		if (!p->payload_len ||
+		if (!p->payload_len || c->no_payload ||
 		    !sig_inspect_buffer(&c->insp, l->opts, l->re, l->n, p->data + p->payload_off,
 					p->payload_len))
 			return 0;
@@ -461,11 +461,17 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 		app_proto = kn_app_proto_of(p->flow);
 		visible = sig_flow_app_visible(c, p, app_proto);
 	}
+	/* an encrypted session's payload is left to the app layer */
+	c->no_payload = tcp_flow && !c->cfg.encryption_full && sig_flow_encrypted(c, p) &&
+			p->payload_len;   /* (every packet: the peer's ACK ends the wait) */
+	c->st.encrypted += c->no_payload;
 	new_generation(c);
-	scan_group(c, g, p->data + p->payload_off, p->payload_len, 1);
+	scan_group(c, g, p->data + p->payload_off, c->no_payload ? 0 : p->payload_len, 1);
 	scan_addresses(c, g, p);
-	if (!c->n_cand)
+	if (!c->n_cand) {
+		c->no_payload = 0;
 		return;
+	}
 	sort_cands(c);
 	if (p->flow && !app_proto)
 		app_proto = kn_app_proto_of(p->flow);
@@ -479,13 +485,14 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 		if (!ok)
 			continue;
 		if (s->pass)
-			return;
+			break;   /* a pass rule silences the rest of the packet */
 		struct kn_sig_alert a = {
 			.flow = p->flow, .pkt = p, .app_proto = app_proto,
 			.dir = p->dir, .ts_ns = p->ts_ns, .pcap_cnt = p->index,
 		};
 		sig_matched(c, s, &a, &p->src, &p->dst);
 	}
+	c->no_payload = 0;
 }
 
 /* ------------------------------------------------------- transactions */

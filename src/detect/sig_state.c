@@ -158,6 +158,25 @@ int sig_flow_app_visible(struct kn_sig_ctx *c, const struct kn_packet *p, const 
 	return s->app_vis == SIG_APP_VISIBLE;
 }
 
+int sig_flow_encrypted(struct kn_sig_ctx *c, const struct kn_packet *p)
+{
+	struct kn_flow *f = (struct kn_flow *)p->flow;   /* the sig slot is this stage's */
+	struct sig_flow *s = f->sig;
+	if (s && s->enc == SIG_APP_VISIBLE)
+		return 1;
+	if (!kn_app_flow_opaque(f))
+		return 0;
+	if (!s && !(s = flow_state(c, f)))
+		return 1;
+	if (s->enc == SIG_APP_UNKNOWN) {
+		s->enc = SIG_APP_PENDING;
+		s->enc_dir = (uint8_t)(p->dir & 1);
+	} else if ((p->dir & 1) != s->enc_dir && !(p->tcp.flags & KN_TCP_SYN)) {
+		s->enc = SIG_APP_VISIBLE;
+	}
+	return s->enc == SIG_APP_VISIBLE;
+}
+
 void sig_flow_mark_alerted(struct kn_sig_ctx *c, struct kn_flow *f)
 {
 	struct sig_flow *s = flow_state(c, f);

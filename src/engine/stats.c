@@ -88,6 +88,8 @@ void stats_add_sig(struct kn_sig_stats *a, const struct kn_sig_stats *b)
 	a->memcap_refusals += b->memcap_refusals;
 	a->pcre_limit_hits += b->pcre_limit_hits;
 	a->budget_hits += b->budget_hits;
+	a->alert_overflow += b->alert_overflow;
+	a->encrypted += b->encrypted;
 	a->mem_in_use += b->mem_in_use;
 	a->mem_peak += b->mem_peak;
 }
@@ -261,6 +263,7 @@ static void json_detect(struct kn_json *j, const struct kn_sig_stats *s)
 	kn_json_u64(j, "packets", s->packets);
 	kn_json_u64(j, "txs", s->txs);
 	kn_json_u64(j, "candidates", s->candidates);
+	kn_json_u64(j, "encrypted_skipped", s->encrypted);
 	kn_json_u64(j, "pcre_limit_hits", s->pcre_limit_hits);
 	kn_json_u64(j, "budget_hits", s->budget_hits);
 	kn_json_u64(j, "memcap_refusals", s->memcap_refusals);

@@ -8,9 +8,11 @@ with one keyword family; the test asserts which sids fire, how often, on
 which flow, and the alert's EVE fields; rules that must not fire are
 mixed in. Also: flow.alerted, the stats counter, thresholds and
 detection_filter against a baseline count, flowbits, 1 vs 2 workers, and
-bad rule files (listed, or fatal with --strict-rules).
+bad rule files (listed, or fatal with --strict-rules). Encryption handling
+on gen_encrypted's capture: a marker in TLS and SSH sessions before and
+after they turn encrypted, and in a clear session.
 
-usage: test_sig.py KENCHI GEN_DEMO [DEMO_RULES]
+usage: test_sig.py KENCHI GEN_DEMO GEN_ENCRYPTED [DEMO_RULES]
 """
 import collections
 import os
@@ -403,6 +405,61 @@ def case_midstream(kenchi, demo):
              "rc %d: %s" % (p.returncode, p.stderr[-200:]))
 
 
+ENC_RULES = r"""
+alert tcp any any -> any any (msg:"marker"; content:"KENCHI-MARK"; sid:901;)
+alert tls any any -> any any (msg:"sni"; tls.sni; content:"mark.example"; sid:902;)
+alert ssh any any -> any any (msg:"software"; ssh.software; content:"OpenSSH_9.6"; sid:903;)
+"""
+
+
+def case_encryption(kenchi, gen_encrypted):
+    """--encryption-handling: by default a payload rule stops seeing a TLS
+    session from the peer's first packet after an application data record
+    that follows the ServerHello, and an SSH session from the peer's first
+    packet after both NEWKEYS (Suricata's default); 0-RTT data and a side
+    still in clear are inspected, app-layer rules run either way, a clear
+    session is untouched. full inspects everything."""
+    cap = os.path.join(TMP, "encrypted.pcap")
+    subprocess.run([gen_encrypted, cap], check=True, stdout=subprocess.DEVNULL)
+    rules = write("enc.rules", ENC_RULES)
+    got = {}
+    for mode in ("default", "full"):
+        rc, ev, err = kntest.run_kenchi(kenchi, ["-r", cap, "-S", rules,
+                                                 "--encryption-handling", mode])
+        per = collections.Counter()
+        for a in alerts(ev):
+            if a["alert"]["signature_id"] == 901:
+                per[(a["dest_port"] if a["src_ip"] == "10.9.0.2" else a["src_port"],
+                     "to_server" if a["src_ip"] == "10.9.0.2" else "to_client")] += 1
+        st = kntest.final_stats(ev) or {}
+        skipped = st.get("detect", {}).get("encrypted_skipped", -1)
+        got[mode] = (rc, per, by_sid(ev), skipped, err)
+    rc, per, sids, skipped, err = got["default"]
+    frc, fper, fsids, fskipped, ferr = got["full"]
+    # 200-byte segments with markers: the 0-RTT record's 1; the server's
+    # record 5 (its header's segment inspected, the peer ACKs it, the rest
+    # skipped); SSH: the client's 2 (its NEWKEYS came first: in clear as far
+    # as the sensor knows), the server's 2, after both NEWKEYS and the
+    # client's ACK; the clear session 2 + 5.
+    S.result("encryption_full", frc == 0 and fper[(443, "to_server")] == 1 and
+             fper[(443, "to_client")] == 5 and fper[(22, "to_server")] >= 2 and
+             fper[(22, "to_client")] >= 2 and fper[(9000, "to_server")] == 2 and
+             fper[(9000, "to_client")] == 5 and fskipped == 0,
+             "rc %d, markers %s, skipped %d: %s" % (frc, dict(fper), fskipped, ferr[-300:]))
+    S.result("encryption_default", rc == 0 and per[(443, "to_server")] == 1 and
+             per[(443, "to_client")] == 1 and per[(22, "to_server")] == fper[(22, "to_server")] and
+             per[(22, "to_client")] < fper[(22, "to_client")] and
+             per[(9000, "to_server")] == 2 and per[(9000, "to_client")] == 5 and skipped > 0,
+             "rc %d, markers %s (full: %s), skipped %d: %s"
+             % (rc, dict(per), dict(fper), skipped, err[-300:]))
+    S.result("encryption_app_rules", sids[902] == 1 and sids[903] == fsids[903] >= 1,
+             "tls.sni %d, ssh.software %d (full %d)" % (sids[902], sids[903], fsids[903]))
+    p = subprocess.run([kenchi, "run", "-q", "-r", cap, "--encryption-handling", "bypass"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    S.result("encryption_usage", p.returncode == 2 and b"default or full" in p.stderr,
+             "rc %d: %s" % (p.returncode, p.stderr[-200:]))
+
+
 def case_alert_max(kenchi, demo):
     """20 rules matching each of the 3 echo requests: 15 alerts per packet by
     default (Suricata's packet-alert-max), the first 15 in rule order; all
@@ -435,7 +492,7 @@ def case_demo_rules(kenchi, demo, path):
 
 
 def main():
-    kenchi, gen_demo = sys.argv[1], sys.argv[2]
+    kenchi, gen_demo, gen_encrypted = sys.argv[1], sys.argv[2], sys.argv[3]
     demo = os.path.join(TMP, "demo.pcap")
     subprocess.run([gen_demo, demo], check=True, stdout=subprocess.DEVNULL)
     rules = write("demo.rules", RULES)
@@ -456,8 +513,9 @@ def main():
     case_reload(kenchi, demo)
     case_midstream(kenchi, demo)
     case_alert_max(kenchi, demo)
-    if len(sys.argv) > 3:
-        case_demo_rules(kenchi, demo, sys.argv[3])
+    case_encryption(kenchi, gen_encrypted)
+    if len(sys.argv) > 4:
+        case_demo_rules(kenchi, demo, sys.argv[4])
     S.exit()
 
 

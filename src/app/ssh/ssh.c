@@ -11,12 +11,16 @@
  * 1.x, RFC 4253 5.1) the binary packets that follow are framed (RFC 4253
  * 6): packets other than KEXINIT are skipped, the first KEXINIT (at most
  * SSH_PACKET_MAX bytes, charged to the app memcap) gives the direction's
- * HASSH, and parsing of that direction stops there, as it does at NEWKEYS,
- * on a gap or on a malformed packet.
+ * HASSH; after it the direction's packets are only framed until its
+ * NEWKEYS, where parsing of that direction stops, as it does on a gap or a
+ * malformed packet. Once both sides sent NEWKEYS the flow is encrypted
+ * (kn_app_opaque: byte-matching rules stop inspecting its payload, as
+ * Suricata stops inspecting an SSH session there).
  *
  * The transaction (both identification strings) is logged once: when both
  * banners are known and both directions are done (first KEXINIT parsed,
- * NEWKEYS, malformed, gap or end of the direction), so that detection sees
+ * NEWKEYS before it, malformed, gap or end of the direction), so that
+ * detection sees
  * the HASSH buffers too; otherwise at flow end. Suricata 7 logs at the second
  * banner; the EVE body is the same, only the packet it is stamped with may
  * come a few packets later.
@@ -196,13 +200,18 @@ static uint32_t feed_lines(struct kn_app_call *c, struct ssh_dir *d, int dir,
 
 /* The 6-byte head is complete: validates it and chooses what to do with
  * the rest of the packet. */
-static void packet_head(struct kn_app_call *c, struct ssh_dir *d, int dir)
+static void packet_head(struct kn_app_call *c, struct ssh_dir *d, const struct ssh_dir *peer,
+			int dir)
 {
 	uint32_t pkt_len = (uint32_t)d->head[0] << 24 | (uint32_t)d->head[1] << 16 |
 			   (uint32_t)d->head[2] << 8 | d->head[3];
 	uint8_t pad = d->head[4], msg = d->head[5];
 
 	d->head_len = 0;
+	if (d->kex_seen && (pkt_len > SSH_PACKET_MAX || pkt_len < (uint32_t)pad + 2)) {
+		stop_dir(c, d);   /* after KEXINIT only NEWKEYS is looked for: no event */
+		return;
+	}
 	if (pkt_len > SSH_PACKET_MAX) {
 		kn_app_event(c, dir, "LONG_KEX_RECORD");
 		stop_dir(c, d);
@@ -214,10 +223,13 @@ static void packet_head(struct kn_app_call *c, struct ssh_dir *d, int dir)
 		return;
 	}
 	if (msg == MSG_NEWKEYS) {
+		d->newkeys = 1;
 		stop_dir(c, d);   /* encrypted from here on */
+		if (peer->newkeys)
+			kn_app_opaque(c);
 		return;
 	}
-	if (msg != MSG_KEXINIT) {
+	if (msg != MSG_KEXINIT || d->kex_seen) {
 		if (++d->packets > SSH_SKIP_PACKETS_MAX) {
 			stop_dir(c, d);
 			return;
@@ -249,12 +261,15 @@ static void kexinit_done(struct kn_app_call *c, struct ssh_dir *d, int dir)
 		d->have_hassh = 1;
 	else
 		kn_app_event(c, dir, "INVALID_RECORD");
-	stop_dir(c, d);   /* nothing after KEXINIT is of interest */
+	free_body(c, d);
+	d->kex_seen = 1;   /* on to its NEWKEYS, after this packet's padding */
+	d->pkt_left = d->head[4];
+	d->phase = d->pkt_left ? SSH_PKT_SKIP : SSH_PKT_HEAD;
 }
 
 /* Consumes packet bytes; returns how many were used. */
-static uint32_t feed_packets(struct kn_app_call *c, struct ssh_dir *d, int dir,
-			     const uint8_t *p, uint32_t n)
+static uint32_t feed_packets(struct kn_app_call *c, struct ssh_dir *d, const struct ssh_dir *peer,
+			     int dir, const uint8_t *p, uint32_t n)
 {
 	uint32_t used = 0;
 
@@ -266,7 +281,7 @@ static uint32_t feed_packets(struct kn_app_call *c, struct ssh_dir *d, int dir,
 			memcpy(d->head + d->head_len, p + used, k);
 			d->head_len = (uint8_t)(d->head_len + k);
 			if (d->head_len == sizeof d->head)
-				packet_head(c, d, dir);
+				packet_head(c, d, peer, dir);
 		} else if (d->phase == SSH_PKT_SKIP) {
 			k = d->pkt_left < avail ? d->pkt_left : avail;
 			d->pkt_left -= k;
@@ -302,7 +317,7 @@ static int speaks_ssh1(const struct ssh_state *st, int dir)
 /* The side's banner is known and nothing more will be learnt from it. */
 static int side_done(const struct ssh_dir *d)
 {
-	return d->have_banner && d->phase == SSH_DONE;
+	return d->have_banner && (d->phase == SSH_DONE || d->kex_seen);
 }
 
 static void ssh_parse(void *state, struct kn_app_call *c, int dir, const uint8_t *data,
@@ -320,7 +335,7 @@ static void ssh_parse(void *state, struct kn_app_call *c, int dir, const uint8_t
 		if (used < len && speaks_ssh1(st, dir))
 			stop_dir(c, d);
 		if (used < len && d->phase != SSH_BANNER && d->phase != SSH_DONE)
-			feed_packets(c, d, dir, data + used, len - used);
+			feed_packets(c, d, &st->dir[!dir], dir, data + used, len - used);
 	}
 	if (flags & KN_APP_EOF)
 		stop_dir(c, d);

@@ -36,6 +36,8 @@ struct ssh_dir {
 	uint8_t discard_line;     /* the current line overflowed: skipping to LF */
 	uint8_t have_banner;
 	uint8_t have_hassh;
+	uint8_t kex_seen;         /* its KEXINIT went by: framing on, looking for NEWKEYS */
+	uint8_t newkeys;          /* NEWKEYS seen: encrypted from here on */
 	uint8_t warned_prebanner; /* INVALID_BANNER reported for stray client lines */
 	uint8_t head_len;
 	uint8_t head[6];          /* uint32 packet_length, padding_length, message code */
@@ -48,7 +50,7 @@ struct ssh_dir {
 	uint32_t body_len;        /* KEXINIT: payload bytes after the message code */
 	uint32_t body_got;
 	uint8_t *body;            /* KEXINIT payload (charged to the app memcap) */
-	unsigned packets;         /* packets seen before KEXINIT */
+	unsigned packets;         /* packets skipped (other than KEXINIT, NEWKEYS) */
 	uint8_t line[SSH_BANNER_MAX];
 	char banner[SSH_BANNER_MAX + 1];  /* the identification line, NUL-terminated */
 	char hassh[SSH_HASSH_HEX + 1];

@@ -374,8 +374,13 @@ static void record_start_tls(struct tls_state *st, int dir)
 	d->rec_left = rlen;
 	d->records++;
 	d->in_record = 1;
-	if (d->rec_type == TLS_CT_APP_DATA)
+	if (d->rec_type == TLS_CT_APP_DATA) {
 		d->app_data = 1;
+		/* The session is encrypted from here on (0-RTT data before the
+		 * ServerHello does not count: the server may still refuse it). */
+		if (st->call && (!st->client.seen || st->server.seen))
+			kn_app_opaque(st->call);
+	}
 	if (d->rec_type == TLS_CT_HEARTBEAT && !d->ev_heartbeat) {
 		tls_event(st, dir, "HEARTBEAT_MESSAGE");
 		d->ev_heartbeat = 1;

@@ -405,6 +405,51 @@ static void test_end_inside_kexinit(void)
 	at_fini(&t);
 }
 
+/* After its KEXINIT a direction is framed until its NEWKEYS; the session is
+ * encrypted (kn_app_flow_opaque) once both sides sent NEWKEYS, and the
+ * transaction is still logged when both KEXINITs are in. Packets after
+ * KEXINIT that cannot be framed end the direction without an event. */
+static void test_newkeys_opaque(void)
+{
+	static const uint8_t ecdh[] = { 0, 0, 0, 12, 6, 30, 0, 0, 0, 1, 'k', 0, 0, 0, 0, 0 };
+	static const uint8_t newkeys[] = { 0, 0, 0, 12, 10, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t cipher[] = { 0x9f, 0x11, 0x02, 0x7c, 0x55, 0xa0, 0x31, 0x08 };
+	size_t cb = after_banner(cisco_client, sizeof cisco_client);
+	size_t sb = after_banner(cisco_server, sizeof cisco_server);
+	struct at t;
+
+	KT_REQUIRE(at_init(&t, "ssh", 6, 59139, 22) == 0);
+	at_feed(&t, 1, cisco_server, sizeof cisco_server);
+	at_feed(&t, 0, cisco_client, sizeof cisco_client);
+	KT_CHECK(at_count(&t, "\"event_type\":\"ssh\"") == 1);   /* at the KEXINITs */
+	at_feed(&t, 0, ecdh, sizeof ecdh);
+	at_feed(&t, 1, ecdh, sizeof ecdh);
+	at_feed(&t, 1, newkeys, sizeof newkeys);
+	at_feed(&t, 1, cipher, sizeof cipher);   /* the server's first encrypted bytes */
+	KT_EQ(kn_app_flow_opaque(&t.flow), 0);   /* the client still speaks in clear */
+	at_feed(&t, 0, newkeys, 10);
+	KT_EQ(kn_app_flow_opaque(&t.flow), 1);
+	at_feed(&t, 0, cipher, sizeof cipher);
+	KT_EQ(t.n, 1);   /* no event from the ciphertext */
+	at_fini(&t);
+
+	/* a client packet after KEXINIT with an impossible length: that side
+	 * stops quietly, so the session is never marked encrypted */
+	static const uint8_t bad[] = { 0x7f, 0xff, 0xff, 0xff, 4, 30 };
+	KT_REQUIRE(at_init(&t, "ssh", 6, 59139, 22) == 0);
+	at_feed(&t, 1, cisco_server, sb);
+	at_feed(&t, 0, cisco_client, cb);
+	at_feed(&t, 0, cisco_client + cb, sizeof cisco_client - cb);
+	at_feed(&t, 0, bad, sizeof bad);
+	at_feed(&t, 0, newkeys, sizeof newkeys);
+	at_feed(&t, 1, cisco_server + sb, sizeof cisco_server - sb);
+	at_feed(&t, 1, newkeys, sizeof newkeys);
+	KT_EQ(kn_app_flow_opaque(&t.flow), 0);
+	KT_CHECK(count_events(&t, "LONG_KEX_RECORD") == 0);
+	KT_CHECK(at_count(&t, "\"event_type\":\"ssh\"") == 1);
+	at_fini(&t);
+}
+
 static const struct kt_case cases[] = {
 	KT_CASE(test_cisco_handshake),
 	KT_CASE(test_openssh_one_byte_chunks),
@@ -419,5 +464,6 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_gap_and_ssh1),
 	KT_CASE(test_memcap_kexinit),
 	KT_CASE(test_end_inside_kexinit),
+	KT_CASE(test_newkeys_opaque),
 };
 KT_MAIN("app_ssh", cases)

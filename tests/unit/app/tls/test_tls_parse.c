@@ -303,6 +303,41 @@ static void test_detection(void)
 	at_fini(&t);
 }
 
+/* The session is encrypted (kn_app_flow_opaque) at the first application
+ * data record after the handshake, not before: the handshake's encrypted
+ * Finished records (content type 22) do not count, nor does 0-RTT data
+ * before the ServerHello; a session picked up after its hellos is encrypted
+ * at its first application data record. */
+static void test_opaque(void)
+{
+	static const uint8_t app_data[] = { 0x17, 0x03, 0x03, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef };
+	struct at t;
+
+	KT_REQUIRE(at_init(&t, "tls", 6, 49803, 443) == 0);
+	emotet_flow(&t, 0);
+	KT_EQ(t.n, 1);   /* the handshake was logged */
+	KT_EQ(kn_app_flow_opaque(&t.flow), 0);
+	at_feed(&t, 1, app_data, 3);   /* a record header cut short: not yet */
+	KT_EQ(kn_app_flow_opaque(&t.flow), 0);
+	at_feed(&t, 1, app_data + 3, sizeof app_data - 3);
+	KT_EQ(kn_app_flow_opaque(&t.flow), 1);
+	at_fini(&t);
+
+	KT_REQUIRE(at_init(&t, "tls", 6, 39210, 443) == 0);
+	at_feed(&t, 0, c2_client_hello, sizeof c2_client_hello);
+	at_feed(&t, 0, app_data, sizeof app_data);   /* early data */
+	KT_EQ(kn_app_flow_opaque(&t.flow), 0);
+	at_feed(&t, 1, c2_server_flight, sizeof c2_server_flight);
+	at_feed(&t, 0, app_data, sizeof app_data);
+	KT_EQ(kn_app_flow_opaque(&t.flow), 1);
+	at_fini(&t);
+
+	KT_REQUIRE(at_init(&t, "tls", 6, 50000, 443) == 0);
+	at_feed(&t, 1, app_data, sizeof app_data);
+	KT_EQ(kn_app_flow_opaque(&t.flow), 1);
+	at_fini(&t);
+}
+
 static const struct kt_case cases[] = {
 	KT_CASE(test_full_handshake),
 	KT_CASE(test_chunking),
@@ -313,6 +348,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_pending_at_flow_end),
 	KT_CASE(test_buffers),
 	KT_CASE(test_detection),
+	KT_CASE(test_opaque),
 };
 
 KT_MAIN("app_tls_parse", cases)
