@@ -112,6 +112,7 @@ static int kw_transform(struct rule_ctx *c, struct kn_rule_opt *o, const char *a
 			       "'dns.query; %s;')", detect_keyword(o->kw)->name,
 			       detect_keyword(o->kw)->name);
 	o->u.str = o->text;
+	o->buffer = (int16_t)c->cur_buffer;   /* the buffer it transforms */
 	return 0;
 }
 
@@ -655,7 +656,8 @@ static const struct kn_keyword table[] = {
 	MODIF("http_stat_code", HTTP_STAT_CODE, S), MODIF("http_stat_msg", HTTP_STAT_MSG, S),
 	MODIF("http_server_body", HTTP_RESPONSE_BODY, S),
 	/* transforms of the current sticky buffer */
-	TRANSFORM("dotprefix"), TRANSFORM("strip_whitespace"), TRANSFORM("compress_whitespace"),
+	{ "dotprefix", kw_transform, KW_TRANSFORM | S, 0, NULL },
+	TRANSFORM("strip_whitespace"), TRANSFORM("compress_whitespace"),
 	TRANSFORM("to_md5"), TRANSFORM("to_sha1"), TRANSFORM("to_sha256"),
 	TRANSFORM("to_lowercase"), TRANSFORM("to_uppercase"), TRANSFORM("url_decode"),
 	TRANSFORM("xor"), TRANSFORM("pcrexform"), TRANSFORM("header_lowercase"),

@@ -22,7 +22,7 @@ static struct {
 	int content, uricontent, pcre, byte_test, byte_jump, byte_extract, byte_math, isdataat, bsize, urilen;
 	int dsize, flow, flowbits, threshold, detection_filter, noalert, app_event;
 	int ttl, id, ipopts, fragbits, flags, seq, ack, window, itype, icode, icmp_id, icmp_seq;
-	int decode_event, flowint, csum[7];
+	int decode_event, flowint, dotprefix, csum[7];
 } K;
 
 static const char *const csum_names[7] = { "ipv4-csum", "tcpv4-csum", "tcpv6-csum", "udpv4-csum",
@@ -61,6 +61,7 @@ static void resolve_keywords(void)
 	K.icmp_seq = kn_rule_keyword_by_name("icmp_seq");
 	K.decode_event = kn_rule_keyword_by_name("decode-event");
 	K.flowint = kn_rule_keyword_by_name("flowint");
+	K.dotprefix = kn_rule_keyword_by_name("dotprefix");
 	for (unsigned i = 0; i < 7; i++)
 		K.csum[i] = kn_rule_keyword_by_name(csum_names[i]);
 }
@@ -187,6 +188,13 @@ static int check_rule(struct build *b, const struct kn_rule *r)
 			return skip(b, "negated %s is not matched yet", name);
 		if (is_list_kw(o->kw) && o->buffer < KN_RULE_BUF_PAYLOAD)
 			return skip(b, "buffer '%s' is not inspected yet", detect_buffer_name(o->buffer));
+		if ((int)o->kw == K.dotprefix && o->buffer < 0)
+			return skip(b, "buffer '%s' is not inspected yet", detect_buffer_name(o->buffer));
+		/* a transform applies to its buffer's whole list: only before
+		 * the buffer's first match keyword, as Suricata requires */
+		for (uint32_t j = 0; (int)o->kw == K.dotprefix && j < i; j++)
+			if (is_list_kw(r->opts[j].kw) && detect_same_buffer(r->opts[j].buffer, o->buffer))
+				return skip(b, "%s after a match on its buffer is not matched", name);
 	}
 	return 0;
 }
@@ -273,6 +281,8 @@ static int fill_rule(struct build *b, struct sig_rule *s, const struct kn_rule *
 		int kw = o->kw, h = hdr_kind(kw), rc = 0;
 		if (is_list_kw(kw))
 			rc = add_list_opt(b, s, o, n);
+		else if (kw == K.dotprefix)
+			list_of(s, o->buffer)->dotprefix = 1;
 		else if (h >= 0)
 			s->hdr[s->n_hdr++] = (struct sig_hdr){ (uint8_t)h, 0, o };
 		else if (kw == K.flow)
@@ -393,12 +403,23 @@ static int rule_cmp(const void *a, const void *b)
 
 /* ---------------------------------------------------- fast patterns */
 
+/* The prefilter literal of a rule (bytes of its fast pattern). */
+struct fp_pick {
+	const uint8_t *bytes;
+	uint32_t len;
+	uint8_t nocase;
+};
+
 /* The fast pattern of s: its explicit fast_pattern, else its longest
- * positive content (of an app buffer for tx rules). NULL when none. */
-static const struct kn_rule_content *fast_pattern(const struct sig_rule *s, int *buf)
+ * positive content (of an app buffer for tx rules), its bytes in *out (the
+ * fast_pattern:offset,length part when chopped). In a dotprefix list the
+ * buffer read is "." + the value: a leading "." may be that added one, so
+ * the literal looked for in the value starts after it. 0 when none. */
+static int fast_pattern(const struct sig_rule *s, int *buf, struct fp_pick *out)
 {
 	const struct kn_rule_content *best = NULL;
-	for (unsigned i = 0; i < s->n_lists; i++) {
+	const struct sig_list *in = NULL;
+	for (unsigned i = 0; i < s->n_lists && !(best && (best->flags & KN_CONTENT_FAST_PATTERN)); i++) {
 		const struct sig_list *l = &s->lists[i];
 		for (unsigned j = 0; j < l->n; j++) {
 			if ((int)l->opts[j]->kw != K.content && (int)l->opts[j]->kw != K.uricontent)
@@ -407,16 +428,26 @@ static const struct kn_rule_content *fast_pattern(const struct sig_rule *s, int 
 			if (c->flags & KN_CONTENT_NEGATED)
 				continue;
 			if (c->flags & KN_CONTENT_FAST_PATTERN) {
-				*buf = l->buffer;
-				return c;
+				best = c, in = l;
+				break;
 			}
-			if (!best || c->len > best->len) {
-				best = c;
-				*buf = l->buffer;
-			}
+			if (!best || c->len > best->len)
+				best = c, in = l;
 		}
 	}
-	return best;
+	if (!best)
+		return 0;
+	*buf = in->buffer;
+	out->bytes = best->bytes;
+	out->len = best->len;
+	out->nocase = (best->flags & KN_CONTENT_NOCASE) != 0;
+	if (best->flags & KN_CONTENT_FP_CHOP) {
+		out->bytes += best->fp_offset;
+		out->len = best->fp_len;
+	}
+	if (in->dotprefix && out->bytes == best->bytes && out->len && out->bytes[0] == '.')
+		out->bytes++, out->len--;
+	return out->len > 0;
 }
 
 /* The payload groups a packet rule belongs to (bit per group). */
@@ -441,8 +472,7 @@ struct fp_sets {
 	uint32_t n_always[SIG_PAYLOAD_GROUPS + KN_BUF_COUNT];
 };
 
-static void add_to_group(struct fp_sets *f, unsigned g, const struct kn_rule_content *c,
-			 uint32_t rule)
+static void add_to_group(struct fp_sets *f, unsigned g, const struct fp_pick *c, uint32_t rule)
 {
 	if (!c) {
 		f->always[g][f->n_always[g]++] = rule;
@@ -451,11 +481,7 @@ static void add_to_group(struct fp_sets *f, unsigned g, const struct kn_rule_con
 	struct sig_fp *fp = &f->v[g][f->n[g]++];
 	fp->bytes = c->bytes;
 	fp->len = c->len;
-	if (c->flags & KN_CONTENT_FP_CHOP) {
-		fp->bytes += c->fp_offset;
-		fp->len = c->fp_len;
-	}
-	fp->nocase = (c->flags & KN_CONTENT_NOCASE) != 0;
+	fp->nocase = c->nocase;
 	fp->rule = rule;
 }
 
@@ -463,15 +489,15 @@ static void add_to_group(struct fp_sets *f, unsigned g, const struct kn_rule_con
  * rule enters (a tx rule: its fast pattern's buffer, else its first list's;
  * a packet rule: each payload group of its transport and direction). */
 static void for_each_entry(struct kn_sig_engine *e, struct fp_sets *f,
-			   void (*fn)(struct fp_sets *, unsigned, const struct kn_rule_content *,
-				      uint32_t))
+			   void (*fn)(struct fp_sets *, unsigned, const struct fp_pick *, uint32_t))
 {
 	for (uint32_t i = 0; i < e->n_rules; i++) {
 		struct sig_rule *s = &e->rules[i];
 		int buf = KN_RULE_BUF_PAYLOAD;
+		struct fp_pick pick;
 		if (s->kind == SIG_DEV || s->kind == SIG_AEV)
 			continue;
-		const struct kn_rule_content *c = fast_pattern(s, &buf);
+		const struct fp_pick *c = fast_pattern(s, &buf, &pick) ? &pick : NULL;
 		if (s->kind == SIG_TX) {
 			if (!c)
 				buf = s->lists[0].buffer;
@@ -485,8 +511,7 @@ static void for_each_entry(struct kn_sig_engine *e, struct fp_sets *f,
 	}
 }
 
-static void count_entry(struct fp_sets *f, unsigned g, const struct kn_rule_content *c,
-			uint32_t rule)
+static void count_entry(struct fp_sets *f, unsigned g, const struct fp_pick *c, uint32_t rule)
 {
 	(void)rule;
 	if (c)
@@ -512,9 +537,10 @@ static int collect_fps(struct kn_sig_engine *e, struct fp_sets *f)
 	for (uint32_t i = 0; i < e->n_rules; i++) {
 		const struct sig_rule *s = &e->rules[i];
 		int buf;
+		struct fp_pick pick;
 		if (s->kind == SIG_DEV || s->kind == SIG_AEV)
 			continue;
-		if (fast_pattern(s, &buf))
+		if (fast_pattern(s, &buf, &pick))
 			e->st.prefiltered++;
 		else
 			e->st.always++;

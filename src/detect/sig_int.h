@@ -21,6 +21,7 @@
 /* One inspection list: the options of a rule on one buffer, rule order. */
 struct sig_list {
 	int16_t buffer;                      /* app buffer id or KN_RULE_BUF_PAYLOAD */
+	uint8_t dotprefix;                   /* transform: the list reads "." + the value */
 	uint16_t n;
 	const struct kn_rule_opt **opts;
 	pcre2_code **re;                     /* parallel to opts, NULL for non-pcre */
@@ -215,6 +216,8 @@ struct kn_sig_ctx {
 	uint8_t proto_only;                  /* the engine has protocol-only TCP packet rules */
 	uint8_t no_payload;                  /* kn_sig_packet: this packet's payload is encrypted,
 						payload lists do not match */
+	uint8_t *xbuf;                       /* transformed buffer value (dotprefix) */
+	size_t xcap;
 	uint32_t n_alerts;                   /* alerts of the current packet or tx */
 	const struct kn_packet *alert_pkt;   /* packet kn_sig_packet() last counted, or NULL */
 	struct kn_sig_stats st;

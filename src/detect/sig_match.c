@@ -542,6 +542,25 @@ static int tx_value(const struct kn_tx *tx, int buf, unsigned i, const uint8_t *
  * (0 client, 1 server) and may lack either; only >= 0 tries that value
  * alone (the side a rule reads). */
 #define SIG_MAX_VALUES 64
+
+/* "." + d[0..n) in the context's transform buffer (grown as needed, kept
+ * for the next values), or NULL without memory. */
+static const uint8_t *dot_value(struct kn_sig_ctx *c, const uint8_t *d, uint32_t n)
+{
+	if ((size_t)n + 1 > c->xcap) {
+		size_t cap = (size_t)n + 1 > 256 ? ((size_t)n + 1) * 2 : 256;
+		uint8_t *p = kn_realloc_array(c->xbuf, cap, 1);
+		if (!p)
+			return NULL;
+		c->xbuf = p;
+		c->xcap = cap;
+	}
+	c->xbuf[0] = '.';
+	if (n)
+		memcpy(c->xbuf + 1, d, n);
+	return c->xbuf;
+}
+
 static int list_ok(struct kn_sig_ctx *c, const struct sig_list *l, const struct kn_tx *tx,
 		   int only)
 {
@@ -554,6 +573,11 @@ static int list_ok(struct kn_sig_ctx *c, const struct sig_list *l, const struct 
 			if (sided && i == 0 && only < 0)
 				continue;
 			break;
+		}
+		if (l->dotprefix) {
+			if (!(d = dot_value(c, d, n)))
+				continue;   /* no memory for the copy: this value cannot match */
+			n++;
 		}
 		int64_t vars[KN_RULE_MAX_BYTE_VARS];
 		memcpy(vars, c->insp.vars, sizeof vars);
@@ -787,6 +811,7 @@ void kn_sig_ctx_free(struct kn_sig_ctx *c)
 	sig_thr_fini(c);
 	kn_free(c->stamp);
 	kn_free(c->cand);
+	kn_free(c->xbuf);
 	kn_free(c);
 }
 

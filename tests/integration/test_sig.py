@@ -35,6 +35,11 @@ alert http any any -> any any (msg:"host nocase"; http.host; content:"EXAMPLE.CO
 alert http any any -> any any (msg:"uri absent"; http.uri; content:"/admin"; sid:105;)
 alert dns any any -> any any (msg:"dns query"; dns.query; content:"kenchi.example"; endswith; sid:201;)
 alert dns any any -> any any (msg:"dns query absent"; dns.query; content:"evil.example"; sid:202;)
+alert dns any any -> any any (msg:"dotprefix: the domain itself"; dns.query; dotprefix; content:".example.com"; endswith; sid:203;)
+alert dns any any -> any any (msg:"without dotprefix"; dns.query; content:".example.com"; endswith; sid:204;)
+alert dns any any -> any any (msg:"dotprefix: not a label boundary"; dns.query; dotprefix; content:".ample.com"; endswith; sid:205;)
+alert dns any any -> any any (msg:"dotprefix: subdomain, bsize counts the dot"; dns.query; dotprefix; bsize:19; content:".kenchi.example"; fast_pattern; endswith; sid:206;)
+alert dns any any -> any any (msg:"dotprefix: startswith the dot"; dns.query; dotprefix; content:".late."; startswith; sid:207;)
 alert tls any any -> any any (msg:"tls sni"; tls.sni; content:"intranet"; startswith; sid:301;)
 alert tls any any -> any any (msg:"ja3"; ja3.hash; content:"ea99df4a8d7931d46bd402e7512b6d95"; sid:302;)
 alert ssh any any -> any any (msg:"old openssh"; ssh.software; content:"OpenSSH_7"; sid:401;)
@@ -85,6 +90,11 @@ def case_app_rules(ev, counts):
     S.result("absent_uri", counts[105] == 0, "sid 105 fired %d times" % counts[105])
     S.result("dns_query", counts[201] == 1, "sid 201 fired %d times" % counts[201])
     S.result("absent_dns", counts[202] == 0, "sid 202 fired %d times" % counts[202])
+    # dotprefix: the name read as "." + name (example.com, www.kenchi.example,
+    # late.example.org are queried)
+    S.result("dotprefix", [counts[k] for k in (203, 204, 205, 206, 207)] == [1, 0, 0, 1, 1],
+             "sids 203-207 fired %s times (want 1 0 0 1 1)"
+             % [counts[k] for k in (203, 204, 205, 206, 207)])
     S.result("tls_sni", counts[301] == 1, "sid 301 fired %d times" % counts[301])
     S.result("ja3", counts[302] == 1, "sid 302 fired %d times" % counts[302])
     S.result("ssh_software", counts[401] == 1, "sid 401 fired %d times" % counts[401])

@@ -179,14 +179,17 @@ static void test_support_counts(void)
 	const char *t =
 		"alert http any any -> any any (http.header_names; content:\"|0d 0a|Host\"; "
 		"sid:1;)\n"
+		"alert dns any any -> any any (dns.query; to_md5; content:\"|00|\"; sid:2;)\n"
+		"alert tcp any any -> any any (content:\"x\"; sid:3;)\n"
 		"alert dns any any -> any any (dns.query; dotprefix; content:\".evil.com\"; "
-		"endswith; sid:2;)\n"
-		"alert tcp any any -> any any (content:\"x\"; sid:3;)\n";
+		"endswith; sid:4;)\n";
 	struct kn_rules_file_stats st;
 	struct kn_ruleset *rs = dt_load(t, &st);
 	KT_REQUIRE(rs);
-	KT_EQ(st.loaded, 3);
+	KT_EQ(st.loaded, 4);
 	KT_EQ(st.unsupported, 2);
+	KT_EQ(kn_ruleset_rule(rs, 1)->unsupported, 1);
+	KT_EQ(kn_ruleset_rule(rs, 3)->unsupported, 0);   /* dotprefix is matched */
 	KT_EQ(kn_ruleset_rule(rs, 0)->unsupported, 1);
 	KT_EQ(kn_ruleset_rule(rs, 2)->unsupported, 0);
 	int hn = kn_rule_keyword_by_name("http.header_names");
@@ -194,7 +197,7 @@ static void test_support_counts(void)
 	KT_REQUIRE(hn >= 0 && ct >= 0);
 	KT_EQ(kn_rule_keyword_supported((unsigned)hn), 0);
 	KT_EQ(kn_rule_keyword_supported((unsigned)ct), 1);
-	KT_EQ(kn_ruleset_keyword_rules(rs, (unsigned)ct), 3);
+	KT_EQ(kn_ruleset_keyword_rules(rs, (unsigned)ct), 4);
 	KT_EQ(kn_ruleset_keyword_rules(rs, (unsigned)hn), 1);
 	const struct kn_rule_opt *c = dt_opt(kn_ruleset_rule(rs, 0), "content", 0);
 	KT_REQUIRE(c);
