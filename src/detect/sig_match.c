@@ -520,7 +520,8 @@ static int buffer_both(int buf)
 	return buf == KN_BUF_SSH_PROTO || buf == KN_BUF_SSH_SOFTWARE ||
 	       buf == KN_BUF_HTTP_PROTOCOL || buf == KN_BUF_HTTP_CONTENT_TYPE ||
 	       buf == KN_BUF_HTTP_HEADER || buf == KN_BUF_HTTP_RAW_HEADER ||
-	       buf == KN_BUF_HTTP_COOKIE;
+	       buf == KN_BUF_HTTP_COOKIE || buf == KN_BUF_HTTP_CONTENT_LEN ||
+	       buf == KN_BUF_HTTP_HEADER_NAMES || buf == KN_BUF_HTTP_START;
 }
 
 static int tx_value(const struct kn_tx *tx, int buf, unsigned i, const uint8_t **d, uint32_t *n)

@@ -33,6 +33,16 @@ alert http $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS (msg:"uri legacy"; content
 alert http any any -> any any (msg:"user agent pcre"; http.user_agent; pcre:"/^kenchi-demo\/\d+\.\d+$/"; sid:103;)
 alert http any any -> any any (msg:"host nocase"; http.host; content:"EXAMPLE.COM"; nocase; sid:104;)
 alert http any any -> any any (msg:"uri absent"; http.uri; content:"/admin"; sid:105;)
+alert http any any -> any any (msg:"header names in order"; http.header_names; content:"|0d 0a|Host|0d 0a|User-Agent|0d 0a|Accept|0d 0a 0d 0a|"; startswith; endswith; sid:106;)
+alert http any any -> any any (msg:"response header names"; flow:to_client; http.header_names; content:"|0d 0a|Server|0d 0a|"; startswith; sid:107;)
+alert http any any -> any any (msg:"no referer"; flow:to_server; http.header_names; content:"|0d 0a|Accept|0d 0a|"; content:!"Referer"; sid:108;)
+alert http any any -> any any (msg:"accept"; http.accept; content:"*/*"; bsize:3; sid:109;)
+alert http any any -> any any (msg:"request line"; http.request_line; content:"GET /index.html HTTP/1.1"; bsize:24; sid:110;)
+alert http any any -> any any (msg:"response line"; http.response_line; content:"HTTP/1.1 200 OK"; bsize:15; sid:111;)
+alert http any any -> any any (msg:"content length"; flow:to_client; http.content_len; content:"26"; bsize:2; sid:112;)
+alert http any any -> any any (msg:"start"; flow:to_server; http.start; content:"GET /index.html HTTP/1.1|0d 0a|Host: example.com|0d 0a|"; startswith; content:"Accept: */*|0d 0a 0d 0a|"; endswith; sid:113;)
+alert http any any -> any any (msg:"referer absent"; http.referer; content:"x"; sid:114;)
+alert http any any -> any any (msg:"connection absent"; http.connection; content:"close"; sid:115;)
 alert dns any any -> any any (msg:"dns query"; dns.query; content:"kenchi.example"; endswith; sid:201;)
 alert dns any any -> any any (msg:"dns query absent"; dns.query; content:"evil.example"; sid:202;)
 alert dns any any -> any any (msg:"dotprefix: the domain itself"; dns.query; dotprefix; content:".example.com"; endswith; sid:203;)
@@ -88,6 +98,11 @@ def case_app_rules(ev, counts):
     S.result("ua_pcre", counts[103] == 1, "sid 103 fired %d times" % counts[103])
     S.result("host_nocase", counts[104] == 1, "sid 104 fired %d times" % counts[104])
     S.result("absent_uri", counts[105] == 0, "sid 105 fired %d times" % counts[105])
+    # header names, accept, request/response line, content length, start;
+    # absent headers give no buffer
+    got = [counts[k] for k in range(106, 116)]
+    S.result("http_header_buffers", got == [1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
+             "sids 106-115 fired %s times (want 1 x8, 0 x2)" % got)
     S.result("dns_query", counts[201] == 1, "sid 201 fired %d times" % counts[201])
     S.result("absent_dns", counts[202] == 0, "sid 202 fired %d times" % counts[202])
     # dotprefix: the name read as "." + name (example.com, www.kenchi.example,

@@ -175,6 +175,11 @@ struct http_msg {
 	uint8_t overflow;          /* a limit dropped headers (event sent once) */
 	uint8_t bad_fold;          /* invalid folding seen (event sent once) */
 	uint8_t cook;              /* 1 + dir: `cooked` is to be made from the headers */
+	/* made when detection first reads them (http_msg_names/_start), again
+	 * when headers were added since (trailers) */
+	struct http_buf names;     /* http.header_names: "\r\n" + each name + "\r\n", "\r\n" */
+	struct http_buf start;     /* http.start: line "\r\n", "Name: value\r\n"..., "\r\n" */
+	uint16_t names_hdrs, start_hdrs;   /* 1 + n_hdr they were made from, 0 not made */
 };
 
 /* A named header: the merged value (repeats joined with ", ",
@@ -412,6 +417,13 @@ void http_headers_flush(struct http_state *st, struct http_dir *d, struct http_m
 void http_msg_finish(struct http_msg *m, int dir);
 /* The cooked block of m (made now if it is pending). */
 const struct http_buf *http_msg_cooked(struct http_state *st, struct http_msg *m);
+/* http.header_names and http.start of m, made on first use (a block cut
+ * short by the memory limits stays short). */
+const struct http_buf *http_msg_names(struct http_state *st, struct http_msg *m);
+const struct http_buf *http_msg_start(struct http_state *st, struct http_msg *m);
+/* The value of the first header named name (lower-case, any case in the
+ * message) among those without an id (HTTP_H_OTHER), or NULL. */
+const struct http_hdr *http_hdr_find_name(const struct http_msg *m, const char *name);
 void http_msg_free(struct http_state *st, struct http_msg *m);
 
 /* --------------------------------------------------------- http_text.c */

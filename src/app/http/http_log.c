@@ -370,6 +370,17 @@ static int add_hdr(struct piece *v, int k, const struct http_msg *m, enum http_h
 	return k + 1;
 }
 
+static int add_named(struct piece *v, int k, const struct http_msg *m, const char *name)
+{
+	const struct http_hdr *h = http_hdr_find_name(m, name);
+
+	if (!h)
+		return k;
+	v[k].p = http_hdr_value(m, h);
+	v[k].n = h->value_len;
+	return k + 1;
+}
+
 static int add_buf(struct piece *v, int k, const struct http_buf *b, int present)
 {
 	if (!present)
@@ -428,6 +439,35 @@ static int pieces(const struct tx_ref *t, unsigned buf, struct piece *v)
 	case KN_BUF_HTTP_CONTENT_TYPE:
 		return two_sided(v, add_hdr(v, 0, &tx->req, HTTP_H_CONTENT_TYPE),
 				 add_hdr(v, 1, &tx->res, HTTP_H_CONTENT_TYPE));
+	case KN_BUF_HTTP_CONTENT_LEN:
+		return two_sided(v, add_hdr(v, 0, &tx->req, HTTP_H_CONTENT_LENGTH),
+				 add_hdr(v, 1, &tx->res, HTTP_H_CONTENT_LENGTH));
+	case KN_BUF_HTTP_HEADER_NAMES:
+		return two_sided(v, tx->req_hdrs_done &&
+					    add_buf(v, 0, http_msg_names(t->st, &tx->req), 1),
+				 tx->res_hdrs_done &&
+					 add_buf(v, 1, http_msg_names(t->st, &tx->res), 1));
+	case KN_BUF_HTTP_START:
+		return two_sided(v, tx->req_hdrs_done &&
+					    add_buf(v, 0, http_msg_start(t->st, &tx->req), 1),
+				 tx->res_hdrs_done &&
+					 add_buf(v, 1, http_msg_start(t->st, &tx->res), 1));
+	case KN_BUF_HTTP_REQUEST_LINE:
+		return add_buf(v, 0, &tx->req.line, tx->req.line.len > 0);
+	case KN_BUF_HTTP_RESPONSE_LINE:
+		return add_buf(v, 0, &tx->res.line, tx->res.line.len > 0);
+	case KN_BUF_HTTP_REFERER:
+		return add_hdr(v, 0, &tx->req, HTTP_H_REFERER);
+	case KN_BUF_HTTP_LOCATION:
+		return add_hdr(v, 0, &tx->res, HTTP_H_LOCATION);
+	case KN_BUF_HTTP_ACCEPT:
+		return add_named(v, 0, &tx->req, "accept");
+	case KN_BUF_HTTP_ACCEPT_ENC:
+		return add_named(v, 0, &tx->req, "accept-encoding");
+	case KN_BUF_HTTP_ACCEPT_LANG:
+		return add_named(v, 0, &tx->req, "accept-language");
+	case KN_BUF_HTTP_CONNECTION:
+		return add_named(v, 0, &tx->req, "connection");
 	default:
 		return 0;
 	}

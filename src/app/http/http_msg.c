@@ -695,12 +695,68 @@ const struct http_buf *http_msg_cooked(struct http_state *st, struct http_msg *m
 	return &m->cooked;
 }
 
+const struct http_buf *http_msg_names(struct http_state *st, struct http_msg *m)
+{
+	if (m->names_hdrs == (uint16_t)(m->n_hdr + 1))
+		return &m->names;
+	m->names.len = 0;
+	http_buf_add(st, &m->names, "\r\n", 2, HTTP_ARENA_MAX);
+	for (uint16_t i = 0; i < m->n_hdr; i++) {
+		const struct http_hdr *h = &m->hdr[i];
+		http_buf_add(st, &m->names, http_hdr_name(m, h), h->name_len, HTTP_ARENA_MAX);
+		http_buf_add(st, &m->names, "\r\n", 2, HTTP_ARENA_MAX);
+	}
+	http_buf_add(st, &m->names, "\r\n", 2, HTTP_ARENA_MAX);
+	m->names_hdrs = (uint16_t)(m->n_hdr + 1);
+	return &m->names;
+}
+
+const struct http_buf *http_msg_start(struct http_state *st, struct http_msg *m)
+{
+	if (m->start_hdrs == (uint16_t)(m->n_hdr + 1))
+		return &m->start;
+	m->start.len = 0;
+	if (m->line.len)
+		http_buf_add(st, &m->start, m->line.p, m->line.len, HTTP_ARENA_MAX);
+	http_buf_add(st, &m->start, "\r\n", 2, HTTP_ARENA_MAX);
+	for (uint16_t i = 0; i < m->n_hdr; i++) {
+		const struct http_hdr *h = &m->hdr[i];
+		http_buf_add(st, &m->start, http_hdr_name(m, h), h->name_len, HTTP_ARENA_MAX);
+		http_buf_add(st, &m->start, ": ", 2, HTTP_ARENA_MAX);
+		http_buf_add(st, &m->start, http_hdr_value(m, h), h->value_len, HTTP_ARENA_MAX);
+		http_buf_add(st, &m->start, "\r\n", 2, HTTP_ARENA_MAX);
+	}
+	http_buf_add(st, &m->start, "\r\n", 2, HTTP_ARENA_MAX);
+	m->start_hdrs = (uint16_t)(m->n_hdr + 1);
+	return &m->start;
+}
+
+const struct http_hdr *http_hdr_find_name(const struct http_msg *m, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (uint16_t i = 0; i < m->n_hdr; i++) {
+		const struct http_hdr *h = &m->hdr[i];
+		if (h->id != HTTP_H_OTHER || h->name_len != n)
+			continue;
+		const uint8_t *p = http_hdr_name(m, h);
+		size_t k = 0;
+		while (k < n && (p[k] | 0x20) == (uint8_t)name[k])
+			k++;
+		if (k == n)
+			return h;
+	}
+	return NULL;
+}
+
 void http_msg_free(struct http_state *st, struct http_msg *m)
 {
 	http_buf_free(st, &m->line);
 	http_buf_free(st, &m->raw);
 	http_buf_free(st, &m->arena);
 	http_buf_free(st, &m->cooked);
+	http_buf_free(st, &m->names);
+	http_buf_free(st, &m->start);
 	if (m->hdr) {
 		http_mem_credit(st, (size_t)m->cap_hdr * sizeof *m->hdr);
 		http_block_free(st, m->hdr, (size_t)m->cap_hdr * sizeof *m->hdr);
