@@ -199,14 +199,32 @@ static int check_rule(struct build *b, const struct kn_rule *r)
 	return 0;
 }
 
-static int add_list_opt(struct build *b, struct sig_rule *s, const struct kn_rule_opt *o,
-			unsigned cap)
+/* The buffer whose list option o goes to. */
+static int opt_buffer(const struct kn_rule_opt *o)
 {
-	int buf = o->buffer;
 	if ((int)o->kw == K.urilen)
-		buf = o->u.num.side ? KN_BUF_HTTP_RAW_URI : KN_BUF_HTTP_URI;
+		return o->u.num.side ? KN_BUF_HTTP_RAW_URI : KN_BUF_HTTP_URI;
+	return o->buffer;
+}
+
+/* How many options of r go to buf's list: its exact size (the engine's
+ * lists are most of its memory after the rules themselves). */
+static unsigned list_size(const struct kn_rule *r, int buf)
+{
+	unsigned k = 0;
+	for (uint32_t i = 0; i < r->n_opts; i++)
+		if (is_list_kw(r->opts[i].kw) && detect_same_buffer(opt_buffer(&r->opts[i]), buf))
+			k++;
+	return k;
+}
+
+static int add_list_opt(struct build *b, struct sig_rule *s, const struct kn_rule *r,
+			const struct kn_rule_opt *o)
+{
+	int buf = opt_buffer(o);
 	struct sig_list *l = list_of(s, buf);
 	if (!l->opts) {
+		unsigned cap = list_size(r, buf);
 		l->opts = detect_alloc(&b->e->arena, cap * sizeof *l->opts);
 		l->re = detect_alloc(&b->e->arena, cap * sizeof *l->re);
 		if (!l->opts || !l->re)
@@ -268,19 +286,28 @@ static int set_aev(struct build *b, struct sig_rule *s, const struct kn_rule_opt
 /* Second pass: fills s from r's options. 0, 1 (left out: b->reason), <0. */
 static int fill_rule(struct build *b, struct sig_rule *s, const struct kn_rule *r)
 {
-	unsigned n = r->n_opts ? r->n_opts : 1;
+	unsigned nl = 0, nh = 0, nb = 0;
 	struct detect_arena *a = &b->e->arena;
 
-	s->lists = detect_alloc(a, n * sizeof *s->lists);
-	s->hdr = detect_alloc(a, n * sizeof *s->hdr);
-	s->bits = detect_alloc(a, n * sizeof *s->bits);
-	if (!s->lists || !s->hdr || !s->bits)
+	for (uint32_t i = 0; i < r->n_opts; i++) {   /* sizes first: exact arrays */
+		int kw = r->opts[i].kw;
+		if (is_list_kw(kw) || kw == K.dotprefix)
+			nl++;
+		else if (hdr_kind(kw) >= 0 || csum_index(kw) >= 0)
+			nh++;
+		else if (kw == K.flowbits)
+			nb++;
+	}
+	s->lists = detect_alloc(a, (nl ? nl : 1) * sizeof *s->lists);
+	s->hdr = nh ? detect_alloc(a, nh * sizeof *s->hdr) : NULL;
+	s->bits = nb ? detect_alloc(a, nb * sizeof *s->bits) : NULL;
+	if (!s->lists || (nh && !s->hdr) || (nb && !s->bits))
 		return -KN_ENOMEM;
 	for (uint32_t i = 0; i < r->n_opts; i++) {
 		const struct kn_rule_opt *o = &r->opts[i];
 		int kw = o->kw, h = hdr_kind(kw), rc = 0;
 		if (is_list_kw(kw))
-			rc = add_list_opt(b, s, o, n);
+			rc = add_list_opt(b, s, r, o);
 		else if (kw == K.dotprefix)
 			list_of(s, o->buffer)->dotprefix = 1;
 		else if (h >= 0)
