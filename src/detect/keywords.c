@@ -617,10 +617,11 @@ static const struct kn_keyword table[] = {
 	STICKY("http_content_len", HTTP_CONTENT_LEN, S),
 	STICKY("http.start", HTTP_START, S), STICKY("http_start", HTTP_START, S),
 	STICKY("http.location", HTTP_LOCATION, S),
+	STICKY("tls.certs", TLS_CERTS, S),
 	/* sticky buffers named by the rule language, not filled yet */
 	STICKY("http.host.raw", HTTP_RAW_HOST, 0),
 	STICKY("http.request_header", HTTP_REQUEST_HEADER, 0),
-	STICKY("tls.certs", TLS_CERTS, 0), STICKY("tls.subjectaltname", TLS_SUBJECT_ALT_NAME, 0),
+	STICKY("tls.subjectaltname", TLS_SUBJECT_ALT_NAME, 0),
 	STICKY("file.name", FILE_NAME, 0), STICKY("smb.named_pipe", SMB_NAMED_PIPE, 0),
 	STICKY("smb.share", SMB_SHARE, 0), STICKY("smb_named_pipe", SMB_NAMED_PIPE, 0),
 	STICKY("smb_share", SMB_SHARE, 0),

@@ -52,6 +52,8 @@ alert dns any any -> any any (msg:"dotprefix: subdomain, bsize counts the dot"; 
 alert dns any any -> any any (msg:"dotprefix: startswith the dot"; dns.query; dotprefix; content:".late."; startswith; sid:207;)
 alert tls any any -> any any (msg:"tls sni"; tls.sni; content:"intranet"; startswith; sid:301;)
 alert tls any any -> any any (msg:"ja3"; ja3.hash; content:"ea99df4a8d7931d46bd402e7512b6d95"; sid:302;)
+alert tls any any -> any any (msg:"cert chain DER"; flow:to_client; tls.certs; content:"|30 82|"; startswith; content:"Kenchi Demo"; sid:303;)
+alert tls any any -> any any (msg:"cert chain absent"; tls.certs; content:"Evil Corp"; sid:304;)
 alert ssh any any -> any any (msg:"old openssh"; ssh.software; content:"OpenSSH_7"; sid:401;)
 alert ssh any any -> any any (msg:"openssh either side"; ssh.software; content:"OpenSSH_"; sid:402;)
 alert ssh any any -> any any (msg:"client is old openssh"; flow:to_server; ssh.software; content:"OpenSSH_7"; sid:403;)
@@ -112,6 +114,8 @@ def case_app_rules(ev, counts):
              % [counts[k] for k in (203, 204, 205, 206, 207)])
     S.result("tls_sni", counts[301] == 1, "sid 301 fired %d times" % counts[301])
     S.result("ja3", counts[302] == 1, "sid 302 fired %d times" % counts[302])
+    S.result("tls_certs", counts[303] == 1 and counts[304] == 0,
+             "sid 303 fired %d times, 304 %d times" % (counts[303], counts[304]))
     S.result("ssh_software", counts[401] == 1, "sid 401 fired %d times" % counts[401])
     # a two-sided buffer is read side by side: one alert per matching side
     sides = sorted(x.get("direction") for x in alerts(ev) if x["alert"]["signature_id"] == 402)

@@ -563,6 +563,7 @@ static void log_handshake(struct tls_state *st)
 	emit_asset(st);
 	release_hs_buffer(st, &st->dir[0]);
 	release_hs_buffer(st, &st->dir[1]);
+	tls_cert_chain_free(st, &st->cert[st->server_dir]);   /* tls.certs was read */
 }
 
 static int handshake_done(const struct tls_state *st)

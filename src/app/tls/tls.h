@@ -29,6 +29,7 @@ struct kn_json;
  * message is skipped (RECORD_OVERFLOW). Certificate messages are decoded
  * from their kept prefix, so the leaf certificate survives a long chain. */
 #define TLS_HS_KEEP_MAX (64u * 1024u)
+#define TLS_CERTS_KEEP 10u         /* certificates of a chain kept for tls.certs */
 
 /* Record content types (RFC 8446 5.1, RFC 6520). */
 enum {
@@ -66,6 +67,12 @@ struct tls_cert {
 	char fingerprint[60];      /* "aa:bb:...": 20 bytes */
 	char not_before[32], not_after[32];  /* "YYYY-MM-DDTHH:MM:SS" */
 	int64_t not_before_s, not_after_s;   /* seconds since the epoch */
+	/* The server's chain as sent (DER, the first TLS_CERTS_KEEP), for the
+	 * tls.certs buffer: kept until the handshake is logged. */
+	uint8_t *chain;
+	uint32_t chain_bytes;
+	uint32_t n_keep;
+	uint32_t keep_off[TLS_CERTS_KEEP + 1];
 };
 
 /* What the ClientHello said (fingerprints computed when it was decoded). */
@@ -142,6 +149,8 @@ void tls_str_free(struct tls_state *st, struct tls_str *s);
 /* Owned, charged scratch memory (kn_malloc); NULL when refused. */
 void *tls_mem_alloc(struct tls_state *st, size_t n);
 void tls_mem_free(struct tls_state *st, void *p, size_t n);
+/* Frees the copy of a certificate chain (tls.certs). */
+void tls_cert_chain_free(struct tls_state *st, struct tls_cert *c);
 void tls_event(struct tls_state *st, int dir, const char *event);
 /* The string Suricata logs for a version ("TLS 1.2", "TLS 1.3 draft-23",
  * "0x7e01"); 0 is "UNDETERMINED". buf: at least 24 bytes. */

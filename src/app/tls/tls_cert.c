@@ -525,6 +525,40 @@ void tls_cert_leaf(struct tls_state *st, int dir, struct tls_cert *c, const uint
 		tls_cache_put(tc, st->call, key, c);
 }
 
+/* Copies the server's certificates m[3..end) (their DER, up to
+ * TLS_CERTS_KEEP) for tls.certs; nothing without memory. */
+static void keep_chain(struct tls_state *st, struct tls_cert *c, const uint8_t *m, uint32_t end)
+{
+	uint32_t off = 3, bytes = 0, n = 0, at[TLS_CERTS_KEEP], sz[TLS_CERTS_KEEP];
+
+	while (off + 3 <= end && n < TLS_CERTS_KEEP) {
+		uint32_t k = (uint32_t)m[off] << 16 | (uint32_t)m[off + 1] << 8 | m[off + 2];
+		if (k > end - off - 3)
+			break;
+		at[n] = off + 3;
+		sz[n++] = k;
+		bytes += k;
+		off += 3 + k;
+	}
+	if (!n || !bytes || !(c->chain = tls_mem_alloc(st, bytes)))
+		return;
+	c->chain_bytes = bytes;
+	c->keep_off[0] = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(c->chain + c->keep_off[i], m + at[i], sz[i]);
+		c->keep_off[i + 1] = c->keep_off[i] + sz[i];
+	}
+	c->n_keep = n;
+}
+
+void tls_cert_chain_free(struct tls_state *st, struct tls_cert *c)
+{
+	tls_mem_free(st, c->chain, c->chain_bytes);
+	c->chain = NULL;
+	c->chain_bytes = 0;
+	c->n_keep = 0;
+}
+
 void tls_certificate(struct tls_state *st, int dir, const uint8_t *m, uint32_t len,
 		     int truncated)
 {
@@ -544,6 +578,8 @@ void tls_certificate(struct tls_state *st, int dir, const uint8_t *m, uint32_t l
 	if (total != len - 3 && !(truncated && total > len - 3))
 		tls_event(st, dir, "CERTIFICATE_INVALID_LENGTH");
 	end = total < len - 3 ? total + 3 : len;
+	if (dir == st->server_dir && !st->logged)
+		keep_chain(st, c, m, end);
 	for (off = 3; off + 3 <= end;) {
 		uint32_t n = (uint32_t)m[off] << 16 | (uint32_t)m[off + 1] << 8 | m[off + 2];
 		if (n > end - off - 3) {
@@ -563,4 +599,5 @@ void tls_cert_free(struct tls_state *st, struct tls_cert *c)
 	tls_str_free(st, &c->subject);
 	tls_str_free(st, &c->issuer);
 	tls_str_free(st, &c->serial);
+	tls_cert_chain_free(st, c);
 }

@@ -245,6 +245,13 @@ int tls_buffer(const struct kn_tx *tx, unsigned buf, unsigned index, const uint8
 	const struct tls_state *st = tx->priv;
 	const struct tls_cert *sc = &st->cert[st->server_dir];
 
+	if (buf == KN_BUF_TLS_CERTS) {   /* one value per certificate of the chain */
+		if (index >= sc->n_keep)
+			return 0;
+		*data = sc->chain + sc->keep_off[index];
+		*len = sc->keep_off[index + 1] - sc->keep_off[index];
+		return 1;
+	}
 	if (index != 0)
 		return 0;
 	switch (buf) {

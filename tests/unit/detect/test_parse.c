@@ -177,7 +177,7 @@ static void test_actions_protocols(void)
 static void test_support_counts(void)
 {
 	const char *t =
-		"alert tls any any -> any any (tls.certs; content:\"|0d 0a|Host\"; "
+		"alert http any any -> any any (http.host.raw; content:\"|0d 0a|Host\"; "
 		"sid:1;)\n"
 		"alert dns any any -> any any (dns.query; to_md5; content:\"|00|\"; sid:2;)\n"
 		"alert tcp any any -> any any (content:\"x\"; sid:3;)\n"
@@ -192,7 +192,7 @@ static void test_support_counts(void)
 	KT_EQ(kn_ruleset_rule(rs, 3)->unsupported, 0);   /* dotprefix is matched */
 	KT_EQ(kn_ruleset_rule(rs, 0)->unsupported, 1);
 	KT_EQ(kn_ruleset_rule(rs, 2)->unsupported, 0);
-	int hn = kn_rule_keyword_by_name("tls.certs");
+	int hn = kn_rule_keyword_by_name("http.host.raw");
 	int ct = kn_rule_keyword_by_name("content");
 	KT_REQUIRE(hn >= 0 && ct >= 0);
 	KT_EQ(kn_rule_keyword_supported((unsigned)hn), 0);
@@ -201,7 +201,7 @@ static void test_support_counts(void)
 	KT_EQ(kn_ruleset_keyword_rules(rs, (unsigned)hn), 1);
 	const struct kn_rule_opt *c = dt_opt(kn_ruleset_rule(rs, 0), "content", 0);
 	KT_REQUIRE(c);
-	KT_EQ(c->buffer, KN_BUF_TLS_CERTS);
+	KT_EQ(c->buffer, KN_BUF_HTTP_RAW_HOST);
 	KT_EQ(c->u.content->len, 6);
 	KT_EQ(c->u.content->bytes[0], 0x0d);
 	/* every table name is unique and found again by name */

@@ -198,6 +198,9 @@ struct buf_seen {
 	char v[KN_BUF_COUNT][512];
 	int has[KN_BUF_COUNT];
 	int txs;
+	unsigned certs;            /* tls.certs values */
+	uint32_t cert0_len;
+	uint8_t cert0_head[2];
 };
 
 static void on_tx(void *user, const struct kn_flow *flow, const char *app_proto,
@@ -213,6 +216,13 @@ static void on_tx(void *user, const struct kn_flow *flow, const char *app_proto,
 			continue;
 		s->has[b] = 1;
 		snprintf(s->v[b], sizeof s->v[b], "%.*s", (int)n, (const char *)d);
+		if (b == KN_BUF_TLS_CERTS) {   /* one value per certificate */
+			s->cert0_len = n;
+			memcpy(s->cert0_head, d, n < 2 ? n : 2);
+			while (tx->buffer(tx, b, s->certs, &d, &n))
+				s->certs++;
+			continue;
+		}
 		KT_CHECK(!tx->buffer(tx, b, 1, &d, &n));   /* single-valued */
 	}
 }
@@ -265,10 +275,16 @@ static void test_buffers(void)
 	KT_EQ_STR(s.v[KN_BUF_JA4_HASH], "t12i190600_d83cc789557e_2dae41c691ec");
 	KT_CHECK(!s.has[KN_BUF_TLS_SNI]);
 	KT_CHECK(!s.has[KN_BUF_HTTP_URI] && !s.has[KN_BUF_SSH_PROTO]);
+	/* tls.certs: the server's certificate as sent (DER: a SEQUENCE with a
+	 * two-byte length, 4 + that many bytes) */
+	KT_EQ(s.certs, 1);
+	KT_CHECK(s.cert0_head[0] == 0x30 && s.cert0_head[1] == 0x82);
+	KT_CHECK(s.cert0_len > 400 && s.cert0_len < 1378);
 
 	run_buffers(&s, d13, l13, dirs, 2);
 	KT_EQ_STR(s.v[KN_BUF_TLS_SNI], "testing.com");
 	KT_CHECK(!s.has[KN_BUF_TLS_CERT_SUBJECT] && !s.has[KN_BUF_TLS_CERT_FINGERPRINT]);
+	KT_EQ(s.certs, 0);   /* TLS 1.3: the certificate is encrypted */
 	KT_EQ_STR(s.v[KN_BUF_JA4_HASH], "t13d3113h2_e8f1e7e78f70_ce5650b735ce");
 }
 
