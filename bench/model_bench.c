@@ -2,16 +2,17 @@
  * model_bench.c - throughput of the online anomaly model (kenchi/model.h)
  * per core, used by hand (BENCHMARKS.md, "Online anomaly model"):
  *
- *   kn_model_bench [-n PACKETS] [-r ROUNDS] [-k] [-e 1|2] FILE [FILE...]
+ *   kn_model_bench [-n PACKETS] [-r ROUNDS] [-k] [-e 1|2] [-K KERNEL] FILE [FILE...]
  *
  * Each FILE (pcap, or pcap.gz unpacked in memory) is decoded once into
  * packet records. The records are replayed as one endless capture: pass r
  * of the file is shifted r * (its span + 1 s) in time, so the clock only
  * moves forward and the same hosts keep talking. A model (the defaults:
  * pair-only features, two ensembles; -k: Kitsune-exact features; -e 1:
- * the raw-input ensemble only) learns from the first 25,001 packets of
- * that stream, then every round times PACKETS packets (default 1,000,000)
- * of each of, one after the other:
+ * the raw-input ensemble only; -K base|avx2|avx512: that scoring kernel
+ * instead of the fastest the CPU runs) learns from the first 25,001
+ * packets of that stream, then every round times PACKETS packets (default
+ * 1,000,000) of each of, one after the other:
  *   floor     a bare loop touching each packet record (the shifted copy
  *             and two of its fields), the cost of handing packets over;
  *   features  kn_afterimage_update() alone (its own extractor, trained on
@@ -29,6 +30,7 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "anomaly/kitnet_int.h"
 #include "anomaly/model_int.h"
 #include "kenchi/capture.h"
 #include "kenchi/decode.h"
@@ -183,7 +185,8 @@ __attribute__((noinline)) static double run_both(struct bench *b, uint64_t count
 
 /* Trains the model on the first train_packets of the replay, feeds the
  * same packets to the lone extractor, then fills the ring of vectors. */
-static int bench_init(struct bench *b, const struct replay *rp, int exact, unsigned ensembles)
+static int bench_init(struct bench *b, const struct replay *rp, int exact, unsigned ensembles,
+		      int kernel)
 {
 	char err[KN_ERRBUF_SIZE];
 	struct kn_model_config mc;
@@ -206,6 +209,12 @@ static int bench_init(struct bench *b, const struct replay *rp, int exact, unsig
 		struct kn_ai_packet p;
 		replay_get(rp, b->next_model++, &p);
 		(void)kn_model_process(b->m, &p);
+	}
+	for (unsigned e = 0; kernel >= 0 && e < ensembles; e++) {
+		if (kitnet_exec_use(b->m->k[e], (enum kitnet_kernel)kernel) != 0) {
+			fprintf(stderr, "kn_model_bench: this CPU (or build) lacks that kernel\n");
+			return -1;
+		}
 	}
 	(void)run_features(b, b->next_model);
 	for (unsigned i = 0; i < RING; i++) {
@@ -235,13 +244,15 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static const char *const kernel_name[] = { "base", "avx2", "avx512" };
+
 static int bench_file(const char *path, struct replay *rp, uint64_t count, int rounds, int exact,
-		      unsigned ensembles)
+		      unsigned ensembles, int kernel)
 {
 	struct bench b;
 	double rate[S_COUNT][MAX_ROUNDS];
 	memset(&b, 0, sizeof b);
-	if (load(path, rp) < 0 || bench_init(&b, rp, exact, ensembles) < 0) {
+	if (load(path, rp) < 0 || bench_init(&b, rp, exact, ensembles, kernel) < 0) {
 		bench_fini(&b);
 		return -1;
 	}
@@ -254,10 +265,11 @@ static int bench_file(const char *path, struct replay *rp, uint64_t count, int r
 	struct kn_model_info mi;
 	kn_model_get_info(b.m, &mi);
 	printf("\n%s: %zu packets decoded, model trained on the first %llu (%s features, "
-	       "%u + %u autoencoders), %llu packets per stage and round, median of %d rounds "
-	       "(CPU time; checksum %g)\n\n",
+	       "%u + %u autoencoders, %s kernel), %llu packets per stage and round, median of %d "
+	       "rounds (CPU time; checksum %g)\n\n",
 	       path, rp->n, (unsigned long long)mi.train_packets, exact ? "Kitsune-exact" : "pair-only",
-	       mi.n_ae[0], mi.n_ae[1], (unsigned long long)count, rounds, b.sink);
+	       mi.n_ae[0], mi.n_ae[1], kernel < 0 ? "fastest" : kernel_name[kernel],
+	       (unsigned long long)count, rounds, b.sink);
 	printf("| stage | packets/s | vs floor | ns/packet |\n|---|---|---|---|\n");
 	double floor = median(rate[S_FLOOR], rounds);
 	for (int s = 0; s < S_COUNT; s++) {
@@ -285,7 +297,7 @@ static unsigned long long parse_num(const char *opt, const char *s, unsigned lon
 int main(int argc, char **argv)
 {
 	unsigned long long count = 1000000, rounds = 3, ensembles = 2;
-	int exact = 0, i = 1, failed = 0;
+	int exact = 0, i = 1, failed = 0, kernel = -1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(argv[i], "-n"))
@@ -296,6 +308,11 @@ int main(int argc, char **argv)
 			ensembles = parse_num("-e", val, 1, 2), i++;
 		else if (!strcmp(argv[i], "-k"))
 			exact = 1;
+		else if (!strcmp(argv[i], "-K")) {
+			for (int kk = 0; val && kk < 3; kk++)
+				kernel = strcmp(val, kernel_name[kk]) ? kernel : kk;
+			count = kernel < 0 ? 0 : count, i++;
+		}
 		else
 			count = 0;
 		if (!count || !rounds || !ensembles)
@@ -303,7 +320,7 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc || !count || !rounds || !ensembles) {
 		fprintf(stderr, "usage: kn_model_bench [-n PACKETS] [-r ROUNDS (1..%d)] [-k] "
-				"[-e 1|2] FILE.pcap[.gz]...\n", MAX_ROUNDS);
+				"[-e 1|2] [-K base|avx2|avx512] FILE.pcap[.gz]...\n", MAX_ROUNDS);
 		return 2;
 	}
 	struct replay rp = { kn_calloc(MAX_PKTS, sizeof(struct kn_ai_packet)), 0, 0 };
@@ -311,7 +328,7 @@ int main(int argc, char **argv)
 		return 1;
 	for (; i < argc; i++)
 		failed |= bench_file(argv[i], &rp, count, (int)rounds, exact,
-				     (unsigned)ensembles) < 0;
+				     (unsigned)ensembles, kernel) < 0;
 	kn_free(rp.pk);
 	return failed;
 }

@@ -8,7 +8,8 @@
  * allocates.
  *
  * Layout. The ensemble's members of at most KITNET_GROUP_MAX inputs are
- * sorted by size and scored eight at a time, one member per vector lane:
+ * sorted by size and scored eight at a time (sixteen with the AVX-512
+ * kernel: x->lanes), one member per vector lane:
  * group input i is the vector of the members' i-th inputs, weight (i, j)
  * the vector of their w[i][j] (zero where a member has fewer inputs or
  * hidden units), so the encoder and the decoder (tied weights) are plain
@@ -32,23 +33,27 @@
  * 2^n added to the exponent; on the clamped range [-87, 88]. With float
  * weights and sums, scores differ from the double-precision reference
  * (kitnet_score_double(), the arithmetic of training) by less than 1e-5
- * relative plus 1e-7 absolute (largest measured: 1.1e-6 relative);
+ * relative plus 1e-7 absolute (largest measured: 1.1e-6 relative on
+ * models of 100 features, 3.7e-6 on one of 24);
  * tests/unit/anomaly/test_kitnet_exec.c checks that bound on trained
- * models with both kernels. Subnormal results are flushed to zero inside
+ * models with every kernel. Subnormal results are flushed to zero inside
  * the kernel.
  *
  * Portability. GCC vector extensions (clang has them too); the kernel
- * (kitnet_kernel.h) is compiled twice: for baseline x86-64 (SSE2; each
- * 8-wide operation split in two; exact divisions) and for AVX2 + FMA
+ * (kitnet_kernel.h) is compiled three times: for baseline x86-64 (SSE2;
+ * each 8-wide operation split in two; exact divisions), for AVX2 + FMA
  * (fused multiply-adds, min / max clamps, the sigmoid's division as a
- * reciprocal estimate and one Newton step), chosen when the plan is built
- * (__builtin_cpu_supports). The two may differ in the last bits of a
- * score (by less than the bound above; the test checks that too), so a
- * score depends on the CPU, not only on the model; on one machine a saved
- * and reloaded model scores the same bits. The double-precision parts
- * (log1p_fast(), the scaling) have no multiply-add to fuse and are not
- * contracted (C17 mode for GCC, the pragma below for clang): they give
- * training's bits in both kernels.
+ * reciprocal estimate and one Newton step) and for AVX-512 (F, VL, DQ,
+ * BW: groups of 16 members, 8 doubles per step of the inputs' log1p and
+ * scaling, the output layer of up to 16 members in one vector per half),
+ * chosen when the plan is built (__builtin_cpu_supports; the plan's
+ * layout follows the kernel, and the memory allocated fits either). They
+ * may differ in the last bits of a score (by less than the bound above;
+ * the test checks that too), so a score depends on the CPU, not only on
+ * the model; on one machine a saved and reloaded model scores the same
+ * bits. The double-precision parts (log1p_fast(), the scaling) have no
+ * multiply-add to fuse and are not contracted (C17 mode for GCC, the
+ * pragma below for clang): they give training's bits in every kernel.
  */
 #include <math.h>
 #include <string.h>
@@ -66,6 +71,8 @@
 #define KX_INLINE static inline __attribute__((always_inline))
 #define PAD8(n) (((size_t)(n) + 7u) & ~(size_t)7u)
 #define LANES 8u
+/* Members per group: LANES, or 16 for the AVX-512 kernel (x->lanes). */
+#define GROUP_LANES_MAX 16u
 
 
 /* ---- the plan ------------------------------------------------------------ */
@@ -76,10 +83,11 @@ static size_t rows_floats(unsigned nv, unsigned nh)
 	return (size_t)nv * PAD8(nh) + (size_t)nh * PAD8(nv) + PAD8(nh) + 2 * PAD8(nv);
 }
 
-/* Floats of one group of members with at most nv inputs and nh hidden. */
-static size_t group_floats(unsigned nv, unsigned nh)
+/* Floats of one group of `lanes` members with at most nv inputs and nh
+ * hidden. */
+static size_t group_floats(unsigned nv, unsigned nh, unsigned lanes)
 {
-	return LANES * ((size_t)nv * nh + nh + 2 * (size_t)nv + 1);
+	return lanes * ((size_t)nv * nh + nh + 2 * (size_t)nv + 1);
 }
 
 size_t kitnet_exec_floats_worst(unsigned n, unsigned max_ae)
@@ -89,10 +97,14 @@ size_t kitnet_exec_floats_worst(unsigned n, unsigned max_ae)
 	 * n; at most n groups. Larger members: 2 nv (nv + 7) + 3 (nv + 7) each,
 	 * <= 2 n (m + 7) + 6 n in all; the output layer (n_ae <= n inputs)
 	 * likewise; staging (plan_need) <= 14 n + 184. test_kitnet_exec.c
-	 * checks the bound on random maps. */
+	 * checks the bound on random maps. Groups of 16 (the AVX-512 kernel)
+	 * take at most twice the floats of the two groups of 8 they merge, and
+	 * the slots, members' RMSEs and staging at most twice those of groups
+	 * of 8: twice the bound, plus the 64-byte alignment. */
 	size_t m = max_ae, nn = n;
-	return 8 * (256 + 2 * nn + 6 * (17 + nn) + 4 * nn) + 2 * nn * (m + 7) + 6 * nn +
-	       2 * nn * (nn + 7) + 3 * (nn + 7) + 14 * nn + 184 + LANES;
+	return 2 * (8 * (256 + 2 * nn + 6 * (17 + nn) + 4 * nn) + 2 * nn * (m + 7) + 6 * nn +
+		    2 * nn * (nn + 7) + 3 * (nn + 7) + 14 * nn + 184) +
+	       GROUP_LANES_MAX;
 }
 
 /* Member c's position in k->order (the first of its inputs). */
@@ -141,29 +153,29 @@ static float *group_build(struct kn_kitnet *k, struct kitnet_xgroup *G, const un
 			  unsigned cnt, size_t *slot, float *mem)
 {
 	struct kitnet_exec *x = &k->exec;
-	unsigned nv = k->ae[perm[0]].n_vis, nh = k->ae[perm[0]].n_hid;
+	unsigned nv = k->ae[perm[0]].n_vis, nh = k->ae[perm[0]].n_hid, L = x->lanes;
 	G->n_vis = nv, G->n_hid = nh, G->in = (unsigned)*slot;
-	memset(mem, 0, group_floats(nv, nh) * sizeof *mem);
-	G->w = mem, mem += (size_t)nv * nh * LANES;
-	G->hbias = mem, mem += (size_t)nh * LANES;
-	G->vbias = mem, mem += (size_t)nv * LANES;
-	G->mask = mem, mem += (size_t)nv * LANES;
-	G->inv_vis = mem, mem += LANES;
-	for (unsigned l = 0; l < LANES; l++) {
+	memset(mem, 0, group_floats(nv, nh, L) * sizeof *mem);
+	G->w = mem, mem += (size_t)nv * nh * L;
+	G->hbias = mem, mem += (size_t)nh * L;
+	G->vbias = mem, mem += (size_t)nv * L;
+	G->mask = mem, mem += (size_t)nv * L;
+	G->inv_vis = mem, mem += L;
+	for (unsigned l = 0; l < L; l++) {
 		const struct kitnet_ae *ae = l < cnt ? &k->ae[perm[l]] : NULL;
 		unsigned off = ae ? member_offset(k, perm[l]) : 0;
 		for (unsigned i = 0; ae && i < ae->n_vis; i++) {
-			slot_set(x, *slot + i * LANES + l, k->order[off + i], ae, i);
+			slot_set(x, *slot + i * L + l, k->order[off + i], ae, i);
 			for (unsigned j = 0; j < ae->n_hid; j++)
-				G->w[(i * nh + j) * LANES + l] = -(float)ae->w[i * ae->n_hid + j];
-			G->vbias[i * LANES + l] = -(float)ae->vbias[i];
-			G->mask[i * LANES + l] = 1.0f;
+				G->w[(i * nh + j) * L + l] = -(float)ae->w[i * ae->n_hid + j];
+			G->vbias[i * L + l] = -(float)ae->vbias[i];
+			G->mask[i * L + l] = 1.0f;
 		}
 		for (unsigned j = 0; ae && j < ae->n_hid; j++)
-			G->hbias[j * LANES + l] = -(float)ae->hbias[j];
+			G->hbias[j * L + l] = -(float)ae->hbias[j];
 		G->inv_vis[l] = ae ? 1.0f / (float)ae->n_vis : 0.0f;
 	}
-	*slot += (size_t)nv * LANES;
+	*slot += (size_t)nv * L;
 	return mem;
 }
 
@@ -194,9 +206,11 @@ static float *rows_build(struct kitnet_xlayer *L, const struct kitnet_ae *ae, un
 	return mem;
 }
 
-/* Floats the plan of a map with these cluster sizes takes (layers and
- * staging, as plan_layout() carves them) and its input slots. */
-static size_t plan_need(const unsigned *sizes, unsigned n_ae, double ratio, size_t *slots)
+/* Floats the plan of a map with these cluster sizes takes in groups of
+ * `lanes` members (layers and staging, as plan_layout() carves them) and
+ * its input slots. */
+static size_t plan_need(const unsigned *sizes, unsigned n_ae, double ratio, unsigned lanes,
+			size_t *slots)
 {
 	unsigned count[KITNET_GROUP_MAX + 1] = { 0 }, groups = 0, rows = 0, in_group = 0;
 	unsigned max_hid = kitnet_hidden(n_ae, ratio);
@@ -213,25 +227,28 @@ static size_t plan_need(const unsigned *sizes, unsigned n_ae, double ratio, size
 		max_hid = h > max_hid ? h : max_hid;
 		rows++;
 	}
-	/* groups of 8 in decreasing size: each sized by its first member */
+	/* groups of `lanes` in decreasing size: each sized by its first member */
 	for (unsigned v = KITNET_GROUP_MAX; v >= 1; v--) {
-		for (unsigned i = 0; i < count[v]; i++, in_group = (in_group + 1) % LANES) {
+		for (unsigned i = 0; i < count[v]; i++, in_group = (in_group + 1) % lanes) {
 			if (in_group != 0)
 				continue;
-			need += group_floats(v, kitnet_hidden(v, ratio));
-			*slots += (size_t)v * LANES;
+			need += group_floats(v, kitnet_hidden(v, ratio), lanes);
+			*slots += (size_t)v * lanes;
 			groups++;
 		}
 	}
-	/* xn, xo, y, rm (see plan_layout) */
-	return need + *slots + 16 + PAD8(n_ae) + 16 + PAD8(max_hid) + 16 +
-	       (size_t)groups * LANES + rows + 16;
+	/* xn (64-byte aligned), xo, y, rm (see plan_layout) */
+	return need + 16 + *slots + 16 + PAD8(n_ae) + 16 + PAD8(max_hid) + 16 +
+	       (size_t)groups * lanes + rows + 16;
 }
 
+/* Either layout (groups of 8 or 16) fits, 64-byte aligned: the kernel is
+ * chosen after allocation and tests switch between them. */
 size_t kitnet_exec_floats(const unsigned *sizes, unsigned n_ae, double ratio)
 {
-	size_t slots;
-	return plan_need(sizes, n_ae, ratio, &slots) + LANES;
+	size_t slots, n8 = plan_need(sizes, n_ae, ratio, LANES, &slots);
+	size_t n16 = plan_need(sizes, n_ae, ratio, GROUP_LANES_MAX, &slots);
+	return (n8 > n16 ? n8 : n16) + GROUP_LANES_MAX;
 }
 
 /* Carves the layers and staging out of x->mem and fills the input slots.
@@ -240,18 +257,18 @@ size_t kitnet_exec_floats(const unsigned *sizes, unsigned n_ae, double ratio)
 static int plan_layout(struct kn_kitnet *k)
 {
 	struct kitnet_exec *x = &k->exec;
-	unsigned ng = plan_order(k, x->perm), n_ae = k->n_ae, max_hid = k->out.n_hid;
-	size_t skip = ((uintptr_t)x->mem & 31) ? (32 - ((uintptr_t)x->mem & 31)) / sizeof(float) : 0;
+	unsigned ng = plan_order(k, x->perm), n_ae = k->n_ae, max_hid = k->out.n_hid, L = x->lanes;
+	size_t skip = ((uintptr_t)x->mem & 63) ? (64 - ((uintptr_t)x->mem & 63)) / sizeof(float) : 0;
 	float *mem = x->mem + skip;
 	size_t slot = 0, slots;
 	x->n_groups = x->n_rows = 0;
-	if (plan_need(k->sizes, n_ae, k->cfg.hidden_ratio, &slots) + skip > x->mem_len)
+	if (plan_need(k->sizes, n_ae, k->cfg.hidden_ratio, L, &slots) + skip > x->mem_len)
 		return -1;
-	for (unsigned c = 0; c < ng; c += LANES, x->n_groups++) {
-		unsigned cnt = ng - c < LANES ? ng - c : LANES;
+	for (unsigned c = 0; c < ng; c += L, x->n_groups++) {
+		unsigned cnt = ng - c < L ? ng - c : L;
 		mem = group_build(k, &x->group[x->n_groups], x->perm + c, cnt, &slot, mem);
 		for (unsigned l = 0; l < cnt; l++)
-			x->rm_of[x->perm[c + l]] = x->n_groups * LANES + l;
+			x->rm_of[x->perm[c + l]] = x->n_groups * L + l;
 	}
 	for (unsigned p = ng; p < n_ae; p++, x->n_rows++) {
 		const struct kitnet_ae *ae = &k->ae[x->perm[p]];
@@ -263,15 +280,16 @@ static int plan_layout(struct kn_kitnet *k)
 		max_hid = ae->n_hid > max_hid ? ae->n_hid : max_hid;
 	}
 	for (unsigned p = ng; p < n_ae; p++)
-		x->rm_of[x->perm[p]] = x->n_groups * LANES + (p - ng);
+		x->rm_of[x->perm[p]] = x->n_groups * L + (p - ng);
 	mem = rows_build(&x->layer[x->n_rows], &k->out, 0, mem);
 	x->n_slots = slot;
 	for (size_t f = k->cfg.n_features; f < PAD8(k->cfg.n_features); f++)
 		x->slot_of[f] = (unsigned)slot; /* padding features: a spare slot */
+	mem += (16 - (size_t)(mem - (x->mem + skip)) % 16) % 16; /* xn 64-byte aligned */
 	x->xn = mem, mem += slot + 16;
 	x->xo = mem, mem += PAD8(n_ae) + 16;
 	x->y = mem, mem += PAD8(max_hid) + 16;
-	x->rm = mem, mem += (size_t)x->n_groups * LANES + x->n_rows + 16;
+	x->rm = mem, mem += (size_t)x->n_groups * L + x->n_rows + 16;
 	memset(x->xn, 0, (size_t)(mem - x->xn) * sizeof *mem);
 	return 0;
 }
@@ -289,6 +307,9 @@ static int plan_layout(struct kn_kitnet *k)
  * inlined function's argument). f is read more than once. */
 #define splat8(f) ((v8f){ (f), (f), (f), (f), (f), (f), (f), (f) })
 #define splat4d(d) ((v4d){ (d), (d), (d), (d) })
+#define splat16(f) ((v16f){ (f), (f), (f), (f), (f), (f), (f), (f), \
+			    (f), (f), (f), (f), (f), (f), (f), (f) })
+#define splat8d(d) ((v8d){ (d), (d), (d), (d), (d), (d), (d), (d) })
 
 /* Lanes of a where m is set (all ones), else b (m is read twice). */
 #define sel8(m, a, b) ((v8f)(((v8i)(a) & (m)) | ((v8i)(b) & ~(m))))
@@ -309,16 +330,18 @@ static int plan_layout(struct kn_kitnet *k)
 #define CSR_LEAVE() (void)0
 #endif
 
-/* The two kernels (kitnet_kernel.h). */
+/* The three kernels (kitnet_kernel.h). */
 #define KX(name) name##_base
 #define KX_FN KX_INLINE
 #define KX_ATTR
 #define KX_FMA 0
+#define KX_W512 0
 #include "anomaly/kitnet_kernel.h"
 #undef KX
 #undef KX_FN
 #undef KX_ATTR
 #undef KX_FMA
+#undef KX_W512
 
 double kitnet_log1p(double a)
 {
@@ -338,11 +361,13 @@ static double score_base(struct kn_kitnet *k, const double *in)
 #define KX_FN KX_INLINE __attribute__((target("avx2,fma")))
 #define KX_ATTR __attribute__((target("avx2,fma")))
 #define KX_FMA 1
+#define KX_W512 0
 #include "anomaly/kitnet_kernel.h"
 #undef KX
 #undef KX_FN
 #undef KX_ATTR
 #undef KX_FMA
+#undef KX_W512
 
 __attribute__((target("avx2,fma"))) static double score_avx2(struct kn_kitnet *k,
 							     const double *in)
@@ -352,24 +377,60 @@ __attribute__((target("avx2,fma"))) static double score_avx2(struct kn_kitnet *k
 	CSR_LEAVE();
 	return v;
 }
+
+#define KX_AVX512 "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"
+#define KX(name) name##_avx512
+#define KX_FN KX_INLINE __attribute__((target(KX_AVX512)))
+#define KX_ATTR __attribute__((target(KX_AVX512)))
+#define KX_FMA 1
+#define KX_W512 1
+#include "anomaly/kitnet_kernel.h"
+#undef KX
+#undef KX_FN
+#undef KX_ATTR
+#undef KX_FMA
+#undef KX_W512
+
+__attribute__((target(KX_AVX512))) static double score_avx512(struct kn_kitnet *k,
+							      const double *in)
+{
+	CSR_ENTER();
+	double v = score_body_avx512(k, in);
+	CSR_LEAVE();
+	return v;
+}
 #endif
 
 /* ---- building and dispatch --------------------------------------------------- */
 
-#if defined(__x86_64__)
-/* The AVX2 kernel also uses FMA (x86 CPUs with AVX2 have it; checked anyway). */
-static int cpu_has_avx2_fma(void)
+/* Whether this CPU (and build target) can run a kernel. The AVX2 kernel
+ * also uses FMA (x86 CPUs with AVX2 have it; checked anyway); the AVX-512
+ * one F, VL, DQ and BW (every AVX-512 CPU since Skylake-X) besides. */
+static int kernel_supported(enum kitnet_kernel which)
 {
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
+	if (which == KITNET_KERNEL_BASE)
+		return 1;
+#if defined(__x86_64__)
+	int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	if (which == KITNET_KERNEL_AVX2)
+		return avx2;
+	if (which == KITNET_KERNEL_AVX512)
+		return avx2 && __builtin_cpu_supports("avx512f") &&
+		       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+		       __builtin_cpu_supports("avx512bw");
 #endif
+	return 0;
+}
 
-void kitnet_exec_build(struct kn_kitnet *k)
+/* The plan for `which` (supported): groups of 16 for the AVX-512 kernel,
+ * of 8 otherwise. */
+static void exec_build(struct kn_kitnet *k, enum kitnet_kernel which)
 {
 	struct kitnet_exec *x = &k->exec;
 	size_t pad = PAD8(k->cfg.n_features);
 	memset(x->lo, 0, pad * sizeof *x->lo);
 	memset(x->inv, 0, pad * sizeof *x->inv);
+	x->lanes = which == KITNET_KERNEL_AVX512 ? GROUP_LANES_MAX : LANES;
 	if (plan_layout(k) < 0) {
 		x->score = kitnet_score_double; /* cannot happen with kitnet_alloc's sizes */
 		return;
@@ -384,24 +445,27 @@ void kitnet_exec_build(struct kn_kitnet *k)
 	}
 	x->score = score_base;
 #if defined(__x86_64__)
-	if (cpu_has_avx2_fma())
+	if (which == KITNET_KERNEL_AVX2)
 		x->score = score_avx2;
+	else if (which == KITNET_KERNEL_AVX512)
+		x->score = score_avx512;
 #endif
 }
 
-int kitnet_exec_use_avx2(struct kn_kitnet *k, int on)
+void kitnet_exec_build(struct kn_kitnet *k)
 {
-	if (k->exec.score == kitnet_score_double)
+	enum kitnet_kernel which = KITNET_KERNEL_BASE;
+	if (kernel_supported(KITNET_KERNEL_AVX512))
+		which = KITNET_KERNEL_AVX512;
+	else if (kernel_supported(KITNET_KERNEL_AVX2))
+		which = KITNET_KERNEL_AVX2;
+	exec_build(k, which);
+}
+
+int kitnet_exec_use(struct kn_kitnet *k, enum kitnet_kernel which)
+{
+	if (k->exec.score == kitnet_score_double || !kernel_supported(which))
 		return -KN_ENOTSUP;
-#if defined(__x86_64__)
-	if (on && !cpu_has_avx2_fma())
-		return -KN_ENOTSUP;
-	k->exec.score = on ? score_avx2 : score_base;
-	return 0;
-#else
-	if (on)
-		return -KN_ENOTSUP;
-	k->exec.score = score_base;
-	return 0;
-#endif
+	exec_build(k, which);
+	return k->exec.score == kitnet_score_double ? -KN_ENOTSUP : 0;
 }

@@ -71,7 +71,7 @@ size_t kitnet_cluster_work(unsigned n);
 unsigned kitnet_cluster(const double *dist, unsigned n, unsigned max_size, unsigned *order,
 			unsigned *sizes, unsigned *work, double *dwork);
 
-/* Members with at most this many inputs are scored 8 at a time. */
+/* Members with at most this many inputs are scored 8 (or 16) at a time. */
 #define KITNET_GROUP_MAX 16
 
 /* The scoring phase's single-precision copy of one autoencoder in the row
@@ -84,9 +84,10 @@ struct kitnet_xlayer {
 	float *w, *wt, *hbias, *vbias, *mask;
 };
 
-/* Up to 8 members scored together, one per vector lane: 8 floats per
- * input i (from slot in + 8 i), per weight (i * n_hid + j), per bias and
- * mask entry (weights and biases negated), and 1 / n_vis of each lane. */
+/* Up to L = 8 (16 for the AVX-512 kernel) members scored together, one
+ * per vector lane: L floats per input i (from slot in + L i), per weight
+ * (i * n_hid + j), per bias and mask entry (weights and biases negated),
+ * and 1 / n_vis of each lane. */
 struct kitnet_xgroup {
 	unsigned n_vis, n_hid, in;
 	float *w, *hbias, *vbias, *mask, *inv_vis;
@@ -96,6 +97,7 @@ struct kitnet_xgroup {
  * kitnet_exec_build() when training ends or a model is loaded. */
 struct kitnet_exec {
 	unsigned n_groups, n_rows;        /* groups, then members in row layout */
+	unsigned lanes;                   /* members per group: 8, or 16 (AVX-512) */
 	struct kitnet_xgroup *group;      /* capacity n_features */
 	struct kitnet_xlayer *layer;      /* n_rows members, then the output layer */
 	unsigned *perm;                   /* members: grouped by size, then the rest */
@@ -158,12 +160,15 @@ size_t kitnet_layers_doubles(const unsigned *sizes, unsigned n_ae, double ratio)
  * most max_ae. */
 size_t kitnet_exec_floats(const unsigned *sizes, unsigned n_ae, double ratio);
 size_t kitnet_exec_floats_worst(unsigned n, unsigned max_ae);
+/* The scoring kernels: baseline (SSE2 on x86-64), AVX2 + FMA, AVX-512
+ * (F, VL, DQ, BW; groups of 16 members). */
+enum kitnet_kernel { KITNET_KERNEL_BASE, KITNET_KERNEL_AVX2, KITNET_KERNEL_AVX512 };
 /* Builds the plan from the trained double-precision layers (no allocation)
- * and picks the AVX2 + FMA kernel when the CPU has both. */
+ * for the fastest kernel the CPU runs. */
 void kitnet_exec_build(struct kn_kitnet *k);
-/* Tests: forces the baseline (on 0) or the AVX2 + FMA kernel; -KN_ENOTSUP
- * when the CPU (or the build target) lacks either. */
-int kitnet_exec_use_avx2(struct kn_kitnet *k, int on);
+/* Tests and benchmarks: rebuilds the plan for kernel `which` (no
+ * allocation); -KN_ENOTSUP when the CPU (or the build target) lacks it. */
+int kitnet_exec_use(struct kn_kitnet *k, enum kitnet_kernel which);
 /* sign-less log(1 + a) for finite a >= 0, relative error below 1e-12: the
  * log_inputs transform of training and scoring (the same bits in both). */
 double kitnet_log1p(double a);

@@ -1,15 +1,28 @@
 /*
  * kitnet_kernel.h - the scoring kernel of kitnet_exec.c (the file comment
- * there describes the plan and the arithmetic), included by it twice:
- * KX_FMA 0 for baseline x86-64 (or any other target: plain multiplies
- * and adds, an exact division in the sigmoid) and KX_FMA 1 for AVX2 + FMA
- * (fused multiply-adds, min / max clamps, a reciprocal estimate refined
- * by one Newton step in the sigmoid). Each copy's functions are named
- * KX(name) and carry the attributes KX_FN (inline) or KX_ATTR (out of
- * line); the vector types come from vec.h, the helper macros (ld8, ld4d,
- * store8, store4d, splat8, splat4d, sel8, sel4d) from kitnet_exec.c.
- * Nothing else includes it.
+ * there describes the plan and the arithmetic), included by it three
+ * times: KX_FMA 0 for baseline x86-64 (or any other target: plain
+ * multiplies and adds, an exact division in the sigmoid), KX_FMA 1 for
+ * AVX2 + FMA (fused multiply-adds, min / max clamps, a reciprocal
+ * estimate refined by one Newton step in the sigmoid), and KX_FMA 1 with
+ * KX_W512 1 for AVX-512: groups of 16 members in 16-float vectors, the
+ * inputs sanitised, log-compressed and scaled 8 doubles at a time in one
+ * pass without a staging copy (the same IEEE operations in the same order
+ * as the 4-wide code: the same bits) and stored into their slots one by
+ * one (a scatter instruction was slower on AMD Zen 5); an output layer of up to 16 members in one vector per half, the row
+ * layout as in the AVX2 kernel. Each copy's functions are named KX(name)
+ * and carry the attributes KX_FN (inline) or KX_ATTR (out of line); the
+ * vector types and their loads and stores (ld8, ld4d, ld16, store8,
+ * store4d, store16) come from vec.h, the helper macros (splat8, splat4d,
+ * splat16, splat8d, sel8, sel4d) from kitnet_exec.c. Nothing else
+ * includes it.
  */
+
+#if KX_W512
+#define KX_GL 16u /* members per group */
+#else
+#define KX_GL LANES
+#endif
 
 #if KX_FMA
 #define KX_MADD(a, b, c) ((v8f)_mm256_fmadd_ps((__m256)(a), (__m256)(b), (__m256)(c)))
@@ -189,13 +202,162 @@ KX_FN void KX(group_nh)(const struct kitnet_xgroup *G, const float *x, float *rm
 	store8(rm, KX(sqrt8)(sse * ld8(G->inv_vis)));
 }
 
-/* group_nh() for each constant nh, out of line: a small function of its
- * own gets the registers to itself. */
+#if KX_W512
+/* ---- AVX-512 only: 8 doubles, 16 floats per vector ---- */
+
+#define KZ_MADD(a, b, c) ((v16f)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
+#define KZ_NMADD(a, b, c) ((v16f)_mm512_fnmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
+
+/* log1p_fast() on 8 lanes: the same operations in the same order (masked
+ * where the 4-wide code selects whole lanes), so the same bits as
+ * kitnet_log1p(). */
+KX_FN v8d KX(log1p_fast8)(v8d a)
+{
+	v8d u = splat8d(1.0) + a;
+	v8u bits = (v8u)u;
+	v8d e = (v8d)((bits >> 52) | 0x4330000000000000ull) - splat8d(0x1p52 + 1023.0);
+	v8d m = (v8d)((bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
+	__mmask8 big = _mm512_cmp_pd_mask((__m512d)m, (__m512d)splat8d(1.4142135623730951),
+					  _CMP_GT_OQ);
+	m = (v8d)_mm512_mask_mul_pd((__m512d)m, big, (__m512d)m, (__m512d)splat8d(0.5));
+	e = (v8d)_mm512_mask_add_pd((__m512d)e, big, (__m512d)e, (__m512d)splat8d(1.0));
+	__mmask8 small = _mm512_cmp_pd_mask((__m512d)a, (__m512d)splat8d(0.41421356237309503),
+					    _CMP_LT_OQ);
+	v8d num = (v8d)_mm512_mask_blend_pd(small, (__m512d)(m - splat8d(1.0)), (__m512d)a);
+	v8d den = (v8d)_mm512_mask_blend_pd(small, (__m512d)(m + splat8d(1.0)),
+					    (__m512d)(splat8d(2.0) + a));
+	e = (v8d)_mm512_maskz_mov_pd((__mmask8)~small, (__m512d)e); /* +0 where small */
+	v8d s = num / den, s2 = s * s, s4 = s2 * s2, s8 = s4 * s4;
+	v8d p01 = splat8d(2.0) + s2 * splat8d(2.0 / 3);
+	v8d p23 = splat8d(2.0 / 5) + s2 * splat8d(2.0 / 7);
+	v8d p45 = splat8d(2.0 / 9) + s2 * splat8d(2.0 / 11);
+	v8d p67 = splat8d(2.0 / 13) + s2 * splat8d(2.0 / 15);
+	v8d p = (p01 + s4 * p23) + s8 * (p45 + s4 * p67);
+	return e * splat8d(0.6931471805599453) + s * p;
+}
+
+/* copy_in(), log_in() (when log_inputs) and scale_in() with slot_of in
+ * one pass over the n features in[], 8 at a time, nothing stored but the
+ * slots: the lanes past n read as 0, scale to 0 and go to the spare slot,
+ * as the padding does in the other kernels. */
+KX_FN void KX(inputs8)(const struct kitnet_exec *x, const double *in, unsigned n,
+		       int log_inputs, float *xn)
+{
+	const __m512d top = _mm512_set1_pd(KITNET_XN_MAX), bottom = _mm512_set1_pd(-KITNET_XN_MAX);
+	const __m512i sign = _mm512_set1_epi64((long long)0x8000000000000000ull);
+	for (unsigned i = 0; i < n; i += 8) {
+		__mmask8 live = n - i >= 8 ? 0xff : (__mmask8)((1u << (n - i)) - 1);
+		__m512d v = _mm512_maskz_loadu_pd(live, in + i);
+		__mmask8 finite = _mm512_cmp_pd_mask(_mm512_sub_pd(v, v), _mm512_setzero_pd(),
+						     _CMP_EQ_OQ);
+		v = _mm512_maskz_mov_pd(finite, v); /* inf, NaN -> 0 */
+		if (log_inputs) {
+			__m512i sb = _mm512_and_si512((__m512i)v, sign);
+			v8d l = KX(log1p_fast8)((v8d)_mm512_andnot_si512(sign, (__m512i)v));
+			v = (__m512d)_mm512_or_si512((__m512i)l, sb);
+		}
+		v = _mm512_mul_pd(_mm512_sub_pd(v, _mm512_loadu_pd(x->lo + i)),
+				  _mm512_loadu_pd(x->inv + i));
+		v = _mm512_max_pd(_mm512_min_pd(v, top), bottom);
+		/* by halves, lane by lane: faster than a scatter on Zen 5, and than
+		 * reloading the vector's lanes from memory */
+		__m256 f = _mm512_cvtpd_ps(v);
+		v4f f0 = (v4f)_mm256_castps256_ps128(f), f1 = (v4f)_mm256_extractf128_ps(f, 1);
+		const unsigned *so = x->slot_of + i;
+		xn[so[0]] = f0[0];
+		xn[so[1]] = f0[1];
+		xn[so[2]] = f0[2];
+		xn[so[3]] = f0[3];
+		xn[so[4]] = f1[0];
+		xn[so[5]] = f1[1];
+		xn[so[6]] = f1[2];
+		xn[so[7]] = f1[3];
+	}
+}
+
+/* The output layer's inputs xo[0..n) (n the members): member c's RMSE
+ * rm[rm_of[c]] scaled as scale_in() does, one at a time (the same
+ * operations and clamps): no staging array read back by wider loads than
+ * wrote it. */
+KX_FN void KX(scale_out)(const float *rm, const unsigned *rm_of, const double *lo,
+			 const double *inv, unsigned n, float *xo)
+{
+	const __m128d top = _mm_set_sd(KITNET_XN_MAX), bottom = _mm_set_sd(-KITNET_XN_MAX);
+	for (unsigned c = 0; c < n; c++) {
+		__m128d v = _mm_set_sd(((double)rm[rm_of[c]] - lo[c]) * inv[c]);
+		xo[c] = (float)_mm_cvtsd_f64(_mm_max_sd(_mm_min_sd(v, top), bottom));
+	}
+}
+
+/* sigmoid_neg8() on 16 lanes; the reciprocal from a 14-bit estimate and
+ * one Newton step (below 1e-7 relative). */
+KX_FN v16f KX(sigmoid_neg16)(v16f v)
+{
+	const v16f magic = splat16(12582912.0f);
+	v = (v16f)_mm512_min_ps(_mm512_max_ps((__m512)v, (__m512)splat16(-87.0f)),
+				(__m512)splat16(88.0f));
+	v16f t = KZ_MADD(v, splat16(1.44269504f), magic);
+	v16f nn = t - magic;
+	v16f r = KZ_NMADD(nn, splat16(-2.12194440e-4f), KZ_NMADD(nn, splat16(0.693359375f), v));
+	v16f p = KZ_MADD(splat16(0.008297654800117016f), r, splat16(0.04191538318991661f));
+	p = KZ_MADD(p, r, splat16(0.16667574644088745f));
+	p = KZ_MADD(p, r, splat16(0.49998894333839417f));
+	p = KZ_MADD(p, r, splat16(0.9999997019767761f));
+	p = KZ_MADD(p, r, splat16(1.0000001192092896f));
+	v16f d = (v16f)((v16i)p + ((v16i)t << 23)) + splat16(1.0f);
+	v16f y = (v16f)_mm512_rcp14_ps((__m512)d);
+	return KZ_MADD(y, KZ_NMADD(d, y, splat16(1.0f)), y);
+}
+
+/* group_nh() on groups of 16 members; the RMSE's square root by the
+ * instruction (exact). */
+KX_FN void KX(group16_nh)(const struct kitnet_xgroup *G, const float *x, float *rm,
+			  const unsigned nh)
+{
+	unsigned nv = G->n_vis;
+	v16f y[KITNET_GROUP_MAX], sse = splat16(0.0f);
+	const float *w = G->w;
+#pragma GCC unroll 16
+	for (unsigned j = 0; j < nh; j++)
+		y[j] = ld16(G->hbias + j * 16);
+	for (unsigned i = 0; i < nv; i++, w += nh * 16) {
+		v16f xi = ld16(x + i * 16);
+#pragma GCC unroll 16
+		for (unsigned j = 0; j < nh; j++)
+			y[j] = KZ_MADD(xi, ld16(w + j * 16), y[j]);
+	}
+#pragma GCC unroll 16
+	for (unsigned j = 0; j < nh; j++)
+		y[j] = KX(sigmoid_neg16)(y[j]);
+	w = G->w;
+	for (unsigned i = 0; i < nv; i++, w += nh * 16) {
+		v16f a = ld16(G->vbias + i * 16);
+#pragma GCC unroll 16
+		for (unsigned j = 0; j < nh; j++)
+			a = KZ_MADD(y[j], ld16(w + j * 16), a);
+		v16f e = (ld16(x + i * 16) - KX(sigmoid_neg16)(a)) * ld16(G->mask + i * 16);
+		sse = KZ_MADD(e, e, sse);
+	}
+	store16(rm, (v16f)_mm512_sqrt_ps((__m512)(sse * ld16(G->inv_vis))));
+}
+
+#undef KZ_MADD
+#undef KZ_NMADD
+#endif
+
+#if KX_W512
+#define KX_GROUP_NH(G, x, rm, n) KX(group16_nh)(G, x, rm, n)
+#else
+#define KX_GROUP_NH(G, x, rm, n) KX(group_nh)(G, x, rm, n)
+#endif
+
+/* group_nh() (group16_nh() in the AVX-512 kernel) for each constant nh,
+ * out of line: a small function of its own gets the registers to itself. */
 #define KX_GROUP(n)                                                                   \
 	__attribute__((noinline)) KX_ATTR static void KX(group_##n)(                  \
 		const struct kitnet_xgroup *G, const float *x, float *rm)             \
 	{                                                                             \
-		KX(group_nh)(G, x, rm, n);                                            \
+		KX_GROUP_NH(G, x, rm, n);                                             \
 	}
 KX_GROUP(1) KX_GROUP(2) KX_GROUP(3) KX_GROUP(4) KX_GROUP(5) KX_GROUP(6) KX_GROUP(7) KX_GROUP(8)
 KX_GROUP(9) KX_GROUP(10) KX_GROUP(11) KX_GROUP(12) KX_GROUP(13) KX_GROUP(14) KX_GROUP(15)
@@ -285,6 +447,61 @@ KX_FN float KX(layer_run)(const struct kitnet_xlayer *L, const float *x, float *
 	return sqrtf(s / (float)nv);
 }
 
+#if KX_W512
+/* A 16-lane mask of the first n lanes (n <= 16). */
+#define KZ_FIRST(n) ((__mmask16)((n) >= 16 ? 0xffffu : (1u << (n)) - 1u))
+
+/* layer_run() for a layer of at most 16 inputs and 16 hidden units (the
+ * output layer of up to 16 members): each half in one 16-float vector,
+ * the hidden values kept in a register (lane j broadcast by a permute),
+ * four partial sums per half; larger layers go to layer_run(). */
+KX_FN float KX(layer_run16)(const struct kitnet_xlayer *L, const float *x, float *y)
+{
+	unsigned nv = L->n_vis, nh = L->n_hid;
+	size_t hp = PAD8(nh), vp = PAD8(nv);
+	if (hp > 16 || vp > 16)
+		return KX(layer_run)(L, x, y);
+	__mmask16 mh = KZ_FIRST(hp), mv = KZ_FIRST(vp);
+	__m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+	unsigned i = 0, j = 0;
+	for (; i + 4 <= nv; i += 4) {
+		const float *w = L->w + i * hp;
+		a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[i]), _mm512_maskz_loadu_ps(mh, w), a0);
+		a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[i + 1]), _mm512_maskz_loadu_ps(mh, w + hp), a1);
+		a2 = _mm512_fmadd_ps(_mm512_set1_ps(x[i + 2]),
+				     _mm512_maskz_loadu_ps(mh, w + 2 * hp), a2);
+		a3 = _mm512_fmadd_ps(_mm512_set1_ps(x[i + 3]),
+				     _mm512_maskz_loadu_ps(mh, w + 3 * hp), a3);
+	}
+	for (; i < nv; i++)
+		a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[i]), _mm512_maskz_loadu_ps(mh, L->w + i * hp),
+				     a0);
+	__m512 h = _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3));
+	h = (__m512)KX(sigmoid_neg16)((v16f)_mm512_add_ps(_mm512_maskz_loadu_ps(mh, L->hbias), h));
+	a0 = a1 = a2 = a3 = _mm512_setzero_ps();
+#define KZ_LANE(v, j) _mm512_permutexvar_ps(_mm512_set1_epi32((int)(j)), (v))
+	for (; j + 4 <= nh; j += 4) {
+		const float *wt = L->wt + j * vp;
+		a0 = _mm512_fmadd_ps(KZ_LANE(h, j), _mm512_maskz_loadu_ps(mv, wt), a0);
+		a1 = _mm512_fmadd_ps(KZ_LANE(h, j + 1), _mm512_maskz_loadu_ps(mv, wt + vp), a1);
+		a2 = _mm512_fmadd_ps(KZ_LANE(h, j + 2), _mm512_maskz_loadu_ps(mv, wt + 2 * vp), a2);
+		a3 = _mm512_fmadd_ps(KZ_LANE(h, j + 3), _mm512_maskz_loadu_ps(mv, wt + 3 * vp), a3);
+	}
+	for (; j < nh; j++)
+		a0 = _mm512_fmadd_ps(KZ_LANE(h, j), _mm512_maskz_loadu_ps(mv, L->wt + j * vp), a0);
+#undef KZ_LANE
+	__m512 r = _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3));
+	r = (__m512)KX(sigmoid_neg16)((v16f)_mm512_add_ps(_mm512_maskz_loadu_ps(mv, L->vbias), r));
+	__m512 e = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(mv, x), r),
+				 _mm512_maskz_loadu_ps(mv, L->mask));
+	return sqrtf(_mm512_reduce_add_ps(_mm512_mul_ps(e, e)) / (float)nv);
+}
+#undef KZ_FIRST
+#define KX_LAYER_RUN KX(layer_run16)
+#else
+#define KX_LAYER_RUN KX(layer_run)
+#endif
+
 /* kn_kitnet_process() in the scoring phase: the score of features in. */
 KX_FN double KX(score_body)(const struct kn_kitnet *k, const double *in)
 {
@@ -292,24 +509,36 @@ KX_FN double KX(score_body)(const struct kn_kitnet *k, const double *in)
 	unsigned n = k->cfg.n_features, n_ae = k->n_ae;
 	float *xn = x->xn, *rm = x->rm;
 	double *g = x->g;
+#if KX_W512
+	KX(inputs8)(x, in, n, k->cfg.log_inputs, xn);
+#else
 	KX(copy_in)(x->t, in, n); /* padded with zeros to a multiple of 8 */
 	if (k->cfg.log_inputs)
 		KX(log_in)(x->t, PAD8(n));
 	KX(scale_in)(x->t, x->lo, x->inv, PAD8(n), x->slot_of, xn);
+#endif
 	for (unsigned c = 0; c < x->n_groups; c++) {
 		const struct kitnet_xgroup *G = &x->group[c];
-		KX(group_fn)[G->n_hid - 1](G, xn + G->in, rm + c * LANES);
+		KX(group_fn)[G->n_hid - 1](G, xn + G->in, rm + c * KX_GL);
 	}
 	for (unsigned r = 0; r < x->n_rows; r++) {
 		const struct kitnet_xlayer *L = &x->layer[r];
-		rm[x->n_groups * LANES + r] = KX(layer_run)(L, xn + L->in, x->y);
+		rm[x->n_groups * KX_GL + r] = KX_LAYER_RUN(L, xn + L->in, x->y);
 	}
+#if KX_W512
+	(void)g;
+	KX(scale_out)(rm, x->rm_of, x->out_lo, x->out_inv, n_ae, x->xo);
+#else
 	for (unsigned c = 0; c < n_ae; c++)
 		g[c] = rm[x->rm_of[c]];
 	KX(scale_in)(g, x->out_lo, x->out_inv, PAD8(n_ae), NULL, x->xo);
-	return KX(layer_run)(&x->layer[x->n_rows], x->xo, x->y);
+#endif
+	return KX_LAYER_RUN(&x->layer[x->n_rows], x->xo, x->y);
 }
 
+#undef KX_GL
+#undef KX_GROUP_NH
+#undef KX_LAYER_RUN
 #undef KX_MADD
 #undef KX_NMADD
 #undef KX_MAX

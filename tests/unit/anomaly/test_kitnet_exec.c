@@ -5,8 +5,9 @@
  * test_kitnet.c checks by hand): trained models of 100 features with raw
  * and log inputs, members scored 8 at a time and (max_ae 40) one at a
  * time, in-range, out-of-range and hostile vectors, with the baseline
- * kernel and (on CPUs that have them) the AVX2 + FMA one, which agree
- * within the same bound; the plan's memory bound holds for any map.
+ * kernel and (on CPUs that have them) the AVX2 + FMA and AVX-512 ones,
+ * which agree within the same bound; the plan's memory bound holds for any
+ * map, with groups of 8 or of 16.
  */
 #include "../../kt.h"
 
@@ -22,6 +23,8 @@
 /* The documented bound (kitnet_exec.c): relative 1e-5 plus absolute 1e-7. */
 #define TOL_REL 1e-5
 #define TOL_ABS 1e-7
+
+static const char *const kernel_name[3] = { "baseline", "AVX2 + FMA", "AVX-512" };
 
 static double uniform(uint64_t *s)
 {
@@ -50,12 +53,32 @@ static void vector(uint64_t *s, double *x)
 	x[NF - 1] = 1234.5678;
 }
 
+/* Vectors of NF_FEW features driven by 3 latent signals, 4 heavy-tailed
+ * ones and a constant: a model of them has few members (at most 16: the
+ * AVX-512 kernel's output layer then fits one 16-float vector). */
+#define NF_FEW 24
+static void vector_few(uint64_t *s, double *x)
+{
+	double z[3];
+	for (int i = 0; i < 3; i++)
+		z[i] = uniform(s);
+	for (int i = 0; i < NF_FEW - 5; i++)
+		x[i] = z[i % 3] * (1 + i) + 0.01 * uniform(s);
+	for (int i = NF_FEW - 5; i < NF_FEW - 1; i++)
+		x[i] = exp(8 * uniform(s)) * (i % 3 ? 1 : -1);
+	x[NF_FEW - 1] = 1234.5678;
+}
+
+/* The vectors of the model under test and their length. */
+static void (*make_vector)(uint64_t *s, double *x) = vector;
+static unsigned n_features = NF;
+
 static struct kn_kitnet *trained(unsigned max_ae, int log_inputs, uint64_t *s)
 {
 	struct kn_kitnet_config cfg;
 	char err[KN_ERRBUF_SIZE];
 	double x[NF];
-	kn_kitnet_config_default(&cfg, NF);
+	kn_kitnet_config_default(&cfg, n_features);
 	cfg.max_ae = max_ae;
 	cfg.fm_grace = 999;
 	cfg.ad_grace = 3000;
@@ -66,7 +89,7 @@ static struct kn_kitnet *trained(unsigned max_ae, int log_inputs, uint64_t *s)
 		return NULL;
 	}
 	for (int i = 0; i < 4000; i++) {
-		vector(s, x);
+		make_vector(s, x);
 		(void)kn_kitnet_process(k, x);
 	}
 	return k;
@@ -78,14 +101,15 @@ static double compare(struct kn_kitnet *k, uint64_t *s, int n)
 {
 	double x[NF], worst = 0;
 	for (int i = 0; i < 3 * n; i++) {
-		vector(s, x);
+		make_vector(s, x);
+		int nf = (int)n_features;
 		if (i >= n) /* out of range: a tenfold burst on some features */
-			for (int f = i % 7; f < NF; f += 7)
+			for (int f = i % 7; f < nf; f += 7)
 				x[f] *= 10;
 		if (i >= 2 * n) { /* hostile values */
-			x[i % NF] = NAN;
-			x[(i + 1) % NF] = i % 2 ? INFINITY : -1e300;
-			x[(i + 2) % NF] = 1e300;
+			x[i % nf] = NAN;
+			x[(i + 1) % nf] = i % 2 ? INFINITY : -1e300;
+			x[(i + 2) % nf] = 1e300;
 		}
 		double want = kitnet_score_double(k, x), got = k->exec.score(k, x);
 		if (!(fabs(got - want) <= TOL_REL * want + TOL_ABS)) {
@@ -99,29 +123,37 @@ static double compare(struct kn_kitnet *k, uint64_t *s, int n)
 	return worst;
 }
 
-static void check_model(unsigned max_ae, int log_inputs, int want_rows)
+/* Checks every kernel the CPU has on a model trained by make_vector();
+ * returns its number of members. */
+static unsigned check_model(unsigned max_ae, int log_inputs, int want_rows)
 {
 	uint64_t s = 42 + max_ae + (uint64_t)log_inputs;
 	struct kn_kitnet *k = trained(max_ae, log_inputs, &s);
-	KT_REQUIRE(k);
+	if (!k) {
+		KT_CHECK(k);
+		return 0;
+	}
 	KT_EQ(k->phase, KN_KITNET_SCORE);
 	KT_CHECK(k->exec.score != kitnet_score_double);
 	KT_CHECK(k->exec.n_groups > 0);
 	KT_CHECK(want_rows ? k->exec.n_rows > 0 : k->exec.n_rows == 0);
-	for (int avx2 = 0; avx2 < 2; avx2++) {
-		if (kitnet_exec_use_avx2(k, avx2) != 0) {
-			printf("# no AVX2 + FMA on this CPU or target: baseline kernel only\n");
+	for (int kern = KITNET_KERNEL_BASE; kern <= KITNET_KERNEL_AVX512; kern++) {
+		if (kitnet_exec_use(k, (enum kitnet_kernel)kern) != 0) {
+			printf("# no %s on this CPU or target: that kernel is not checked\n",
+			       kernel_name[kern]);
 			continue;
 		}
+		KT_EQ(k->exec.lanes, kern == KITNET_KERNEL_AVX512 ? 16u : 8u);
 		uint64_t s2 = s;
 		double worst = compare(k, &s2, 500);
 		printf("# max_ae %u, log_inputs %d, %s kernel: %u members (%u groups, %u alone), "
-		       "largest relative difference %.2g\n", max_ae, log_inputs,
-		       avx2 ? "AVX2 + FMA" : "baseline", k->n_ae, k->exec.n_groups, k->exec.n_rows,
-		       worst);
+		       "largest relative difference %.2g\n", max_ae, log_inputs, kernel_name[kern],
+		       k->n_ae, k->exec.n_groups, k->exec.n_rows, worst);
 		KT_CHECK(worst < TOL_REL);
 	}
+	unsigned n_ae = k->n_ae;
 	kn_kitnet_free(k);
+	return n_ae;
 }
 
 static void test_grouped_raw(void)
@@ -134,39 +166,62 @@ static void test_grouped_log(void)
 	check_model(10, 1, 0);
 }
 
+/* Few members (at most 16): the AVX-512 kernel's output layer in one
+ * vector per half. */
+static void test_few_members(void)
+{
+	make_vector = vector_few, n_features = NF_FEW;
+	unsigned raw = check_model(10, 0, 0), logs = check_model(10, 1, 0);
+	make_vector = vector, n_features = NF;
+	KT_CHECK(raw >= 2 && raw <= 16);
+	KT_CHECK(logs >= 2 && logs <= 16);
+}
+
 /* max_ae 40: clusters above KITNET_GROUP_MAX use the row layout. */
 static void test_rows_log(void)
 {
 	check_model(40, 1, 1);
 }
 
-/* The AVX2 + FMA kernel rounds differently from the baseline one (fused
- * multiply-adds, a refined reciprocal in the sigmoid), so their bits may
- * differ, but never by more than the documented bound. */
-static void test_kernels_agree(void)
+/* The AVX2 + FMA and AVX-512 kernels round differently from the baseline
+ * one (fused multiply-adds, a refined reciprocal in the sigmoid), so their
+ * bits may differ, but never by more than the documented bound. */
+static void kernels_agree(enum kitnet_kernel which)
 {
 	uint64_t s = 5;
 	struct kn_kitnet *k = trained(10, 1, &s);
 	KT_REQUIRE(k);
-	if (kitnet_exec_use_avx2(k, 1) != 0) {
+	if (kitnet_exec_use(k, which) != 0) {
 		kn_kitnet_free(k);
-		KT_SKIP("no AVX2 + FMA on this CPU or target");
+		printf("# no %s on this CPU or target\n", kernel_name[which]);
+		KT_SKIP("kernel not supported here");
 	}
 	double x[NF], worst = 0;
 	int ok = 1;
 	for (int i = 0; i < 500 && ok; i++) {
 		vector(&s, x);
 		x[i % NF] *= i % 3 ? 1 : 100;
-		KT_REQUIRE(kitnet_exec_use_avx2(k, 1) == 0);
+		KT_REQUIRE(kitnet_exec_use(k, which) == 0);
 		double a = kn_kitnet_process(k, x);
-		KT_REQUIRE(kitnet_exec_use_avx2(k, 0) == 0);
+		KT_REQUIRE(kitnet_exec_use(k, KITNET_KERNEL_BASE) == 0);
 		double b = kn_kitnet_process(k, x);
 		ok = a > 0 && fabs(a - b) <= TOL_REL * b + TOL_ABS;
 		worst = fmax(worst, fabs(a - b) / b);
 	}
-	printf("# largest relative difference between the kernels %.2g\n", worst);
+	printf("# largest relative difference between the %s and baseline kernels %.2g\n",
+	       kernel_name[which], worst);
 	KT_CHECK(ok);
 	kn_kitnet_free(k);
+}
+
+static void test_kernels_agree(void)
+{
+	kernels_agree(KITNET_KERNEL_AVX2);
+}
+
+static void test_avx512_agrees(void)
+{
+	kernels_agree(KITNET_KERNEL_AVX512);
 }
 
 /* kitnet_alloc() sizes a training model's plan with the worst-case bound:
@@ -199,8 +254,10 @@ static void test_plan_bound(void)
 static const struct kt_case cases[] = {
 	KT_CASE(test_grouped_raw),
 	KT_CASE(test_grouped_log),
+	KT_CASE(test_few_members),
 	KT_CASE(test_rows_log),
 	KT_CASE(test_kernels_agree),
+	KT_CASE(test_avx512_agrees),
 	KT_CASE(test_plan_bound),
 };
 
