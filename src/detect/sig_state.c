@@ -133,12 +133,25 @@ int sig_flow_bits_check(const struct kn_flow *f, const struct sig_rule *r)
 	return 1;
 }
 
-/* The app-proto timing of protocol-only packet rules (see sig_int.h): a
- * TCP flow's protocol, once known, is pending until a packet of the other
- * direction that is not a SYN (the peer acknowledging the data that
- * revealed it; Suricata's IDS mode hands a direction's bytes to its app
- * layer then), visible from that packet on. Without room for the state
- * the protocol is visible at once. */
+/* A fact of a TCP flow's app layer (its protocol, its encryption) shown on
+ * packet p reaches detection from the peer's next packet that is not a SYN
+ * on (the peer acknowledging the data that revealed it: Suricata's IDS mode
+ * hands a direction's bytes to its app layer then). *st: SIG_APP_*, *dir:
+ * where it showed. 1 once visible. */
+static int peer_visible(uint8_t *st, uint8_t *dir, const struct kn_packet *p)
+{
+	if (*st == SIG_APP_UNKNOWN) {
+		*st = SIG_APP_PENDING;
+		*dir = (uint8_t)(p->dir & 1);
+	} else if ((p->dir & 1) != *dir && !(p->tcp.flags & KN_TCP_SYN)) {
+		*st = SIG_APP_VISIBLE;
+	}
+	return *st == SIG_APP_VISIBLE;
+}
+
+/* Protocol-only packet rules see a TCP flow's protocol once it is known,
+ * with peer_visible()'s timing. Without room for the state the protocol
+ * is visible at once. */
 int sig_flow_app_visible(struct kn_sig_ctx *c, const struct kn_packet *p, const char *app_proto)
 {
 	struct kn_flow *f = (struct kn_flow *)p->flow;   /* the sig slot is this stage's */
@@ -149,18 +162,12 @@ int sig_flow_app_visible(struct kn_sig_ctx *c, const struct kn_packet *p, const 
 		return 0;
 	if (!s && !(s = flow_state(c, f)))
 		return 1;
-	if (s->app_vis == SIG_APP_UNKNOWN) {
-		s->app_vis = SIG_APP_PENDING;
-		s->app_dir = (uint8_t)(p->dir & 1);
-	} else if ((p->dir & 1) != s->app_dir && !(p->tcp.flags & KN_TCP_SYN)) {
-		s->app_vis = SIG_APP_VISIBLE;
-	}
-	return s->app_vis == SIG_APP_VISIBLE;
+	return peer_visible(&s->app_vis, &s->app_dir, p);
 }
 
 int sig_flow_encrypted(struct kn_sig_ctx *c, const struct kn_packet *p)
 {
-	struct kn_flow *f = (struct kn_flow *)p->flow;   /* the sig slot is this stage's */
+	struct kn_flow *f = (struct kn_flow *)p->flow;
 	struct sig_flow *s = f->sig;
 	if (s && s->enc == SIG_APP_VISIBLE)
 		return 1;
@@ -168,13 +175,7 @@ int sig_flow_encrypted(struct kn_sig_ctx *c, const struct kn_packet *p)
 		return 0;
 	if (!s && !(s = flow_state(c, f)))
 		return 1;
-	if (s->enc == SIG_APP_UNKNOWN) {
-		s->enc = SIG_APP_PENDING;
-		s->enc_dir = (uint8_t)(p->dir & 1);
-	} else if ((p->dir & 1) != s->enc_dir && !(p->tcp.flags & KN_TCP_SYN)) {
-		s->enc = SIG_APP_VISIBLE;
-	}
-	return s->enc == SIG_APP_VISIBLE;
+	return peer_visible(&s->enc, &s->enc_dir, p);
 }
 
 void sig_flow_mark_alerted(struct kn_sig_ctx *c, struct kn_flow *f)

@@ -359,10 +359,9 @@ static int add_span(struct piece *v, int k, const struct http_msg *m, const stru
 	return k + 1;
 }
 
-static int add_hdr(struct piece *v, int k, const struct http_msg *m, enum http_hdr_id id)
+/* Header h's value (none when h is NULL). */
+static int add_value(struct piece *v, int k, const struct http_msg *m, const struct http_hdr *h)
 {
-	const struct http_hdr *h = http_hdr_find(m, id);
-
 	if (!h)
 		return k;
 	v[k].p = http_hdr_value(m, h);
@@ -370,15 +369,14 @@ static int add_hdr(struct piece *v, int k, const struct http_msg *m, enum http_h
 	return k + 1;
 }
 
+static int add_hdr(struct piece *v, int k, const struct http_msg *m, enum http_hdr_id id)
+{
+	return add_value(v, k, m, http_hdr_find(m, id));
+}
+
 static int add_named(struct piece *v, int k, const struct http_msg *m, const char *name)
 {
-	const struct http_hdr *h = http_hdr_find_name(m, name);
-
-	if (!h)
-		return k;
-	v[k].p = http_hdr_value(m, h);
-	v[k].n = h->value_len;
-	return k + 1;
+	return add_value(v, k, m, http_hdr_find_name(m, name));
 }
 
 static int add_buf(struct piece *v, int k, const struct http_buf *b, int present)
