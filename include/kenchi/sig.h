@@ -69,6 +69,14 @@ size_t kn_sig_engine_compiled(const struct kn_sig_engine *e);
 const struct kn_ruleset *kn_sig_engine_rules(const struct kn_sig_engine *e);
 /* Why rule i of the set is not in the engine, or NULL when it is. */
 const char *kn_sig_engine_skip_reason(const struct kn_sig_engine *e, size_t rule_index);
+/* The prefilter literal of rule i of the set (Hyperscan looks for it, the
+ * rule is evaluated only where it occurs): its buffer ("payload" or an app
+ * buffer name), bytes, length and case mode. 0 when the rule has none (it
+ * is evaluated on every packet or transaction of its group) or is not in
+ * the engine. Looks the rule up: for tools, not per packet. */
+int kn_sig_engine_fast_pattern(const struct kn_sig_engine *e, size_t rule_index,
+			       const char **buffer, const uint8_t **bytes, uint32_t *len,
+			       int *nocase);
 
 struct kn_sig_thresh_stats {
 	uint64_t suppress, threshold;        /* entries applied */

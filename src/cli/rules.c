@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "kenchi/rules.h"
+#include "kenchi/sig.h"
 
 static void usage(FILE *out)
 {
@@ -29,6 +30,9 @@ static void usage(FILE *out)
 		"  --classification FILE  classification.config: classtypes are checked\n"
 		"                         against it (default: none, any classtype loads)\n"
 		"  -q, --quiet            only the counts and the failed rules\n"
+		"  --engine               also build the engine and list each loaded rule:\n"
+		"                         its fast pattern (the literal the prefilter looks\n"
+		"                         for) or why the engine leaves it out\n"
 		"  -h, --help             this help\n\n"
 		"exit status: 0 every rule loaded, 1 a rule failed or a file was unreadable,\n"
 		"2 usage error\n");
@@ -94,17 +98,78 @@ static void print_support(const struct kn_ruleset *rs)
 	}
 }
 
+static int plain_byte(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '|' && c != '"' && c != ';' && c != '\\';
+}
+
+/* A literal as rules write it: text, |hex hex| for the other bytes. */
+static void print_literal(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (plain_byte(p[i])) {
+			putchar(p[i]);
+			continue;
+		}
+		putchar('|');
+		for (;; i++) {
+			printf("%02x", p[i]);
+			if (i + 1 >= n || plain_byte(p[i + 1]))
+				break;
+			putchar(' ');
+		}
+		putchar('|');
+	}
+}
+
+/* Each loaded rule: its fast pattern, or why the engine leaves it out. */
+static int print_engine(const struct kn_ruleset *rs)
+{
+	char err[KN_ERRBUF_SIZE];
+	struct kn_sig_build_stats st;
+	struct kn_sig_engine *e = kn_sig_engine_new(rs, &st, err);
+	if (!e) {
+		fprintf(stderr, "kenchi rules check: the engine cannot be built: %s\n", err);
+		return 1;
+	}
+	printf("\nengine: %zu of %zu loaded rules (fast pattern: the literal the prefilter "
+	       "looks for):\n", kn_sig_engine_compiled(e), kn_ruleset_count(rs));
+	for (size_t i = 0; i < kn_ruleset_count(rs); i++) {
+		const struct kn_rule *r = kn_ruleset_rule(rs, i);
+		const char *why = kn_sig_engine_skip_reason(e, i), *buf;
+		const uint8_t *b;
+		uint32_t n;
+		int nocase;
+		if (!r)
+			continue;
+		printf("%s:%u: sid %u: ", r->file, r->line, r->sid);
+		if (why) {
+			printf("not in the engine: %s\n", why);
+		} else if (kn_sig_engine_fast_pattern(e, i, &buf, &b, &n, &nocase)) {
+			printf("fast pattern %s \"", buf);
+			print_literal(b, n);
+			printf("\"%s\n", nocase ? " nocase" : "");
+		} else {
+			printf("no fast pattern: evaluated on every packet or transaction it "
+			       "may apply to\n");
+		}
+	}
+	kn_sig_engine_free(e);
+	return 0;
+}
+
 static int check(int argc, char **argv)
 {
 	static const struct option longs[] = {
 		{ "vars", required_argument, NULL, 'v' },
 		{ "classification", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "engine", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *vars_path = NULL, *class_path = NULL;
-	int quiet = 0, opt, status = 0;
+	int quiet = 0, engine = 0, opt, status = 0;
 	char err[KN_ERRBUF_SIZE];
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
@@ -112,6 +177,7 @@ static int check(int argc, char **argv)
 		case 'v': vars_path = optarg; break;
 		case 'c': class_path = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'e': engine = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -158,6 +224,8 @@ static int check(int argc, char **argv)
 		print_reasons(rs);
 		print_support(rs);
 	}
+	if (engine && print_engine(rs))
+		status = 1;
 	if (tot.failed)
 		status = 1;
 	kn_ruleset_free(rs);

@@ -437,15 +437,43 @@ struct fp_pick {
 	uint8_t nocase;
 };
 
-/* The fast pattern of s: its explicit fast_pattern, else its longest
- * positive content (of an app buffer for tx rules), its bytes in *out (the
- * fast_pattern:offset,length part when chopped). In a dotprefix list the
- * buffer read is "." + the value: a leading "." may be that added one, so
- * the literal looked for in the value starts after it. 0 when none. */
+/* How selective a literal is, as Suricata ranks fast patterns: each
+ * distinct byte counts 3 (a letter: case may be folded), 4 (printable, or
+ * 0x00, 0x01, 0xff: common in binary data) or 6 (any other), each repeat
+ * 1. A run of zeros scores low: such a literal matches (and its prefilter
+ * confirms) all over binary payloads. */
+static unsigned fp_strength(const uint8_t *p, uint32_t n)
+{
+	uint8_t seen[256] = { 0 };
+	unsigned st = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t b = p[i];
+		if (seen[b]) {
+			st++;
+			continue;
+		}
+		seen[b] = 1;
+		if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'))
+			st += 3;
+		else if ((b >= 0x20 && b < 0x7f) || b == 0x00 || b == 0x01 || b == 0xff)
+			st += 4;
+		else
+			st += 6;
+	}
+	return st;
+}
+
+/* The fast pattern of s: its explicit fast_pattern, else its strongest
+ * positive content (fp_strength, then the longer; of an app buffer for tx
+ * rules), its bytes in *out (the fast_pattern:offset,length part when
+ * chopped). In a dotprefix list the buffer read is "." + the value: a
+ * leading "." may be that added one, so the literal looked for in the
+ * value starts after it. 0 when none. */
 static int fast_pattern(const struct sig_rule *s, int *buf, struct fp_pick *out)
 {
 	const struct kn_rule_content *best = NULL;
 	const struct sig_list *in = NULL;
+	unsigned best_st = 0;
 	for (unsigned i = 0; i < s->n_lists && !(best && (best->flags & KN_CONTENT_FAST_PATTERN)); i++) {
 		const struct sig_list *l = &s->lists[i];
 		for (unsigned j = 0; j < l->n; j++) {
@@ -458,8 +486,9 @@ static int fast_pattern(const struct sig_rule *s, int *buf, struct fp_pick *out)
 				best = c, in = l;
 				break;
 			}
-			if (!best || c->len > best->len)
-				best = c, in = l;
+			unsigned st = fp_strength(c->bytes, c->len);
+			if (!best || st > best_st || (st == best_st && c->len > best->len))
+				best = c, in = l, best_st = st;
 		}
 	}
 	if (!best)
@@ -780,4 +809,25 @@ const struct kn_ruleset *kn_sig_engine_rules(const struct kn_sig_engine *e)
 const char *kn_sig_engine_skip_reason(const struct kn_sig_engine *e, size_t rule_index)
 {
 	return rule_index < e->st.rules ? e->skip[rule_index] : NULL;
+}
+
+int kn_sig_engine_fast_pattern(const struct kn_sig_engine *e, size_t rule_index,
+			       const char **buffer, const uint8_t **bytes, uint32_t *len,
+			       int *nocase)
+{
+	for (uint32_t i = 0; i < e->n_rules; i++) {
+		const struct sig_rule *s = &e->rules[i];
+		struct fp_pick pick;
+		int buf = KN_RULE_BUF_PAYLOAD;
+		if (s->index != rule_index)
+			continue;
+		if (s->kind == SIG_DEV || s->kind == SIG_AEV || !fast_pattern(s, &buf, &pick))
+			return 0;
+		*buffer = buf == KN_RULE_BUF_PAYLOAD ? "payload" : kn_app_buffer_name((unsigned)buf);
+		*bytes = pick.bytes;
+		*len = pick.len;
+		*nocase = pick.nocase;
+		return 1;
+	}
+	return 0;
 }

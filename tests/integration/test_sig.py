@@ -489,6 +489,35 @@ def case_encryption(kenchi, gen_encrypted):
              "rc %d: %s" % (p.returncode, p.stderr[-200:]))
 
 
+FP_RULES = r"""
+alert tcp any any -> any any (msg:"strongest, not longest"; content:"AAAAAAAAAAAAAAAAAAAA"; content:"|de ad be ef|"; sid:951;)
+alert tcp any any -> any any (msg:"longest of equals"; content:"GET "; content:"/evil/path"; sid:952;)
+alert tcp any any -> any any (msg:"explicit wins"; content:"x"; fast_pattern; content:"/evil/path"; sid:953;)
+alert http any any -> any any (msg:"dotprefix drops the dot"; http.host; dotprefix; content:".evil.example"; endswith; sid:954;)
+alert dns any any -> any any (msg:"transform after a match"; dns.query; content:"x"; dotprefix; sid:955;)
+alert tcp any any -> any any (msg:"header only"; flags:S; sid:956;)
+"""
+
+
+def case_fast_patterns(kenchi):
+    """`kenchi rules check --engine` lists each rule's fast pattern (the
+    strongest content as Suricata ranks them: distinct bytes count, repeats
+    little; an explicit fast_pattern wins), or why the engine leaves it out."""
+    rules = write("fp.rules", FP_RULES)
+    p = subprocess.run([kenchi, "rules", "check", "--engine", "-q", rules],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    out = p.stdout.decode()
+    want = {951: 'fast pattern payload "|de ad be ef|"',
+            952: 'fast pattern payload "/evil/path"',
+            953: 'fast pattern payload "x"',
+            954: 'fast pattern http.host "evil.example"',
+            955: "not in the engine: dotprefix after a match",
+            956: "no fast pattern"}
+    bad = [sid for sid, text in want.items() if ("sid %d: %s" % (sid, text)) not in out]
+    S.result("fast_patterns", p.returncode == 0 and not bad and "engine: 5 of 6" in out,
+             "rc %d, wrong for sids %s:\n%s" % (p.returncode, bad, out[-1500:]))
+
+
 def case_alert_max(kenchi, demo):
     """20 rules matching each of the 3 echo requests: 15 alerts per packet by
     default (Suricata's packet-alert-max), the first 15 in rule order; all
@@ -543,6 +572,7 @@ def main():
     case_midstream(kenchi, demo)
     case_alert_max(kenchi, demo)
     case_encryption(kenchi, gen_encrypted)
+    case_fast_patterns(kenchi)
     if len(sys.argv) > 4:
         case_demo_rules(kenchi, demo, sys.argv[4])
     S.exit()
