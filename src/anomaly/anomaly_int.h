@@ -39,6 +39,8 @@ struct anomaly_node {
 	struct anomaly_key key;
 	uint32_t hash;
 	uint32_t lru_prev, lru_next; /* ANOMALY_NIL at the ends; lru_next links the free list */
+	uint32_t aux;                /* the owner's word (the table never reads it), kept in
+				      * the node's cache line: fills its padding */
 };
 
 /* Called before the least recently used entry `id` is dropped to make room. */
@@ -78,6 +80,13 @@ void anomaly_table_remove(struct anomaly_table *t, uint32_t id);
 static inline struct anomaly_node *anomaly_node(const struct anomaly_table *t, uint32_t id)
 {
 	return (struct anomaly_node *)(void *)(t->mem + (size_t)id * t->stride);
+}
+
+/* The owner's word of entry id (struct anomaly_node): undefined until the
+ * owner sets it after anomaly_table_add(). */
+static inline uint32_t *anomaly_aux(const struct anomaly_table *t, uint32_t id)
+{
+	return &anomaly_node(t, id)->aux;
 }
 
 /* The value of entry id (8-byte aligned, valid while the entry lives). */

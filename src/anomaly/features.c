@@ -28,7 +28,9 @@
  * slots, entries and (in a full table) eviction victims prefetched
  * together, so the cache misses of a new host overlap instead of queueing;
  * the HH and HpHp pairs are looked up after both groups' streams for the
- * same reason; the decay factors of the last two time gaps are kept
+ * same reason; a stream's pair list starts in its table node, so evicting
+ * a stream finds its pairs without reading its value; the decay factors
+ * of the last two time gaps are kept
  * (struct decay_memo); the five windows' arithmetic runs in vector lanes
  * (4 + 1), and kn_afterimage_update() with everything it inlines is also
  * compiled for AVX2 (4-wide divisions), picked when the program loads.
@@ -169,7 +171,6 @@ struct stat2 {
 	struct stat1 s;
 	double mean[NL], var[NL], sd[NL];  /* as of the last packet, 0 before */
 	double mean_sq[NL], var_sq[NL];    /* their squares */
-	uint32_t pairs;          /* first link (pair id * 2 + side) of its pair list */
 };
 
 /* Two streams' shared residual-product sum. end[0] is the stream that sent
@@ -203,6 +204,15 @@ static inline struct stat2 *st(const struct group2 *g, uint32_t id)
 static inline struct pair *pr(const struct group2 *g, uint32_t id)
 {
 	return anomaly_val(&g->pairs, id);
+}
+
+/* Stream id's pair list: its first link (pair id * 2 + side), kept in the
+ * table node's spare word, so an evicted stream's pairs are found from
+ * the node line its removal reads anyway (hash, LRU links), not from the
+ * last line of its value. */
+static inline uint32_t *pairs_of(const struct group2 *g, uint32_t id)
+{
+	return anomaly_aux(&g->streams, id);
 }
 
 /* ---- the statistics ---- */
@@ -341,13 +351,13 @@ static uint32_t *link_next(struct group2 *g, uint32_t link)
 static void list_push(struct group2 *g, uint32_t pid, int side)
 {
 	struct pair *p = pr(g, pid);
-	struct stat2 *s = st(g, p->end[side]);
+	uint32_t *head = pairs_of(g, p->end[side]);
 	uint32_t link = pid * 2 + (uint32_t)side;
 	p->prev[side] = ANOMALY_NIL;
-	p->next[side] = s->pairs;
-	if (s->pairs != ANOMALY_NIL)
-		pr(g, s->pairs >> 1)->prev[s->pairs & 1] = link;
-	s->pairs = link;
+	p->next[side] = *head;
+	if (*head != ANOMALY_NIL)
+		pr(g, *head >> 1)->prev[*head & 1] = link;
+	*head = link;
 }
 
 static void list_unlink(struct group2 *g, uint32_t pid, int side)
@@ -356,7 +366,7 @@ static void list_unlink(struct group2 *g, uint32_t pid, int side)
 	if (p->prev[side] != ANOMALY_NIL)
 		*link_next(g, p->prev[side]) = p->next[side];
 	else
-		st(g, p->end[side])->pairs = p->next[side];
+		*pairs_of(g, p->end[side]) = p->next[side];
 	if (p->next[side] != ANOMALY_NIL)
 		pr(g, p->next[side] >> 1)->prev[p->next[side] & 1] = p->prev[side];
 }
@@ -373,8 +383,8 @@ static void pair_evicted(void *ctx, uint32_t pid)
 static void stream_evicted(void *ctx, uint32_t sid)
 {
 	struct group2 *g = ctx;
-	while (st(g, sid)->pairs != ANOMALY_NIL) {
-		uint32_t pid = st(g, sid)->pairs >> 1;
+	while (*pairs_of(g, sid) != ANOMALY_NIL) {
+		uint32_t pid = *pairs_of(g, sid) >> 1;
 		pair_evicted(g, pid);
 		anomaly_table_remove(&g->pairs, pid);
 	}
@@ -389,7 +399,7 @@ static uint32_t stream_get(struct group2 *g, const struct anomaly_key *k, uint32
 	struct stat2 *s = st(g, id);
 	memset(s, 0, sizeof *s);
 	stat1_init(&s->s, t);
-	s->pairs = ANOMALY_NIL;
+	*pairs_of(g, id) = ANOMALY_NIL;
 	return id;
 }
 
@@ -435,7 +445,7 @@ static uint32_t pair_get(struct group2 *g, uint32_t x, uint32_t y, double t)
  * gets a pair with itself. Lists are newest first, so walk to the end. */
 static uint32_t self_pair(struct group2 *g, uint32_t x, double t)
 {
-	uint32_t l = st(g, x)->pairs;
+	uint32_t l = *pairs_of(g, x);
 	if (l == ANOMALY_NIL)
 		return pair_get(g, x, x, t);
 	while (*link_next(g, l) != ANOMALY_NIL)
@@ -453,7 +463,7 @@ VI void group_streams(struct group2 *g, int exact, const struct anomaly_key *k1,
 	*x = stream_get(g, k1, h1, t);
 	stat2_insert(st(g, *x), v, v * v, t, exact, g->memo);
 	if (exact) {
-		for (uint32_t l = st(g, *x)->pairs; l != ANOMALY_NIL; l = *link_next(g, l))
+		for (uint32_t l = *pairs_of(g, *x); l != ANOMALY_NIL; l = *link_next(g, l))
 			pair_update(g, l >> 1, *x, v, t, 1);
 	}
 	*y = stream_get(g, k2, h2, t);
