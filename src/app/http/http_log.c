@@ -388,6 +388,17 @@ static int add_buf(struct piece *v, int k, const struct http_buf *b, int present
 	return k + 1;
 }
 
+/* A block made from each message's headers (http.header, header_names,
+ * start), once that message's headers are complete. */
+static int both_made(struct piece *v, const struct tx_ref *t,
+		     const struct http_buf *(*make)(struct http_state *, struct http_msg *))
+{
+	struct http_tx *tx = t->tx;
+
+	return two_sided(v, tx->req_hdrs_done && add_buf(v, 0, make(t->st, &tx->req), 1),
+			 tx->res_hdrs_done && add_buf(v, 1, make(t->st, &tx->res), 1));
+}
+
 /* The values of one named buffer, request side first. */
 static int pieces(const struct tx_ref *t, unsigned buf, struct piece *v)
 {
@@ -408,10 +419,7 @@ static int pieces(const struct tx_ref *t, unsigned buf, struct piece *v)
 		/* Both messages' headers, as Suricata's http.header is read
 		 * in either direction (a from_server rule sees the response's:
 		 * http-close-headers) */
-		return two_sided(v, tx->req_hdrs_done &&
-					    add_buf(v, 0, http_msg_cooked(t->st, &tx->req), 1),
-				 tx->res_hdrs_done &&
-					 add_buf(v, 1, http_msg_cooked(t->st, &tx->res), 1));
+		return both_made(v, t, http_msg_cooked);
 	case KN_BUF_HTTP_RAW_HEADER:
 		return two_sided(v, add_buf(v, 0, &tx->req.raw, tx->req_hdrs_done),
 				 add_buf(v, 1, &tx->res.raw, tx->res_hdrs_done));
@@ -441,15 +449,9 @@ static int pieces(const struct tx_ref *t, unsigned buf, struct piece *v)
 		return two_sided(v, add_hdr(v, 0, &tx->req, HTTP_H_CONTENT_LENGTH),
 				 add_hdr(v, 1, &tx->res, HTTP_H_CONTENT_LENGTH));
 	case KN_BUF_HTTP_HEADER_NAMES:
-		return two_sided(v, tx->req_hdrs_done &&
-					    add_buf(v, 0, http_msg_names(t->st, &tx->req), 1),
-				 tx->res_hdrs_done &&
-					 add_buf(v, 1, http_msg_names(t->st, &tx->res), 1));
+		return both_made(v, t, http_msg_names);
 	case KN_BUF_HTTP_START:
-		return two_sided(v, tx->req_hdrs_done &&
-					    add_buf(v, 0, http_msg_start(t->st, &tx->req), 1),
-				 tx->res_hdrs_done &&
-					 add_buf(v, 1, http_msg_start(t->st, &tx->res), 1));
+		return both_made(v, t, http_msg_start);
 	case KN_BUF_HTTP_REQUEST_LINE:
 		return add_buf(v, 0, &tx->req.line, tx->req.line.len > 0);
 	case KN_BUF_HTTP_RESPONSE_LINE:
