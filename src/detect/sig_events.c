@@ -110,7 +110,7 @@ void kn_sig_decoder(struct kn_sig_ctx *c, const struct kn_packet *p)
 			continue;
 		for (uint32_t i = e->dev_first[ev]; i < e->dev_first[ev + 1]; i++) {
 			const struct sig_rule *s = &e->rules[e->dev_rules[i]];
-			if (!sig_pkt_rule_ok(c, s, p, app_proto))
+			if (!sig_pkt_rule_ok(c, s, p, p->payload_len, app_proto))
 				continue;
 			struct kn_sig_alert a = {
 				.flow = p->flow, .pkt = p, .dir = p->dir, .ts_ns = p->ts_ns,

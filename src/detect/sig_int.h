@@ -214,8 +214,6 @@ struct kn_sig_ctx {
 	                                        quarter of the memcap (sig_thr_init) */
 	uint32_t thr_cap, thr_n;
 	uint8_t proto_only;                  /* the engine has protocol-only TCP packet rules */
-	uint8_t no_payload;                  /* kn_sig_packet: this packet's payload is encrypted,
-						payload lists do not match */
 	uint8_t *xbuf;                       /* transformed buffer value (dotprefix) */
 	size_t xcap;
 	uint32_t n_alerts;                   /* alerts of the current packet or tx */
@@ -251,10 +249,12 @@ int sig_thr_init(struct kn_sig_ctx *c);
 void sig_thr_fini(struct kn_sig_ctx *c);
 
 /* sig_match.c: the checks of a packet rule (protocol, flow, header,
- * header keywords, flowbits, payload); of a rule on a flow's data in
- * direction dir (no packet: app events); reporting a match. */
+ * header keywords, flowbits, and the payload's first plen bytes: the
+ * packet's payload_len, or 0 when the payload is not inspected); of a rule
+ * on a flow's data in direction dir (no packet: app events); reporting a
+ * match. */
 int sig_pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_packet *p,
-		    const char *app_proto);
+		    uint32_t plen, const char *app_proto);
 int sig_flow_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_flow *f,
 		     const char *app_proto, int dir);
 void sig_matched(struct kn_sig_ctx *c, const struct sig_rule *s, struct kn_sig_alert *a,

@@ -417,7 +417,7 @@ static void begin_rule(struct kn_sig_ctx *c)
 /* ---------------------------------------------------------- packets */
 
 int sig_pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct kn_packet *p,
-		       const char *app_proto)
+		    uint32_t plen, const char *app_proto)
 {
 	const struct kn_flow *f = p->flow;
 	if (s->ipproto && s->ipproto != p->proto)
@@ -437,9 +437,8 @@ int sig_pkt_rule_ok(struct kn_sig_ctx *c, const struct sig_rule *s, const struct
 	if (s->n_lists) {
 		const struct sig_list *l = &s->lists[0];
 		begin_rule(c);
-		if (!p->payload_len || c->no_payload ||
-		    !sig_inspect_buffer(&c->insp, l->opts, l->re, l->n, p->data + p->payload_off,
-					p->payload_len))
+		if (!plen || !sig_inspect_buffer(&c->insp, l->opts, l->re, l->n,
+						 p->data + p->payload_off, plen))
 			return 0;
 	}
 	return 1;
@@ -461,17 +460,19 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 		app_proto = kn_app_proto_of(p->flow);
 		visible = sig_flow_app_visible(c, p, app_proto);
 	}
-	/* an encrypted session's payload is left to the app layer */
-	c->no_payload = tcp_flow && !c->cfg.encryption_full && sig_flow_encrypted(c, p) &&
-			p->payload_len;   /* (every packet: the peer's ACK ends the wait) */
-	c->st.encrypted += c->no_payload;
-	new_generation(c);
-	scan_group(c, g, p->data + p->payload_off, c->no_payload ? 0 : p->payload_len, 1);
-	scan_addresses(c, g, p);
-	if (!c->n_cand) {
-		c->no_payload = 0;
-		return;
+	/* an encrypted session's payload is left to the app layer: the packet
+	 * is inspected as if it had none (asked on every packet: the peer's ACK
+	 * ends the wait) */
+	uint32_t plen = p->payload_len;
+	if (tcp_flow && !c->cfg.encryption_full && sig_flow_encrypted(c, p) && plen) {
+		plen = 0;
+		c->st.encrypted++;
 	}
+	new_generation(c);
+	scan_group(c, g, p->data + p->payload_off, plen, 1);
+	scan_addresses(c, g, p);
+	if (!c->n_cand)
+		return;
 	sort_cands(c);
 	if (p->flow && !app_proto)
 		app_proto = kn_app_proto_of(p->flow);
@@ -479,20 +480,19 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
 		uint64_t t0 = c->cfg.profile ? now_ns() : 0;
 		int hide = !visible && tcp_flow && s->app && !s->n_lists;
-		int ok = sig_pkt_rule_ok(c, s, p, hide ? NULL : app_proto);
+		int ok = sig_pkt_rule_ok(c, s, p, plen, hide ? NULL : app_proto);
 		if (c->cfg.profile)
 			profile_rule(c, s, ok, t0);
 		if (!ok)
 			continue;
 		if (s->pass)
-			break;   /* a pass rule silences the rest of the packet */
+			return;
 		struct kn_sig_alert a = {
 			.flow = p->flow, .pkt = p, .app_proto = app_proto,
 			.dir = p->dir, .ts_ns = p->ts_ns, .pcap_cnt = p->index,
 		};
 		sig_matched(c, s, &a, &p->src, &p->dst);
 	}
-	c->no_payload = 0;
 }
 
 /* ------------------------------------------------------- transactions */
