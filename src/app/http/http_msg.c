@@ -666,21 +666,29 @@ int http_header_line(struct http_state *st, struct http_dir *d, struct http_msg 
 /* The cooked block: "Name: value\r\n" per header, without Cookie (request)
  * or Set-Cookie (response), which have their own buffer. Only detection
  * reads it, so it is made on demand (see http_msg_finish). */
+/* Appends "Name: value\r\n" to b for each header of m but those whose id
+ * is skip (HTTP_H_COUNT: none skipped). */
+static void add_fields(struct http_state *st, struct http_buf *b, const struct http_msg *m,
+		       unsigned skip)
+{
+	for (uint16_t i = 0; i < m->n_hdr; i++) {
+		const struct http_hdr *h = &m->hdr[i];
+		if (h->id == skip)
+			continue;
+		http_buf_add(st, b, http_hdr_name(m, h), h->name_len, HTTP_ARENA_MAX);
+		http_buf_add(st, b, ": ", 2, HTTP_ARENA_MAX);
+		http_buf_add(st, b, http_hdr_value(m, h), h->value_len, HTTP_ARENA_MAX);
+		http_buf_add(st, b, "\r\n", 2, HTTP_ARENA_MAX);
+	}
+}
+
 static void make_cooked(struct http_state *st, struct http_msg *m)
 {
 	uint8_t skip = m->cook == 2 ? HTTP_H_SET_COOKIE : HTTP_H_COOKIE;
 
 	m->cook = 0;
 	m->cooked.len = 0;
-	for (uint16_t i = 0; i < m->n_hdr; i++) {
-		const struct http_hdr *h = &m->hdr[i];
-		if (h->id == skip)
-			continue;
-		http_buf_add(st, &m->cooked, http_hdr_name(m, h), h->name_len, HTTP_ARENA_MAX);
-		http_buf_add(st, &m->cooked, ": ", 2, HTTP_ARENA_MAX);
-		http_buf_add(st, &m->cooked, http_hdr_value(m, h), h->value_len, HTTP_ARENA_MAX);
-		http_buf_add(st, &m->cooked, "\r\n", 2, HTTP_ARENA_MAX);
-	}
+	add_fields(st, &m->cooked, m, skip);
 }
 
 void http_msg_finish(struct http_msg *m, int dir)
@@ -719,13 +727,7 @@ const struct http_buf *http_msg_start(struct http_state *st, struct http_msg *m)
 	if (m->line.len)
 		http_buf_add(st, &m->start, m->line.p, m->line.len, HTTP_ARENA_MAX);
 	http_buf_add(st, &m->start, "\r\n", 2, HTTP_ARENA_MAX);
-	for (uint16_t i = 0; i < m->n_hdr; i++) {
-		const struct http_hdr *h = &m->hdr[i];
-		http_buf_add(st, &m->start, http_hdr_name(m, h), h->name_len, HTTP_ARENA_MAX);
-		http_buf_add(st, &m->start, ": ", 2, HTTP_ARENA_MAX);
-		http_buf_add(st, &m->start, http_hdr_value(m, h), h->value_len, HTTP_ARENA_MAX);
-		http_buf_add(st, &m->start, "\r\n", 2, HTTP_ARENA_MAX);
-	}
+	add_fields(st, &m->start, m, HTTP_H_COUNT);
 	http_buf_add(st, &m->start, "\r\n", 2, HTTP_ARENA_MAX);
 	m->start_hdrs = (uint16_t)(m->n_hdr + 1);
 	return &m->start;
