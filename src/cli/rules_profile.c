@@ -73,13 +73,13 @@ static void print_groups(const struct kn_sig_profile *p, double *scan_ns)
 	char name[64];
 	*scan_ns = 0;
 	printf("\nprefilter (Hyperscan) by buffer:\n");
-	printf("  %-28s %10s %10s %10s %9s\n", "buffer", "scans", "MB", "total ms", "ns/scan");
+	printf("  %-32s %10s %10s %10s %9s\n", "buffer", "scans", "MB", "total ms", "ns/scan");
 	for (unsigned g = 0; g < p->n_groups; g++) {
 		const struct kn_sig_group_prof *gp = &p->group[g];
 		if (!gp->scans)
 			continue;
 		*scan_ns += (double)gp->ns;
-		printf("  %-28s %10llu %10.2f %10.2f %9.0f\n", kn_sig_profile_group_name(g, name, sizeof name),
+		printf("  %-32s %10llu %10.2f %10.2f %9.0f\n", kn_sig_profile_group_name(g, name, sizeof name),
 		       (unsigned long long)gp->scans, (double)gp->bytes / 1e6, (double)gp->ns / 1e6,
 		       (double)gp->ns / (double)gp->scans);
 	}

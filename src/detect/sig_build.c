@@ -463,12 +463,49 @@ static unsigned fp_strength(const uint8_t *p, uint32_t n)
 	return st;
 }
 
+/* The longest run of one byte value in p[0..n). */
+static uint32_t longest_run(const uint8_t *p, uint32_t n)
+{
+	uint32_t best = n ? 1 : 0, run = 1;
+	for (uint32_t i = 1; i < n; i++) {
+		run = p[i] == p[i - 1] ? run + 1 : 1;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* Hyperscan's literal matchers key on a literal's last 8 bytes: a
+ * literal longer than that ending in a run of one byte ("z" then eleven
+ * zeros, base64 ending in "AAAA...") is verified at every such run of the
+ * data, in binary payloads all the time (the Sentinel LM rules' literal
+ * alone tripled the scan time of every UDP packet). Such a literal is
+ * given to the prefilter cut after its strongest 8-byte window (the last
+ * of equals): a prefix of the content, so every packet that holds the
+ * content still holds it, and the rule's evaluation checks the whole
+ * content. Returns the length to keep. */
+#define FP_KEY 8
+static uint32_t fp_cut(const uint8_t *p, uint32_t n)
+{
+	if (n <= FP_KEY || longest_run(p + n - FP_KEY, FP_KEY) < 4)
+		return n;
+	uint32_t end = n, best_st = 0, best_run = FP_KEY + 1;
+	for (uint32_t e = FP_KEY; e <= n; e++) {
+		unsigned st = fp_strength(p + e - FP_KEY, FP_KEY);
+		uint32_t run = longest_run(p + e - FP_KEY, FP_KEY);
+		if (st > best_st || (st == best_st && run <= best_run))
+			end = e, best_st = st, best_run = run;
+	}
+	return end;
+}
+
 /* The fast pattern of s: its explicit fast_pattern, else its strongest
  * positive content (fp_strength, then the longer; of an app buffer for tx
  * rules), its bytes in *out (the fast_pattern:offset,length part when
  * chopped). In a dotprefix list the buffer read is "." + the value: a
  * leading "." may be that added one, so the literal looked for in the
- * value starts after it. 0 when none. */
+ * value starts after it; a literal ending in a run is cut (fp_cut). 0
+ * when none. */
 static int fast_pattern(const struct sig_rule *s, int *buf, struct fp_pick *out)
 {
 	const struct kn_rule_content *best = NULL;
@@ -503,6 +540,7 @@ static int fast_pattern(const struct sig_rule *s, int *buf, struct fp_pick *out)
 	}
 	if (in->dotprefix && out->bytes == best->bytes && out->len && out->bytes[0] == '.')
 		out->bytes++, out->len--;
+	out->len = fp_cut(out->bytes, out->len);
 	return out->len > 0;
 }
 
@@ -670,6 +708,17 @@ static int build_events(struct kn_sig_engine *e)
 	return rc;
 }
 
+static void count_group(struct kn_sig_engine *e, const struct sig_group *g)
+{
+	size_t sz = 0;
+	e->st.patterns += g->n_pat;
+	if (g->db) {
+		e->st.databases++;
+		if (hs_database_size(g->db, &sz) == HS_SUCCESS)
+			e->st.db_bytes += sz;
+	}
+}
+
 static int build_groups(struct kn_sig_engine *e, char *err)
 {
 	struct fp_sets f;
@@ -681,19 +730,19 @@ static int build_groups(struct kn_sig_engine *e, char *err)
 	for (unsigned g = 0; rc == 0 && g < ng; g++) {
 		struct sig_group *grp = g < SIG_PAYLOAD_GROUPS ? &e->payload[g]
 				       : &e->app[g - SIG_PAYLOAD_GROUPS];
-		rc = sig_group_build(grp, f.v[g], f.n[g], err);
+		grp->prof = (uint16_t)g;
+		if (g < SIG_PAYLOAD_GROUPS && g / 2 != SIG_T_OTHER)
+			rc = sig_ports_split(e, grp, f.v[g], &f.n[g], err);
+		if (rc == 0)
+			rc = sig_group_build(grp, f.v[g], f.n[g], err);
 		grp->always = f.always[g];
 		grp->n_always = f.n_always[g];
 		f.always[g] = NULL;
 		if (rc == 0 && g < SIG_PAYLOAD_GROUPS)
 			rc = index_always(e, grp);
-		e->st.patterns += grp->n_pat;
-		if (grp->db) {
-			size_t sz = 0;
-			e->st.databases++;
-			if (hs_database_size(grp->db, &sz) == HS_SUCCESS)
-				e->st.db_bytes += sz;
-		}
+		count_group(e, grp);
+		for (uint32_t k = 0; k < grp->n_cls; k++)
+			count_group(e, &grp->cls[k]);
 	}
 	for (unsigned g = 0; g < ng; g++) {
 		kn_free(f.v[g]);

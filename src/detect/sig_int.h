@@ -106,6 +106,16 @@ struct sig_aidx {
 	uint32_t *first, *rules;             /* CSR: segment s -> rules[first[s]..first[s+1]) */
 };
 
+#define SIG_APP_CLASSES 8
+
+/* Port -> class of one side of a payload group (sig_ports.c): segments
+ * of the port line, each with its class in the group's cls or -1. */
+struct sig_pmap {
+	uint32_t n;
+	uint16_t *start;                     /* segment starts, sorted */
+	int32_t *cls;
+};
+
 /* A prefilter group: the rules that can apply to one kind of buffer. */
 struct sig_group {
 	hs_database_t *db;                   /* NULL when no rule has a fast pattern here */
@@ -118,11 +128,39 @@ struct sig_group {
 	struct sig_aidx by_src[2], by_dst[2];  /* [0] IPv4, [1] IPv6 */
 	struct sig_aidx by_dport[2], by_sport[2];  /* [0] only: ports */
 	uint32_t n_indexed;
+	/* TCP and UDP payload groups: the rules with a narrow port set are
+	 * in port classes, not in db (sig_ports.c) */
+	struct sig_pmap ports[2];            /* [0] by destination port, [1] by source */
+	struct sig_group *cls;
+	uint32_t n_cls;
+	/* and the rules of an app protocol (`alert http ... content:...`) in
+	 * a class of their protocol, scanned in that protocol's flows only */
+	uint8_t n_app;
+	const char *app_name[SIG_APP_CLASSES];
+	int32_t app_cls[SIG_APP_CLASSES];
+	uint16_t prof;                       /* profile slot: payload group, then app buffer */
 };
+
+/* The class of port in m, -1 none. */
+static inline int32_t sig_pmap_class(const struct sig_pmap *m, uint16_t port)
+{
+	uint32_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (m->start[mid] <= port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? m->cls[lo - 1] : -1;
+}
 
 /* Payload groups: transport x direction. */
 enum { SIG_T_TCP = 0, SIG_T_UDP, SIG_T_OTHER, SIG_T_COUNT };
 #define SIG_PAYLOAD_GROUPS (SIG_T_COUNT * 2)
+/* Profile slots: payload groups, app buffers, then the payload groups'
+ * port classes. */
+#define SIG_PROF_CLASSES (SIG_PAYLOAD_GROUPS + KN_BUF_COUNT)
 
 struct kn_sig_engine {
 	const struct kn_ruleset *rs;
@@ -152,6 +190,13 @@ struct sig_fp {
 };
 int sig_group_build(struct sig_group *g, struct sig_fp *fps, size_t n, char *err);
 void sig_group_free(struct sig_group *g);
+
+/* sig_ports.c: moves the fast patterns of rules with a narrow port set
+ * out of fps[0..*n) (which keeps the others, *n updated) into g's port
+ * classes, each class with its database. 0, -KN_ENOMEM, -KN_EINVAL. */
+int sig_ports_split(const struct kn_sig_engine *e, struct sig_group *g, struct sig_fp *fps,
+		    size_t *n, char *err);
+void sig_ports_free(struct sig_group *g);
 
 /* sig_pcre.c: compiled pcre shared by every engine of the process (one
  * per distinct pattern and flags, reference counted): NULL + reason in err

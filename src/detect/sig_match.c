@@ -306,6 +306,8 @@ static int on_hs_match(unsigned id, unsigned long long from, unsigned long long 
 {
 	struct scan_arg *s = ctx;
 	(void)from, (void)to, (void)flags;
+	if (id >= s->g->n_pat)
+		return 0;   /* a filler literal (sig_prefilter.c) */
 	for (uint32_t i = s->g->pat_first[id]; i < s->g->pat_first[id + 1]; i++)
 		add_cand(s->c, s->g->pat_rules[i]);
 	return 0;
@@ -327,15 +329,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Index of group g in the profile: payload groups, then app buffers. */
-static unsigned group_index(const struct kn_sig_ctx *c, const struct sig_group *g)
-{
-	const struct kn_sig_engine *e = c->e;
-	if (g >= e->payload && g < e->payload + SIG_PAYLOAD_GROUPS)
-		return (unsigned)(g - e->payload);
-	return SIG_PAYLOAD_GROUPS + (unsigned)(g - e->app);
-}
-
 static void scan_group(struct kn_sig_ctx *c, const struct sig_group *g, const uint8_t *data,
 		       uint32_t len, int with_always)
 {
@@ -345,7 +338,7 @@ static void scan_group(struct kn_sig_ctx *c, const struct sig_group *g, const ui
 		uint64_t t0 = prof ? now_ns() : 0;
 		hs_scan(g->db, (const char *)data, len, 0, c->scratch, on_hs_match, &arg);
 		if (prof) {
-			struct kn_sig_group_prof *gp = &prof->group[group_index(c, g)];
+			struct kn_sig_group_prof *gp = &prof->group[g->prof];
 			gp->scans++;
 			gp->bytes += len;
 			gp->ns += now_ns() - t0;
@@ -353,6 +346,26 @@ static void scan_group(struct kn_sig_ctx *c, const struct sig_group *g, const ui
 	}
 	for (uint32_t i = 0; with_always && i < g->n_always; i++)
 		add_cand(c, g->always[i]);
+}
+
+/* The classes of a payload group the packet needs (sig_ports.c): those
+ * of its destination and source ports, and its flow's app protocol's. */
+static void scan_classes(struct kn_sig_ctx *c, const struct sig_group *g,
+			 const struct kn_packet *p, uint32_t plen, const char *app_proto)
+{
+	const uint8_t *data = p->data + p->payload_off;
+	if (p->flags & KN_PKT_HAS_PORTS) {
+		int32_t k = sig_pmap_class(&g->ports[0], p->dport);
+		if (k >= 0)
+			scan_group(c, &g->cls[k], data, plen, 0);
+		if ((k = sig_pmap_class(&g->ports[1], p->sport)) >= 0)
+			scan_group(c, &g->cls[k], data, plen, 0);
+	}
+	for (unsigned a = 0; app_proto && a < g->n_app; a++)
+		if (!strcmp(app_proto, g->app_name[a])) {
+			scan_group(c, &g->cls[g->app_cls[a]], data, plen, 0);
+			break;
+		}
 }
 
 /* The group's address-indexed rules for the packet's addresses. */
@@ -468,14 +481,16 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 		plen = 0;
 		c->st.encrypted++;
 	}
+	if (p->flow && !app_proto)
+		app_proto = kn_app_proto_of(p->flow);
 	new_generation(c);
 	scan_group(c, g, p->data + p->payload_off, plen, 1);
+	if (g->n_cls && plen)
+		scan_classes(c, g, p, plen, app_proto);
 	scan_addresses(c, g, p);
 	if (!c->n_cand)
 		return;
 	sort_cands(c);
-	if (p->flow && !app_proto)
-		app_proto = kn_app_proto_of(p->flow);
 	for (uint32_t i = 0; i < c->n_cand; i++) {
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
 		uint64_t t0 = c->cfg.profile ? now_ns() : 0;
@@ -715,7 +730,7 @@ struct kn_sig_profile *kn_sig_profile_new(const struct kn_sig_engine *e)
 	if (!p)
 		return NULL;
 	p->n_rules = e->st.rules;
-	p->n_groups = SIG_PAYLOAD_GROUPS + KN_BUF_COUNT;
+	p->n_groups = SIG_PROF_CLASSES + SIG_PAYLOAD_GROUPS;
 	p->rule = kn_calloc(p->n_rules + 1, sizeof *p->rule);
 	p->group = kn_calloc(p->n_groups, sizeof *p->group);
 	if (!p->rule || !p->group) {
@@ -739,6 +754,9 @@ const char *kn_sig_profile_group_name(unsigned g, char *buf, size_t n)
 	static const char *const tname[SIG_T_COUNT] = { "tcp", "udp", "other" };
 	if (g < SIG_PAYLOAD_GROUPS)
 		snprintf(buf, n, "payload %s %s", tname[g / 2], g % 2 ? "to_client" : "to_server");
+	else if (g >= SIG_PROF_CLASSES && g < SIG_PROF_CLASSES + SIG_PAYLOAD_GROUPS)
+		snprintf(buf, n, "payload %s %s ports", tname[(g - SIG_PROF_CLASSES) / 2],
+			 (g - SIG_PROF_CLASSES) % 2 ? "to_client" : "to_server");
 	else
 		snprintf(buf, n, "%s", kn_app_buffer_name(g - SIG_PAYLOAD_GROUPS)
 				       ? kn_app_buffer_name(g - SIG_PAYLOAD_GROUPS) : "?");
@@ -758,7 +776,12 @@ void kn_sig_config_default(struct kn_sig_config *cfg)
 
 static int alloc_scratch(struct kn_sig_ctx *c, const struct sig_group *g)
 {
-	return !g->db || hs_alloc_scratch(g->db, &c->scratch) == HS_SUCCESS ? 0 : -KN_ENOMEM;
+	if (g->db && hs_alloc_scratch(g->db, &c->scratch) != HS_SUCCESS)
+		return -KN_ENOMEM;
+	for (uint32_t k = 0; k < g->n_cls; k++)
+		if (alloc_scratch(c, &g->cls[k]) != 0)
+			return -KN_ENOMEM;
+	return 0;
 }
 
 struct kn_sig_ctx *kn_sig_ctx_new(const struct kn_sig_engine *e, const struct kn_sig_config *cfg,

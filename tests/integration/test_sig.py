@@ -10,9 +10,10 @@ mixed in. Also: flow.alerted, the stats counter, thresholds and
 detection_filter against a baseline count, flowbits, 1 vs 2 workers, and
 bad rule files (listed, or fatal with --strict-rules). Encryption handling
 on gen_encrypted's capture: a marker in TLS and SSH sessions before and
-after they turn encrypted, and in a clear session.
+after they turn encrypted, and in a clear session. The prefilter's port
+and app-protocol classes on gen_prefilter's capture.
 
-usage: test_sig.py KENCHI GEN_DEMO GEN_ENCRYPTED [DEMO_RULES]
+usage: test_sig.py KENCHI GEN_DEMO GEN_ENCRYPTED GEN_PREFILTER [DEMO_RULES]
 """
 import collections
 import os
@@ -518,6 +519,53 @@ def case_fast_patterns(kenchi):
              "rc %d, wrong for sids %s:\n%s" % (p.returncode, bad, out[-1500:]))
 
 
+PREFILTER_RULES = r"""
+alert udp any any -> any 5093 (msg:"port class, cut fast pattern"; content:"z|00 00 00 00 00 00 00 00 00 00 00|"; sid:301;)
+alert udp any any -> any any (msg:"broad, cut fast pattern"; content:"z|00 00 00 00 00 00 00 00 00 00 00|"; sid:302;)
+alert udp any 5093 -> any any (msg:"source port class"; content:"SRC-PORT-MARK"; sid:303;)
+alert udp any any -> any [1000:1010,2000] (msg:"range and list"; content:"RANGE-MARK"; sid:304;)
+alert udp any any <> any 7000 (msg:"bidirectional: broad"; content:"BIDIR-MARK"; sid:305;)
+alert udp any any -> any !53 (msg:"negated: broad"; content:"NEG-MARK"; sid:306;)
+alert tcp any any -> any 445 (msg:"tcp port class"; flow:to_server; content:"SMB-MARK"; sid:311;)
+alert http any any -> any any (msg:"app class"; flow:to_server; content:"APP-MARK"; sid:312;)
+"""
+
+
+def case_prefilter(kenchi, gen_prefilter):
+    """The prefilter's classes: a rule with a narrow port set, or an app
+    protocol, has its fast pattern only in its ports' or protocol's class
+    database, and still alerts exactly where its header allows (ports,
+    ranges, lists, source ports; bidirectional and negated sets stay
+    broad); a fast pattern ending in a run is cut, the whole content is
+    still required; 200 more rules pad the TCP database (fillers) and the
+    one marker present alerts alone."""
+    cap = os.path.join(TMP, "prefilter.pcap")
+    subprocess.run([gen_prefilter, cap], check=True, stdout=subprocess.DEVNULL)
+    fill = "".join('alert tcp any any -> any any (msg:"fill %d"; content:"FILL-%03d"; sid:%d;)\n'
+                   % (i, i, 4000 + i) for i in range(200))
+    rules = write("prefilter.rules", PREFILTER_RULES + fill)
+    rc, ev, err = kntest.run_kenchi(kenchi, ["-r", cap, "-S", rules])
+    got = sorted((a["alert"]["signature_id"], a["src_port"], a["dest_port"]) for a in alerts(ev))
+    want = sorted([(301, 40000, 5093), (302, 40000, 5093), (302, 40000, 53),
+                   (303, 5093, 40001), (304, 40000, 1005), (304, 40000, 2000),
+                   (305, 7000, 40003), (306, 40000, 54), (311, 41000, 445),
+                   (312, 41002, 8080), (4123, 41004, 9002)])
+    S.result("prefilter_classes", rc == 0 and got == want,
+             "rc %d\n got  %s\n want %s: %s" % (rc, got, want, err[-300:]))
+    p = subprocess.run([kenchi, "rules", "check", "--engine", "-q", rules],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    out = p.stdout.decode()
+    S.result("prefilter_cut", 'sid 301: fast pattern payload "z|00 00 00 00 00 00 00|"' in out
+             and 'sid 303: fast pattern payload "SRC-PORT-MARK"' in out,
+             "rc %d: %s" % (p.returncode, out[:600]))
+    p = subprocess.run([kenchi, "rules", "profile", "-r", cap, rules],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    out = p.stdout.decode()
+    S.result("prefilter_profile", p.returncode == 0 and "payload udp to_server ports" in out
+             and "payload tcp to_server ports" in out,
+             "rc %d: %s" % (p.returncode, out[:800]))
+
+
 def case_alert_max(kenchi, demo):
     """20 rules matching each of the 3 echo requests: 15 alerts per packet by
     default (Suricata's packet-alert-max), the first 15 in rule order; all
@@ -550,7 +598,7 @@ def case_demo_rules(kenchi, demo, path):
 
 
 def main():
-    kenchi, gen_demo, gen_encrypted = sys.argv[1], sys.argv[2], sys.argv[3]
+    kenchi, gen_demo, gen_encrypted, gen_prefilter = sys.argv[1:5]
     demo = os.path.join(TMP, "demo.pcap")
     subprocess.run([gen_demo, demo], check=True, stdout=subprocess.DEVNULL)
     rules = write("demo.rules", RULES)
@@ -573,8 +621,9 @@ def main():
     case_alert_max(kenchi, demo)
     case_encryption(kenchi, gen_encrypted)
     case_fast_patterns(kenchi)
-    if len(sys.argv) > 4:
-        case_demo_rules(kenchi, demo, sys.argv[4])
+    case_prefilter(kenchi, gen_prefilter)
+    if len(sys.argv) > 5:
+        case_demo_rules(kenchi, demo, sys.argv[5])
     S.exit()
 
 
