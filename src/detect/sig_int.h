@@ -120,6 +120,7 @@ struct sig_pmap {
 struct sig_group {
 	hs_database_t *db;                   /* NULL when no rule has a fast pattern here */
 	uint32_t n_pat;
+	uint32_t min_len;                    /* shortest pattern: shorter data is not scanned */
 	uint32_t *pat_first, *pat_rules;     /* CSR: pattern p -> rules pat_rules[first[p]..first[p+1]) */
 	uint32_t n_always;
 	uint32_t *always;                    /* rules without a fast pattern (rule order) */

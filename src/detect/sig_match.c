@@ -334,7 +334,7 @@ static void scan_group(struct kn_sig_ctx *c, const struct sig_group *g, const ui
 {
 	struct scan_arg arg = { c, g };
 	struct kn_sig_profile *prof = c->cfg.profile;
-	if (g->db && len) {
+	if (g->db && len >= g->min_len) {
 		uint64_t t0 = prof ? now_ns() : 0;
 		hs_scan(g->db, (const char *)data, len, 0, c->scratch, on_hs_match, &arg);
 		if (prof) {

@@ -216,6 +216,10 @@ int sig_group_build(struct sig_group *g, struct sig_fp *fps, size_t n, char *err
 		return -KN_ENOMEM;
 	}
 	g->n_pat = fill_csr(g, fps, n);
+	g->min_len = UINT32_MAX;
+	for (size_t i = 0; i < n; i++)
+		if (fps[i].len < g->min_len)
+			g->min_len = fps[i].len;
 	uint64_t key[2];
 	pattern_key(g, fps, key);
 	if ((g->db = db_find(key, g->n_pat)) != NULL)
