@@ -130,7 +130,7 @@ struct sig_group {
 	struct sig_aidx by_dport[2], by_sport[2];  /* [0] only: ports */
 	uint32_t n_indexed;
 	/* TCP and UDP payload groups: the rules with a narrow port set are
-	 * in port classes, not in db (sig_ports.c) */
+	 * in port classes, not in db (sig_ports.c), */
 	struct sig_pmap ports[2];            /* [0] by destination port, [1] by source */
 	struct sig_group *cls;
 	uint32_t n_cls;
@@ -160,7 +160,7 @@ static inline int32_t sig_pmap_class(const struct sig_pmap *m, uint16_t port)
 enum { SIG_T_TCP = 0, SIG_T_UDP, SIG_T_OTHER, SIG_T_COUNT };
 #define SIG_PAYLOAD_GROUPS (SIG_T_COUNT * 2)
 /* Profile slots: payload groups, app buffers, then the payload groups'
- * port classes. */
+ * classes (port and app protocol, "payload tcp to_server classes"). */
 #define SIG_PROF_CLASSES (SIG_PAYLOAD_GROUPS + KN_BUF_COUNT)
 
 struct kn_sig_engine {

@@ -755,7 +755,7 @@ const char *kn_sig_profile_group_name(unsigned g, char *buf, size_t n)
 	if (g < SIG_PAYLOAD_GROUPS)
 		snprintf(buf, n, "payload %s %s", tname[g / 2], g % 2 ? "to_client" : "to_server");
 	else if (g >= SIG_PROF_CLASSES && g < SIG_PROF_CLASSES + SIG_PAYLOAD_GROUPS)
-		snprintf(buf, n, "payload %s %s ports", tname[(g - SIG_PROF_CLASSES) / 2],
+		snprintf(buf, n, "payload %s %s classes", tname[(g - SIG_PROF_CLASSES) / 2],
 			 (g - SIG_PROF_CLASSES) % 2 ? "to_client" : "to_server");
 	else
 		snprintf(buf, n, "%s", kn_app_buffer_name(g - SIG_PAYLOAD_GROUPS)

@@ -561,8 +561,8 @@ def case_prefilter(kenchi, gen_prefilter):
     p = subprocess.run([kenchi, "rules", "profile", "-r", cap, rules],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     out = p.stdout.decode()
-    S.result("prefilter_profile", p.returncode == 0 and "payload udp to_server ports" in out
-             and "payload tcp to_server ports" in out,
+    S.result("prefilter_profile", p.returncode == 0 and "payload udp to_server classes" in out
+             and "payload tcp to_server classes" in out,
              "rc %d: %s" % (p.returncode, out[:800]))
 
 
