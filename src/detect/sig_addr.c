@@ -160,15 +160,19 @@ int sig_aidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const 
 	return rc;
 }
 
+/* Ports in a set's ranges (0 for any). */
+uint32_t sig_ports_count(const struct kn_rule_ports *p)
+{
+	uint32_t total = 0;
+	for (uint32_t i = 0; i < p->n; i++)
+		total += (uint32_t)(p->v[i].hi - p->v[i].lo) + 1;
+	return total;
+}
+
 /* Narrow port set: at most 1024 ports. */
 int sig_ports_narrow(const struct kn_rule_ports *p)
 {
-	uint32_t total = 0;
-	if (p->any || p->n == 0)
-		return 0;
-	for (uint32_t i = 0; i < p->n; i++)
-		total += (uint32_t)(p->v[i].hi - p->v[i].lo) + 1;
-	return total <= 1024;
+	return !p->any && p->n && sig_ports_count(p) <= 1024;
 }
 
 /* The same index over ports (side dst: the rule's dport set, else its

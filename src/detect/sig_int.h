@@ -211,6 +211,7 @@ int sig_addrs_narrow(const struct kn_rule_addrs *a, unsigned log2_v4);
 int sig_aidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const uint32_t *rules,
 		   uint32_t n, int dst);
 void sig_aidx_free(struct sig_aidx idx[2]);
+uint32_t sig_ports_count(const struct kn_rule_ports *p);
 int sig_ports_narrow(const struct kn_rule_ports *p);
 int sig_pidx_build(struct sig_aidx idx[2], const struct kn_sig_engine *e, const uint32_t *rules,
 		   uint32_t n, int dst);

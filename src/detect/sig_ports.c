@@ -17,7 +17,8 @@
  * of no app protocol. An app-protocol rule goes into its protocol's class;
  * the others by side (the smaller of their destination and source port
  * sets) into port classes: the side's port line is cut into segments at
- * every range boundary, the rules covering a segment are its class
+ * every range boundary (sig_pidx_build(), the port index of the rules
+ * without a fast pattern), the rules covering a segment are its class
  * (segments with the same rules share one) and each class has a database
  * of its own. A packet scans the group's database, then the class of its
  * destination port and of its source port if they have one (a binary
@@ -33,15 +34,6 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 
-/* A rule's port set is narrow at <= 1024 ports (sig_ports_narrow). */
-static uint32_t port_count(const struct kn_rule_ports *p)
-{
-	uint32_t total = 0;
-	for (uint32_t i = 0; i < p->n; i++)
-		total += (uint32_t)(p->v[i].hi - p->v[i].lo) + 1;
-	return total;
-}
-
 /* 0: by destination port, 1: by source port, -1: broad (the group's own
  * database). A bidirectional rule's ports may be either packet's. */
 static int rule_side(const struct kn_rule *r)
@@ -50,7 +42,7 @@ static int rule_side(const struct kn_rule *r)
 		return -1;
 	int d = sig_ports_narrow(&r->dport), s = sig_ports_narrow(&r->sport);
 	if (d && s)
-		return port_count(&r->sport) < port_count(&r->dport);
+		return sig_ports_count(&r->sport) < sig_ports_count(&r->dport);
 	return d ? 0 : s ? 1 : -1;
 }
 
@@ -67,138 +59,87 @@ static int app_index(struct sig_group *g, const char *name)
 	return g->n_app++;
 }
 
-struct pr {                          /* one port range of a narrow rule */
-	uint32_t lo, hi;
-	uint32_t fp;                         /* index in the side's fast patterns */
-};
-
 static int u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return x < y ? -1 : x > y;
 }
 
-/* Segment holding port: the last start <= port; -1 when before the first. */
-static long seg_of(const uint32_t *start, uint32_t n, uint32_t port)
-{
-	uint32_t lo = 0, hi = n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (start[mid] <= port)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
-}
-
-/* The build of one side: its fast patterns, the segments and, per
- * segment, the sorted fast-pattern indexes covering it (CSR). */
+/* The build of one side: its fast patterns (in rule order), and the port
+ * index of their rules (sig_pidx_build: segments of the port line, the
+ * rules covering each, here sorted). */
 struct side {
 	struct sig_fp *fps;
 	uint32_t n_fp;
-	uint32_t *start, n_seg;
-	uint32_t *first, *members;
+	struct sig_aidx idx[2];              /* [0] only */
 	int32_t *cls;                        /* class of each segment, -1 none */
 };
 
 static void side_free(struct side *s)
 {
 	kn_free(s->fps);
-	kn_free(s->start);
-	kn_free(s->first);
-	kn_free(s->members);
+	sig_aidx_free(s->idx);
 	kn_free(s->cls);
 }
 
-/* Segments and their members from the side's rules' port ranges. */
+/* The side's segments with the rules covering each, sorted (a class is a
+ * set of rules). */
 static int side_segments(struct side *s, const struct kn_sig_engine *e, int by_src)
 {
-	size_t n_pr = 0, k = 0;
-	for (uint32_t i = 0; i < s->n_fp; i++) {
-		const struct kn_rule *r = e->rules[s->fps[i].rule].r;
-		n_pr += by_src ? r->sport.n : r->dport.n;
-	}
-	struct pr *prs = kn_calloc(n_pr + 1, sizeof *prs);
-	s->start = kn_calloc(2 * n_pr + 1, sizeof *s->start);
-	if (!prs || !s->start) {
-		kn_free(prs);
+	uint32_t *rules = kn_calloc(s->n_fp + 1, sizeof *rules);
+	if (!rules)
 		return -KN_ENOMEM;
-	}
-	for (uint32_t i = 0; i < s->n_fp; i++) {
-		const struct kn_rule *r = e->rules[s->fps[i].rule].r;
-		const struct kn_rule_ports *p = by_src ? &r->sport : &r->dport;
-		for (uint32_t j = 0; j < p->n; j++)
-			prs[k++] = (struct pr){ p->v[j].lo, p->v[j].hi, i };
-	}
-	uint32_t nb = 0;
-	for (size_t i = 0; i < k; i++) {
-		s->start[nb++] = prs[i].lo;
-		if (prs[i].hi < 65535)
-			s->start[nb++] = prs[i].hi + 1;
-	}
-	qsort(s->start, nb, sizeof *s->start, u32_cmp);
-	s->n_seg = 0;
-	for (uint32_t i = 0; i < nb; i++)
-		if (s->n_seg == 0 || s->start[s->n_seg - 1] != s->start[i])
-			s->start[s->n_seg++] = s->start[i];
-
-	/* CSR of members: count, then place (a rule's ranges are disjoint) */
-	int rc = 0;
-	s->first = kn_calloc((size_t)s->n_seg + 1, sizeof *s->first);
-	uint32_t *fill = kn_calloc((size_t)s->n_seg + 1, sizeof *fill);
-	if (!s->first || !fill)
-		rc = -KN_ENOMEM;
-	for (int pass = 0; rc == 0 && pass < 2; pass++) {
-		for (size_t i = 0; i < k; i++)
-			for (long g = seg_of(s->start, s->n_seg, prs[i].lo);
-			     g >= 0 && (uint32_t)g < s->n_seg && s->start[g] <= prs[i].hi; g++) {
-				if (pass)
-					s->members[s->first[g] + fill[g]++] = prs[i].fp;
-				else
-					s->first[g + 1]++;
-			}
-		if (pass == 0) {
-			for (uint32_t g = 0; g < s->n_seg; g++)
-				s->first[g + 1] += s->first[g];
-			s->members = kn_calloc((size_t)s->first[s->n_seg] + 1, sizeof *s->members);
-			if (!s->members)
-				rc = -KN_ENOMEM;
-		}
-	}
-	for (uint32_t g = 0; rc == 0 && g < s->n_seg; g++)
-		qsort(s->members + s->first[g], s->first[g + 1] - s->first[g], sizeof *s->members,
+	for (uint32_t i = 0; i < s->n_fp; i++)
+		rules[i] = s->fps[i].rule;
+	int rc = sig_pidx_build(s->idx, e, rules, s->n_fp, !by_src);
+	kn_free(rules);
+	const struct sig_aidx *x = &s->idx[0];
+	for (uint32_t g = 0; rc == 0 && g < x->n; g++)
+		qsort(x->rules + x->first[g], x->first[g + 1] - x->first[g], sizeof *x->rules,
 		      u32_cmp);
-	kn_free(fill);
-	kn_free(prs);
 	return rc;
 }
 
-static uint64_t members_hash(const struct side *s, uint32_t g)
+/* The fast pattern of rule r in the side (fps are in rule order). */
+static const struct sig_fp *fp_of(const struct side *s, uint32_t r)
 {
-	return kn_fnv1a64(KN_FNV1A64_INIT, s->members + s->first[g],
-			  (s->first[g + 1] - s->first[g]) * sizeof *s->members);
+	uint32_t lo = 0, hi = s->n_fp;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->fps[mid].rule <= r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &s->fps[lo];
 }
 
-static int same_members(const struct side *s, uint32_t a, uint32_t b)
+static uint64_t members_hash(const struct sig_aidx *x, uint32_t g)
 {
-	uint32_t na = s->first[a + 1] - s->first[a], nb = s->first[b + 1] - s->first[b];
-	return na == nb && !memcmp(s->members + s->first[a], s->members + s->first[b],
-				   na * sizeof *s->members);
+	return kn_fnv1a64(KN_FNV1A64_INIT, x->rules + x->first[g],
+			  (x->first[g + 1] - x->first[g]) * sizeof *x->rules);
+}
+
+static int same_members(const struct sig_aidx *x, uint32_t a, uint32_t b)
+{
+	uint32_t na = x->first[a + 1] - x->first[a], nb = x->first[b + 1] - x->first[b];
+	return na == nb && !memcmp(x->rules + x->first[a], x->rules + x->first[b],
+				   na * sizeof *x->rules);
 }
 
 /* Gives each non-empty segment a class (the first segment with the same
  * members names it), classes numbered from base; returns the count. */
 static uint32_t side_classes(struct side *s, uint32_t base, uint32_t *rep, uint64_t *h)
 {
+	const struct sig_aidx *x = &s->idx[0];
 	uint32_t n = 0;
-	for (uint32_t g = 0; g < s->n_seg; g++) {
+	for (uint32_t g = 0; g < x->n; g++) {
 		s->cls[g] = -1;
-		if (s->first[g + 1] == s->first[g])
+		if (x->first[g + 1] == x->first[g])
 			continue;
-		h[g] = members_hash(s, g);
+		h[g] = members_hash(x, g);
 		for (uint32_t c = 0; c < n; c++)
-			if (h[rep[c]] == h[g] && same_members(s, rep[c], g)) {
+			if (h[rep[c]] == h[g] && same_members(x, rep[c], g)) {
 				s->cls[g] = (int32_t)(base + c);
 				break;
 			}
@@ -210,16 +151,17 @@ static uint32_t side_classes(struct side *s, uint32_t base, uint32_t *rep, uint6
 	return n;
 }
 
-/* Builds class group cg from the members of segment g. */
+/* Builds class group cg from the rules of segment g. */
 static int class_build(struct sig_group *cg, const struct side *s, uint32_t g, uint16_t prof,
 		       char *err)
 {
-	uint32_t n = s->first[g + 1] - s->first[g];
+	const struct sig_aidx *x = &s->idx[0];
+	uint32_t n = x->first[g + 1] - x->first[g];
 	struct sig_fp *v = kn_calloc(n + 1, sizeof *v);
 	if (!v)
 		return -KN_ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		v[i] = s->fps[s->members[s->first[g] + i]];
+		v[i] = *fp_of(s, x->rules[x->first[g] + i]);
 	cg->prof = prof;
 	int rc = sig_group_build(cg, v, n, err);
 	kn_free(v);
@@ -250,17 +192,18 @@ static int app_classes(const struct kn_sig_engine *e, struct sig_group *g, struc
 
 static int map_build(struct sig_pmap *m, const struct side *s)
 {
-	if (!s->n_seg)
+	const struct sig_aidx *x = &s->idx[0];
+	if (!x->n)
 		return 0;
-	m->start = kn_calloc(s->n_seg, sizeof *m->start);
-	m->cls = kn_calloc(s->n_seg, sizeof *m->cls);
+	m->start = kn_calloc(x->n, sizeof *m->start);
+	m->cls = kn_calloc(x->n, sizeof *m->cls);
 	if (!m->start || !m->cls)
 		return -KN_ENOMEM;
-	for (uint32_t g = 0; g < s->n_seg; g++) {
-		m->start[g] = (uint16_t)s->start[g];
+	for (uint32_t g = 0; g < x->n; g++) {
+		m->start[g] = (uint16_t)x->bounds[g];
 		m->cls[g] = s->cls[g];
 	}
-	m->n = s->n_seg;
+	m->n = x->n;
 	return 0;
 }
 
@@ -294,9 +237,9 @@ int sig_ports_split(const struct kn_sig_engine *e, struct sig_group *g, struct s
 			continue;
 		rc = side_segments(&sd[k], e, k);
 		if (rc == 0) {
-			sd[k].cls = kn_calloc((size_t)sd[k].n_seg + 1, sizeof *sd[k].cls);
-			rep[k] = kn_calloc((size_t)sd[k].n_seg + 1, sizeof *rep[k]);
-			h[k] = kn_calloc((size_t)sd[k].n_seg + 1, sizeof *h[k]);
+			sd[k].cls = kn_calloc((size_t)sd[k].idx[0].n + 1, sizeof *sd[k].cls);
+			rep[k] = kn_calloc((size_t)sd[k].idx[0].n + 1, sizeof *rep[k]);
+			h[k] = kn_calloc((size_t)sd[k].idx[0].n + 1, sizeof *h[k]);
 			if (!sd[k].cls || !rep[k] || !h[k])
 				rc = -KN_ENOMEM;
 		}
@@ -310,7 +253,7 @@ int sig_ports_split(const struct kn_sig_engine *e, struct sig_group *g, struct s
 	if (rc == 0)
 		rc = app_classes(e, g, sd[2].fps, sd[2].n_fp, n_cls, err);
 	for (int k = 0, c = 0; rc == 0 && k < 2; k++) {
-		for (uint32_t i = 0; rc == 0 && sd[k].cls && i < sd[k].n_seg; i++)
+		for (uint32_t i = 0; rc == 0 && sd[k].cls && i < sd[k].idx[0].n; i++)
 			if (sd[k].cls[i] == c &&
 			    (rc = class_build(&g->cls[c], &sd[k], i,
 					      (uint16_t)(SIG_PROF_CLASSES + g->prof), err)) == 0)
