@@ -349,9 +349,10 @@ static void scan_group(struct kn_sig_ctx *c, const struct sig_group *g, const ui
 }
 
 /* The classes of a payload group the packet needs (sig_ports.c): those
- * of its destination and source ports, and its flow's app protocol's. */
+ * of its destination and source ports, and its flow's app protocol's
+ * (looked up into *app_proto when the group has protocol classes). */
 static void scan_classes(struct kn_sig_ctx *c, const struct sig_group *g,
-			 const struct kn_packet *p, uint32_t plen, const char *app_proto)
+			 const struct kn_packet *p, uint32_t plen, const char **app_proto)
 {
 	const uint8_t *data = p->data + p->payload_off;
 	if (p->flags & KN_PKT_HAS_PORTS) {
@@ -361,8 +362,10 @@ static void scan_classes(struct kn_sig_ctx *c, const struct sig_group *g,
 		if ((k = sig_pmap_class(&g->ports[1], p->sport)) >= 0)
 			scan_group(c, &g->cls[k], data, plen, 0);
 	}
-	for (unsigned a = 0; app_proto && a < g->n_app; a++)
-		if (!strcmp(app_proto, g->app_name[a])) {
+	if (g->n_app && p->flow && !*app_proto)
+		*app_proto = kn_app_proto_of(p->flow);
+	for (unsigned a = 0; *app_proto && a < g->n_app; a++)
+		if (!strcmp(*app_proto, g->app_name[a])) {
 			scan_group(c, &g->cls[g->app_cls[a]], data, plen, 0);
 			break;
 		}
@@ -481,16 +484,16 @@ void kn_sig_packet(struct kn_sig_ctx *c, const struct kn_packet *p)
 		plen = 0;
 		c->st.encrypted++;
 	}
-	if (p->flow && !app_proto)
-		app_proto = kn_app_proto_of(p->flow);
 	new_generation(c);
 	scan_group(c, g, p->data + p->payload_off, plen, 1);
 	if (g->n_cls && plen)
-		scan_classes(c, g, p, plen, app_proto);
+		scan_classes(c, g, p, plen, &app_proto);
 	scan_addresses(c, g, p);
 	if (!c->n_cand)
 		return;
 	sort_cands(c);
+	if (p->flow && !app_proto)
+		app_proto = kn_app_proto_of(p->flow);
 	for (uint32_t i = 0; i < c->n_cand; i++) {
 		const struct sig_rule *s = &c->e->rules[c->cand[i]];
 		uint64_t t0 = c->cfg.profile ? now_ns() : 0;
