@@ -212,6 +212,12 @@ void kn_kitnet_free(struct kn_kitnet *k);
  * map and training phases and returns 0, then returns its anomaly score
  * (output RMSE, >= 0, finite). Cannot fail. */
 double kn_kitnet_process(struct kn_kitnet *k, const double *x);
+/* Two models over the same vector x (the same n_features): s[0] =
+ * kn_kitnet_process(a, x), s[1] = kn_kitnet_process(b, x), the same bits;
+ * when both score with the same kernel, their work is interleaved, which
+ * is faster than the two calls (the model of kn_model_new() with two
+ * ensembles runs this way). a and b must differ. */
+void kn_kitnet_process2(struct kn_kitnet *a, struct kn_kitnet *b, const double *x, double s[2]);
 
 /* Threshold calibrated on the training phase: the threshold_quantile
  * quantile (nearest rank; 1.0 = the maximum) of the output RMSEs of the

@@ -503,6 +503,18 @@ double kn_kitnet_process(struct kn_kitnet *k, const double *x)
 	return 0.0;
 }
 
+void kn_kitnet_process2(struct kn_kitnet *a, struct kn_kitnet *b, const double *x, double s[2])
+{
+	if (a->phase == KN_KITNET_SCORE && b->phase == KN_KITNET_SCORE && a->exec.score2 &&
+	    a->exec.score2 == b->exec.score2 && a->cfg.n_features == b->cfg.n_features) {
+		a->processed++, b->processed++;
+		a->exec.score2(a, b, x, s);
+		return;
+	}
+	s[0] = kn_kitnet_process(a, x);
+	s[1] = kn_kitnet_process(b, x);
+}
+
 double kn_kitnet_threshold(const struct kn_kitnet *k)
 {
 	return k->phase == KN_KITNET_SCORE ? k->threshold : NAN;

@@ -356,6 +356,13 @@ static double score_base(struct kn_kitnet *k, const double *in)
 	return v;
 }
 
+static void score2_base(struct kn_kitnet *a, struct kn_kitnet *b, const double *in, double *s)
+{
+	CSR_ENTER();
+	score_pair_base(a, b, in, s);
+	CSR_LEAVE();
+}
+
 #if defined(__x86_64__)
 #define KX(name) name##_avx2
 #define KX_FN KX_INLINE __attribute__((target("avx2,fma")))
@@ -378,6 +385,15 @@ __attribute__((target("avx2,fma"))) static double score_avx2(struct kn_kitnet *k
 	return v;
 }
 
+__attribute__((target("avx2,fma"))) static void score2_avx2(struct kn_kitnet *a,
+							    struct kn_kitnet *b,
+							    const double *in, double *s)
+{
+	CSR_ENTER();
+	score_pair_avx2(a, b, in, s);
+	CSR_LEAVE();
+}
+
 #define KX_AVX512 "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"
 #define KX(name) name##_avx512
 #define KX_FN KX_INLINE __attribute__((target(KX_AVX512)))
@@ -398,6 +414,15 @@ __attribute__((target(KX_AVX512))) static double score_avx512(struct kn_kitnet *
 	double v = score_body_avx512(k, in);
 	CSR_LEAVE();
 	return v;
+}
+
+__attribute__((target(KX_AVX512))) static void score2_avx512(struct kn_kitnet *a,
+							     struct kn_kitnet *b,
+							     const double *in, double *s)
+{
+	CSR_ENTER();
+	score_pair_avx512(a, b, in, s);
+	CSR_LEAVE();
 }
 #endif
 
@@ -433,6 +458,7 @@ static void exec_build(struct kn_kitnet *k, enum kitnet_kernel which)
 	x->lanes = which == KITNET_KERNEL_AVX512 ? GROUP_LANES_MAX : LANES;
 	if (plan_layout(k) < 0) {
 		x->score = kitnet_score_double; /* cannot happen with kitnet_alloc's sizes */
+		x->score2 = NULL;
 		return;
 	}
 	memset(x->t, 0, pad * sizeof *x->t);
@@ -444,11 +470,12 @@ static void exec_build(struct kn_kitnet *k, enum kitnet_kernel which)
 		x->out_inv[c] = 1.0 / (k->out.max[c] - k->out.min[c] + KITNET_NORM_EPS);
 	}
 	x->score = score_base;
+	x->score2 = score2_base;
 #if defined(__x86_64__)
 	if (which == KITNET_KERNEL_AVX2)
-		x->score = score_avx2;
+		x->score = score_avx2, x->score2 = score2_avx2;
 	else if (which == KITNET_KERNEL_AVX512)
-		x->score = score_avx512;
+		x->score = score_avx512, x->score2 = score2_avx512;
 #endif
 }
 

@@ -113,6 +113,9 @@ struct kitnet_exec {
 	float *mem;                       /* layers and staging */
 	size_t mem_len;
 	double (*score)(struct kn_kitnet *k, const double *x);
+	/* two models with the same kernel (score2 equal) at once: s[0] of k, s[1]
+	 * of the second (kn_kitnet_process2()); NULL without a plan */
+	void (*score2)(struct kn_kitnet *k, struct kn_kitnet *k2, const double *x, double *s);
 };
 
 struct kn_kitnet {

@@ -502,21 +502,28 @@ KX_FN float KX(layer_run16)(const struct kitnet_xlayer *L, const float *x, float
 #define KX_LAYER_RUN KX(layer_run)
 #endif
 
-/* kn_kitnet_process() in the scoring phase: the score of features in. */
-KX_FN double KX(score_body)(const struct kn_kitnet *k, const double *in)
+/* The scoring phase in three stages (score_body() runs them in turn,
+ * score_pair() interleaves two models'): the features in[] into the input
+ * slots; */
+KX_FN void KX(stage_in)(const struct kn_kitnet *k, const double *in)
 {
 	const struct kitnet_exec *x = &k->exec;
-	unsigned n = k->cfg.n_features, n_ae = k->n_ae;
-	float *xn = x->xn, *rm = x->rm;
-	double *g = x->g;
+	unsigned n = k->cfg.n_features;
 #if KX_W512
-	KX(inputs8)(x, in, n, k->cfg.log_inputs, xn);
+	KX(inputs8)(x, in, n, k->cfg.log_inputs, x->xn);
 #else
 	KX(copy_in)(x->t, in, n); /* padded with zeros to a multiple of 8 */
 	if (k->cfg.log_inputs)
 		KX(log_in)(x->t, PAD8(n));
-	KX(scale_in)(x->t, x->lo, x->inv, PAD8(n), x->slot_of, xn);
+	KX(scale_in)(x->t, x->lo, x->inv, PAD8(n), x->slot_of, x->xn);
 #endif
+}
+
+/* the members' RMSEs; */
+KX_FN void KX(stage_members)(const struct kn_kitnet *k)
+{
+	const struct kitnet_exec *x = &k->exec;
+	float *xn = x->xn, *rm = x->rm;
 	for (unsigned c = 0; c < x->n_groups; c++) {
 		const struct kitnet_xgroup *G = &x->group[c];
 		KX(group_fn)[G->n_hid - 1](G, xn + G->in, rm + c * KX_GL);
@@ -525,15 +532,48 @@ KX_FN double KX(score_body)(const struct kn_kitnet *k, const double *in)
 		const struct kitnet_xlayer *L = &x->layer[r];
 		rm[x->n_groups * KX_GL + r] = KX_LAYER_RUN(L, xn + L->in, x->y);
 	}
+}
+
+/* the output layer's RMSE over them: the score. */
+KX_FN double KX(stage_out)(const struct kn_kitnet *k)
+{
+	const struct kitnet_exec *x = &k->exec;
+	unsigned n_ae = k->n_ae;
+	float *rm = x->rm;
 #if KX_W512
-	(void)g;
 	KX(scale_out)(rm, x->rm_of, x->out_lo, x->out_inv, n_ae, x->xo);
 #else
+	double *g = x->g;
 	for (unsigned c = 0; c < n_ae; c++)
 		g[c] = rm[x->rm_of[c]];
 	KX(scale_in)(g, x->out_lo, x->out_inv, PAD8(n_ae), NULL, x->xo);
 #endif
 	return KX_LAYER_RUN(&x->layer[x->n_rows], x->xo, x->y);
+}
+
+/* kn_kitnet_process() in the scoring phase: the score of features in. */
+KX_FN double KX(score_body)(const struct kn_kitnet *k, const double *in)
+{
+	KX(stage_in)(k, in);
+	KX(stage_members)(k);
+	return KX(stage_out)(k);
+}
+
+/* Two models' scores of the same features, stage by stage: each stage of
+ * one is independent of the other's, so the CPU runs one model's long
+ * dependency chains (the log1p and scaling of the inputs, the sigmoids)
+ * beside the other's instead of one after the other (~0.88 of the time of
+ * two score_body() calls on AMD Zen 5). The same operations: the same
+ * bits as score_body(). */
+KX_FN void KX(score_pair)(const struct kn_kitnet *a, const struct kn_kitnet *b,
+			  const double *in, double *s)
+{
+	KX(stage_in)(a, in);
+	KX(stage_in)(b, in);
+	KX(stage_members)(a);
+	KX(stage_members)(b);
+	s[0] = KX(stage_out)(a);
+	s[1] = KX(stage_out)(b);
 }
 
 #undef KX_GL

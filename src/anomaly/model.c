@@ -144,10 +144,15 @@ static void learn(struct kn_model *m)
 
 double model_score(struct kn_model *m, const double *x)
 {
-	double s = kn_kitnet_process(m->k[0], x) / m->thr[0];
+	double s;
 	if (m->cfg.ensembles == 2) {
-		double s2 = kn_kitnet_process(m->k[1], x) / m->thr[1];
+		double r[2];
+		kn_kitnet_process2(m->k[0], m->k[1], x, r);
+		s = r[0] / m->thr[0];
+		double s2 = r[1] / m->thr[1];
 		s = s2 > s ? s2 : s;
+	} else {
+		s = kn_kitnet_process(m->k[0], x) / m->thr[0];
 	}
 	return isfinite(s) ? s : 1e300;
 }

@@ -224,6 +224,79 @@ static void test_avx512_agrees(void)
 	kernels_agree(KITNET_KERNEL_AVX512);
 }
 
+/* kn_kitnet_process2() interleaves two models' stages: the same bits as
+ * two kn_kitnet_process() calls with every kernel (grouped raw + log
+ * members, and a log model with members in the row layout), on in-range,
+ * out-of-range and hostile vectors; with the two on different kernels, or
+ * one still training, it falls back to the two calls (the training one
+ * learns from the vector). */
+static void test_pair_same_bits(void)
+{
+	uint64_t s = 77;
+	struct kn_kitnet *a = trained(10, 0, &s), *b = trained(10, 1, &s), *c = trained(40, 1, &s);
+	KT_REQUIRE(a && b && c);
+	KT_CHECK(c->exec.n_rows > 0);
+	struct kn_kitnet *pairs[2][2] = { { a, b }, { c, a } };
+	int checked = 0;
+	for (int kern = KITNET_KERNEL_BASE; kern <= KITNET_KERNEL_AVX512; kern++) {
+		if (kitnet_exec_use(a, (enum kitnet_kernel)kern) != 0)
+			continue;
+		KT_REQUIRE(kitnet_exec_use(b, (enum kitnet_kernel)kern) == 0);
+		KT_REQUIRE(kitnet_exec_use(c, (enum kitnet_kernel)kern) == 0);
+		for (int p = 0; p < 2; p++) {
+			struct kn_kitnet *x0 = pairs[p][0], *x1 = pairs[p][1];
+			uint64_t before = x0->processed, vs = 9;
+			double x[NF];
+			int same = 1;
+			for (int i = 0; i < 600 && same; i++) {
+				vector(&vs, x);
+				if (i >= 200)
+					x[i % NF] *= 1000;
+				if (i >= 400)
+					x[(i + 3) % NF] = i % 2 ? NAN : -INFINITY;
+				double r[2] = { -1, -1 };
+				kn_kitnet_process2(x0, x1, x, r);
+				double w0 = kn_kitnet_process(x0, x), w1 = kn_kitnet_process(x1, x);
+				same = memcmp(&r[0], &w0, sizeof w0) == 0 &&
+				       memcmp(&r[1], &w1, sizeof w1) == 0 && w0 > 0 && w1 > 0;
+				if (!same)
+					printf("# %s kernel, pair %d, vector %d: %.17g %.17g vs %.17g %.17g\n",
+					       kernel_name[kern], p, i, r[0], r[1], w0, w1);
+			}
+			KT_CHECK(same);
+			KT_EQ(x0->processed, before + 1200); /* both calls counted */
+			checked++;
+		}
+	}
+	KT_CHECK(checked >= 2);
+	/* different kernels: the two calls */
+	if (kitnet_exec_use(a, KITNET_KERNEL_AVX2) == 0) {
+		KT_REQUIRE(kitnet_exec_use(b, KITNET_KERNEL_BASE) == 0);
+		double x[NF], r[2];
+		vector(&s, x);
+		kn_kitnet_process2(a, b, x, r);
+		KT_CHECK(r[0] == kn_kitnet_process(a, x) && r[1] == kn_kitnet_process(b, x));
+	}
+	/* one still training: it learns, returns 0, the other scores */
+	struct kn_kitnet_config cfg;
+	char err[KN_ERRBUF_SIZE];
+	kn_kitnet_config_default(&cfg, NF);
+	struct kn_kitnet *t = kn_kitnet_new(&cfg, err);
+	KT_REQUIRE(t);
+	double x[NF], r[2];
+	vector(&s, x);
+	kn_kitnet_process2(t, b, x, r);
+	KT_EQ(r[0], 0.0);
+	KT_CHECK(r[1] > 0 && r[1] == kn_kitnet_process(b, x));
+	struct kn_kitnet_info info;
+	kn_kitnet_get_info(t, &info);
+	KT_EQ(info.processed, (uint64_t)1);
+	kn_kitnet_free(t);
+	kn_kitnet_free(a);
+	kn_kitnet_free(b);
+	kn_kitnet_free(c);
+}
+
 /* kitnet_alloc() sizes a training model's plan with the worst-case bound:
  * it must hold every map, here random partitions of n features. */
 static void test_plan_bound(void)
@@ -258,6 +331,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_rows_log),
 	KT_CASE(test_kernels_agree),
 	KT_CASE(test_avx512_agrees),
+	KT_CASE(test_pair_same_bits),
 	KT_CASE(test_plan_bound),
 };
 
