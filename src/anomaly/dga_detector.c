@@ -8,7 +8,7 @@
  * typos); many in a short time from one host is the tell. Every DNS query
  * name is scored with the DGA model (anomaly.h "DGA names"; the model file
  * is cfg->dga_model, loaded at start: without one this detector does not
- * run; see README "DGA model" for how to make one). Per querying host, in
+ * run; `kenchi train-dga` makes one). Per querying host, in
  * a fixed table (det_net.h) and a 600 s tumbling window: the distinct
  * names asked (a 1024-bit sketch: a name in both the query and the answer
  * transaction counts once), how many of them look generated (the label

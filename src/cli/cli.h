@@ -10,6 +10,7 @@ int cmd_run(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_train_dga(int argc, char **argv);
 int cmd_rules_profile(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run, "run the sensor on capture files or a live interface" },
 	{ "train", cmd_train, "train the online anomaly model on captures (for run --model)" },
+	{ "train-dga", cmd_train_dga, "train the DGA name model on name lists (for run --dga-model)" },
 	{ "eval", cmd_eval, "score detectors (kenchi, Suricata, Zeek, ...) on labelled captures" },
 	{ "rules", cmd_rules, "check Suricata rules files: what loads, what fails and why" },
 	{ "version", cmd_version, "print the version and build details" },

@@ -98,7 +98,7 @@ static const char run_usage[] =
 	"                           100.64/10, 169.254/16, fc00::/7, fe80::/10)\n"
 	"      --darknet LIST       unused prefixes the sensor watches: every source\n"
 	"                           sending there is a scanner (dark_addr), port surges\n"
-	"      --dga-model FILE     DGA name model (kn_dga_model_save_file) for the dga\n"
+	"      --dga-model FILE     DGA name model (made by kenchi train-dga) for the dga\n"
 	"                           detector; without it the dga detector is off\n"
 	"      --detect-scores FILE write a 'packet,score' CSV line for EVERY packet, in\n"
 	"                           packet order, for kenchi eval: the highest score of\n"

@@ -43,6 +43,39 @@ def case_help(kenchi):
     S.result("no_input", bad.returncode == 2 and b"no input" in bad.stderr, bad.stderr)
 
 
+def case_train_dga_usage(kenchi):
+    """kenchi train-dga's help and refusals, each naming what is wrong."""
+    d = os.path.join(TMP, "dga")
+    os.makedirs(d, exist_ok=True)
+    words, names, csv = (os.path.join(d, f) for f in ("words.txt", "names.txt", "names.csv"))
+    with open(words, "w") as f:
+        f.write("\n".join(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"] * 5) + "\n")
+    with open(names, "w") as f:
+        f.write("www.example.com\nmail.example.org\n")
+    with open(csv, "w") as f:
+        f.write("class,family,domain\nlegit,alexa,x.y,z\n")
+    h = run([kenchi, "train-dga", "--help"])
+    S.result("train_dga_help", h.returncode == 0 and b"--dga FILE" in h.stdout, h.stderr)
+    out = os.path.join(d, "m.kdga")
+    bad = []
+    for args, rc, want in (
+            (["-b", names], 2, "no -o MODEL given"),
+            (["-o", out], 2, "no -b NAMES given"),
+            (["-o", out, "-b", names, "--fpr", "0.7"], 2, "invalid --fpr '0.7'"),
+            (["-o", out, "-b", names, "extra"], 2, "unexpected argument 'extra'"),
+            (["-o", out, "-w", words, "-b", os.path.join(d, "missing")], 1,
+             os.path.join(d, "missing") + ": No such file or directory"),
+            (["-o", out, "-w", os.path.join(d, "nowords")], 2, "no -b NAMES given"),
+            (["-o", out, "-w", os.path.join(d, "nowords"), "-b", names], 1,
+             os.path.join(d, "nowords") + ": No such file or directory"),
+            (["-o", out, "-w", words, "-b", csv], 1, csv + ": no usable DNS name in its 2 lines"),
+            (["-o", out, "-w", words, "-b", names], 1, "give more ordinary DNS names with -b")):
+        r = run([kenchi, "train-dga"] + args)
+        if r.returncode != rc or want.encode() not in r.stderr or os.path.exists(out):
+            bad.append((args, r.returncode, r.stderr.decode(errors="replace")))
+    S.result("train_dga_refused", not bad, repr(bad))
+
+
 def flow_keys(events):
     return sorted((f["proto"], f["src_ip"], f.get("src_port"), f["dest_ip"], f.get("dest_port"),
                    f["flow"]["pkts_toserver"], f["flow"]["pkts_toclient"])
@@ -319,6 +352,7 @@ def main():
         S.exit()
     try:
         case_help(kenchi)
+        case_train_dga_usage(kenchi)
         ref = case_demo(kenchi, demo) or []
         case_demo_app(kenchi, demo)
         case_two_files(kenchi, demo)

@@ -9,14 +9,16 @@ reported, the C2 splice's beacon is reported, no benign capture (nor the
 benign background of the anomaly splices) is flagged, and the events carry
 score, detector, explanation and evidence.
 The evalset with every attack (DGA and exfiltration hooks on) run with a
-DGA model made by make_dga_model (wamerican + the shared benign and DGA
-name lists): the DGA host and the exfiltrating host are reported too. On
+DGA model made by `kenchi train-dga` (wamerican + the shared benign and
+DGA name lists): the DGA host and the exfiltrating host are reported too;
+with a model from wamerican and generated ordinary names alone, the DGA
+host is the only dga report. On
 the shared captures: the ICMP sweep of a live subnet (slips_icmp-portscan
 and its splice) is reported as icmp_sweep; the anomaly controls (benign
 captures spliced after the background, so after every learning period)
 stay quiet like the other benign captures.
 
-usage: test_detectors.py KENCHI GEN_EVALSET SHARED_DIR [MAKE_DGA_MODEL]
+usage: test_detectors.py KENCHI GEN_EVALSET SHARED_DIR
 """
 import glob
 import os
@@ -94,24 +96,41 @@ def gunzip_to(src, tmp):
     return out
 
 
-def dga_model(tool, shared, tmp):
-    """A model from wamerican + the shared name lists, or None."""
-    words = "/usr/share/dict/american-english"
+WORDS = "/usr/share/dict/american-english"
+
+
+def dga_model(kenchi, shared, tmp):
+    """A model (`kenchi train-dga`) from wamerican + the shared name lists, or None."""
     doms = os.path.join(shared, "data", "domains")
-    if not tool or not os.path.exists(words) or not os.path.isdir(doms):
+    if not os.path.exists(WORDS) or not os.path.isdir(doms):
         return None
     out = os.path.join(tmp, "dga.model")
-    args = [tool, out, words, "benign:" + os.path.join(doms, "opendns-top-domains.txt"),
-            "benign:" + os.path.join(doms, "andrewaeva_alexa_1000.txt")]
-    args += ["dga:" + f for f in sorted(glob.glob(os.path.join(doms, "andrewaeva_*_1000.txt")))
-             if "alexa" not in f]
+    args = [kenchi, "train-dga", "-q", "-o", out,
+            "-b", os.path.join(doms, "opendns-top-domains.txt"),
+            "-b", os.path.join(doms, "andrewaeva_alexa_1000.txt")]
+    for f in sorted(glob.glob(os.path.join(doms, "andrewaeva_*_1000.txt"))):
+        if "alexa" not in f:
+            args += ["-d", f]
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def ordinary_names(n):
+    """n ordinary-looking DNS names made of wamerican words (deterministic)."""
+    words = [w.strip().lower() for w in open(WORDS, encoding="utf-8", errors="replace")
+             if w.strip().isalpha() and w.strip().isascii() and 3 <= len(w.strip()) <= 8]
+    tlds = ("com", "org", "net", "de", "co.uk")
+    out, x = [], 12345
+    for i in range(n):
+        x = (x * 1103515245 + 12345) % (1 << 31)
+        a, b = words[x % len(words)], words[(x >> 8) % len(words)]
+        host = ("www.", "mail.", "", "api.")[i % 4]
+        out.append("%s%s%s.%s" % (host, a, b if i % 3 else "", tlds[i % len(tlds)]))
     return out
 
 
 def main():
     kenchi, gen, shared = [os.path.abspath(a) for a in sys.argv[1:4]]
-    make_model = os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None
     s = kntest.Suite("detectors")
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([gen, tmp], check=True, stdout=subprocess.DEVNULL)
@@ -163,9 +182,29 @@ def main():
                                        if e["anomaly"]["detector"] == "exfil"}))
         s.result("home_net_from_vars", exfil == {"in": (0, ["10.1.0.13"]), "out": (0, [])},
                  repr(exfil))
-        model = dga_model(make_model, shared, tmp)
+        # a DGA model from the word list and ordinary names alone (no DGA
+        # names: the language model scores): the evalset's DGA host, whose
+        # 40 lookups are random letters, is the only dga report
+        if not os.path.exists(WORDS):
+            s.skip("train_dga_wordlist", "no %s (Debian's wamerican)" % WORDS)
+        else:
+            names = os.path.join(tmp, "ordinary.txt")
+            with open(names, "w") as f:
+                f.write("\n".join(ordinary_names(400)) + "\n")
+            lm = os.path.join(tmp, "lm.model")
+            p = subprocess.run([kenchi, "train-dga", "-o", lm, "-b", names],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            rc, ev, err = kntest.run_kenchi(kenchi, ["--dga-model", lm, "-r",
+                                                     os.path.join(tmp, "ex", "evalset.pcap")])
+            dga = sorted({e["anomaly"]["key"] for e in detections(ev)
+                          if e["anomaly"]["detector"] == "dga"})
+            s.result("train_dga_wordlist", p.returncode == 0 and os.path.exists(lm) and
+                     b"400 benign names" in p.stderr and
+                     b"no DGA names (language model alone)" in p.stderr and
+                     rc == 0 and dga == ["10.1.0.16"], repr(dga) + p.stderr.decode() + err)
+        model = dga_model(kenchi, shared, tmp)
         if not model:
-            s.skip("evalset_all", "no make_dga_model, wamerican or shared name lists")
+            s.skip("evalset_all", "no wamerican or shared name lists")
         else:
             subprocess.run([gen, os.path.join(tmp, "all"), "--attacks", "all"], check=True,
                            stdout=subprocess.DEVNULL)
@@ -257,7 +296,7 @@ def main():
          os.path.join(shared, "data", "anomaly", "background_mirai38363.pcap")]
     flagged = []
     with tempfile.TemporaryDirectory() as tmp:
-        model = dga_model(make_model, shared, tmp)
+        model = dga_model(kenchi, shared, tmp)
         extra = ["--dga-model", model] if model else []
         controls = sorted(glob.glob(os.path.join(shared, "data", "anomaly", "controls",
                                                  "*.pcap.gz")))
