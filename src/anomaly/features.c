@@ -97,8 +97,11 @@ static const double lambdas[NL] = { 5, 3, 1, 0.1, 0.01 };
  * last bit for about 1 value in 1200, and variances of near-constant
  * streams (|SS/w - mean^2|, a difference of close numbers) inherit that
  * difference magnified. The exact mode therefore calls pow() itself; the
- * exponent is read through a volatile so the compiler cannot turn the call
- * into x * x. The pair-only mode uses x * x and exp2(). */
+ * 2 is read through a volatile so the compiler can turn neither call into
+ * something else: pow(x, 2) into x * x, nor pow(2, x) into exp2(x) (clang
+ * does: glibc's exp2 differs from its pow in the last bit, and a
+ * covariance of HpHp went from Kitsune-py's exact 0 to -1.3e-9). The
+ * pair-only mode uses x * x and exp2(). */
 static volatile const double two = 2.0;
 
 static inline double square(double x, int exact)
@@ -126,7 +129,7 @@ static void decay_factors(double dt, int exact, double f[NL])
 {
 	if (exact) {
 		for (int i = 0; i < NL; i++)
-			f[i] = pow(2.0, -lambdas[i] * dt);
+			f[i] = pow(two, -lambdas[i] * dt);
 		return;
 	}
 	double a = exp2(-0.01 * dt), a2 = a * a, a5 = a2 * a2 * a;
