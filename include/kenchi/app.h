@@ -91,7 +91,10 @@ struct kn_app_config;
 	X(TLS_SUBJECT_ALT_NAME, "tls.subjectaltname") \
 	X(FILE_NAME, "file.name")                \
 	X(SMB_NAMED_PIPE, "smb.named_pipe")      \
-	X(SMB_SHARE, "smb.share")
+	X(SMB_SHARE, "smb.share")                \
+	/* for detectors only, no rule keyword names it: a DNS response's \
+	 * question names (dns.query is the request's, as in Suricata 7) */ \
+	X(DNS_RESPONSE_QUERY, "dns.response.query")
 
 enum kn_app_buffer {
 #define KN_APP_BUF_ENUM(id, name) KN_BUF_##id,

@@ -232,13 +232,16 @@ struct kn_detect_ctx *kn_detect_ctx_new(const struct kn_detect_config *cfg,
 		kn_detect_ctx_free(c);
 		return NULL;
 	}
+	/* the memcap, less the rate limiter's table, shared evenly */
+	uint64_t fixed = (uint64_t)RECENT_SLOTS * sizeof *c->recent;
+	uint64_t share = cfg->memcap > fixed ? (cfg->memcap - fixed) / N_DETECTORS : 0;
 	for (size_t i = 0; i < N_DETECTORS && cfg->enabled; i++) {
 		if (!(c->state[i] = kn_calloc(1, registry[i]->ctx_size))) {
 			snprintf(errbuf, KN_ERRBUF_SIZE, "detectors: out of memory");
 			kn_detect_ctx_free(c);
 			return NULL;
 		}
-		if (registry[i]->init(c->state[i], cfg, cfg->memcap / N_DETECTORS, errbuf) != 0) {
+		if (registry[i]->init(c->state[i], cfg, share, errbuf) != 0) {
 			kn_free(c->state[i]);
 			c->state[i] = NULL;
 			kn_detect_ctx_free(c);

@@ -4,23 +4,31 @@
  * command server among hundreds of generated names, most of which do not
  * exist).
  *
- * One DGA-looking name proves little (CDN hashes, random test names,
- * typos); many in a short time from one host is the tell. Every DNS query
- * name is scored with the DGA model (anomaly.h "DGA names"; the model file
- * is cfg->dga_model, loaded at start: without one this detector does not
- * run; `kenchi train-dga` makes one). Per querying host, in
- * a fixed table (det_net.h) and a 600 s tumbling window: the distinct
- * names asked (a 1024-bit sketch: a name in both the query and the answer
- * transaction counts once), how many of them look generated (the label
- * scored must be the registered name, right before the public suffix: a
- * DGA makes new domains, a tunnel random subdomains of one), and the last
- * four of those. A host is reported when 8 or more distinct DGA-looking
- * names were asked in the window and they are at least a quarter of its
- * distinct names (a resolver forwarding the whole network's queries has
- * many of both); again (subject to the context's rate limit) when their
- * number doubles. Score 1 - 2^(-names / 8): 0.5 at 8. NXDOMAIN answers
- * would strengthen it but the DNS transaction does not expose its rcode to
- * detectors yet.
+ * One odd name proves little (CDN hashes, random test names, typos); many
+ * in a short time from one host is the tell. Two findings, per querying
+ * host in a fixed table (det_net.h) and a 600 s tumbling window that
+ * counts its distinct query names (a 1024-bit sketch: a name asked again
+ * counts once):
+ *   - DGA_NXDOMAIN (always on): the resolver answered "no such domain"
+ *     (NXDOMAIN) for 20 or more distinct registered domains (the last two
+ *     labels, three as in example.co.uk; a 1024-bit sketch), and they are
+ *     half or more of the host's distinct names. A DGA tries the day's
+ *     names until one answers, so nearly all of its lookups fail, whatever
+ *     the names look like (dictionary-word DGAs included); search-domain
+ *     junk and blocklist lookups fail under one registered domain, and a
+ *     browser behind a filtering resolver has far more names that resolve.
+ *     mDNS (.local) names and single labels are left out (reverse
+ *     lookups are all under in-addr.arpa or ip6.arpa). Score 1 - 2^(-domains / 20): 0.5 at 20.
+ *   - DGA_QUERIES (only with a DGA model, cfg->dga_model loaded at start;
+ *     `kenchi train-dga` makes one): every query name is scored with it
+ *     (anomaly.h "DGA names"); the label scored must be the registered
+ *     name, right before the public suffix (a DGA makes new domains, a
+ *     tunnel random subdomains of one). Reported when 8 or more distinct
+ *     DGA-looking names were asked and they are at least a quarter of the
+ *     host's distinct names (a resolver forwarding the whole network's
+ *     queries has many of both). Score 1 - 2^(-names / 8): 0.5 at 8.
+ * Each again (subject to the context's rate limit) when its count doubles;
+ * the last four names of each are kept as examples.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,19 +42,24 @@
 
 #define WINDOW_NS (600ull * 1000000000ull)
 #define NAME_BITS 1024
+#define NX_BITS 1024
 #define MIN_NAMES 8
+#define MIN_NX 20
+#define RCODE_NXDOMAIN 3
 #define KEEP 4
 #define NAME_MAX_KEPT 64
 
 struct host {
 	struct det_slot slot;
 	struct kn_addr addr;
-	uint8_t v6, n_kept;
-	uint32_t names, dga, reported;
+	uint8_t v6, n_kept, n_nx_kept;
+	uint32_t names, dga, reported, nx, nx_reported;
 	uint64_t start_ns;
 	uint64_t bits[NAME_BITS / 64];
+	uint64_t nx_bits[NX_BITS / 64];
 	char kept[KEEP][NAME_MAX_KEPT];   /* a ring of the last DGA-looking names */
 	float kept_score[KEEP];
+	char nx_kept[KEEP][NAME_MAX_KEPT]; /* a ring of the last names without a domain */
 };
 
 struct dga_det {
@@ -59,10 +72,7 @@ static int dga_init(void *state, const struct kn_detect_config *cfg, uint64_t bu
 {
 	struct dga_det *g = state;
 
-	if (!cfg->dga_model)
-		return 0;   /* no model: the detector stays idle */
-	g->model = kn_dga_model_load_file(cfg->dga_model, errbuf);
-	if (!g->model) {
+	if (cfg->dga_model && !(g->model = kn_dga_model_load_file(cfg->dga_model, errbuf))) {
 		char why[KN_ERRBUF_SIZE];
 		snprintf(why, sizeof why, "%s", errbuf);
 		snprintf(errbuf, KN_ERRBUF_SIZE, "dga detector model (--dga-model): %.200s", why);
@@ -94,6 +104,7 @@ static uint64_t dga_memuse(const void *state)
 
 struct finding {
 	const struct host *h;
+	int nx;   /* DGA_NXDOMAIN, else DGA_QUERIES */
 	char host[48];
 };
 
@@ -101,40 +112,61 @@ static void evidence(const void *arg, struct kn_json *j)
 {
 	const struct finding *f = arg;
 	const struct host *h = f->h;
+	unsigned n = f->nx ? h->n_nx_kept : h->n_kept;
 
 	kn_json_str(j, "host", f->host);
-	kn_json_u64(j, "dga_names", h->dga);
+	kn_json_u64(j, f->nx ? "nxdomain_domains" : "dga_names", f->nx ? h->nx : h->dga);
 	kn_json_u64(j, "distinct_names", h->names);
 	kn_json_double(j, "window_s", (double)(h->slot.last_ns - h->start_ns) / 1e9, 3);
 	kn_json_open_array(j, "examples");
-	for (unsigned i = 0; i < h->n_kept; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		kn_json_open(j, NULL);
-		kn_json_str(j, "name", h->kept[i]);
-		kn_json_double(j, "score", h->kept_score[i], 3);
+		kn_json_str(j, "name", f->nx ? h->nx_kept[i] : h->kept[i]);
+		if (!f->nx)
+			kn_json_double(j, "score", h->kept_score[i], 3);
 		kn_json_close(j);
 	}
 	kn_json_close_array(j);
 }
 
 static void report(struct kn_detect_call *c, const struct kn_flow *flow, int dir,
-		   const struct host *h)
+		   const struct host *h, int nx)
 {
-	struct finding f = { .h = h };
+	struct finding f = { .h = h, .nx = nx };
 	char why[800], list[4 * NAME_MAX_KEPT + 8] = "";
 	size_t o = 0;
+	unsigned n = nx ? h->n_nx_kept : h->n_kept;
+	double secs = (double)(h->slot.last_ns - h->start_ns) / 1e9;
 
 	kn_detect_addr_text(&h->addr, h->v6, f.host, sizeof f.host);
-	for (unsigned i = 0; i < h->n_kept && o + 1 < sizeof list; i++)
-		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", h->kept[i]);
-	snprintf(why, sizeof why, "%s looked up %u names that look machine-generated (of %u "
-		 "distinct names) in %.0f s, e.g. %s: a domain generation algorithm searching "
-		 "for its server", f.host, h->dga, h->names,
-		 (double)(h->slot.last_ns - h->start_ns) / 1e9, list);
+	for (unsigned i = 0; i < n && o + 1 < sizeof list; i++)
+		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
+				      nx ? h->nx_kept[i] : h->kept[i]);
+	if (nx)
+		snprintf(why, sizeof why, "%s was told 'no such domain' (NXDOMAIN) for %u distinct "
+			 "domains (of %u distinct names it looked up) in %.0f s, e.g. %s: a domain "
+			 "generation algorithm trying the day's names until one answers", f.host,
+			 h->nx, h->names, secs, list);
+	else
+		snprintf(why, sizeof why, "%s looked up %u names that look machine-generated (of "
+			 "%u distinct names) in %.0f s, e.g. %s: a domain generation algorithm "
+			 "searching for its server", f.host, h->dga, h->names, secs, list);
 	struct kn_detection d = {
-		.event = "DGA_QUERIES", .score = 1.0 - exp2(-(double)h->dga / MIN_NAMES),
+		.event = nx ? "DGA_NXDOMAIN" : "DGA_QUERIES",
+		.score = 1.0 - exp2(-(double)(nx ? h->nx : h->dga) / (nx ? MIN_NX : MIN_NAMES)),
 		.key = f.host, .explanation = why, .flow = flow, .dir = dir,
 		.evidence = evidence, .arg = &f };
 	kn_detect_report(c, &d);
+}
+
+/* Name into a kept ring slot, printable. */
+static void keep(char *dst, const uint8_t *name, uint32_t len)
+{
+	snprintf(dst, NAME_MAX_KEPT, "%.*s", (int)(len < NAME_MAX_KEPT ? len : NAME_MAX_KEPT - 1),
+		 (const char *)name);
+	for (char *s = dst; *s; s++)
+		if (*s < 0x21 || *s > 0x7e || *s == '"' || *s == '\\')
+			*s = '.';
 }
 
 /* ------------------------------------------------------------- names */
@@ -170,30 +202,73 @@ static int registered(const uint8_t *name, uint32_t len, const struct kn_dga_res
 }
 
 static void on_name(struct dga_det *g, struct kn_detect_call *c, const struct kn_flow *flow,
-		    int dir, const uint8_t *name, uint32_t len)
+		    int dir, struct host *h, const uint8_t *name, uint32_t len)
 {
-	const struct kn_addr *client = dir ? &flow->key.dst : &flow->key.src;
-	int v6 = flow->key.ip_version == 6;
-	struct host *h = host_of(g, client, v6, kn_detect_time_ns(c));
 	struct kn_dga_result r;
 
 	if (!det_sketch_add(h->bits, NAME_BITS, kn_hash64(name, len, 0x6e616d65)))
 		return;   /* asked already in this window (or a sketch collision) */
 	h->names++;
-	if (!kn_dga_score_name(g->model, (const char *)name, len, &r) ||
+	if (!g->model || !kn_dga_score_name(g->model, (const char *)name, len, &r) ||
 	    r.score < kn_dga_model_threshold(g->model) || !registered(name, len, &r))
 		return;
 	h->dga++;
 	unsigned k = h->n_kept < KEEP ? h->n_kept++ : (h->dga - 1) % KEEP;
-	snprintf(h->kept[k], NAME_MAX_KEPT, "%.*s", (int)(len < NAME_MAX_KEPT ? len :
-							    NAME_MAX_KEPT - 1), (const char *)name);
-	for (char *s = h->kept[k]; *s; s++)   /* keep the text printable */
-		if (*s < 0x21 || *s > 0x7e || *s == '"' || *s == '\\')
-			*s = '.';
+	keep(h->kept[k], name, len);
 	h->kept_score[k] = (float)r.score;
 	if (h->dga >= MIN_NAMES && 4ull * h->dga >= h->names && h->dga >= 2ull * h->reported) {
 		h->reported = h->dga;
-		report(c, flow, dir, h);
+		report(c, flow, dir, h, 0);
+	}
+}
+
+static int same_ci(const uint8_t *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((a[i] | 0x20) != b[i])
+			return 0;
+	return 1;
+}
+
+/* The hash of name's registered domain (case folded): its last two labels,
+ * three when the last is two letters and the one before at most three (as
+ * example.co.uk; reverse lookups are all in-addr.arpa or ip6.arpa); 0 for
+ * a single label or an mDNS name (.local). */
+static uint64_t registered_hash(const uint8_t *name, uint32_t len)
+{
+	uint8_t low[256];
+	size_t dot[3] = { 0, 0, 0 }, ndots = 0, n = len < sizeof low ? len : sizeof low;
+
+	while (n && name[n - 1] == '.')
+		n--;
+	for (size_t i = n; i-- > 0 && ndots < 3;)
+		if (name[i] == '.')
+			dot[ndots++] = i;
+	if (!ndots || dot[0] + 1 >= n)
+		return 0;
+	size_t tld = n - dot[0] - 1;
+	if (tld == 5 && same_ci(name + dot[0] + 1, "local", 5))
+		return 0;
+	size_t start = ndots >= 2 ? dot[1] + 1 : 0;
+	if (tld == 2 && dot[0] - start <= 3)   /* example.co.uk */
+		start = ndots >= 3 ? dot[2] + 1 : ndots == 2 ? 0 : start;
+	for (size_t i = start; i < n; i++)
+		low[i - start] = name[i] >= 'A' && name[i] <= 'Z' ? (uint8_t)(name[i] | 0x20) : name[i];
+	return kn_hash64(low, n - start, 0x6e78646d) | 1;
+}
+
+/* The resolver answered NXDOMAIN for name, asked by h. */
+static void on_nxdomain(struct kn_detect_call *c, const struct kn_flow *flow, int dir,
+			struct host *h, const uint8_t *name, uint32_t len)
+{
+	uint64_t rh = registered_hash(name, len);
+	if (!rh || !det_sketch_add(h->nx_bits, NX_BITS, rh))
+		return;
+	h->nx++;
+	keep(h->nx_kept[h->n_nx_kept < KEEP ? h->n_nx_kept++ : (h->nx - 1) % KEEP], name, len);
+	if (h->nx >= MIN_NX && 2ull * h->nx >= h->names && h->nx >= 2ull * h->nx_reported) {
+		h->nx_reported = h->nx;
+		report(c, flow, dir, h, 1);
 	}
 }
 
@@ -203,12 +278,18 @@ static void dga_tx(void *state, struct kn_detect_call *c, const struct kn_flow *
 	struct dga_det *g = state;
 	const uint8_t *name;
 	uint32_t len;
+	uint64_t rcode;
 
-	if (!g->model || !tx->buffer || !app_proto || strcmp(app_proto, "dns") != 0)
+	if (!tx->buffer || !app_proto || strcmp(app_proto, "dns") != 0)
 		return;
+	const struct kn_addr *client = tx->dir ? &f->key.dst : &f->key.src;
+	struct host *h = host_of(g, client, f->key.ip_version == 6, kn_detect_time_ns(c));
 	for (unsigned i = 0; i < 16 && tx->buffer(tx, KN_BUF_DNS_QUERY, i, &name, &len); i++)
 		if (len)
-			on_name(g, c, f, tx->dir, name, len);
+			on_name(g, c, f, tx->dir, h, name, len);
+	if (tx->number && tx->number(tx, KN_TXN_DNS_RCODE, 0, &rcode) && rcode == RCODE_NXDOMAIN &&
+	    tx->buffer(tx, KN_BUF_DNS_RESPONSE_QUERY, 0, &name, &len) && len)
+		on_nxdomain(c, f, tx->dir, h, name, len);
 }
 
 const struct kn_detector kn_detector_dga = {

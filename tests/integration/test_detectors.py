@@ -12,7 +12,8 @@ The evalset with every attack (DGA and exfiltration hooks on) run with a
 DGA model made by `kenchi train-dga` (wamerican + the shared benign and
 DGA name lists): the DGA host and the exfiltrating host are reported too;
 with a model from wamerican and generated ordinary names alone, the DGA
-host is the only dga report. On
+host is the only dga report (by its names and by its NXDOMAIN answers);
+without a model it is still reported, by its NXDOMAIN answers alone. On
 the shared captures: the ICMP sweep of a live subnet (slips_icmp-portscan
 and its splice) is reported as icmp_sweep; the anomaly controls (benign
 captures spliced after the background, so after every learning period)
@@ -196,12 +197,23 @@ def main():
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             rc, ev, err = kntest.run_kenchi(kenchi, ["--dga-model", lm, "-r",
                                                      os.path.join(tmp, "ex", "evalset.pcap")])
-            dga = sorted({e["anomaly"]["key"] for e in detections(ev)
+            dga = sorted({(e["anomaly"]["event"], e["anomaly"]["key"]) for e in detections(ev)
                           if e["anomaly"]["detector"] == "dga"})
             s.result("train_dga_wordlist", p.returncode == 0 and os.path.exists(lm) and
                      b"400 benign names" in p.stderr and
-                     b"no DGA names (language model alone)" in p.stderr and
-                     rc == 0 and dga == ["10.1.0.16"], repr(dga) + p.stderr.decode() + err)
+                     b"no DGA names (language model alone)" in p.stderr and rc == 0 and
+                     dga == [("DGA_NXDOMAIN", "10.1.0.16"), ("DGA_QUERIES", "10.1.0.16")],
+                     repr(dga) + p.stderr.decode() + err)
+        # without a model: the DGA host's 40 lookups all answered NXDOMAIN
+        # (the DNS parser's rcode, through to the detector) report it alone
+        rc, ev, err = kntest.run_kenchi(kenchi, ["-r", os.path.join(tmp, "ex", "evalset.pcap")])
+        nx = [e for e in detections(ev) if e["anomaly"]["detector"] == "dga"]
+        s.result("dga_nxdomain_no_model", rc == 0 and
+                 [(e["anomaly"]["event"], e["anomaly"]["key"]) for e in nx] ==
+                 [("DGA_NXDOMAIN", "10.1.0.16")] and
+                 nx[0]["anomaly"]["evidence"]["nxdomain_domains"] == 20 and
+                 all(check_event(e) for e in nx),
+                 repr([(e["anomaly"]["event"], e["anomaly"].get("evidence")) for e in nx]) + err)
         model = dga_model(kenchi, shared, tmp)
         if not model:
             s.skip("evalset_all", "no wamerican or shared name lists")

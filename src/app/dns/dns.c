@@ -58,7 +58,8 @@ struct dns_txv {
 	const struct dns_msg *m;
 	const struct dns_question *q;    /* query events: the question logged */
 	uint64_t tx_id;
-	const struct dns_qnames *names;  /* the dns.query buffers: the query's first event only */
+	const struct dns_qnames *names;  /* the question names: dns.query (a query's first event
+					  * only) or dns.response.query (a response's) */
 	const struct dns_name *qname;    /* query events: the question's name, if decoded */
 };
 
@@ -190,7 +191,8 @@ static int tx_buffer(const struct kn_tx *tx, unsigned buf, unsigned index,
 {
 	const struct dns_txv *v = tx->priv;
 
-	if (buf != KN_BUF_DNS_QUERY || !v->names || index >= v->names->n)
+	if (buf != (v->m->response ? KN_BUF_DNS_RESPONSE_QUERY : KN_BUF_DNS_QUERY) || !v->names ||
+	    index >= v->names->n)
 		return 0;
 	*data = v->names->name[index].text;
 	*len = v->names->name[index].len;
@@ -201,7 +203,7 @@ static int tx_number(const struct kn_tx *tx, unsigned what, unsigned index, uint
 {
 	const struct dns_txv *v = tx->priv;
 
-	if (what == KN_TXN_DNS_RRTYPE && v->names && index < v->names->n) {
+	if (what == KN_TXN_DNS_RRTYPE && !v->m->response && v->names && index < v->names->n) {
 		*out = v->names->q[index].type;
 		return 1;
 	}
@@ -275,9 +277,9 @@ static void on_query(struct dns_state *s, struct kn_app_call *c, int dir,
 }
 
 static void on_response(struct dns_state *s, struct kn_app_call *c, int dir,
-			const struct dns_msg *m, uint64_t tx_id)
+			const struct dns_msg *m, const struct dns_qnames *names, uint64_t tx_id)
 {
-	struct dns_txv v = { .m = m, .tx_id = tx_id };
+	struct dns_txv v = { .m = m, .tx_id = tx_id, .names = names };
 	struct kn_tx tx = { .id = tx_id, .dir = (uint8_t)!dir, .log = tx_log_answer,
 			    .buffer = tx_buffer, .number = tx_number, .priv = &v };
 
@@ -317,7 +319,7 @@ static void on_message(struct dns_state *s, struct kn_app_call *c, int dir,
 		return;
 	}
 	response = is_response(s, c, dir, h.flags);
-	if (dns_msg_parse(&m, data, len, response, response ? NULL : &names) != 0) {
+	if (dns_msg_parse(&m, data, len, response, &names) != 0) {
 		kn_app_event(c, dir, "MALFORMED_DATA");
 		return;
 	}
@@ -327,7 +329,7 @@ static void on_message(struct dns_state *s, struct kn_app_call *c, int dir,
 	}
 	tx_id = s->tx_count++;
 	if (response)
-		on_response(s, c, dir, &m, tx_id);
+		on_response(s, c, dir, &m, &names, tx_id);
 	else
 		on_query(s, c, dir, &m, &names, tx_id);
 	if (h.flags & DNS_FLAG_Z)

@@ -6,8 +6,13 @@
  * names, with examples; not reported: hosts asking only ordinary names, a
  * host with a few random-looking names, random labels under one domain, a resolver whose random names are under a
  * quarter of its names, the same DGA name asked many times; without a
- * model the detector is idle; a bad model path fails the context with the
- * path; a tiny memcap stays bounded.
+ * model, names that resolve report nothing; a bad model path fails the
+ * context with the path; a tiny memcap stays bounded. Without a model, a
+ * host told NXDOMAIN for 20 distinct word-pair domains (half of its names)
+ * is reported at the 20th; not: a browser with a quarter of its names
+ * failing, search-domain junk under one domain (also as example.co.uk),
+ * reverse lookups, .local and single-label names, one missing name asked
+ * again and again, REFUSED answers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,19 +106,32 @@ static const char *cur_name;
 static int name_buffer(const struct kn_tx *tx, unsigned buf, unsigned index,
 		       const uint8_t **data, uint32_t *len)
 {
-	(void)tx;
-	if (buf != KN_BUF_DNS_QUERY || index)
+	if (buf != (tx->number ? KN_BUF_DNS_RESPONSE_QUERY : KN_BUF_DNS_QUERY) || index)
 		return 0;
 	*data = (const uint8_t *)cur_name;
 	*len = (uint32_t)strlen(cur_name);
 	return 1;
 }
 
+static uint64_t cur_rcode;
+
+static int rcode_number(const struct kn_tx *tx, unsigned what, unsigned index, uint64_t *out)
+{
+	(void)tx;
+	if (what != KN_TXN_DNS_RCODE || index)
+		return 0;
+	*out = cur_rcode;
+	return 1;
+}
+
 /* host asks name at time t (a query and its answer, two transactions;
- * both dir 0 as the DNS parser gives them: the flow's src is the client). */
-static void ask(struct rig *r, struct kn_addr host, const char *name, double t)
+ * both dir 0 as the DNS parser gives them: the flow's src is the client);
+ * the answer's rcode is rcode (3 NXDOMAIN), or none when rcode < 0. */
+static void ask_rc(struct rig *r, struct kn_addr host, const char *name, double t, int rcode)
 {
 	struct kn_tx q = { .buffer = name_buffer }, a = { .buffer = name_buffer };
+	if (rcode >= 0)
+		a.number = rcode_number, cur_rcode = (uint64_t)rcode;
 	memset(&r->flow.key, 0, sizeof r->flow.key);
 	r->flow.key.src = host;
 	r->flow.key.dst = v4(10, 0, 0, 2);
@@ -123,6 +141,11 @@ static void ask(struct rig *r, struct kn_addr host, const char *name, double t)
 	cur_name = name;
 	kn_detect_tx(r->ctx, &r->flow, "dns", &q, (uint64_t)(t * 1e9) + 1, ++r->n);
 	kn_detect_tx(r->ctx, &r->flow, "dns", &a, (uint64_t)(t * 1e9) + 2, ++r->n);
+}
+
+static void ask(struct rig *r, struct kn_addr host, const char *name, double t)
+{
+	ask_rc(r, host, name, t, -1);
 }
 
 static void test_dga_host(void)
@@ -198,16 +221,78 @@ static void test_quiet(void)
 	KT_EQ(r.seen.n, 0);
 	kn_detect_ctx_free(r.ctx);
 
-	rig_init(&r, 0);   /* no model: idle */
+	rig_init(&r, 0);   /* no model: random names that resolve report nothing */
 	for (unsigned i = 0; i < 40; i++) {
 		random_name(&st, name);
-		ask(&r, v4(10, 1, 0, 16), name, i);
+		ask_rc(&r, v4(10, 1, 0, 16), name, i, 0);
 	}
 	KT_EQ(r.seen.n, 0);
 	kn_detect_ctx_free(r.ctx);
 
 	KT_CHECK(rig_dga(&r, "/nonexistent/dga.model", 0, err) != 0);
 	KT_CHECK(strstr(err, "/nonexistent/dga.model") != NULL);
+}
+
+/* Without a model: NXDOMAIN for many distinct registered domains, half or
+ * more of the host's names, whatever the names look like (dictionary
+ * words here). */
+static void test_nxdomain(void)
+{
+	struct rig r;
+	char name[64];
+	rig_init(&r, 0);
+	for (unsigned i = 0; i < 10; i++)   /* ordinary names first */
+		ask_rc(&r, v4(10, 1, 0, 16), benign[i], i, 0);
+	unsigned first = 0;
+	for (unsigned i = 0; i < 30; i++) {  /* then word-pair domains that do not exist */
+		snprintf(name, sizeof name, "%s%s.net", words[i], words[(i * 7 + 3) % 70]);
+		ask_rc(&r, v4(10, 1, 0, 16), name, 20 + i, 3);
+		if (!first && r.seen.n)
+			first = i + 1;
+	}
+	/* 20 distinct domains, 20 * 2 >= 30 names: the 20th reports */
+	KT_EQ(first, 20);
+	KT_EQ(r.seen.n, 1);
+	KT_EQ_STR(r.seen.detector, "dga");
+	KT_EQ_STR(r.seen.event, "DGA_NXDOMAIN");
+	KT_EQ_STR(r.seen.key, "10.1.0.16");
+	/* (of 29 distinct names: the names' sketch has one collision here) */
+	KT_CHECK(strstr(r.seen.expl, "10.1.0.16 was told 'no such domain' (NXDOMAIN) for 20 "
+			"distinct domains (of 29 distinct names") == r.seen.expl);
+	KT_CHECK(strstr(r.seen.evidence, "\"nxdomain_domains\":20") != NULL);
+	KT_CHECK(strstr(r.seen.evidence, "\"examples\":[{\"name\":\"") != NULL);
+	kn_detect_ctx_free(r.ctx);
+
+	rig_init(&r, 0);
+	for (unsigned i = 0; i < 120; i++) { /* a browser: 30 failures among 120 names */
+		char b[48];
+		snprintf(b, sizeof b, "h%u.%s", i, benign[i % 40]);
+		ask_rc(&r, v4(10, 1, 0, 40), b, i, 0);
+		if (i % 4 == 0) {
+			snprintf(name, sizeof name, "ads%u%s.com", i, words[i % 70]);
+			ask_rc(&r, v4(10, 1, 0, 40), name, i + 0.5, 3);
+		}
+	}
+	for (unsigned i = 0; i < 50; i++) {  /* search-domain junk under one domain */
+		snprintf(name, sizeof name, "%s.corp.example.com", words[i % 70]);
+		ask_rc(&r, v4(10, 1, 0, 41), name, i, 3);
+		snprintf(name, sizeof name, "www.%s.example.co.uk", words[i % 70]);
+		ask_rc(&r, v4(10, 1, 0, 42), name, i, 3);
+	}
+	for (unsigned i = 0; i < 50; i++) {  /* reverse lookups, mDNS, single labels */
+		snprintf(name, sizeof name, "%u.0.0.10.in-addr.arpa", i);
+		ask_rc(&r, v4(10, 1, 0, 43), name, i, 3);
+		snprintf(name, sizeof name, "printer%u.LOCAL", i);
+		ask_rc(&r, v4(10, 1, 0, 44), name, i, 3);
+		snprintf(name, sizeof name, "%s%u", words[i % 70], i);
+		ask_rc(&r, v4(10, 1, 0, 45), name, i, 3);
+	}
+	for (unsigned i = 0; i < 50; i++)    /* one missing name, asked again and again */
+		ask_rc(&r, v4(10, 1, 0, 46), "nosuchsite.com", i, 3);
+	for (unsigned i = 0; i < 40; i++)    /* refused (5), not NXDOMAIN */
+		ask_rc(&r, v4(10, 1, 0, 47), benign[i], i, 5);
+	KT_EQ(r.seen.n, 0);
+	kn_detect_ctx_free(r.ctx);
 }
 
 static void test_memcap(void)
@@ -229,6 +314,7 @@ static void test_all(void)
 	KT_REQUIRE(make_model() == 0);
 	test_dga_host();
 	test_quiet();
+	test_nxdomain();
 	test_memcap();
 	unlink(model_path);
 }

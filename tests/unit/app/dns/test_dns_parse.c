@@ -441,7 +441,7 @@ static void test_escaping_and_txt(void)
 
 struct buf_seen {
 	unsigned txs;
-	char names[8][300];
+	char names[8][300], rnames[8][300];   /* dns.query, dns.response.query */
 	unsigned n_names[8];
 	uint64_t types[8][2], rcode[8];   /* numbers: question types, rcode (~0: none) */
 };
@@ -463,6 +463,12 @@ static void buf_hook(void *user, const struct kn_flow *flow, const char *app_pro
 		snprintf(s->names[k] + at, sizeof s->names[k] - at, "%s%.*s", i ? "|" : "",
 			 (int)len, (const char *)d);
 		s->n_names[k]++;
+	}
+	s->rnames[k][0] = 0;
+	for (unsigned i = 0; tx->buffer(tx, KN_BUF_DNS_RESPONSE_QUERY, i, &d, &len); i++) {
+		size_t at = strlen(s->rnames[k]);
+		snprintf(s->rnames[k] + at, sizeof s->rnames[k] - at, "%s%.*s", i ? "|" : "",
+			 (int)len, (const char *)d);
 	}
 	KT_CHECK(!tx->buffer(tx, KN_BUF_HTTP_URI, 0, &d, &len));
 	for (unsigned i = 0; i < 2; i++)
@@ -506,6 +512,8 @@ static void test_query_buffers(void)
 	p.dir = 1;
 	kn_app_udp(ctx, &p);
 	KT_CHECK(seen.txs == 3 && seen.n_names[2] == 0);   /* answers have no dns.query */
+	KT_EQ_STR(seen.rnames[0], "");                    /* nor queries dns.response.query */
+	KT_EQ_STR(seen.rnames[2], "www.example.com|ftp.example.com");   /* (for detectors) */
 	KT_EQ(seen.rcode[2], 3);
 	KT_EQ(seen.types[2][0], ~0ull);
 	kn_app_flow_end(ctx, &flow, 0, NULL);
