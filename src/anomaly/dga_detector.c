@@ -18,7 +18,8 @@
  *     junk and blocklist lookups fail under one registered domain, and a
  *     browser behind a filtering resolver has far more names that resolve.
  *     mDNS (.local) names and single labels are left out (reverse
- *     lookups are all under in-addr.arpa or ip6.arpa). Score 1 - 2^(-domains / 20): 0.5 at 20.
+ *     lookups are all under in-addr.arpa or ip6.arpa). Score
+ *     1 - 2^(-domains / 20): 0.5 at 20.
  *   - DGA_QUERIES (only with a DGA model, cfg->dga_model loaded at start;
  *     `kenchi train-dga` makes one): every query name is scored with it
  *     (anomaly.h "DGA names"); the label scored must be the registered
