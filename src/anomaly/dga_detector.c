@@ -283,14 +283,20 @@ static void dga_tx(void *state, struct kn_detect_call *c, const struct kn_flow *
 
 	if (!tx->buffer || !app_proto || strcmp(app_proto, "dns") != 0)
 		return;
+	/* a query's names, or a response's only when it is NXDOMAIN: the
+	 * host table is not touched for the other responses */
+	int nx = tx->number && tx->number(tx, KN_TXN_DNS_RCODE, 0, &rcode) &&
+		 rcode == RCODE_NXDOMAIN &&
+		 tx->buffer(tx, KN_BUF_DNS_RESPONSE_QUERY, 0, &name, &len) && len;
+	if (!nx && !tx->buffer(tx, KN_BUF_DNS_QUERY, 0, &name, &len))
+		return;
 	const struct kn_addr *client = tx->dir ? &f->key.dst : &f->key.src;
 	struct host *h = host_of(g, client, f->key.ip_version == 6, kn_detect_time_ns(c));
+	if (nx)
+		on_nxdomain(c, f, tx->dir, h, name, len);
 	for (unsigned i = 0; i < 16 && tx->buffer(tx, KN_BUF_DNS_QUERY, i, &name, &len); i++)
 		if (len)
 			on_name(g, c, f, tx->dir, h, name, len);
-	if (tx->number && tx->number(tx, KN_TXN_DNS_RCODE, 0, &rcode) && rcode == RCODE_NXDOMAIN &&
-	    tx->buffer(tx, KN_BUF_DNS_RESPONSE_QUERY, 0, &name, &len) && len)
-		on_nxdomain(c, f, tx->dir, h, name, len);
 }
 
 const struct kn_detector kn_detector_dga = {
