@@ -24,6 +24,19 @@
  *   current pair's covariance is then updated once more. Pair-only mode
  *   (kitsune_exact 0) does the last step only.
  *
+ * Tables are bounded (the memcap): the least recently used entry makes
+ * room for a new one (Kitsune-py never forgets, so this is ours). A pair
+ * is keyed by its two streams' ids AND their generations (how many
+ * streams have held each id), so a pair outlives an evicted stream
+ * without ever being found again: it ages out of its own table. With
+ * Kitsune-exact features a stream also lists its pairs (each packet
+ * updates all of them) and an evicted stream takes them with it; the
+ * pair-only mode keeps no lists, only each stream's first pair (for a
+ * stream sending to itself, below), so an eviction is one table
+ * operation. Under a flood of new sources (every packet new streams and
+ * pairs, every table full) that halves the cost of the features, with
+ * table.c fetching each table's next victim an eviction ahead.
+ *
  * Speed: a packet's six stream keys are hashed first and their tables'
  * home slots prefetched together, so those cache misses overlap instead of
  * queueing (prefetching the entries and eviction victims too was measured
@@ -35,7 +48,8 @@
  * (struct decay_memo); the five windows' arithmetic runs in vector lanes
  * (4 + 1), and kn_afterimage_update() with everything it inlines is also
  * compiled for AVX2 (4-wide divisions), picked when the program loads.
- * None of this changes a feature's bits.
+ * None of this changes a feature's bits (nor does the pair-only mode's
+ * bookkeeping while nothing is evicted).
  */
 #include <math.h>
 #include <stdio.h>
@@ -173,6 +187,10 @@ struct stat1 {
 /* Stream with pair statistics (HH, HpHp). */
 struct stat2 {
 	struct stat1 s;
+	uint32_t gen;    /* streams that held this id (kept across reuse): in pair keys.
+			  * Wraps after 2^32 reuses of one id; a stale pair is evicted long
+			  * before (each new stream makes a new pair; < 2^28 pairs fit) */
+	uint32_t first;  /* pair-only: the stream's first pair (self_pair()), or NIL */
 	double mean[NL], var[NL], sd[NL];  /* as of the last packet, 0 before */
 	double mean_sq[NL], var_sq[NL];    /* their squares */
 };
@@ -188,6 +206,7 @@ struct pair {
 
 struct group2 {
 	struct anomaly_table streams, pairs;  /* values: struct stat2, struct pair */
+	int lists;                            /* streams list their pairs: kitsune_exact */
 	struct decay_memo *memo;              /* the instance's */
 };
 
@@ -401,17 +420,22 @@ static uint32_t stream_get(struct group2 *g, const struct anomaly_key *k, uint32
 		return id;
 	id = anomaly_table_add(&g->streams, k, h);
 	struct stat2 *s = st(g, id);
+	uint32_t gen = s->gen + 1;
 	memset(s, 0, sizeof *s);
 	stat1_init(&s->s, t);
+	s->gen = gen;
+	s->first = ANOMALY_NIL;
 	*pairs_of(g, id) = ANOMALY_NIL;
 	return id;
 }
 
-/* The key of the pair of streams x and y (in either order). */
-static struct anomaly_key pair_key(uint32_t x, uint32_t y)
+/* The key of the pair of streams x and y (in either order): their ids
+ * and generations. */
+static struct anomaly_key pair_key(const struct group2 *g, uint32_t x, uint32_t y)
 {
 	uint64_t lo = x < y ? x : y, hi = x < y ? y : x;
-	struct anomaly_key k = { { lo | hi << 32, 0, 0 }, { 0, 0, 0 } };
+	uint64_t glo = st(g, (uint32_t)lo)->gen, ghi = st(g, (uint32_t)hi)->gen;
+	struct anomaly_key k = { { lo | hi << 32, glo | ghi << 32, 0 }, { 0, 0, 0 } };
 	return k;
 }
 
@@ -419,13 +443,13 @@ static struct anomaly_key pair_key(uint32_t x, uint32_t y)
  * ever see this hash, so it need not equal anomaly_key_hash()). */
 static uint32_t pair_hash(const struct anomaly_key *k)
 {
-	uint64_t h = kn_mix64(k->a.tag);
+	uint64_t h = kn_mix64(k->a.tag ^ k->a.lo * 0x9e3779b97f4a7c15ULL);
 	return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint32_t pair_get(struct group2 *g, uint32_t x, uint32_t y, double t)
 {
-	struct anomaly_key k = pair_key(x, y);
+	struct anomaly_key k = pair_key(g, x, y);
 	uint32_t h = pair_hash(&k);
 	uint32_t id = anomaly_table_find(&g->pairs, &k, h);
 	if (id != ANOMALY_NIL)
@@ -438,17 +462,39 @@ static uint32_t pair_get(struct group2 *g, uint32_t x, uint32_t y, double t)
 	p->last = t;
 	for (int i = 0; i < NL; i++)
 		p->w[i] = 1e-20;
-	list_push(g, id, 0);
-	list_push(g, id, 1);
+	if (g->lists) {
+		list_push(g, id, 0);
+		list_push(g, id, 1);
+	} else {
+		if (st(g, x)->first == ANOMALY_NIL)
+			st(g, x)->first = id;
+		if (st(g, y)->first == ANOMALY_NIL)
+			st(g, y)->first = id;
+	}
 	return id;
 }
 
 /* A stream sending to itself (e.g. an Ethernet loopback frame): Kitsune-py
  * takes the first pair in the stream's list that has the stream at either
  * end, i.e. its oldest pair, whatever the peer; only a stream without pairs
- * gets a pair with itself. Lists are newest first, so walk to the end. */
+ * gets a pair with itself. Lists are newest first, so walk to the end.
+ * Without lists, the stream's first pair, while it lives (its node's key
+ * still names its two streams as they are now); once it was evicted, a
+ * pair with itself (the lists would give the oldest pair left). */
 static uint32_t self_pair(struct group2 *g, uint32_t x, double t)
 {
+	if (!g->lists) {
+		uint32_t f = st(g, x)->first;
+		if (f != ANOMALY_NIL) {
+			const struct pair *q = pr(g, f);
+			struct anomaly_key k = pair_key(g, q->end[0], q->end[1]);
+			const struct anomaly_key *nk = &anomaly_node(&g->pairs, f)->key;
+			if ((q->end[0] == x || q->end[1] == x) && nk->a.tag == k.a.tag &&
+			    nk->a.lo == k.a.lo)
+				return f;
+		}
+		return pair_get(g, x, x, t);
+	}
 	uint32_t l = *pairs_of(g, x);
 	if (l == ANOMALY_NIL)
 		return pair_get(g, x, x, t);
@@ -471,7 +517,7 @@ VI void group_streams(struct group2 *g, int exact, const struct anomaly_key *k1,
 			pair_update(g, l >> 1, *x, v, t, 1);
 	}
 	*y = stream_get(g, k2, h2, t);
-	struct anomaly_key pk = pair_key(*x, *y);
+	struct anomaly_key pk = pair_key(g, *x, *y);
 	anomaly_table_prefetch(&g->pairs, pair_hash(&pk));
 }
 
@@ -620,10 +666,13 @@ void kn_afterimage_config_default(struct kn_afterimage_config *cfg)
 	cfg->kitsune_exact = 1;
 }
 
-static int group_init(struct group2 *g, uint32_t ns, uint32_t np)
+static int group_init(struct group2 *g, uint32_t ns, uint32_t np, int lists)
 {
-	if (anomaly_table_init(&g->streams, ns, sizeof(struct stat2), stream_evicted, g) < 0 ||
-	    anomaly_table_init(&g->pairs, np, sizeof(struct pair), pair_evicted, g) < 0)
+	g->lists = lists;
+	if (anomaly_table_init(&g->streams, ns, sizeof(struct stat2),
+			       lists ? stream_evicted : NULL, g) < 0 ||
+	    anomaly_table_init(&g->pairs, np, sizeof(struct pair), lists ? pair_evicted : NULL,
+			       g) < 0)
 		return -KN_ENOMEM;
 	return 0;
 }
@@ -657,8 +706,8 @@ struct kn_afterimage *kn_afterimage_new(const struct kn_afterimage_config *cfg, 
 	ai->memory += sizeof *ai;
 	if (anomaly_table_init(&ai->mi, cap[T_MI], sizeof(struct stat1), NULL, NULL) < 0 ||
 	    anomaly_table_init(&ai->jit, cap[T_JIT], sizeof(struct stat1), NULL, NULL) < 0 ||
-	    group_init(&ai->hh, cap[T_HH], cap[T_HHP]) < 0 ||
-	    group_init(&ai->hp, cap[T_HP], cap[T_HPP]) < 0)
+	    group_init(&ai->hh, cap[T_HH], cap[T_HHP], c.kitsune_exact) < 0 ||
+	    group_init(&ai->hp, cap[T_HP], cap[T_HPP], c.kitsune_exact) < 0)
 		goto fail;
 	return ai;
 fail:

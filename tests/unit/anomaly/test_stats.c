@@ -4,7 +4,9 @@
  * one stream decayed over a one-second gap (all five windows), two streams'
  * 2-D statistics in both covariance modes, a stream's packet to a third
  * host moving its covariance with the second (Kitsune's semantics only),
- * eviction under a small memcap, feature names and the time conversion.
+ * eviction under a small memcap (an evicted stream's pairs are never
+ * found again), a stream sending to itself, feature names and the time
+ * conversion.
  */
 #include "../../kt.h"
 
@@ -226,6 +228,73 @@ static void test_eviction(void)
 	kn_afterimage_free(ai);
 }
 
+/* Host i asks the server, the server answers (sizes vary, so the server's
+ * residuals are not 0), for more hosts than the HH and HpHp stream tables
+ * hold but fewer than their pair tables do: each new host's stream takes
+ * the id of the least recently seen host, whose pair with the server is
+ * still stored. A new host's pair with the server must start afresh (two
+ * packets of its own, the server silent: covariance 0), not continue the
+ * evicted host's; in both modes (pair-only keeps stale pairs until they
+ * age out, keyed by the streams' generations; Kitsune-exact drops them with
+ * the stream). */
+static void test_evicted_stream_pairs(void)
+{
+	for (int exact = 1; exact >= 0; exact--) {
+		struct kn_afterimage *ai = new_ai(exact, 1u << 20);
+		struct kn_afterimage_stats st;
+		double f[KN_AI_FEATURES];
+		char src[32];
+		KT_REQUIRE(ai);
+		kn_afterimage_get_stats(ai, &st);
+		/* precondition: pairs outlive their streams */
+		KT_REQUIRE(st.capacity[2] > st.capacity[1] + 10 && st.capacity[5] > st.capacity[4] + 10);
+		unsigned hosts = (unsigned)st.capacity[1] + (unsigned)st.capacity[4];
+		for (unsigned i = 0; i < hosts; i++) {
+			snprintf(src, sizeof src, "10.1.%u.%u", i >> 8, i & 255);
+			feed(ai, udp(src, 1000, "192.168.0.1", 53, 100, 1000 * SEC), f);
+			feed(ai, udp("192.168.0.1", 53, src, 1000, 200 + (i % 7) * 50, 1000 * SEC), f);
+		}
+		kn_afterimage_get_stats(ai, &st);
+		KT_CHECK(st.evictions[1] > 0 && st.evictions[4] > 0);
+		for (int h = 0; h < 20; h++) {
+			snprintf(src, sizeof src, "10.2.0.%d", h);
+			feed(ai, udp(src, 1000, "192.168.0.1", 53, 100, 1000 * SEC), f);
+			feed(ai, udp(src, 1000, "192.168.0.1", 53, 300, 1000 * SEC), f);
+			KT_CLOSE(f[HH(0, W)], 2);
+			KT_CLOSE(f[HP(0, W)], 2);
+			for (int l = 0; l < KN_AI_LAMBDAS; l++) {
+				KT_CHECK(f[HH(l, COV)] == 0 && f[HH(l, PCC)] == 0);
+				KT_CHECK(f[HP(l, COV)] == 0 && f[HP(l, PCC)] == 0);
+			}
+		}
+		kn_afterimage_free(ai);
+	}
+}
+
+/* A stream sending to itself shares its oldest pair (Kitsune-py's
+ * semantics), in both modes: A -> B 100 then A -> A 300 updates the A-B
+ * pair (B has sent nothing: magnitude sqrt(200^2 + 0)); a host with no
+ * pair gets one with itself (magnitude sqrt(2) * 100). */
+static void test_self_pair(void)
+{
+	for (int exact = 0; exact < 2; exact++) {
+		struct kn_afterimage *ai = new_ai(exact, 0);
+		double f[KN_AI_FEATURES];
+		KT_REQUIRE(ai);
+		feed(ai, udp("10.0.0.1", 1000, "10.0.0.2", 53, 100, 1000 * SEC), f);
+		feed(ai, udp("10.0.0.1", 1000, "10.0.0.1", 1000, 300, 1000 * SEC), f);
+		KT_CLOSE(f[HH(0, W)], 2);
+		KT_CLOSE(f[HH(0, MAGNITUDE)], 200);
+		KT_CLOSE(f[HP(0, MAGNITUDE)], 200);
+		feed(ai, udp("10.0.0.3", 1000, "10.0.0.3", 1000, 100, 1000 * SEC), f);
+		KT_CLOSE(f[HH(0, MAGNITUDE)], sqrt(2.0) * 100);
+		feed(ai, udp("10.0.0.3", 1000, "10.0.0.4", 1000, 100, 1000 * SEC), f);
+		feed(ai, udp("10.0.0.3", 1000, "10.0.0.3", 1000, 400, 1000 * SEC), f);
+		KT_CLOSE(f[HH(0, MAGNITUDE)], sqrt(2.0) * 200); /* still the pair with itself */
+		kn_afterimage_free(ai);
+	}
+}
+
 static void test_names(void)
 {
 	char b[64];
@@ -283,6 +352,8 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_two_streams_pair_only),
 	KT_CASE(test_third_host_moves_covariance),
 	KT_CASE(test_eviction),
+	KT_CASE(test_evicted_stream_pairs),
+	KT_CASE(test_self_pair),
 	KT_CASE(test_names),
 	KT_CASE(test_seconds),
 	KT_CASE(test_bad_memcap),
