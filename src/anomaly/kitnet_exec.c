@@ -26,7 +26,8 @@
  * training uses the same function through kitnet_log1p(), so a feature
  * constant in training still scales to exactly 0) and scaled by their
  * training range in double precision, 4 at a time, rounded to float and
- * stored in their slots.
+ * stored in their slots (with the AVX-512 kernel, 8 at a time, and when
+ * every member is grouped, a row of 16 slots at a time: perm_rows()).
  *
  * Accuracy. The sigmoid (sigmoid_neg8() in kitnet_kernel.h): Cody-Waite
  * reduction to |r| <= ln2 / 2, a degree-5 minimax polynomial (1.35e-7),
@@ -251,6 +252,30 @@ size_t kitnet_exec_floats(const unsigned *sizes, unsigned n_ae, double ratio)
 	return (n8 > n16 ? n8 : n16) + GROUP_LANES_MAX;
 }
 
+/* The AVX-512 kernel's rows of slots (kitnet_int.h, KITNET_PERM_*):
+ * which feature each slot of the group rows takes, when every member is
+ * grouped and the features and rows fit; else none (n_perm_rows 0). */
+static void perm_rows(struct kn_kitnet *k)
+{
+	struct kitnet_exec *x = &k->exec;
+	unsigned n = k->cfg.n_features;
+	size_t rows = x->n_slots / GROUP_LANES_MAX;
+	x->n_perm_rows = 0;
+	if (x->lanes != GROUP_LANES_MAX || x->n_rows > 0 || n > KITNET_PERM_FEATURES ||
+	    rows > KITNET_PERM_ROWS)
+		return;
+	memset(x->perm_idx, 0, sizeof x->perm_idx);
+	memset(x->perm_mask, 0, sizeof x->perm_mask);
+	for (unsigned f = 0; f < n; f++) {
+		unsigned r = x->slot_of[f] / GROUP_LANES_MAX, l = x->slot_of[f] % GROUP_LANES_MAX;
+		x->perm_idx[r][l] = (int32_t)f;
+		x->perm_mask[r][0] |= (uint16_t)(((f >> 5) & 1u) << l);
+		x->perm_mask[r][1] |= (uint16_t)(((f >> 6) & 1u) << l);
+		x->perm_mask[r][2] |= (uint16_t)(1u << l);
+	}
+	x->n_perm_rows = (unsigned)rows;
+}
+
 /* Carves the layers and staging out of x->mem and fills the input slots.
  * Returns 0, or -1 when they do not fit (the caller then scores in
  * double precision). */
@@ -291,6 +316,7 @@ static int plan_layout(struct kn_kitnet *k)
 	x->y = mem, mem += PAD8(max_hid) + 16;
 	x->rm = mem, mem += (size_t)x->n_groups * L + x->n_rows + 16;
 	memset(x->xn, 0, (size_t)(mem - x->xn) * sizeof *mem);
+	perm_rows(k);
 	return 0;
 }
 

@@ -93,6 +93,13 @@ struct kitnet_xgroup {
 	float *w, *hbias, *vbias, *mask, *inv_vis;
 };
 
+/* AVX-512 plans of at most KITNET_PERM_FEATURES features whose members
+ * are all grouped, in at most KITNET_PERM_ROWS rows of 16 slots, fill
+ * their slots a row at a time from the scaled features held in registers
+ * (kitnet_kernel.h, inputs_perm16()). */
+#define KITNET_PERM_FEATURES 128
+#define KITNET_PERM_ROWS 64
+
 /* The scoring plan (kitnet_exec.c), allocated with the model, built by
  * kitnet_exec_build() when training ends or a model is loaded. */
 struct kitnet_exec {
@@ -112,6 +119,13 @@ struct kitnet_exec {
 	                                     hidden values, member RMSEs */
 	float *mem;                       /* layers and staging */
 	size_t mem_len;
+	/* rows of input slots filled whole (KITNET_PERM_*), else 0: lane l of
+	 * row r (slot 16 r + l) takes feature perm_idx[r][l] where bit l of
+	 * perm_mask[r][2] is set, else 0; perm_mask[r][0] and [1]: lanes whose
+	 * feature has bit 5, bit 6 set (its register pair) */
+	unsigned n_perm_rows;
+	int32_t perm_idx[KITNET_PERM_ROWS][16];
+	uint16_t perm_mask[KITNET_PERM_ROWS][3];
 	double (*score)(struct kn_kitnet *k, const double *x);
 	/* two models with the same kernel (score2 equal) at once: s[0] of k, s[1]
 	 * of the second (kn_kitnet_process2()); NULL without a plan */

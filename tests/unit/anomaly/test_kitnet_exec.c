@@ -6,8 +6,9 @@
  * and log inputs, members scored 8 at a time and (max_ae 40) one at a
  * time, in-range, out-of-range and hostile vectors, with the baseline
  * kernel and (on CPUs that have them) the AVX2 + FMA and AVX-512 ones,
- * which agree within the same bound; the plan's memory bound holds for any
- * map, with groups of 8 or of 16.
+ * which agree within the same bound; the AVX-512 kernel's rows of slots
+ * give the same bits as a store per feature; the plan's memory bound holds
+ * for any map, with groups of 8 or of 16.
  */
 #include "../../kt.h"
 
@@ -297,6 +298,67 @@ static void test_pair_same_bits(void)
 	kn_kitnet_free(c);
 }
 
+/* The AVX-512 kernel fills the input slots of an all-grouped plan a row
+ * at a time (perm_rows()): the same slots, hence the same bits, as one
+ * store per feature (n_perm_rows 0), for 100 features (four register
+ * pairs), 24 (one), and a map of more than 16 members (two groups); a plan
+ * with members in the row layout stores feature by feature. */
+static void test_perm_rows_same_bits(void)
+{
+	uint64_t s = 31;
+	struct kn_kitnet *m[4];
+	m[0] = trained(10, 0, &s);
+	m[1] = trained(5, 1, &s);
+	m[3] = trained(40, 1, &s);
+	make_vector = vector_few, n_features = NF_FEW;
+	m[2] = trained(10, 1, &s);
+	make_vector = vector, n_features = NF;
+	KT_REQUIRE(m[0] && m[1] && m[2] && m[3]);
+	if (kitnet_exec_use(m[0], KITNET_KERNEL_AVX512) != 0) {
+		for (int i = 0; i < 4; i++)
+			kn_kitnet_free(m[i]);
+		KT_SKIP("no AVX-512 on this CPU or target");
+	}
+	for (int i = 0; i < 4; i++) {
+		struct kn_kitnet *k = m[i];
+		KT_REQUIRE(kitnet_exec_use(k, KITNET_KERNEL_AVX512) == 0);
+		struct kitnet_exec *x = &k->exec;
+		unsigned nf = k->cfg.n_features, rows = x->n_perm_rows;
+		if (i == 3) {
+			KT_CHECK(x->n_rows > 0 && rows == 0);
+			continue;
+		}
+		KT_CHECK(rows > 0 && rows * 16 == x->n_slots);
+		KT_CHECK(i != 1 || x->n_groups >= 2);
+		uint64_t vs = 3;
+		double v[NF];
+		float slots[KITNET_PERM_ROWS * 16];
+		int same = 1;
+		for (int t = 0; t < 300 && same; t++) {
+			if (nf == NF)
+				vector(&vs, v);
+			else
+				vector_few(&vs, v);
+			if (t >= 100)
+				v[t % nf] *= 1000;
+			if (t >= 200)
+				v[(t + 3) % nf] = t % 2 ? NAN : -INFINITY;
+			double a = x->score(k, v);
+			memcpy(slots, x->xn, x->n_slots * sizeof *slots);
+			x->n_perm_rows = 0;
+			double b = x->score(k, v);
+			x->n_perm_rows = rows;
+			same = memcmp(&a, &b, sizeof a) == 0 && a > 0 &&
+			       memcmp(slots, x->xn, x->n_slots * sizeof *slots) == 0;
+			if (!same)
+				printf("# model %d, vector %d: %.17g vs %.17g\n", i, t, a, b);
+		}
+		KT_CHECK(same);
+	}
+	for (int i = 0; i < 4; i++)
+		kn_kitnet_free(m[i]);
+}
+
 /* kitnet_alloc() sizes a training model's plan with the worst-case bound:
  * it must hold every map, here random partitions of n features. */
 static void test_plan_bound(void)
@@ -332,6 +394,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_kernels_agree),
 	KT_CASE(test_avx512_agrees),
 	KT_CASE(test_pair_same_bits),
+	KT_CASE(test_perm_rows_same_bits),
 	KT_CASE(test_plan_bound),
 };
 
