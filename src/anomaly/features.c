@@ -191,8 +191,11 @@ struct stat2 {
 			  * Wraps after 2^32 reuses of one id; a stale pair is evicted long
 			  * before (each new stream makes a new pair; < 2^28 pairs fit) */
 	uint32_t first;  /* pair-only: the stream's first pair (self_pair()), or NIL */
-	double mean[NL], var[NL], sd[NL];  /* as of the last packet, 0 before */
-	double mean_sq[NL], var_sq[NL];    /* their squares */
+	double mean[NL], var[NL];  /* as of the last packet, 0 before; the standard
+				    * deviations and squares pair_out() takes are
+				    * computed from them again (the same operations:
+				    * the same bits), so an entry is 5 cache lines,
+				    * not 7 */
 };
 
 /* Two streams' shared residual-product sum. end[0] is the stream that sent
@@ -295,18 +298,11 @@ VI void stat2_insert(struct stat2 *s, double v, double v_sq, double t, int exact
 		     struct decay_memo *m)
 {
 	stat1_insert(&s->s, v, v_sq, t, exact, m);
-	v4d w = ld4d(s->s.w), mean = ld4d(s->s.ls) / w, mean_sq = square4(mean, exact);
-	v4d var = abs4(ld4d(s->s.ss) / w - mean_sq);
+	v4d w = ld4d(s->s.w), mean = ld4d(s->s.ls) / w;
 	store4d(s->mean, mean);
-	store4d(s->mean_sq, mean_sq);
-	store4d(s->var, var);
-	store4d(s->var_sq, square4(var, exact));
-	store4d(s->sd, sqrt4(var));
+	store4d(s->var, abs4(ld4d(s->s.ss) / w - square4(mean, exact)));
 	s->mean[4] = s->s.ls[4] / s->s.w[4];
-	s->mean_sq[4] = square(s->mean[4], exact);
-	s->var[4] = fabs(s->s.ss[4] / s->s.w[4] - s->mean_sq[4]);
-	s->var_sq[4] = square(s->var[4], exact);
-	s->sd[4] = sqrt(s->var[4]);
+	s->var[4] = fabs(s->s.ss[4] / s->s.w[4] - square(s->mean[4], exact));
 }
 
 /* The packet (value v at t) of stream sid updates pair pid. */
@@ -338,11 +334,12 @@ VI void pair_update(struct group2 *g, uint32_t pid, uint32_t sid, double v, doub
 
 /* weight, mean, variance of x, radius, magnitude, covariance, pcc. */
 VI void pair_out(const struct stat2 *x, const struct stat2 *y, const struct pair *p,
-		 double *out)
+		 int exact, double *out)
 {
-	v4d cov = ld4d(p->cs) / ld4d(p->w), sdp = ld4d(x->sd) * ld4d(y->sd);
-	v4d rad = sqrt4(ld4d(x->var_sq) + ld4d(y->var_sq));
-	v4d mag = sqrt4(ld4d(x->mean_sq) + ld4d(y->mean_sq));
+	v4d xv = ld4d(x->var), yv = ld4d(y->var), xm = ld4d(x->mean), ym = ld4d(y->mean);
+	v4d cov = ld4d(p->cs) / ld4d(p->w), sdp = sqrt4(xv) * sqrt4(yv);
+	v4d rad = sqrt4(square4(xv, exact) + square4(yv, exact));
+	v4d mag = sqrt4(square4(xm, exact) + square4(ym, exact));
 	v4d pcc = cov / sdp; /* used only where sdp != 0 */
 	for (int i = 0; i < NL; i++) {
 		double *o = out + 7 * i;
@@ -356,9 +353,9 @@ VI void pair_out(const struct stat2 *x, const struct stat2 *y, const struct pair
 			o[6] = sdp[i] != 0 ? pcc[i] : 0;
 			continue;
 		}
-		double cov4 = p->cs[4] / p->w[4], sdp4 = x->sd[4] * y->sd[4];
-		o[3] = sqrt(x->var_sq[4] + y->var_sq[4]);
-		o[4] = sqrt(x->mean_sq[4] + y->mean_sq[4]);
+		double cov4 = p->cs[4] / p->w[4], sdp4 = sqrt(x->var[4]) * sqrt(y->var[4]);
+		o[3] = sqrt(square(x->var[4], exact) + square(y->var[4], exact));
+		o[4] = sqrt(square(x->mean[4], exact) + square(y->mean[4], exact));
 		o[5] = cov4;
 		o[6] = sdp4 != 0 ? cov4 / sdp4 : 0;
 	}
@@ -528,7 +525,7 @@ VI void group_pair(struct group2 *g, int exact, uint32_t x, uint32_t y, double v
 	uint32_t p = x == y ? self_pair(g, x, t) : pair_get(g, x, y, t);
 	pair_update(g, p, x, v, t, exact);
 	const struct pair *q = pr(g, p);
-	pair_out(st(g, x), st(g, q->end[q->end[0] == x]), q, out);
+	pair_out(st(g, x), st(g, q->end[q->end[0] == x]), q, exact, out);
 }
 
 static struct stat1 *stat1_get(struct anomaly_table *tb, const struct anomaly_key *k, uint32_t h,
