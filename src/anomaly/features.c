@@ -34,8 +34,9 @@
  * pair-only mode keeps no lists, only each stream's first pair (for a
  * stream sending to itself, below), so an eviction is one table
  * operation. Under a flood of new sources (every packet new streams and
- * pairs, every table full) that halves the cost of the features, with
- * table.c fetching each table's next victim an eviction ahead.
+ * pairs, every table full) that, with table.c fetching each table's next
+ * victim an eviction ahead, takes a fifth off the features' cost
+ * (BENCHMARKS.md, step 6).
  *
  * Speed: a packet's six stream keys are hashed first and their tables'
  * home slots prefetched together, so those cache misses overlap instead of
