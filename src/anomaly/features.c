@@ -487,8 +487,7 @@ static uint32_t self_pair(struct group2 *g, uint32_t x, double t)
 			const struct pair *q = pr(g, f);
 			struct anomaly_key k = pair_key(g, q->end[0], q->end[1]);
 			const struct anomaly_key *nk = &anomaly_node(&g->pairs, f)->key;
-			if ((q->end[0] == x || q->end[1] == x) && nk->a.tag == k.a.tag &&
-			    nk->a.lo == k.a.lo)
+			if ((q->end[0] == x || q->end[1] == x) && memcmp(nk, &k, sizeof k) == 0)
 				return f;
 		}
 		return pair_get(g, x, x, t);

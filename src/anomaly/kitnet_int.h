@@ -122,7 +122,10 @@ struct kitnet_exec {
 	/* rows of input slots filled whole (KITNET_PERM_*), else 0: lane l of
 	 * row r (slot 16 r + l) takes feature perm_idx[r][l] where bit l of
 	 * perm_mask[r][2] is set, else 0; perm_mask[r][0] and [1]: lanes whose
-	 * feature has bit 5, bit 6 set (its register pair) */
+	 * feature has bit 5, bit 6 set (its register pair). The masks follow
+	 * from the indices, but deriving them per row (byte indices widened,
+	 * three tests) made kn_model_process() 1.2x slower on dos_synflood
+	 * (BENCHMARKS step 6), so they are stored. */
 	unsigned n_perm_rows;
 	int32_t perm_idx[KITNET_PERM_ROWS][16];
 	uint16_t perm_mask[KITNET_PERM_ROWS][3];
