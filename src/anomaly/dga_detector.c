@@ -8,7 +8,8 @@
  * in a short time from one host is the tell. Two findings, per querying
  * host in a fixed table (det_net.h) and a 600 s tumbling window that
  * counts its distinct query names (a 1024-bit sketch: a name asked again
- * counts once):
+ * counts once; read from queries and from the question of answers, so a
+ * sensor that sees only the resolver's answers counts them too):
  *   - DGA_NXDOMAIN (always on): the resolver answered "no such domain"
  *     (NXDOMAIN) for 20 or more distinct registered domains (the last two
  *     labels, three as in example.co.uk; a 1024-bit sketch), and they are
@@ -279,24 +280,25 @@ static void dga_tx(void *state, struct kn_detect_call *c, const struct kn_flow *
 	struct dga_det *g = state;
 	const uint8_t *name;
 	uint32_t len;
-	uint64_t rcode;
+	uint64_t rcode = 0;
 
 	if (!tx->buffer || !app_proto || strcmp(app_proto, "dns") != 0)
 		return;
-	/* a query's names, or a response's only when it is NXDOMAIN: the
-	 * host table is not touched for the other responses */
-	int nx = tx->number && tx->number(tx, KN_TXN_DNS_RCODE, 0, &rcode) &&
-		 rcode == RCODE_NXDOMAIN &&
-		 tx->buffer(tx, KN_BUF_DNS_RESPONSE_QUERY, 0, &name, &len) && len;
-	if (!nx && !tx->buffer(tx, KN_BUF_DNS_QUERY, 0, &name, &len))
+	/* A response's question names count too (a name seen in its query
+	 * already is in the sketch once): a sensor that sees one direction
+	 * only, the resolver's answers, still knows how many names a host
+	 * asked, and does not take every host with 20 failures for a DGA. */
+	int response = tx->number && tx->number(tx, KN_TXN_DNS_RCODE, 0, &rcode);
+	unsigned which = response ? KN_BUF_DNS_RESPONSE_QUERY : KN_BUF_DNS_QUERY;
+	if (!tx->buffer(tx, which, 0, &name, &len))
 		return;
 	const struct kn_addr *client = tx->dir ? &f->key.dst : &f->key.src;
 	struct host *h = host_of(g, client, f->key.ip_version == 6, kn_detect_time_ns(c));
-	if (nx)
-		on_nxdomain(c, f, tx->dir, h, name, len);
-	for (unsigned i = 0; i < 16 && tx->buffer(tx, KN_BUF_DNS_QUERY, i, &name, &len); i++)
+	for (unsigned i = 0; i < 16 && tx->buffer(tx, which, i, &name, &len); i++)
 		if (len)
 			on_name(g, c, f, tx->dir, h, name, len);
+	if (response && rcode == RCODE_NXDOMAIN && tx->buffer(tx, which, 0, &name, &len) && len)
+		on_nxdomain(c, f, tx->dir, h, name, len);
 }
 
 const struct kn_detector kn_detector_dga = {

@@ -12,7 +12,8 @@
  * is reported at the 20th; not: a browser with a quarter of its names
  * failing, search-domain junk under one domain (also as example.co.uk),
  * reverse lookups, .local and single-label names, one missing name asked
- * again and again, REFUSED answers.
+ * again and again, REFUSED answers; the same with only the resolver's
+ * answers seen (one-way span).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,6 +296,54 @@ static void test_nxdomain(void)
 	kn_detect_ctx_free(r.ctx);
 }
 
+/* Only the resolver's answers are seen (a one-way span): the question of
+ * each answer is the host's name. A browser whose quarter of names fail is
+ * not reported (before, with no query seen, a host counted no names and 20
+ * failures were always half of them); a DGA host is, at its 20th domain. */
+static void test_one_way(void)
+{
+	struct rig r;
+	char name[64];
+	struct kn_tx a = { .buffer = name_buffer, .number = rcode_number, .dir = 1 };
+
+	rig_init(&r, 0);
+	memset(&r.flow.key, 0, sizeof r.flow.key);
+	r.flow.key.src = v4(10, 0, 0, 2);   /* the flow starts with an answer */
+	r.flow.key.sport = 53;
+	r.flow.key.proto = 17;
+	r.flow.key.ip_version = 4;
+	for (unsigned i = 0; i < 120; i++) {
+		char b[48];
+		snprintf(b, sizeof b, "h%u.%s", i, benign[i % 40]);
+		r.flow.key.dst = v4(10, 1, 0, 40);
+		cur_name = b, cur_rcode = 0;
+		kn_detect_tx(r.ctx, &r.flow, "dns", &a, (uint64_t)i * 1000000000u + 1, ++r.n);
+		if (i % 4 == 0) {
+			snprintf(name, sizeof name, "ads%u%s.com", i, words[i % 70]);
+			cur_name = name, cur_rcode = 3;
+			kn_detect_tx(r.ctx, &r.flow, "dns", &a, (uint64_t)i * 1000000000u + 2, ++r.n);
+		}
+	}
+	KT_EQ(r.seen.n, 0);
+	unsigned first = 0;
+	r.flow.key.dst = v4(10, 1, 0, 16);
+	for (unsigned i = 0; i < 40; i++) {  /* 10 names that resolve, then 30 failing */
+		if (i < 10)
+			snprintf(name, sizeof name, "%s", benign[i]);
+		else
+			snprintf(name, sizeof name, "%s%s.net", words[i], words[(i * 7 + 3) % 70]);
+		cur_name = name, cur_rcode = i < 10 ? 0 : 3;
+		kn_detect_tx(r.ctx, &r.flow, "dns", &a, (uint64_t)(200 + i) * 1000000000u, ++r.n);
+		if (!first && r.seen.n)
+			first = i + 1;
+	}
+	KT_EQ(first, 30);
+	KT_EQ(r.seen.n, 1);
+	KT_EQ_STR(r.seen.event, "DGA_NXDOMAIN");
+	KT_EQ_STR(r.seen.key, "10.1.0.16");   /* the answers' receiver, not the resolver */
+	kn_detect_ctx_free(r.ctx);
+}
+
 static void test_memcap(void)
 {
 	struct rig r;
@@ -315,6 +364,7 @@ static void test_all(void)
 	test_dga_host();
 	test_quiet();
 	test_nxdomain();
+	test_one_way();
 	test_memcap();
 	unlink(model_path);
 }
