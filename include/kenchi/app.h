@@ -112,7 +112,8 @@ int kn_app_buffer_by_name(const char *name);
 
 /* Numbers a transaction may give detectors (kn_tx.number). */
 enum kn_tx_number {
-	KN_TXN_DNS_RRTYPE = 0,    /* a query's question type (1 A, 10 NULL, 16 TXT...) */
+	KN_TXN_DNS_RRTYPE = 0,    /* a question's type (1 A, 10 NULL, 16 TXT...), of a query
+	                             or of the question an answer repeats */
 	KN_TXN_DNS_RCODE = 1,     /* a response's rcode (0 NOERROR, 3 NXDOMAIN...) */
 };
 
@@ -143,6 +144,14 @@ struct kn_tx {
 	int (*number)(const struct kn_tx *tx, unsigned what, unsigned index, uint64_t *out);
 	const void *priv;         /* the parser's transaction object */
 };
+
+/* Packets the tx's client sent on flow f so far (its queries or requests):
+ * 0 for a DNS answer on a flow that carried no query, as a sensor that
+ * sees only one direction (the resolver's answers) has them. */
+static inline uint64_t kn_tx_client_pkts(const struct kn_flow *f, const struct kn_tx *tx)
+{
+	return f->pkts[tx->dir & 1];
+}
 
 /* ------------------------------------------------------------- assets */
 

@@ -8,8 +8,9 @@
  * in a short time from one host is the tell. Two findings, per querying
  * host in a fixed table (det_net.h) and a 600 s tumbling window that
  * counts its distinct query names (a 1024-bit sketch: a name asked again
- * counts once; read from queries and from the question of answers, so a
- * sensor that sees only the resolver's answers counts them too):
+ * counts once; read from queries, and from the question of answers on a
+ * flow that carried no query, so a sensor that sees only the resolver's
+ * answers counts them too):
  *   - DGA_NXDOMAIN (always on): the resolver answered "no such domain"
  *     (NXDOMAIN) for 20 or more distinct registered domains (the last two
  *     labels, three as in example.co.uk; a 1024-bit sketch), and they are
@@ -284,20 +285,23 @@ static void dga_tx(void *state, struct kn_detect_call *c, const struct kn_flow *
 
 	if (!tx->buffer || !app_proto || strcmp(app_proto, "dns") != 0)
 		return;
-	/* A response's question names count too (a name seen in its query
-	 * already is in the sketch once): a sensor that sees one direction
-	 * only, the resolver's answers, still knows how many names a host
-	 * asked, and does not take every host with 20 failures for a DGA. */
+	/* An answer's question names count too when its flow carried no
+	 * query (kn_tx_client_pkts() 0: a sensor that sees only the resolver's
+	 * answers): the host's names are known there as well, and a host
+	 * with 20 failures is not taken for a DGA because it seemed to have
+	 * asked nothing else. */
 	int response = tx->number && tx->number(tx, KN_TXN_DNS_RCODE, 0, &rcode);
+	int nx = response && rcode == RCODE_NXDOMAIN;
+	int names = !response || kn_tx_client_pkts(f, tx) == 0;
 	unsigned which = response ? KN_BUF_DNS_RESPONSE_QUERY : KN_BUF_DNS_QUERY;
-	if (!tx->buffer(tx, which, 0, &name, &len))
+	if (!(nx || names) || !tx->buffer(tx, which, 0, &name, &len))
 		return;
 	const struct kn_addr *client = tx->dir ? &f->key.dst : &f->key.src;
 	struct host *h = host_of(g, client, f->key.ip_version == 6, kn_detect_time_ns(c));
-	for (unsigned i = 0; i < 16 && tx->buffer(tx, which, i, &name, &len); i++)
+	for (unsigned i = 0; names && i < 16 && tx->buffer(tx, which, i, &name, &len); i++)
 		if (len)
 			on_name(g, c, f, tx->dir, h, name, len);
-	if (response && rcode == RCODE_NXDOMAIN && tx->buffer(tx, which, 0, &name, &len) && len)
+	if (nx && tx->buffer(tx, which, 0, &name, &len) && len)
 		on_nxdomain(c, f, tx->dir, h, name, len);
 }
 

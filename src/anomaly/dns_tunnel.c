@@ -7,7 +7,9 @@
  * every query asks for a NEW, long, random-looking name under the same base
  * domain, something ordinary lookups almost never do (a CDN or load
  * balancer name may be long and random, but it is the same name again and
- * again). Per query name (the app layer's dns.query buffer of each query):
+ * again). Per query name (the app layer's dns.query buffer of each query;
+ * on a flow that carried no query, the question an answer repeats, so a
+ * sensor that sees only the resolver's answers finds tunnels too):
  * the base domain is its last two labels (three under a two-letter country
  * code with a short second level: example.co.uk), the subdomain is the
  * rest. A subdomain label is "long random" when it has at least
@@ -319,7 +321,16 @@ static void tunnel_tx(void *state, struct kn_detect_call *c, const struct kn_flo
 
 	if (!tx->buffer || !app_proto || strcmp(app_proto, "dns") != 0)
 		return;
-	for (unsigned i = 0; i < 16 && tx->buffer(tx, KN_BUF_DNS_QUERY, i, &name, &len); i++) {
+	unsigned which = KN_BUF_DNS_QUERY;
+	if (!tx->buffer(tx, which, 0, &name, &len)) {
+		/* an answer: its question is read only when the flow carried
+		 * no query (a sensor seeing the resolver's answers alone),
+		 * else each name would count twice */
+		if (kn_tx_client_pkts(f, tx) != 0)
+			return;
+		which = KN_BUF_DNS_RESPONSE_QUERY;
+	}
+	for (unsigned i = 0; i < 16 && tx->buffer(tx, which, i, &name, &len); i++) {
 		uint64_t rrtype = 0;
 		if (tx->number && !tx->number(tx, KN_TXN_DNS_RRTYPE, i, &rrtype))
 			rrtype = 0;

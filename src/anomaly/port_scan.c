@@ -3,8 +3,9 @@
  * ports of a host (vertical), one port on many hosts (horizontal sweep), or
  * both.
  *
- * A probe is a TCP SYN without ACK, the first UDP datagram of a flow or an
- * ICMP echo request from the source to a unicast destination. Per source, in a fixed table
+ * A probe is a TCP SYN without ACK, the first UDP datagram of a flow (not
+ * from a port below 1024 to one above: a reply whose request was not seen)
+ * or an ICMP echo request from the source to a unicast destination. Per source, in a fixed table
  * (least recently active source evicted) and a 600 s tumbling window: the
  * probes, the distinct targets (destination and port: a 1024-bit
  * linear-counting sketch), distinct hosts and ports (sketches), and the
@@ -200,6 +201,12 @@ static int classify(const struct kn_packet *p)
 		/* only a flow's first datagram each way: later ones are the
 		 * same target (and most UDP packets are not the first) */
 		if (!p->flow || p->flow->pkts[p->dir] != 1)
+			return 0;
+		/* from a service port (< 1024) to a client's (>= 1024): a
+		 * reply whose request was not seen (a one-way span: a DNS
+		 * server's answers to many client ports are not a scan). A
+		 * scan of ports >= 1024 from source port 53 is missed. */
+		if (p->dir == 0 && p->sport < 1024 && p->dport >= 1024)
 			return 0;
 		return p->dir == 0 ? 1 : 2;
 	}

@@ -23,6 +23,7 @@ usage: test_detectors.py KENCHI GEN_EVALSET SHARED_DIR
 """
 import glob
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -130,6 +131,28 @@ def ordinary_names(n):
     return out
 
 
+def answers_only(src, dst):
+    """Copies the pcap src to dst keeping only the UDP packets from port
+    53 (Ethernet, IPv4): what a sensor on a one-way span sees of DNS, the
+    resolver's answers. Returns how many were kept."""
+    with open(src, "rb") as f:
+        data = f.read()
+    endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    out, pos, kept = [data[:24]], 24, 0
+    while pos + 16 <= len(data):
+        incl = struct.unpack(endian + "I", data[pos + 8:pos + 12])[0]
+        frame = data[pos + 16:pos + 16 + incl]
+        if len(frame) >= 14 + 20 + 8 and frame[12:14] == b"\x08\x00" and frame[23] == 17:
+            ihl = (frame[14] & 15) * 4
+            if struct.unpack(">H", frame[14 + ihl:16 + ihl])[0] == 53:
+                out.append(data[pos:pos + 16 + incl])
+                kept += 1
+        pos += 16 + incl
+    with open(dst, "wb") as f:
+        f.write(b"".join(out))
+    return kept
+
+
 def main():
     kenchi, gen, shared = [os.path.abspath(a) for a in sys.argv[1:4]]
     s = kntest.Suite("detectors")
@@ -214,6 +237,19 @@ def main():
                  nx[0]["anomaly"]["evidence"]["nxdomain_domains"] == 20 and
                  all(check_event(e) for e in nx),
                  repr([(e["anomaly"]["event"], e["anomaly"].get("evidence")) for e in nx]) + err)
+        # a one-way span: only the resolver's answers of the same capture.
+        # The tunnel is still found (its names are the answers' questions),
+        # and so is the DGA host, by its NXDOMAIN answers; nothing else
+        one_way = os.path.join(tmp, "answers.pcap")
+        kept = answers_only(os.path.join(tmp, "ex", "evalset.pcap"), one_way)
+        rc, ev, err = kntest.run_kenchi(kenchi, ["-r", one_way])
+        found = sorted({(e["anomaly"]["detector"], e["anomaly"]["key"])
+                        for e in detections(ev)})
+        queries = [e for e in ev if e.get("event_type") == "dns" and
+                   e["dns"].get("type") == "query"]
+        s.result("one_way_answers", rc == 0 and kept > 40 and not queries and
+                 found == [("dga", "10.1.0.16"), ("dns_tunnel", "cloudsync.example")],
+                 "%d answers kept, %d queries, %r %s" % (kept, len(queries), found, err))
         model = dga_model(kenchi, shared, tmp)
         if not model:
             s.skip("evalset_all", "no wamerican or shared name lists")
@@ -251,6 +287,20 @@ def main():
         within = first is not None and len([q for q in queries if q <= first]) <= 50
         s.result("tunnel_" + name, rc == 0 and within and all(check_event(e) for e in det),
                  "first detection at packet %r, queries %d" % (first, len(queries)))
+        # the resolver's answers alone (a one-way span): still found, by
+        # the questions they repeat (iodine's NULL type included)
+        with tempfile.TemporaryDirectory() as tmp:
+            one_way = os.path.join(tmp, "answers.pcap")
+            kept = answers_only(path, one_way)
+            rc, ev, err = kntest.run_kenchi(kenchi, ["-r", one_way])
+        det = detections(ev)
+        first = min(e["pcap_cnt"] for e in det) if det else None
+        # iodine asks for NULL records: its first answer's question is one
+        s.result("tunnel_answers_" + name, rc == 0 and kept and det and
+                 all(e["anomaly"]["detector"] == "dns_tunnel" for e in det) and
+                 ("iodine" not in name or first == 1) and all(check_event(e) for e in det),
+                 "%d answers, first detection at %r: %r %s" %
+                 (kept, first, sorted({e["anomaly"]["detector"] for e in det}), err[-200:]))
     for name, scanner in sorted(SCANS.items()):
         rc, ev, err = kntest.run_kenchi(kenchi, ["-r", os.path.join(data, "scan", name)])
         keys = {e["anomaly"]["key"] for e in detections(ev)}

@@ -203,7 +203,7 @@ static int tx_number(const struct kn_tx *tx, unsigned what, unsigned index, uint
 {
 	const struct dns_txv *v = tx->priv;
 
-	if (what == KN_TXN_DNS_RRTYPE && !v->m->response && v->names && index < v->names->n) {
+	if (what == KN_TXN_DNS_RRTYPE && v->names && index < v->names->n) {
 		*out = v->names->q[index].type;
 		return 1;
 	}

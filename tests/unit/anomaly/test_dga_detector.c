@@ -312,6 +312,7 @@ static void test_one_way(void)
 	r.flow.key.sport = 53;
 	r.flow.key.proto = 17;
 	r.flow.key.ip_version = 4;
+	r.flow.pkts[0] = 1;   /* the answer; none from the client (pkts[1]) */
 	for (unsigned i = 0; i < 120; i++) {
 		char b[48];
 		snprintf(b, sizeof b, "h%u.%s", i, benign[i % 40]);

@@ -7,7 +7,8 @@
  * key, explanation and evidence; what ordinary lookups do (one long CDN
  * name again and again, long English labels, reverse lookups, mDNS) is
  * not; many distinct subdomains are reported by volume; reports are rate
- * limited per key; the table evicts under a tiny memcap.
+ * limited per key; the table evicts under a tiny memcap; on a flow that
+ * carried no query (a one-way span), the answers' questions are read.
  */
 #include <stdio.h>
 #include <string.h>
@@ -107,6 +108,55 @@ static void test_null_records(void)
 	KT_CHECK(strstr(r.seen.evidence, "\"null_queries\":1") != NULL);
 	KT_CHECK(strstr(r.seen.evidence, "\"example\":\"vaaaakaxj2u.t1.biillpi.com\"") != NULL);
 	kn_detect_ctx_free(r.ctx);
+}
+
+static int answer_name(const struct kn_tx *tx, unsigned buf, unsigned index,
+		       const uint8_t **data, uint32_t *len)
+{
+	(void)tx;
+	if (buf != KN_BUF_DNS_RESPONSE_QUERY || index)
+		return 0;
+	*data = (const uint8_t *)cur_name;
+	*len = (uint32_t)strlen(cur_name);
+	return 1;
+}
+
+/* Answers only, as a sensor on a one-way span sees them: the flow's first
+ * packet is the resolver's (its src), the client sent nothing. Their
+ * questions count: dnscat2-like names are reported at the second distinct
+ * one, a NULL question at once. The same answers on flows whose client
+ * sent its query are not read (the query was), so nothing is reported. */
+static void test_one_way(void)
+{
+	static const char *const names[] = {
+		"147901b8d3df9cc46c59d600078b3316ce.pirate.sea",
+		"504d01b8d3d714495f7e54000838b18a3b.pirate.sea",
+		"9a1c01b8d3e2fd2f0f0c2a00083a7b1c55.pirate.sea",
+	};
+	for (int two_way = 0; two_way < 2; two_way++) {
+		struct rig r;
+		rig_init(&r, 0);
+		r.flow.key.sport = 53;
+		r.flow.pkts[0] = 1;   /* the answer */
+		r.flow.pkts[1] = (uint64_t)two_way;   /* the query, when seen */
+		for (unsigned i = 0; i < 3; i++) {
+			struct kn_tx tx = { .id = r.n, .dir = 1, .buffer = answer_name };
+			cur_name = names[i];
+			kn_detect_tx(r.ctx, &r.flow, "dns", &tx, (uint64_t)i * 1000000000u + 1, ++r.n);
+		}
+		struct kn_tx tx = { .id = r.n, .dir = 1, .buffer = answer_name, .number = one_type };
+		cur_name = "vaaaakaxj2u.t1.biillpi.com";
+		cur_type = 10;
+		kn_detect_tx(r.ctx, &r.flow, "dns", &tx, 6000000001u, ++r.n);
+		if (two_way) {
+			KT_EQ(r.seen.n, 0);
+		} else {
+			KT_EQ(r.seen.n, 2);
+			KT_EQ_STR(r.seen.key, "biillpi.com");   /* the last: the NULL question */
+			KT_EQ(r.seen.pcap_cnt, 4);
+		}
+		kn_detect_ctx_free(r.ctx);
+	}
 }
 
 static void test_ordinary(void)
@@ -210,6 +260,7 @@ static void test_disabled_and_bad_config(void)
 static const struct kt_case cases[] = {
 	KT_CASE(test_tunnel),
 	KT_CASE(test_null_records),
+	KT_CASE(test_one_way),
 	KT_CASE(test_ordinary),
 	KT_CASE(test_volume_and_rate),
 	KT_CASE(test_country_code_base_and_memcap),

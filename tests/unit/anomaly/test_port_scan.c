@@ -3,8 +3,9 @@
  * the decoder leaves them: a vertical SYN scan answered by RSTs, a
  * horizontal echo sweep, a UDP sweep refused by ICMP errors are reported
  * (kind, score, explanation, evidence); a browser's many answered
- * connections, a device retrying a few unreachable servers and multicast
- * are not; the 600 s window restarts; a tiny table evicts cleanly.
+ * connections, a device retrying a few unreachable servers, multicast and
+ * a resolver's answers to many client ports (a one-way span) are not (a
+ * scan from source port 53 to service ports is); the 600 s window restarts; a tiny table evicts cleanly.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,8 @@ static struct kn_addr v4(unsigned a, unsigned b, unsigned c, unsigned d)
 	return x;
 }
 
+static uint16_t src_port = 40000;   /* of the packets send() builds */
+
 /* A packet src -> dst; tcp flags for proto 6, icmp type for proto 1. */
 static void send(struct rig *r, struct kn_addr src, struct kn_addr dst, uint8_t proto,
 		 uint16_t dport, uint8_t flags_or_type, int dir, double t)
@@ -31,7 +34,7 @@ static void send(struct rig *r, struct kn_addr src, struct kn_addr dst, uint8_t 
 	p.proto = proto;
 	p.src = src;
 	p.dst = dst;
-	p.sport = 40000;
+	p.sport = src_port;
 	p.dport = dport;
 	p.tcp.flags = flags_or_type;
 	p.icmp_type = flags_or_type;
@@ -117,7 +120,15 @@ static void test_benign(void)
 		send(&r, cam, v4(50, 19, 254, 1 + i % 8), 17, 10240, 0, 0, i * 0.5);
 	for (unsigned i = 0; i < 100; i++)      /* mDNS, SSDP */
 		send(&r, pc, v4(224, 0, 0, 251), 17, (uint16_t)(5353 + i), 0, 0, i);
+	src_port = 53;   /* a resolver's answers alone (a one-way span) */
+	for (unsigned h = 1; h <= 100; h++)
+		send(&r, v4(10, 1, 0, 2), v4(10, 1, 1, h), 17, (uint16_t)(30000 + h), 0, 0, h);
 	KT_EQ(r.seen.n, 0);
+	for (unsigned port = 1; port <= 40; port++)   /* but from port 53 to ports < 1024 */
+		send(&r, v4(10, 1, 0, 3), v4(10, 1, 1, 1), 17, (uint16_t)port, 0, 0, 200 + port);
+	src_port = 40000;
+	KT_EQ(r.seen.n, 2);   /* at 16 and 36 ports */
+	KT_EQ_STR(r.seen.key, "10.1.0.3");
 	kn_detect_ctx_free(r.ctx);
 }
 

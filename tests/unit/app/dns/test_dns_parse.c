@@ -515,7 +515,8 @@ static void test_query_buffers(void)
 	KT_EQ_STR(seen.rnames[0], "");                    /* nor queries dns.response.query */
 	KT_EQ_STR(seen.rnames[2], "www.example.com|ftp.example.com");   /* (for detectors) */
 	KT_EQ(seen.rcode[2], 3);
-	KT_EQ(seen.types[2][0], ~0ull);
+	KT_EQ(seen.types[2][0], 1);       /* the questions' types, as the query's */
+	KT_EQ(seen.types[2][1], 28);
 	kn_app_flow_end(ctx, &flow, 0, NULL);
 	kn_app_ctx_free(ctx);
 }
