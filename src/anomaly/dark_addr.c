@@ -6,7 +6,9 @@
  * (no host answers there) but that several sources try to reach is a
  * darknet inside the network; whoever knocks on it is exploring (a worm, a
  * scanner walking an address list, a misconfigured device). Alive hosts
- * are remembered from the first packet of each flow direction they send;
+ * are remembered from the first packet of each flow direction they send,
+ * and from a connection's second packet when it acknowledges (the SYN was
+ * answered: alive, though a one-way span may never show it speaking);
  * a knock is a TCP SYN or an echo request (what a live host answers: UDP
  * sinks such as syslog collectors never answer, so UDP does not count);
  * dark candidates keep the sources (a 64-bit sketch plus the first four),
@@ -297,12 +299,30 @@ static int asks_answer(const struct kn_packet *p)
 	return (p->proto == 1 && p->icmp_type == 8) || (p->proto == 58 && p->icmp_type == 128);
 }
 
+/* The initiator's second TCP packet, an ACK after its SYN: the SYN was
+ * answered, so the destination is alive even when the sensor never sees
+ * it speak (a one-way span that carries only the inbound traffic). */
+static int answered(const struct kn_packet *p)
+{
+	return p->proto == 6 && p->dir == 0 && p->flow->pkts[0] == 2 &&
+	       (p->flow->tcp_flags[0] & KN_TCP_SYN) &&
+	       (p->tcp.flags & (KN_TCP_SYN | KN_TCP_ACK | KN_TCP_RST)) == KN_TCP_ACK;
+}
+
 static void dark_packet(void *state, struct kn_detect_call *c, const struct kn_packet *p)
 {
 	struct dark_state *d = state;
 	int v6 = p->ip_version == 6;
 
-	if ((p->ip_version != 4 && !v6) || !p->flow || p->flow->pkts[p->dir] != 1)
+	if ((p->ip_version != 4 && !v6) || !p->flow)
+		return;
+	if (answered(p)) {
+		if (det_internal(&d->home, &p->dst, v6))
+			(void)det_table_find(&d->alive, det_addr_hash(&p->dst, v6, 0x616c6976),
+					     p->ts_ns, 1, NULL);
+		return;
+	}
+	if (p->flow->pkts[p->dir] != 1)
 		return;   /* the first packet of each direction of a flow */
 	if (!d->first_ns)
 		d->first_ns = p->ts_ns | 1;

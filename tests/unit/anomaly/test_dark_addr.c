@@ -4,7 +4,8 @@
  * period, is reported (again when its sources double); not reported:
  * knocks during learning, on live hosts, on a host that answers before the
  * third source, on external and broadcast addresses, UDP to a collector
- * that never answers. Darknet mode: the prefix list parser (and its
+ * that never answers, a server seen only through its clients' packets
+ * (their ACKs after the SYN: a one-way span). Darknet mode: the prefix list parser (and its
  * errors), every source into the configured unused space reported once
  * (learning or not), a per-port surge of new sources reported against the
  * port's baseline and not a steady trickle. A tiny memcap stays bounded.
@@ -76,6 +77,44 @@ static void test_inside(void)
 	KT_CHECK(r.seen.score > 0.749 && r.seen.score < 0.751);
 	KT_CHECK(strstr(r.seen.expl, "6 sources (10.0.0.5, 10.0.0.6, 203.0.113.9, 172.16.0.1, "
 			"...)") != NULL);
+	kn_detect_ctx_free(r.ctx);
+}
+
+/* Only the inbound half of the traffic is seen (a one-way span): clients'
+ * connections to an internal server that never shows a packet of its own.
+ * A client's ACK after its SYN says the server answered: not dark. Three
+ * sources whose SYNs are never followed by an ACK still report. */
+static void test_one_way(void)
+{
+	struct rig r;
+	struct kn_addr server = v4(10, 0, 0, 80), dark = v4(10, 0, 0, 81);
+	rig_init(&r, 0);
+	knock(&r, v4(10, 0, 0, 5), v4(10, 0, 0, 1), 53, 0);   /* learning starts */
+	for (unsigned s = 0; s < 6; s++) {
+		struct kn_packet p;
+		struct kn_addr client = v4(198, 51, 100, s + 1);
+		memset(&r.flow, 0, sizeof r.flow);
+		pkt_head(&r, &p, client, server, 6, (uint16_t)(40000 + s), 443, 0x02, 0, 400 + s);
+		r.flow.pkts[0] = 1, r.flow.tcp_flags[0] = 0x02;
+		kn_detect_packet(r.ctx, &p);
+		pkt_head(&r, &p, client, server, 6, (uint16_t)(40000 + s), 443, 0x10, 0, 400.1 + s);
+		r.flow.pkts[0] = 2, r.flow.tcp_flags[0] = 0x12;
+		kn_detect_packet(r.ctx, &p);
+	}
+	KT_EQ(r.seen.n, 0);
+	for (unsigned s = 0; s < 3; s++) {   /* SYN, then its retransmission */
+		struct kn_packet p;
+		struct kn_addr client = v4(198, 51, 100, s + 1);
+		memset(&r.flow, 0, sizeof r.flow);
+		pkt_head(&r, &p, client, dark, 6, (uint16_t)(41000 + s), 443, 0x02, 0, 410 + s);
+		r.flow.pkts[0] = 1, r.flow.tcp_flags[0] = 0x02;
+		kn_detect_packet(r.ctx, &p);
+		pkt_head(&r, &p, client, dark, 6, (uint16_t)(41000 + s), 443, 0x02, 0, 411 + s);
+		r.flow.pkts[0] = 2;
+		kn_detect_packet(r.ctx, &p);
+	}
+	KT_EQ(r.seen.n, 1);
+	KT_EQ_STR(r.seen.key, "10.0.0.81");
 	kn_detect_ctx_free(r.ctx);
 }
 
@@ -171,6 +210,7 @@ static void test_memcap(void)
 
 static const struct kt_case cases[] = {
 	KT_CASE(test_inside),
+	KT_CASE(test_one_way),
 	KT_CASE(test_prefixes),
 	KT_CASE(test_darknet),
 	KT_CASE(test_memcap),
