@@ -108,6 +108,7 @@ struct kn_engine_totals {
 	uint64_t packets, bytes, ip_packets, decoder_events, invalid;
 	uint64_t flows, flow_events, flow_pkts, flow_bytes;
 	uint64_t ended_timeout, ended_forced, ended_shutdown;
+	uint64_t tcp_acked, tcp_one_way;   /* kn_flow_stats: TCP seen one side only */
 	uint64_t flow_memcap_drops;  /* IP packets in no flow: flow memcap or ring memcap */
 	uint64_t stream_bytes, stream_gaps;
 	uint64_t app_txs, app_events, app_flows, app_failed;

@@ -41,6 +41,8 @@ static void add_flow(struct kn_flow_stats *a, const struct kn_flow_stats *b)
 	a->ended_forced += b->ended_forced;
 	a->ended_shutdown += b->ended_shutdown;
 	a->tcp_reuse += b->tcp_reuse;
+	a->tcp_acked += b->tcp_acked;
+	a->tcp_one_way += b->tcp_one_way;
 	a->memcap_hits += b->memcap_hits;
 	a->memcap_drops += b->memcap_drops;
 	a->mem_in_use += b->mem_in_use;
@@ -205,6 +207,8 @@ static void json_flow_stream(struct kn_json *j, const struct worker_stats *s,
 	kn_json_u64(j, "other", s->flow.other);
 	kn_json_u64(j, "active", s->flow.active);
 	kn_json_u64(j, "tcp_reuse", s->flow.tcp_reuse);
+	kn_json_u64(j, "tcp_acked", s->flow.tcp_acked);
+	kn_json_u64(j, "tcp_one_way", s->flow.tcp_one_way);
 	kn_json_u64(j, "memcap", s->flow.memcap_hits);
 	kn_json_u64(j, "memcap_drops", s->flow.memcap_drops);
 	kn_json_u64(j, "dispatch_drops", e->dispatch_drops);
@@ -366,6 +370,8 @@ void kn_engine_totals(const struct kn_engine *e, struct kn_engine_totals *t)
 	t->ended_timeout = s.flow.ended_timeout;
 	t->ended_forced = s.flow.ended_forced;
 	t->ended_shutdown = s.flow.ended_shutdown;
+	t->tcp_acked = s.flow.tcp_acked;
+	t->tcp_one_way = s.flow.tcp_one_way;
 	t->flow_memcap_drops = s.flow.memcap_drops + e->dispatch_drops;
 	t->stream_bytes = s.stream_bytes;
 	t->stream_gaps = s.stream_gaps;
@@ -471,8 +477,14 @@ void kn_engine_summary(const struct kn_engine *e, FILE *out)
 		(unsigned long long)t.ended_forced, (unsigned long long)t.ended_shutdown,
 		(unsigned long long)t.flow_memcap_drops);
 	char b1[32];
-	fprintf(out, "  tcp:    %s reassembled, %llu gaps\n", human(t.stream_bytes, b1),
-		(unsigned long long)t.stream_gaps);
+	fprintf(out, "  tcp:    %s reassembled, %llu gaps; %llu of %llu connections seen one way only\n",
+		human(t.stream_bytes, b1), (unsigned long long)t.stream_gaps,
+		(unsigned long long)t.tcp_one_way, (unsigned long long)t.tcp_acked);
+	if (t.tcp_acked >= 10 && 2 * t.tcp_one_way > t.tcp_acked)
+		fprintf(out, "  warning: most TCP connections were seen from one side only: the "
+			"sensor sees one direction of the traffic (a one-way span or asymmetric "
+			"routing); streams, the app layer and the detectors that wait for answers "
+			"see half of each conversation. Mirror both directions to the sensor.\n");
 	fprintf(out, "  app:    %llu flows with a protocol, %llu transactions, %llu app-layer anomalies\n",
 		(unsigned long long)t.app_flows, (unsigned long long)t.app_txs,
 		(unsigned long long)t.app_events);

@@ -128,6 +128,17 @@ uint64_t flow_table_alloc_bytes(const struct kn_flow_table *t)
 	return t->pool.bytes + ((uint64_t)t->mask + 1) * sizeof *t->buckets + sizeof *t;
 }
 
+/* An ending TCP flow of 2+ packets with an ACK: seen both ways, or one
+ * side only (kn_flow_stats.tcp_one_way). */
+static void count_one_way(struct kn_flow_stats *s, const struct kn_flow *f)
+{
+	if (f->key.proto != PROTO_TCP || f->pkts[0] + f->pkts[1] < 2 ||
+	    !((f->tcp_flags[0] | f->tcp_flags[1]) & KN_TCP_ACK))
+		return;
+	s->tcp_acked++;
+	s->tcp_one_way += f->pkts[0] == 0 || f->pkts[1] == 0;
+}
+
 void flow_end(struct kn_flow_table *t, struct flow_rec *r, int reason, uint64_t now_ns)
 {
 	struct kn_flow **pp = &t->buckets[r->f.hash & t->mask];
@@ -139,6 +150,7 @@ void flow_end(struct kn_flow_table *t, struct flow_rec *r, int reason, uint64_t 
 	flow_lru_remove(t, r);
 	t->stats.active--;
 	t->stats.mem_in_use -= FLOW_REC_SIZE;
+	count_one_way(&t->stats, &r->f);
 	if (reason == KN_FLOW_END_TIMEOUT)
 		t->stats.ended_timeout++;
 	else if (reason == KN_FLOW_END_FORCED)

@@ -22,6 +22,7 @@ stay quiet like the other benign captures.
 usage: test_detectors.py KENCHI GEN_EVALSET SHARED_DIR
 """
 import glob
+import json
 import os
 import struct
 import subprocess
@@ -131,10 +132,10 @@ def ordinary_names(n):
     return out
 
 
-def answers_only(src, dst):
-    """Copies the pcap src to dst keeping only the UDP packets from port
-    53 (Ethernet, IPv4): what a sensor on a one-way span sees of DNS, the
-    resolver's answers. Returns how many were kept."""
+def keep_packets(src, dst, keep):
+    """Copies the pcap src to dst keeping the Ethernet/IPv4 packets for
+    which keep(ip_src, proto, sport) is true (ip_src as 4 bytes): a sensor's
+    one-way view. Returns how many were kept."""
     with open(src, "rb") as f:
         data = f.read()
     endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
@@ -142,15 +143,22 @@ def answers_only(src, dst):
     while pos + 16 <= len(data):
         incl = struct.unpack(endian + "I", data[pos + 8:pos + 12])[0]
         frame = data[pos + 16:pos + 16 + incl]
-        if len(frame) >= 14 + 20 + 8 and frame[12:14] == b"\x08\x00" and frame[23] == 17:
+        if len(frame) >= 14 + 20 + 8 and frame[12:14] == b"\x08\x00":
             ihl = (frame[14] & 15) * 4
-            if struct.unpack(">H", frame[14 + ihl:16 + ihl])[0] == 53:
+            sport = struct.unpack(">H", frame[14 + ihl:16 + ihl])[0]
+            if keep(frame[26:30], frame[23], sport):
                 out.append(data[pos:pos + 16 + incl])
                 kept += 1
         pos += 16 + incl
     with open(dst, "wb") as f:
         f.write(b"".join(out))
     return kept
+
+
+def answers_only(src, dst):
+    """The UDP packets from port 53 of src: what a sensor on a one-way
+    span sees of DNS, the resolver's answers."""
+    return keep_packets(src, dst, lambda ip, proto, sport: proto == 17 and sport == 53)
 
 
 def main():
@@ -250,6 +258,28 @@ def main():
         s.result("one_way_answers", rc == 0 and kept > 40 and not queries and
                  found == [("dga", "10.1.0.16"), ("dns_tunnel", "cloudsync.example")],
                  "%d answers kept, %d queries, %r %s" % (kept, len(queries), found, err))
+        # the TCP clients' packets alone (from ports >= 1024): most TCP
+        # connections are seen from one side; the summary says so, and the
+        # stats event counts them
+        clients = os.path.join(tmp, "clients.pcap")
+        keep_packets(os.path.join(tmp, "ex", "evalset.pcap"), clients,
+                     lambda ip, proto, sport: proto != 6 or sport >= 1024)
+        warn = "most TCP connections were seen from one side only"
+        views = {}
+        for name, path in (("both", os.path.join(tmp, "ex", "evalset.pcap")),
+                           ("one", clients)):
+            eve = os.path.join(tmp, name + ".json")
+            p = subprocess.run([kenchi, "run", "--no-progress", "-r", path, "-o",
+                                "file:" + eve], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            with open(eve, encoding="utf-8") as f:
+                st = [json.loads(l) for l in f if '"event_type":"stats"' in l]
+            fl = st[-1]["stats"]["flow"] if st else {}
+            views[name] = (p.returncode, warn in p.stderr.decode(), fl.get("tcp_acked", 0),
+                           fl.get("tcp_one_way", -1))
+        s.result("one_way_tcp_warning", views["both"][:2] == (0, False) and
+                 views["one"][:2] == (0, True) and views["both"][2] >= 10 and
+                 views["both"][3] * 10 < views["both"][2] and
+                 views["one"][3] * 2 > views["one"][2], repr(views))
         model = dga_model(kenchi, shared, tmp)
         if not model:
             s.skip("evalset_all", "no wamerican or shared name lists")

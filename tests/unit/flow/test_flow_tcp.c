@@ -1,7 +1,8 @@
 /*
  * test_flow_tcp.c - the TCP state machine as seen through kn_flow_lookup:
  * handshake and the three ways to close, RST, midstream pickup, SYN/ACK
- * first, and reuse of a closed tuple by a new SYN.
+ * first, reuse of a closed tuple by a new SYN, and the count of TCP flows
+ * seen from one side only.
  */
 #include "flow_test.h"
 #include "../../kt.h"
@@ -212,6 +213,41 @@ static void test_midstream(void)
 	kn_flow_table_free(t);
 }
 
+/* Ended TCP flows of 2+ packets with an ACK are counted, and those seen
+ * from one side only: a client whose server never shows (a one-way span)
+ * and a server's answers alone. Not counted: a lone SYN and its
+ * retransmission (no ACK), a single ACK. */
+static void test_one_way_count(void)
+{
+	struct ft_rec rec;
+	struct kn_flow_table *t = ft_table(&rec, 0, 0);
+	struct kn_packet p;
+
+	KT_REQUIRE(t);
+	handshake(t, FT_S);                                    /* both ways */
+	ft_tcp(&p, "10.1.0.1", 40001, "10.2.0.1", 443, SYN, 1, 0, 0, FT_S);
+	kn_flow_lookup(t, &p);
+	ft_tcp(&p, "10.1.0.1", 40001, "10.2.0.1", 443, ACK, 2, 1, 0, FT_S + 1);
+	kn_flow_lookup(t, &p);
+	ft_tcp(&p, "10.1.0.1", 40001, "10.2.0.1", 443, PSH | ACK, 2, 1, 30, FT_S + 2);
+	kn_flow_lookup(t, &p);                                 /* the client alone */
+	ft_tcp(&p, "10.2.0.2", 443, "10.1.0.2", 40002, PSH | ACK, 1, 1, 90, FT_S);
+	kn_flow_lookup(t, &p);
+	ft_tcp(&p, "10.2.0.2", 443, "10.1.0.2", 40002, PSH | ACK, 91, 1, 90, FT_S + 1);
+	kn_flow_lookup(t, &p);                                 /* the server alone */
+	ft_tcp(&p, "10.1.0.3", 40003, "10.2.0.3", 443, SYN, 1, 0, 0, FT_S);
+	kn_flow_lookup(t, &p);
+	ft_tcp(&p, "10.1.0.3", 40003, "10.2.0.3", 443, SYN, 1, 0, 0, FT_S + 3);
+	kn_flow_lookup(t, &p);                                 /* unanswered */
+	ft_tcp(&p, "10.1.0.4", 40004, "10.2.0.4", 443, ACK, 1, 1, 0, FT_S);
+	kn_flow_lookup(t, &p);                                 /* one packet */
+	KT_EQ(kn_flow_table_stats(t)->tcp_acked, 0);           /* counted as they end */
+	kn_flow_table_flush(t, 10 * FT_S);
+	KT_EQ(kn_flow_table_stats(t)->tcp_acked, 3);
+	KT_EQ(kn_flow_table_stats(t)->tcp_one_way, 2);
+	kn_flow_table_free(t);
+}
+
 static void test_synack_first(void)
 {
 	struct ft_rec rec;
@@ -333,6 +369,7 @@ static const struct kt_case cases[] = {
 	KT_CASE(test_rst),
 	KT_CASE(test_midstream),
 	KT_CASE(test_synack_first),
+	KT_CASE(test_one_way_count),
 	KT_CASE(test_tuple_reuse),
 	KT_CASE(test_reuse_closed_timeout_zero),
 };
