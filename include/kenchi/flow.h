@@ -132,9 +132,9 @@ struct kn_flow_stats {
 	uint64_t tcp, udp, icmp, other;        /* created, per protocol */
 	uint64_t ended_timeout, ended_forced, ended_shutdown;
 	uint64_t tcp_reuse;                    /* SYN on a closed tuple started a new flow */
-	/* TCP flows ended with 2+ packets and an ACK among them, and of those
-	 * the ones whose packets all came from one side: an acknowledging side
-	 * whose peer never showed (a one-way span, asymmetric routing) */
+	/* TCP flows ended with 2+ packets, a SYN (or SYN-ACK) and an ACK among
+	 * them, and of those the ones whose packets all came from one side: a
+	 * side whose peer never showed (a one-way span, asymmetric routing) */
 	uint64_t tcp_acked, tcp_one_way;
 	uint64_t memcap_hits;                  /* allocations refused by the memcap */
 	uint64_t memcap_drops;                 /* packets not tracked: memcap and nothing evictable */

@@ -18,6 +18,8 @@
  * resolver answering late, or a few devices answering a discovery
  * broadcast, are far fewer). Score 1 - 2^(-sources / reflect_min_sources).
  * Considered again when the datagrams doubled, and in every later window.
+ * Held while most TCP connections are seen from one side only (a one-way
+ * span: the victim's own requests would go unseen; watch_view()).
  */
 #include <math.h>
 #include <stdio.h>
@@ -59,6 +61,7 @@ struct reflection {
 	struct det_table hosts;
 	struct det_home home;
 	unsigned min_packets, min_sources;
+	uint32_t one_sided, two_sided;   /* TCP connections at their 3rd packet one way */
 };
 
 static int refl_init(void *state, const struct kn_detect_config *cfg, uint64_t budget,
@@ -160,12 +163,38 @@ static void report(struct reflection *s, struct kn_detect_call *c, const struct 
 
 /* ----------------------------------------------------------- packets */
 
+/* The sensor's view, from TCP: a connection's third packet one way, an ACK
+ * from a side whose SYN (or SYN-ACK) was seen, and whether the other side
+ * has shown a packet. Most showing none is a one-way span (or asymmetric
+ * routing), where every answer looks unsolicited because the requests go
+ * by unseen: reports are held then. (Flows without a handshake do not
+ * count: they say nothing of the view.) The counts are halved past 1024
+ * so the view follows changes. */
+static void watch_view(struct reflection *s, const struct kn_packet *p)
+{
+	if (p->proto != 6 || !p->flow || p->flow->pkts[p->dir] != 3 ||
+	    !(p->tcp.flags & KN_TCP_ACK) || !(p->flow->tcp_flags[p->dir] & KN_TCP_SYN))
+		return;
+	if (p->flow->pkts[!p->dir])
+		s->two_sided++;
+	else
+		s->one_sided++;
+	if (s->one_sided + s->two_sided > 1024)
+		s->one_sided /= 2, s->two_sided /= 2;
+}
+
+static int one_way_view(const struct reflection *s)
+{
+	return s->one_sided >= 10 && s->one_sided > s->two_sided;
+}
+
 static void refl_packet(void *state, struct kn_detect_call *c, const struct kn_packet *p)
 {
 	struct reflection *s = state;
 	int v6 = p->ip_version == 6;
 	const char *service;
 
+	watch_view(s, p);
 	/* the victim never sent on this flow: its first packet came from the
 	 * amplifier and nothing went back; not to the same port (NTP, DNS,
 	 * mDNS peers) nor to 162 (SNMP traps, which some agents send from
@@ -190,7 +219,7 @@ static void refl_packet(void *state, struct kn_detect_call *c, const struct kn_p
 	e->sources += (uint32_t)det_sketch_add(e->src_bits, SRC_BITS,
 					       det_addr_bits(&p->src, v6, 0x616d7073));
 	if (e->packets >= s->min_packets && e->sources >= s->min_sources &&
-	    e->packets >= 2ull * e->reported) {
+	    e->packets >= 2ull * e->reported && !one_way_view(s)) {
 		e->reported = e->packets;
 		report(s, c, p, e, service);
 	}

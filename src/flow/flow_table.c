@@ -128,12 +128,14 @@ uint64_t flow_table_alloc_bytes(const struct kn_flow_table *t)
 	return t->pool.bytes + ((uint64_t)t->mask + 1) * sizeof *t->buckets + sizeof *t;
 }
 
-/* An ending TCP flow of 2+ packets with an ACK: seen both ways, or one
- * side only (kn_flow_stats.tcp_one_way). */
+/* An ending TCP flow of 2+ packets with a SYN (or SYN-ACK) and an ACK:
+ * seen both ways, or one side only (kn_flow_stats.tcp_one_way). Flows
+ * without a handshake (picked up midstream) say nothing of the view. */
 static void count_one_way(struct kn_flow_stats *s, const struct kn_flow *f)
 {
-	if (f->key.proto != PROTO_TCP || f->pkts[0] + f->pkts[1] < 2 ||
-	    !((f->tcp_flags[0] | f->tcp_flags[1]) & KN_TCP_ACK))
+	uint8_t fl = f->tcp_flags[0] | f->tcp_flags[1];
+	if (f->key.proto != PROTO_TCP || f->pkts[0] + f->pkts[1] < 2 || !(fl & KN_TCP_ACK) ||
+	    !(fl & KN_TCP_SYN))
 		return;
 	s->tcp_acked++;
 	s->tcp_one_way += f->pkts[0] == 0 || f->pkts[1] == 0;

@@ -6,8 +6,9 @@
  * answering an SSDP search, unsolicited answers from only two resolvers,
  * amplifier traffic to a multicast group, SNMP traps sent from port 161
  * by 100 agents, unsolicited datagrams from a
- * port that amplifies nothing, a reflection split across two windows; a
- * bad setting is refused.
+ * port that amplifies nothing, a reflection split across two windows, one
+ * while most TCP connections are seen one way (a one-way span); a bad
+ * setting is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,46 @@ static void test_quiet(void)
 	kn_detect_ctx_free(f.r.ctx);
 }
 
+/* TCP connections of clients to an internal server seen one way (a SYN,
+ * then the third packet, an ACK, nothing back: an inbound-only span; flows
+ * without a handshake do not count) make every answer
+ * look unsolicited (a resolver's own lookups go by unseen): the same 100
+ * SNMP answers are held; once most connections show both sides again,
+ * the next window's are reported. */
+static void test_one_way_view(void)
+{
+	struct focus f;
+	struct kn_addr victim = v4(192, 168, 2, 10), server = v4(192, 168, 2, 80);
+
+	focus_init(&f, "reflection", 0, NULL);
+	for (unsigned i = 0; i < 12; i++) {   /* SYN, ..., the third packet: ACK */
+		fpkt(&f, v4(198, 51, 100, i + 1), server, 6, (uint16_t)(40000 + i), 443, 0x02, 0,
+		     0, 1, 0, NULL, 0, i * 0.01);
+		fpkt(&f, v4(198, 51, 100, i + 1), server, 6, (uint16_t)(40000 + i), 443, 0x10, 0,
+		     0, 3, 0, NULL, 0, i * 0.01 + 0.001);
+	}
+	f.r.flow.tcp_flags[0] = f.r.flow.tcp_flags[1] = 0;
+	for (unsigned i = 0; i < 20; i++)     /* no handshake seen: no evidence */
+		fpkt(&f, v4(198, 51, 102, i + 1), server, 6, (uint16_t)(40000 + i), 443, 0x10, 0,
+		     0, 3, 0, NULL, 0, 0.5 + i * 0.01);
+	for (unsigned i = 0; i < 100; i++)
+		unsolicited(&f, v4(66 + i % 50, 214, i / 50 + 1, 62), victim, 161, 3299,
+			    1 + i * 0.0002);
+	KT_EQ(f.r.seen.n, 0);
+	for (unsigned i = 0; i < 13; i++) {   /* both sides of 13 connections */
+		fpkt(&f, v4(198, 51, 101, i + 1), server, 6, (uint16_t)(40000 + i), 443, 0x02, 0,
+		     0, 1, 0, NULL, 0, 20 + i * 0.01);
+		fpkt(&f, v4(198, 51, 101, i + 1), server, 6, (uint16_t)(40000 + i), 443, 0x10, 0,
+		     0, 3, 2, NULL, 0, 20 + i * 0.01 + 0.001);
+	}
+	for (unsigned i = 0; i < 100; i++)
+		unsolicited(&f, v4(66 + i % 50, 214, i / 50 + 1, 62), victim, 161, 3299,
+			    30 + i * 0.0002);
+	KT_EQ(f.r.seen.n, 1);
+	KT_EQ_STR(f.r.seen.key, "192.168.2.10");
+	kn_detect_ctx_free(f.r.ctx);
+}
+
 static void test_config(void)
 {
 	struct kn_detect_config cfg;
@@ -104,6 +145,7 @@ static void test_config(void)
 static const struct kt_case cases[] = {
 	KT_CASE(test_snmp),
 	KT_CASE(test_quiet),
+	KT_CASE(test_one_way_view),
 	KT_CASE(test_config),
 };
 

@@ -216,7 +216,8 @@ static void test_midstream(void)
 /* Ended TCP flows of 2+ packets with an ACK are counted, and those seen
  * from one side only: a client whose server never shows (a one-way span)
  * and a server's answers alone. Not counted: a lone SYN and its
- * retransmission (no ACK), a single ACK. */
+ * retransmission (no ACK), a single ACK, a flow picked up midstream (no
+ * handshake: nothing said of the view). */
 static void test_one_way_count(void)
 {
 	struct ft_rec rec;
@@ -231,10 +232,14 @@ static void test_one_way_count(void)
 	kn_flow_lookup(t, &p);
 	ft_tcp(&p, "10.1.0.1", 40001, "10.2.0.1", 443, PSH | ACK, 2, 1, 30, FT_S + 2);
 	kn_flow_lookup(t, &p);                                 /* the client alone */
-	ft_tcp(&p, "10.2.0.2", 443, "10.1.0.2", 40002, PSH | ACK, 1, 1, 90, FT_S);
+	ft_tcp(&p, "10.2.0.2", 443, "10.1.0.2", 40002, SYN | ACK, 0, 1, 0, FT_S);
 	kn_flow_lookup(t, &p);
-	ft_tcp(&p, "10.2.0.2", 443, "10.1.0.2", 40002, PSH | ACK, 91, 1, 90, FT_S + 1);
+	ft_tcp(&p, "10.2.0.2", 443, "10.1.0.2", 40002, PSH | ACK, 1, 1, 90, FT_S + 1);
 	kn_flow_lookup(t, &p);                                 /* the server alone */
+	ft_tcp(&p, "10.2.0.5", 443, "10.1.0.5", 40005, PSH | ACK, 1, 1, 90, FT_S);
+	kn_flow_lookup(t, &p);
+	ft_tcp(&p, "10.2.0.5", 443, "10.1.0.5", 40005, PSH | ACK, 91, 1, 90, FT_S + 1);
+	kn_flow_lookup(t, &p);                                 /* midstream: no handshake */
 	ft_tcp(&p, "10.1.0.3", 40003, "10.2.0.3", 443, SYN, 1, 0, 0, FT_S);
 	kn_flow_lookup(t, &p);
 	ft_tcp(&p, "10.1.0.3", 40003, "10.2.0.3", 443, SYN, 1, 0, 0, FT_S + 3);
