@@ -42,6 +42,7 @@
 #include "util/json.h"
 
 #define MIN_SOURCES 3
+#define ALIVE_SEED 0x616c6976   /* hash seed of the alive and dark tables */
 #define KEEP_SOURCES 4
 #define SURGE_WINDOW_NS (600ull * 1000000000ull)
 #define SURGE_MIN 10
@@ -264,7 +265,7 @@ static void knock(struct dark_state *d, struct kn_detect_call *c, const struct k
 		  int learning)
 {
 	int v6 = p->ip_version == 6, fresh;
-	uint64_t h = det_addr_hash(&p->dst, v6, 0x616c6976);
+	uint64_t h = det_addr_hash(&p->dst, v6, ALIVE_SEED);
 
 	if (det_table_find(&d->alive, h, p->ts_ns, 0, NULL))
 		return;
@@ -299,6 +300,13 @@ static int asks_answer(const struct kn_packet *p)
 	return (p->proto == 1 && p->icmp_type == 8) || (p->proto == 58 && p->icmp_type == 128);
 }
 
+/* a is alive. (A dark entry it may have is never consulted again: knock()
+ * asks the alive table first; it ages out.) */
+static void mark_alive(struct dark_state *d, const struct kn_addr *a, int v6, uint64_t now)
+{
+	(void)det_table_find(&d->alive, det_addr_hash(a, v6, ALIVE_SEED), now, 1, NULL);
+}
+
 /* The initiator's second TCP packet, an ACK after its SYN: the SYN was
  * answered, so the destination is alive even when the sensor never sees
  * it speak (a one-way span that carries only the inbound traffic). */
@@ -318,8 +326,7 @@ static void dark_packet(void *state, struct kn_detect_call *c, const struct kn_p
 		return;
 	if (answered(p)) {
 		if (det_internal(&d->home, &p->dst, v6))
-			(void)det_table_find(&d->alive, det_addr_hash(&p->dst, v6, 0x616c6976),
-					     p->ts_ns, 1, NULL);
+			mark_alive(d, &p->dst, v6, p->ts_ns);
 		return;
 	}
 	if (p->flow->pkts[p->dir] != 1)
@@ -333,12 +340,8 @@ static void dark_packet(void *state, struct kn_detect_call *c, const struct kn_p
 	}
 	if (!det_internal(&d->home, &p->src, v6) && !det_internal(&d->home, &p->dst, v6))
 		return;
-	if (det_internal(&d->home, &p->src, v6)) {   /* it speaks: alive, not dark */
-		uint64_t h = det_addr_hash(&p->src, v6, 0x616c6976);
-		/* (a dark entry it may have is never consulted again: knock()
-		 * asks the alive table first; it ages out) */
-		(void)det_table_find(&d->alive, h, p->ts_ns, 1, NULL);
-	}
+	if (det_internal(&d->home, &p->src, v6))   /* it speaks: alive, not dark */
+		mark_alive(d, &p->src, v6, p->ts_ns);
 	if (p->dir == 0 && asks_answer(p) && det_internal(&d->home, &p->dst, v6) &&
 	    det_unicast(&p->dst, v6))
 		knock(d, c, p, learning);

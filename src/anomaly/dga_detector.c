@@ -279,8 +279,8 @@ static void dga_tx(void *state, struct kn_detect_call *c, const struct kn_flow *
 		   const char *app_proto, const struct kn_tx *tx)
 {
 	struct dga_det *g = state;
-	const uint8_t *name;
-	uint32_t len;
+	const uint8_t *name, *first;
+	uint32_t len, first_len;
 	uint64_t rcode = 0;
 
 	if (!tx->buffer || !app_proto || strcmp(app_proto, "dns") != 0)
@@ -294,15 +294,15 @@ static void dga_tx(void *state, struct kn_detect_call *c, const struct kn_flow *
 	int nx = response && rcode == RCODE_NXDOMAIN;
 	int names = !response || kn_tx_client_pkts(f, tx) == 0;
 	unsigned which = response ? KN_BUF_DNS_RESPONSE_QUERY : KN_BUF_DNS_QUERY;
-	if (!(nx || names) || !tx->buffer(tx, which, 0, &name, &len))
+	if (!(nx || names) || !tx->buffer(tx, which, 0, &first, &first_len))
 		return;
 	const struct kn_addr *client = tx->dir ? &f->key.dst : &f->key.src;
 	struct host *h = host_of(g, client, f->key.ip_version == 6, kn_detect_time_ns(c));
 	for (unsigned i = 0; names && i < 16 && tx->buffer(tx, which, i, &name, &len); i++)
 		if (len)
 			on_name(g, c, f, tx->dir, h, name, len);
-	if (nx && tx->buffer(tx, which, 0, &name, &len) && len)
-		on_nxdomain(c, f, tx->dir, h, name, len);
+	if (nx && first_len)
+		on_nxdomain(c, f, tx->dir, h, first, first_len);
 }
 
 const struct kn_detector kn_detector_dga = {

@@ -80,6 +80,21 @@ static void test_inside(void)
 	kn_detect_ctx_free(r.ctx);
 }
 
+/* A new flow client:sport -> dst:443 whose only packets are a SYN at t1
+ * and a second one with TCP flags `second` at t2, both from the client. */
+static void syn_then(struct rig *r, struct kn_addr client, struct kn_addr dst, uint16_t sport,
+		     uint8_t second, double t1, double t2)
+{
+	struct kn_packet p;
+	memset(&r->flow, 0, sizeof r->flow);
+	pkt_head(r, &p, client, dst, 6, sport, 443, 0x02, 0, t1);
+	r->flow.pkts[0] = 1, r->flow.tcp_flags[0] = 0x02;
+	kn_detect_packet(r->ctx, &p);
+	pkt_head(r, &p, client, dst, 6, sport, 443, second, 0, t2);
+	r->flow.pkts[0] = 2, r->flow.tcp_flags[0] |= second;
+	kn_detect_packet(r->ctx, &p);
+}
+
 /* Only the inbound half of the traffic is seen (a one-way span): clients'
  * connections to an internal server that never shows a packet of its own.
  * A client's ACK after its SYN says the server answered: not dark. Three
@@ -90,29 +105,13 @@ static void test_one_way(void)
 	struct kn_addr server = v4(10, 0, 0, 80), dark = v4(10, 0, 0, 81);
 	rig_init(&r, 0);
 	knock(&r, v4(10, 0, 0, 5), v4(10, 0, 0, 1), 53, 0);   /* learning starts */
-	for (unsigned s = 0; s < 6; s++) {
-		struct kn_packet p;
-		struct kn_addr client = v4(198, 51, 100, s + 1);
-		memset(&r.flow, 0, sizeof r.flow);
-		pkt_head(&r, &p, client, server, 6, (uint16_t)(40000 + s), 443, 0x02, 0, 400 + s);
-		r.flow.pkts[0] = 1, r.flow.tcp_flags[0] = 0x02;
-		kn_detect_packet(r.ctx, &p);
-		pkt_head(&r, &p, client, server, 6, (uint16_t)(40000 + s), 443, 0x10, 0, 400.1 + s);
-		r.flow.pkts[0] = 2, r.flow.tcp_flags[0] = 0x12;
-		kn_detect_packet(r.ctx, &p);
-	}
+	for (unsigned s = 0; s < 6; s++)
+		syn_then(&r, v4(198, 51, 100, s + 1), server, (uint16_t)(40000 + s), 0x10, 400 + s,
+			 400.1 + s);
 	KT_EQ(r.seen.n, 0);
-	for (unsigned s = 0; s < 3; s++) {   /* SYN, then its retransmission */
-		struct kn_packet p;
-		struct kn_addr client = v4(198, 51, 100, s + 1);
-		memset(&r.flow, 0, sizeof r.flow);
-		pkt_head(&r, &p, client, dark, 6, (uint16_t)(41000 + s), 443, 0x02, 0, 410 + s);
-		r.flow.pkts[0] = 1, r.flow.tcp_flags[0] = 0x02;
-		kn_detect_packet(r.ctx, &p);
-		pkt_head(&r, &p, client, dark, 6, (uint16_t)(41000 + s), 443, 0x02, 0, 411 + s);
-		r.flow.pkts[0] = 2;
-		kn_detect_packet(r.ctx, &p);
-	}
+	for (unsigned s = 0; s < 3; s++)   /* SYN, then its retransmission */
+		syn_then(&r, v4(198, 51, 100, s + 1), dark, (uint16_t)(41000 + s), 0x02, 410 + s,
+			 411 + s);
 	KT_EQ(r.seen.n, 1);
 	KT_EQ_STR(r.seen.key, "10.0.0.81");
 	kn_detect_ctx_free(r.ctx);
